@@ -1,0 +1,208 @@
+//! A read-through cache whose entries carry the version of the row they copy.
+//!
+//! Invalidation alone is not enough to stop stale reads: a reader that fetched version 1
+//! from the database just before a writer committed version 2 could put version 1 back
+//! into the cache after the writer cleared it. So every write here is "store if newer": the
+//! writer stores version 2 after its commit, and a late reader's version 1 is refused. Entries
+//! also expire, which bounds the damage if a write to the cache itself fails.
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use moka::future::Cache;
+use moka::ops::compute::Op;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use tokio::sync::OnceCell;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    #[error("invalid Redis URL: {0}")]
+    Url(String),
+    #[error("Redis: {0}")]
+    Redis(#[from] redis::RedisError),
+}
+
+#[derive(Clone)]
+struct Entry {
+    version: i64,
+    value: Bytes,
+}
+
+enum Backend {
+    InProcess(Cache<String, Entry>),
+    Redis(Box<RedisBackend>),
+}
+
+struct RedisBackend {
+    client: redis::Client,
+    /// Connected on first use, so a catalog can start (and serve from its database) while
+    /// Redis is still down; the manager reconnects by itself afterwards.
+    conn: OnceCell<ConnectionManager>,
+    prefix: String,
+    ttl: Duration,
+    put_if_newer: redis::Script,
+}
+
+/// Keeps copies of rows keyed by a string, each tagged with the row's version.
+pub struct VersionedCache {
+    name: &'static str,
+    backend: Backend,
+}
+
+/// Stores field `d` (data) and `v` (version) unless the stored version is already as new.
+const PUT_IF_NEWER_LUA: &str = r"
+local current = redis.call('HGET', KEYS[1], 'v')
+if current and tonumber(current) >= tonumber(ARGV[1]) then return 0 end
+redis.call('HSET', KEYS[1], 'v', ARGV[1], 'd', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+";
+
+const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+
+impl VersionedCache {
+    /// A cache inside this process: fast, but each process has its own, so use Redis when a
+    /// service runs as several replicas.
+    pub fn in_process(name: &'static str, capacity: u64, ttl: Duration) -> Self {
+        let cache = Cache::builder().max_capacity(capacity).time_to_live(ttl).build();
+        VersionedCache {
+            name,
+            backend: Backend::InProcess(cache),
+        }
+    }
+
+    /// A cache shared by every replica through Redis. Keys are prefixed with `prefix`.
+    pub fn redis(name: &'static str, url: &str, prefix: &str, ttl: Duration) -> Result<Self, CacheError> {
+        let client = redis::Client::open(url).map_err(|e| CacheError::Url(e.to_string()))?;
+        Ok(VersionedCache {
+            name,
+            backend: Backend::Redis(Box::new(RedisBackend {
+                client,
+                conn: OnceCell::new(),
+                prefix: format!("{prefix}:"),
+                ttl,
+                put_if_newer: redis::Script::new(PUT_IF_NEWER_LUA),
+            })),
+        })
+    }
+
+    /// `in-process` or `redis`, for logs and health output.
+    pub fn kind(&self) -> &'static str {
+        match self.backend {
+            Backend::InProcess(_) => "in-process",
+            Backend::Redis(_) => "redis",
+        }
+    }
+
+    /// The cached value, if any. A cache that cannot be reached counts as a miss: the caller
+    /// falls back to the database, which is the source of truth.
+    pub async fn get(&self, key: &str) -> Option<Bytes> {
+        let found = match &self.backend {
+            Backend::InProcess(cache) => Ok(cache.get(key).await.map(|e| e.value)),
+            Backend::Redis(redis) => redis.get(key).await,
+        };
+        let (result, value) = match found {
+            Ok(Some(v)) => ("hit", Some(v)),
+            Ok(None) => ("miss", None),
+            Err(e) => {
+                tracing::warn!(cache = self.name, error = %e, "cache read failed; reading the database");
+                ("error", None)
+            }
+        };
+        metrics::counter!("cache_requests_total", "cache" => self.name, "result" => result).increment(1);
+        value
+    }
+
+    /// Stores `value` as `version` of `key` unless the cache already holds that version or a
+    /// newer one.
+    pub async fn put(&self, key: &str, version: i64, value: Bytes) -> Result<(), CacheError> {
+        match &self.backend {
+            Backend::InProcess(cache) => {
+                cache
+                    .entry(key.to_owned())
+                    .and_compute_with(|current| {
+                        let op = match current {
+                            Some(e) if e.value().version >= version => Op::Nop,
+                            _ => Op::Put(Entry { version, value }),
+                        };
+                        std::future::ready(op)
+                    })
+                    .await;
+                Ok(())
+            }
+            Backend::Redis(redis) => redis.put(key, version, value).await,
+        }
+    }
+
+    /// Drops `key`; used when a write could not store the new version.
+    pub async fn remove(&self, key: &str) -> Result<(), CacheError> {
+        match &self.backend {
+            Backend::InProcess(cache) => {
+                cache.invalidate(key).await;
+                Ok(())
+            }
+            Backend::Redis(redis) => redis.remove(key).await,
+        }
+    }
+
+    /// Checks the cache answers, for readiness.
+    pub async fn ping(&self) -> Result<(), CacheError> {
+        match &self.backend {
+            Backend::InProcess(_) => Ok(()),
+            Backend::Redis(redis) => {
+                let mut conn = redis.connection().await?;
+                redis::cmd("PING").query_async::<String>(&mut conn).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+impl RedisBackend {
+    async fn connection(&self) -> Result<ConnectionManager, CacheError> {
+        let conn = self
+            .conn
+            .get_or_try_init(|| {
+                let config = ConnectionManagerConfig::new()
+                    .set_connection_timeout(Some(REDIS_TIMEOUT))
+                    .set_response_timeout(Some(REDIS_TIMEOUT))
+                    .set_number_of_retries(1);
+                ConnectionManager::new_with_config(self.client.clone(), config)
+            })
+            .await?;
+        Ok(conn.clone())
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
+        let mut conn = self.connection().await?;
+        let value: Option<Vec<u8>> = redis::cmd("HGET")
+            .arg(format!("{}{key}", self.prefix))
+            .arg("d")
+            .query_async(&mut conn)
+            .await?;
+        Ok(value.map(Bytes::from))
+    }
+
+    async fn put(&self, key: &str, version: i64, value: Bytes) -> Result<(), CacheError> {
+        let mut conn = self.connection().await?;
+        let ttl_ms = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
+        let _stored: i64 = self
+            .put_if_newer
+            .key(format!("{}{key}", self.prefix))
+            .arg(version)
+            .arg(value.as_ref())
+            .arg(ttl_ms)
+            .invoke_async(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn remove(&self, key: &str) -> Result<(), CacheError> {
+        let mut conn = self.connection().await?;
+        redis::cmd("DEL")
+            .arg(format!("{}{key}", self.prefix))
+            .query_async::<i64>(&mut conn)
+            .await?;
+        Ok(())
+    }
+}
