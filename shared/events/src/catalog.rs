@@ -1,0 +1,53 @@
+//! Events published by the product catalog.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Event;
+
+/// A product as it is after the change; prices in cents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductSnapshot {
+    pub sku: String,
+    pub name: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub brand: Option<String>,
+    pub price_cents: i64,
+    pub cost_cents: i64,
+    pub barcode: Option<String>,
+    pub active: bool,
+    pub version: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductCreated {
+    pub product: ProductSnapshot,
+}
+
+impl Event for ProductCreated {
+    const TYPE: &'static str = "ProductCreated";
+    const VERSION: u32 = 1;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductUpdated {
+    pub product: ProductSnapshot,
+    /// Names of the fields whose value changed, e.g. `["price_cents"]`.
+    pub changed: Vec<String>,
+}
+
+impl Event for ProductUpdated {
+    const TYPE: &'static str = "ProductUpdated";
+    const VERSION: u32 = 1;
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductArchived {
+    pub sku: String,
+    pub version: i64,
+}
+
+impl Event for ProductArchived {
+    const TYPE: &'static str = "ProductArchived";
+    const VERSION: u32 = 1;
+}

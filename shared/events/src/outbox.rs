@@ -1,0 +1,56 @@
+//! The transactional outbox: an event is a row written in the same database transaction as
+//! the change it describes, so either both happen or neither does. A relay publishes the rows
+//! later, in `seq` order, and marks them published.
+//!
+//! Each service owns its outbox table (`<service>_outbox`); every one has the same columns:
+//! `seq` (auto-increment), `event_id`, `event_type`, `event_version`, `occurred_at` (unix
+//! milliseconds), `payload` (the envelope as JSON) and `published_at` (null until published).
+
+use sqlx::{AnyConnection, AssertSqlSafe};
+use storage::Db;
+
+use crate::Envelope;
+
+/// Writes to one service's outbox table.
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    insert_sql: String,
+    count_pending_sql: String,
+}
+
+impl Outbox {
+    /// `table` is a name fixed in the service's code (never input), which is why it is safe to
+    /// put into the SQL text.
+    pub fn new(table: &'static str) -> Outbox {
+        Outbox {
+            insert_sql: format!(
+                "INSERT INTO {table} (event_id, event_type, event_version, occurred_at, payload) \
+                 VALUES (?, ?, ?, ?, ?)"
+            ),
+            count_pending_sql: format!("SELECT COUNT(*) FROM {table} WHERE published_at IS NULL"),
+        }
+    }
+
+    /// Appends `envelope` inside the caller's transaction.
+    pub async fn append(&self, conn: &mut AnyConnection, envelope: &Envelope) -> Result<(), sqlx::Error> {
+        let payload = serde_json::to_string(envelope).expect("envelopes serialize to JSON");
+        let occurred_at_ms = i64::try_from(envelope.occurred_at.unix_timestamp_nanos() / 1_000_000)
+            .expect("timestamps fit in i64 milliseconds");
+        sqlx::query(AssertSqlSafe(self.insert_sql.as_str()))
+            .bind(envelope.id.to_string())
+            .bind(envelope.event_type.clone())
+            .bind(i64::from(envelope.version))
+            .bind(occurred_at_ms)
+            .bind(payload)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Events written but not yet published.
+    pub async fn pending(&self, db: &Db) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(AssertSqlSafe(self.count_pending_sql.as_str()))
+            .fetch_one(db.pool())
+            .await
+    }
+}
