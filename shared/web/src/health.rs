@@ -1,0 +1,135 @@
+//! `/health` (the process is alive), `/health/ready` (its dependencies answer) and `/metrics`.
+
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use futures::future::BoxFuture;
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use serde::Serialize;
+
+use crate::Problem;
+
+/// How long one dependency check may take before it counts as down.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
+
+type Check = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
+
+/// The dependencies a service needs to serve requests, each with a way to check it.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    checks: Vec<(&'static str, Check)>,
+}
+
+impl Readiness {
+    pub fn new() -> Readiness {
+        Readiness::default()
+    }
+
+    /// Adds a dependency named `name` (e.g. `database`); `check` fails with a short reason.
+    pub fn check<F>(mut self, name: &'static str, check: F) -> Readiness
+    where
+        F: Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
+    {
+        self.checks.push((name, Arc::new(check)));
+        self
+    }
+
+    async fn run(&self) -> Vec<DependencyStatus> {
+        let checks = self.checks.iter().map(|(name, check)| {
+            let check = check.clone();
+            async move {
+                let outcome = match tokio::time::timeout(CHECK_TIMEOUT, check()).await {
+                    Ok(result) => result,
+                    Err(_) => Err(format!("no answer within {}s", CHECK_TIMEOUT.as_secs())),
+                };
+                DependencyStatus {
+                    name,
+                    status: if outcome.is_ok() { "ok" } else { "down" },
+                    error: outcome.err(),
+                }
+            }
+        });
+        futures::future::join_all(checks).await
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct DependencyStatus {
+    name: &'static str,
+    status: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<String>,
+}
+
+/// The process-wide Prometheus recorder, installed on first use. Every service in a process
+/// shares it; their series differ by the `service` label.
+pub fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            PrometheusBuilder::new()
+                .set_buckets(&[
+                    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+                ])
+                .expect("bucket list is not empty")
+                .install_recorder()
+                .expect("no other metrics recorder is installed")
+        })
+        .clone()
+}
+
+pub(crate) fn router(service: &'static str, readiness: Readiness) -> Router {
+    let metrics = metrics_handle();
+    Router::new()
+        .route(
+            "/health",
+            get(move || async move {
+                axum::Json(serde_json::json!({
+                    "status": "ok",
+                    "service": service,
+                    "version": env!("CARGO_PKG_VERSION"),
+                }))
+            }),
+        )
+        .route("/health/ready", get(move || ready(service, readiness.clone())))
+        .route(
+            "/metrics",
+            get(move || {
+                let metrics = metrics.clone();
+                async move {
+                    metrics.run_upkeep();
+                    (
+                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                        metrics.render(),
+                    )
+                }
+            }),
+        )
+}
+
+async fn ready(service: &'static str, readiness: Readiness) -> Response {
+    let checks = readiness.run().await;
+    let down: Vec<&str> = checks
+        .iter()
+        .filter(|c| c.status != "ok")
+        .map(|c| c.name)
+        .collect();
+    if down.is_empty() {
+        axum::Json(serde_json::json!({ "status": "ready", "service": service, "checks": checks }))
+            .into_response()
+    } else {
+        Problem::unavailable(format!("{service} is not ready: {} down", down.join(", ")))
+            .extension("service", service)
+            .extension("checks", &checks)
+            .into_response()
+    }
+}
+
+/// The status code `/health/ready` answers with, for callers that only need the verdict.
+pub fn is_ready(status: StatusCode) -> bool {
+    status == StatusCode::OK
+}

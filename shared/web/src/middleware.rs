@@ -1,0 +1,127 @@
+//! The middleware stack every service shares.
+
+use std::any::Any;
+use std::time::Instant;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::Problem;
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Adds, outermost first: request id (kept from the client or generated) echoed on the
+/// response, a tracing span carrying it, panics turned into 500 problems, request metrics,
+/// stray error responses turned into problems, and the request body limit.
+pub fn apply(router: Router, service: &'static str, max_body_bytes: usize) -> Router {
+    let trace = TraceLayer::new_for_http()
+        .make_span_with(|request: &Request| {
+            let request_id = request
+                .extensions()
+                .get::<RequestId>()
+                .and_then(|id| id.header_value().to_str().ok())
+                .unwrap_or_default();
+            tracing::info_span!(
+                "request",
+                method = %request.method(),
+                path = %request.uri().path(),
+                request_id = %request_id,
+            )
+        })
+        .on_request(())
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+        .on_failure(());
+    router
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(middleware::map_response(problem_for_stray_errors))
+        .layer(middleware::from_fn(move |req, next| {
+            track_request(service, req, next)
+        }))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(trace)
+                .layer(CatchPanicLayer::custom(panic_problem)),
+        )
+}
+
+/// The fallback of every router: a 404 problem naming what was asked for.
+pub async fn unknown_route(request: Request) -> Problem {
+    Problem::not_found(format!(
+        "There is no {} {} here.",
+        request.method(),
+        request.uri().path()
+    ))
+}
+
+/// Counts every request and records its latency by service, route template, method and status.
+async fn track_request(service: &'static str, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = request.method().to_string();
+    // The route template (`/api/v1/products/{sku}`), never the raw path: raw paths would give
+    // every SKU its own time series.
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or_else(|| "unmatched".to_owned(), |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    let labels = [
+        ("service", service.to_owned()),
+        ("method", method),
+        ("route", route),
+        ("status", response.status().as_u16().to_string()),
+    ];
+    metrics::counter!("http_requests_total", &labels).increment(1);
+    metrics::histogram!("http_request_duration_seconds", &labels).record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// Error responses made outside our handlers (axum's 405, a body-limit 413) get a problem
+/// body too, so every error a client sees has the same shape.
+async fn problem_for_stray_errors(response: Response) -> Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(crate::problem::CONTENT_TYPE.as_bytes()));
+    if is_problem {
+        return response;
+    }
+    let problem = if status == StatusCode::PAYLOAD_TOO_LARGE {
+        crate::extract::payload_too_large()
+    } else {
+        Problem::from_status(status)
+    };
+    let (mut parts, _) = response.into_parts();
+    let problem_response = problem.into_response();
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static(crate::problem::CONTENT_TYPE),
+    );
+    let (_, body) = problem_response.into_parts();
+    Response::from_parts(parts, body)
+}
+
+fn panic_problem(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("non-string panic payload");
+    tracing::error!(panic = message, "request handler panicked");
+    Problem::internal().into_response()
+}
