@@ -1,0 +1,487 @@
+//! The catalog's vocabulary: SKUs, barcodes, money, and the rules a product must follow.
+//!
+//! Everything here parses raw input into types that can only hold valid values, so code
+//! past this module never checks a field again. No I/O, no HTTP, no SQL.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer};
+
+/// One field that failed validation, and why, in words a shop owner understands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl FieldError {
+    fn new(field: &str, reason: impl Into<String>) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// A stock-keeping unit: trimmed, upper case, matching `[A-Z0-9][A-Z0-9._-]{1,63}`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sku(String);
+
+impl Sku {
+    pub const MAX_LEN: usize = 64;
+
+    pub fn parse(raw: &str) -> Result<Sku, String> {
+        let sku = raw.trim().to_ascii_uppercase();
+        let mut chars = sku.chars();
+        let Some(first) = chars.next() else {
+            return Err("must not be empty".into());
+        };
+        if sku.len() < 2 || sku.len() > Self::MAX_LEN {
+            return Err(format!("must be 2 to {} characters long", Self::MAX_LEN));
+        }
+        if !first.is_ascii_alphanumeric() {
+            return Err("must start with a letter or a digit".into());
+        }
+        if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err("may contain only letters, digits, '.', '_' and '-'".into());
+        }
+        Ok(Sku(sku))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl fmt::Display for Sku {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An EAN-13 or UPC-A barcode (13 or 12 digits) whose GS1 check digit is right.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Barcode(String);
+
+impl Barcode {
+    pub fn parse(raw: &str) -> Result<Barcode, String> {
+        let code = raw.trim();
+        if !(code.len() == 12 || code.len() == 13) || !code.bytes().all(|b| b.is_ascii_digit()) {
+            return Err("must be 12 (UPC-A) or 13 (EAN-13) digits".into());
+        }
+        let (body, check) = code.split_at(code.len() - 1);
+        let expected = gs1_check_digit(body);
+        if check.as_bytes()[0] - b'0' != expected {
+            return Err(format!("check digit should be {expected}"));
+        }
+        Ok(Barcode(code.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The GS1 check digit of `body` (all digits): weights 3 and 1 alternate from the right.
+pub fn gs1_check_digit(body: &str) -> u8 {
+    let sum: u32 = body
+        .bytes()
+        .rev()
+        .enumerate()
+        .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 3 } else { 1 })
+        .sum();
+    ((10 - sum % 10) % 10) as u8
+}
+
+/// An amount of money in cents, from zero up to [`Cents::MAX`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Cents(i64);
+
+impl Cents {
+    /// 100 million in the shop's currency: far above any computer part, far below overflow
+    /// when multiplied by quantities.
+    pub const MAX: i64 = 10_000_000_000;
+
+    pub fn parse(cents: i64) -> Result<Cents, String> {
+        match cents {
+            c if c < 0 => Err("must not be negative".into()),
+            c if c > Self::MAX => Err(format!("must be at most {}", Self::MAX)),
+            c => Ok(Cents(c)),
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// A whole product as sent to `POST` or `PUT`. Every field is optional here so that all
+/// missing and invalid fields are reported together, not one per request.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({
+    "sku": "GPU-RTX4070S", "name": "GeForce RTX 4070 SUPER 12GB", "category": "Graphics Cards",
+    "brand": "NVIDIA", "price_cents": 62900, "cost_cents": 54000, "barcode": "4006381333931"
+}))]
+pub struct ProductInput {
+    /// Required on create. Trimmed and upper-cased; `[A-Z0-9][A-Z0-9._-]{1,63}`.
+    pub sku: Option<String>,
+    /// Required, 1 to 200 characters.
+    pub name: Option<String>,
+    /// At most 5000 characters; empty means none.
+    pub description: Option<String>,
+    /// Required, 1 to 100 characters.
+    pub category: Option<String>,
+    /// At most 100 characters; empty means none.
+    pub brand: Option<String>,
+    /// Required, 0 or more.
+    pub price_cents: Option<i64>,
+    /// Required, 0 or more.
+    pub cost_cents: Option<i64>,
+    /// EAN-13 or UPC-A with a valid check digit.
+    pub barcode: Option<String>,
+    /// Defaults to true.
+    pub active: Option<bool>,
+}
+
+/// A JSON merge patch (RFC 7396) of a product: absent fields stay, `null` clears an optional
+/// field. The SKU cannot be changed.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"price_cents": 59900, "description": null}))]
+pub struct ProductPatch {
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub category: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub brand: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub price_cents: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    pub cost_cents: Option<Option<i64>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<String>)]
+    pub barcode: Option<Option<String>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<bool>)]
+    pub active: Option<Option<bool>>,
+}
+
+/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`, via `default`).
+fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// A product's fields after validation: what the store writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductDraft {
+    pub sku: Sku,
+    pub name: String,
+    pub description: Option<String>,
+    pub category: String,
+    pub brand: Option<String>,
+    pub price: Cents,
+    pub cost: Cents,
+    pub barcode: Option<Barcode>,
+    pub active: bool,
+}
+
+impl ProductDraft {
+    /// Validates a new product; every bad field is reported.
+    pub fn from_input(input: ProductInput) -> Result<ProductDraft, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        let sku = errors.required("sku", input.sku.as_deref(), Sku::parse);
+        let draft = Self::fields(&mut errors, input);
+        errors.finish(sku.zip(draft).map(|(sku, draft)| draft(sku)))
+    }
+
+    /// Validates a full replacement of the product `sku`. A SKU in the body must be the same.
+    pub fn replace(sku: &Sku, input: ProductInput) -> Result<ProductDraft, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        if let Some(raw) = input.sku.as_deref() {
+            match Sku::parse(raw) {
+                Ok(body_sku) if &body_sku == sku => {}
+                _ => errors.push("sku", format!("must be {sku}, the SKU in the URL, or left out")),
+            }
+        }
+        let draft = Self::fields(&mut errors, input);
+        errors.finish(draft.map(|draft| draft(sku.clone())))
+    }
+
+    /// This draft with `patch` applied.
+    pub fn patched(&self, patch: ProductPatch) -> Result<ProductDraft, Vec<FieldError>> {
+        let mut errors = Errors::default();
+        // Required fields cannot be cleared with null; the error is reported and the current
+        // value stands in, so the field is not reported a second time as missing.
+        fn required<T>(errors: &mut Errors, field: &str, value: Option<Option<T>>, current: T) -> T {
+            match value {
+                None => current,
+                Some(None) => {
+                    errors.push(field, "cannot be null");
+                    current
+                }
+                Some(Some(v)) => v,
+            }
+        }
+        let input = ProductInput {
+            sku: None,
+            name: Some(required(&mut errors, "name", patch.name, self.name.clone())),
+            description: patch.description.unwrap_or_else(|| self.description.clone()),
+            category: Some(required(
+                &mut errors,
+                "category",
+                patch.category,
+                self.category.clone(),
+            )),
+            brand: patch.brand.unwrap_or_else(|| self.brand.clone()),
+            price_cents: Some(required(
+                &mut errors,
+                "price_cents",
+                patch.price_cents,
+                self.price.get(),
+            )),
+            cost_cents: Some(required(
+                &mut errors,
+                "cost_cents",
+                patch.cost_cents,
+                self.cost.get(),
+            )),
+            barcode: patch
+                .barcode
+                .unwrap_or_else(|| self.barcode.as_ref().map(|b| b.as_str().to_owned())),
+            active: Some(required(&mut errors, "active", patch.active, self.active)),
+        };
+        let draft = Self::fields(&mut errors, input);
+        errors.finish(draft.map(|draft| draft(self.sku.clone())))
+    }
+
+    /// Validates everything but the SKU, returning a constructor that adds it.
+    fn fields(errors: &mut Errors, input: ProductInput) -> Option<impl FnOnce(Sku) -> ProductDraft + use<>> {
+        let name = errors.required("name", input.name.as_deref(), |v| text(v, 1, 200));
+        let description = errors.optional("description", input.description.as_deref(), |v| text(v, 0, 5000));
+        let category = errors.required("category", input.category.as_deref(), |v| text(v, 1, 100));
+        let brand = errors.optional("brand", input.brand.as_deref(), |v| text(v, 0, 100));
+        let price = errors.required("price_cents", input.price_cents, Cents::parse);
+        let cost = errors.required("cost_cents", input.cost_cents, Cents::parse);
+        let barcode = errors.optional(
+            "barcode",
+            input.barcode.as_deref().filter(|b| !b.trim().is_empty()),
+            |b| Barcode::parse(b).map(Some),
+        );
+        let active = input.active.unwrap_or(true);
+        let (name, description, category, brand, price, cost, barcode) =
+            (name?, description?, category?, brand?, price?, cost?, barcode?);
+        Some(move |sku| ProductDraft {
+            sku,
+            name: name.expect("required text is never empty"),
+            description,
+            category: category.expect("required text is never empty"),
+            brand,
+            price,
+            cost,
+            barcode,
+            active,
+        })
+    }
+}
+
+/// Trims `raw` and checks its length in characters; empty text becomes `None`.
+fn text(raw: &str, min: usize, max: usize) -> Result<Option<String>, String> {
+    let trimmed = raw.trim();
+    let len = trimmed.chars().count();
+    if len < min {
+        return Err("must not be empty".into());
+    }
+    if len > max {
+        return Err(format!("must be at most {max} characters"));
+    }
+    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return Err("must not contain control characters".into());
+    }
+    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
+}
+
+/// Collects field errors so one response can list them all.
+#[derive(Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn push(&mut self, field: &str, reason: impl Into<String>) {
+        self.0.push(FieldError::new(field, reason));
+    }
+
+    fn required<R, T>(
+        &mut self,
+        field: &str,
+        raw: Option<R>,
+        parse: impl FnOnce(R) -> Result<T, String>,
+    ) -> Option<T> {
+        match raw {
+            None => {
+                self.push(field, "is required");
+                None
+            }
+            Some(raw) => self.check(field, parse(raw)),
+        }
+    }
+
+    /// Like `required`, but absence is fine. `parse` returns `None` for values that mean
+    /// "none", such as empty text.
+    fn optional<R, T>(
+        &mut self,
+        field: &str,
+        raw: Option<R>,
+        parse: impl FnOnce(R) -> Result<Option<T>, String>,
+    ) -> Option<Option<T>> {
+        match raw {
+            None => Some(None),
+            Some(raw) => self.check(field, parse(raw)),
+        }
+    }
+
+    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
+        result.map_err(|reason| self.push(field, reason)).ok()
+    }
+
+    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
+        match value {
+            Some(value) if self.0.is_empty() => Ok(value),
+            _ => Err(self.0),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> ProductInput {
+        ProductInput {
+            sku: Some(" cpu-amd-7800x3d ".into()),
+            name: Some("AMD Ryzen 7 7800X3D".into()),
+            description: Some("".into()),
+            category: Some("CPUs".into()),
+            brand: Some("AMD".into()),
+            price_cents: Some(44900),
+            cost_cents: Some(36500),
+            barcode: Some("4006381333931".into()),
+            active: None,
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
+    }
+
+    #[test]
+    fn skus_are_trimmed_and_upper_cased() {
+        assert_eq!(
+            Sku::parse(" ssd-980.pro_1tb ").unwrap().as_str(),
+            "SSD-980.PRO_1TB"
+        );
+    }
+
+    #[test]
+    fn bad_skus_are_refused() {
+        for bad in ["", "A", "-ABC", ".AB", "AB CD", "ÄBC", "AB/C", &"A".repeat(65)] {
+            assert!(Sku::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+        assert!(Sku::parse(&"A".repeat(64)).is_ok());
+    }
+
+    #[test]
+    fn barcodes_need_the_right_check_digit() {
+        assert!(Barcode::parse("4006381333931").is_ok()); // EAN-13
+        assert!(Barcode::parse("036000291452").is_ok()); // UPC-A
+        assert_eq!(
+            Barcode::parse("4006381333932").unwrap_err(),
+            "check digit should be 1"
+        );
+        for bad in ["400638133393", "40063813339311", "40063813339a1", ""] {
+            assert!(Barcode::parse(bad).is_err(), "{bad:?} should be refused");
+        }
+    }
+
+    #[test]
+    fn money_is_bounded() {
+        assert!(Cents::parse(0).is_ok());
+        assert!(Cents::parse(-1).is_err());
+        assert!(Cents::parse(Cents::MAX).is_ok());
+        assert!(Cents::parse(Cents::MAX + 1).is_err());
+    }
+
+    #[test]
+    fn valid_input_becomes_a_draft() {
+        let draft = ProductDraft::from_input(input()).unwrap();
+        assert_eq!(draft.sku.as_str(), "CPU-AMD-7800X3D");
+        assert_eq!(draft.description, None);
+        assert!(draft.active);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported_at_once() {
+        let errors = ProductDraft::from_input(ProductInput {
+            sku: Some("!".into()),
+            name: Some("  ".into()),
+            price_cents: Some(-5),
+            barcode: Some("123".into()),
+            ..ProductInput::default()
+        })
+        .unwrap_err();
+        assert_eq!(
+            fields(&errors),
+            ["sku", "name", "category", "price_cents", "cost_cents", "barcode"]
+        );
+    }
+
+    #[test]
+    fn replace_refuses_a_different_sku_in_the_body() {
+        let sku = Sku::parse("CPU-AMD-7800X3D").unwrap();
+        assert!(ProductDraft::replace(&sku, input()).is_ok());
+        let other = ProductInput {
+            sku: Some("OTHER".into()),
+            ..input()
+        };
+        assert_eq!(fields(&ProductDraft::replace(&sku, other).unwrap_err()), ["sku"]);
+    }
+
+    #[test]
+    fn patch_keeps_absent_fields_and_clears_nulls() {
+        let draft = ProductDraft::from_input(input()).unwrap();
+        let patch: ProductPatch = serde_json::from_str(r#"{"price_cents": 39900, "barcode": null}"#).unwrap();
+        let patched = draft.patched(patch).unwrap();
+        assert_eq!(patched.price.get(), 39900);
+        assert_eq!(patched.barcode, None);
+        assert_eq!(patched.name, draft.name);
+    }
+
+    #[test]
+    fn patch_cannot_null_required_fields() {
+        let draft = ProductDraft::from_input(input()).unwrap();
+        let patch: ProductPatch =
+            serde_json::from_str(r#"{"name": null, "cost_cents": null, "active": null}"#).unwrap();
+        assert_eq!(
+            fields(&draft.patched(patch).unwrap_err()),
+            ["name", "cost_cents", "active"]
+        );
+    }
+
+    #[test]
+    fn patch_refuses_unknown_fields_and_the_sku() {
+        assert!(serde_json::from_str::<ProductPatch>(r#"{"sku": "X"}"#).is_err());
+        assert!(serde_json::from_str::<ProductPatch>(r#"{"colour": "red"}"#).is_err());
+    }
+}

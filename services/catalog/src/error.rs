@@ -1,0 +1,114 @@
+//! Every way a catalog request can fail, and the problem each one becomes.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use web::{FieldProblem, Problem};
+
+use crate::domain::FieldError;
+use crate::store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    #[error("invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("no product with SKU {0}")]
+    NotFound(String),
+    #[error("a product with SKU {0} already exists")]
+    DuplicateSku(String),
+    #[error("another product already has this barcode")]
+    DuplicateBarcode,
+    #[error("the product is at version {current}, not the one in If-Match")]
+    StaleVersion { current: i64 },
+    #[error("If-Match must be \"*\" or an ETag this API returned, like \"v3\"")]
+    BadPrecondition,
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
+    #[error("database error: {0}")]
+    Database(sqlx::Error),
+}
+
+impl From<StoreError> for CatalogError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            // The SKU is known to the caller; handlers that can name it map this themselves.
+            StoreError::DuplicateSku => CatalogError::DuplicateSku(String::new()),
+            StoreError::DuplicateBarcode => CatalogError::DuplicateBarcode,
+            StoreError::NotFound => CatalogError::NotFound(String::new()),
+            StoreError::VersionMismatch { current } => CatalogError::StaleVersion { current },
+            StoreError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<sqlx::Error> for CatalogError {
+    fn from(e: sqlx::Error) -> Self {
+        match e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                CatalogError::Unavailable(e)
+            }
+            other => CatalogError::Database(other),
+        }
+    }
+}
+
+impl From<CatalogError> for Problem {
+    fn from(e: CatalogError) -> Problem {
+        match e {
+            CatalogError::Validation(errors) => Problem::validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        reason: e.reason,
+                    })
+                    .collect(),
+            ),
+            CatalogError::NotFound(sku) => Problem::new(StatusCode::NOT_FOUND, "product-not-found", "Product not found")
+                .detail(if sku.is_empty() {
+                    "No such product.".to_owned()
+                } else {
+                    format!("No product has SKU {sku}.")
+                }),
+            CatalogError::DuplicateSku(sku) => Problem::new(StatusCode::CONFLICT, "duplicate-sku", "SKU already in use")
+                .detail(format!("A product with SKU {sku} already exists."))
+                .errors(vec![FieldProblem {
+                    field: "sku".into(),
+                    reason: "is already used by another product".into(),
+                }]),
+            CatalogError::DuplicateBarcode => {
+                Problem::new(StatusCode::CONFLICT, "duplicate-barcode", "Barcode already in use")
+                    .detail("Another product already has this barcode.")
+                    .errors(vec![FieldProblem {
+                        field: "barcode".into(),
+                        reason: "is already used by another product".into(),
+                    }])
+            }
+            CatalogError::StaleVersion { current } => Problem::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale-version",
+                "The product was changed by someone else",
+            )
+            .detail(format!(
+                "The product is now at version {current}; reload it, reapply your change and send it with If-Match: \"v{current}\"."
+            ))
+            .extension("current_version", current),
+            CatalogError::BadPrecondition => {
+                Problem::bad_request("invalid-if-match", CatalogError::BadPrecondition.to_string())
+            }
+            CatalogError::Unavailable(e) => {
+                tracing::error!(error = %e, "catalog database unavailable");
+                Problem::unavailable("The catalog database is not answering; try again shortly.").retry_after(2)
+            }
+            CatalogError::Database(e) => {
+                tracing::error!(error = %e, "catalog database error");
+                Problem::internal()
+            }
+        }
+    }
+}
+
+impl IntoResponse for CatalogError {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}

@@ -1,0 +1,159 @@
+//! The product catalog service: what the shop sells, at what price and cost.
+//!
+//! Every change is stored together with its event (ProductCreated, ProductUpdated,
+//! ProductArchived) in the catalog's outbox, in one transaction. Single-product reads go
+//! through a versioned cache (in-process, or Redis when configured).
+//!
+//! # Layout
+//! - [`domain`]: SKUs, barcodes, money and the validation of product input; no I/O.
+//! - [`product`]: [`Product`], the stored and served shape of a product.
+//! - [`store`]: the SQL, identical on SQLite and MySQL.
+//! - [`products`]: the use cases (create, read, list, replace, patch, archive).
+//! - [`api`]: the HTTP routes and their OpenAPI description.
+//! - [`error`]: [`CatalogError`] and the problem each variant becomes.
+//! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
+
+pub mod api;
+pub mod demo;
+pub mod domain;
+pub mod error;
+pub mod product;
+pub mod products;
+pub mod store;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use secrecy::ExposeSecret;
+use settings::{DatabaseKind, Settings};
+use sqlx::migrate::Migrator;
+use storage::{Db, VersionedCache};
+use utoipa::OpenApi;
+
+pub use error::CatalogError;
+pub use product::Product;
+pub use products::{Products, SERVICE};
+
+/// The catalog's migrations for `kind`, recorded in the catalog's own migrations table so
+/// that services sharing one MySQL database never see each other's history.
+pub fn migrator(kind: DatabaseKind) -> Migrator {
+    let mut migrator = match kind {
+        DatabaseKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        DatabaseKind::MySql => sqlx::migrate!("./migrations/mysql"),
+    };
+    migrator.dangerous_set_table_name("catalog_schema_migrations");
+    migrator
+}
+
+/// The OpenAPI description of the catalog's routes.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::CatalogApi::openapi()
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("catalog database: {0}")]
+    Database(#[from] storage::DbError),
+    #[error("catalog cache: {0}")]
+    Cache(#[from] storage::CacheError),
+}
+
+/// A ready-to-serve catalog: connected, migrated, with its cache.
+pub struct Catalog {
+    products: Arc<Products>,
+    max_body_bytes: usize,
+}
+
+impl Catalog {
+    /// Connects to the database (creating and migrating it as needed) and sets up the cache.
+    pub async fn build(settings: &Settings) -> Result<Catalog, BuildError> {
+        let db = connect(settings).await?;
+        let cache = cache(settings)?;
+        tracing::info!(
+            database = %settings::redact_url(settings.catalog_database_url().expose_secret()),
+            cache = cache.kind(),
+            "catalog ready"
+        );
+        Ok(Catalog {
+            products: Arc::new(Products::new(store::ProductStore::new(db), cache)),
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    pub fn products(&self) -> &Arc<Products> {
+        &self.products
+    }
+
+    /// The service's whole HTTP surface: API, health, metrics.
+    pub fn router(&self) -> Router {
+        let db = self.products.store().db().clone();
+        let products = self.products.clone();
+        let readiness = web::Readiness::new()
+            .check("database", move || {
+                let db = db.clone();
+                Box::pin(async move { db.ping().await.map_err(|e| e.to_string()) })
+            })
+            .check("cache", move || {
+                let products = products.clone();
+                Box::pin(async move { products.cache().ping().await.map_err(|e| e.to_string()) })
+            });
+        web::service_router(
+            SERVICE,
+            api::router(self.products.clone()),
+            readiness,
+            self.max_body_bytes,
+        )
+    }
+
+    pub async fn close(&self) {
+        self.products.store().db().close().await;
+    }
+}
+
+/// Connects to the catalog's database and applies pending migrations.
+pub async fn connect(settings: &Settings) -> Result<Db, storage::DbError> {
+    let db = Db::connect(
+        settings.catalog_database_url().expose_secret(),
+        settings.db_max_connections,
+    )
+    .await?;
+    db.migrate(&migrator(db.kind())).await?;
+    Ok(db)
+}
+
+fn cache(settings: &Settings) -> Result<VersionedCache, storage::CacheError> {
+    let ttl = Duration::from_secs(settings.cache_ttl_secs);
+    Ok(match &settings.redis_url {
+        Some(url) => {
+            let prefix = format!("{}:catalog:product", settings.redis_key_prefix);
+            VersionedCache::redis("catalog_products", url.expose_secret(), &prefix, ttl)?
+        }
+        None => VersionedCache::in_process("catalog_products", settings.cache_capacity, ttl),
+    })
+}
+
+/// Adds the demo catalog; products whose SKU already exists are left as they are.
+/// Returns how many were added.
+pub async fn seed_demo(products: &Products) -> Result<usize, CatalogError> {
+    let mut added = 0;
+    for demo in demo::DEMO_PRODUCTS {
+        let input = domain::ProductInput {
+            sku: Some(demo.sku.to_owned()),
+            name: Some(demo.name.to_owned()),
+            description: Some(demo.description.to_owned()),
+            category: Some(demo.category.to_owned()),
+            brand: Some(demo.brand.to_owned()),
+            price_cents: Some(demo.price_cents),
+            cost_cents: Some(demo.cost_cents),
+            barcode: demo.barcode.map(str::to_owned),
+            active: Some(true),
+        };
+        match products.create(input, Some("seed-demo".to_owned())).await {
+            Ok(_) => added += 1,
+            Err(CatalogError::DuplicateSku(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(added)
+}

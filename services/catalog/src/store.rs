@@ -1,0 +1,281 @@
+//! SQL for the catalog's tables. Every statement is plain SQL with `?` placeholders that both
+//! SQLite and MySQL run unchanged; every change and its outbox event commit together.
+
+use events::{Envelope, Outbox};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, Row};
+use storage::Db;
+use time::OffsetDateTime;
+
+use crate::product::Product;
+
+pub const OUTBOX_TABLE: &str = "catalog_outbox";
+
+const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, \
+                       active, created_at, updated_at, version";
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("a product with this SKU already exists")]
+    DuplicateSku,
+    #[error("another product already has this barcode")]
+    DuplicateBarcode,
+    #[error("no such product")]
+    NotFound,
+    /// The row is no longer at the version the change was based on.
+    #[error("the product changed meanwhile; it is now at version {current}")]
+    VersionMismatch { current: i64 },
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Which products a listing shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ActiveFilter {
+    #[default]
+    Active,
+    Archived,
+    Any,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    /// Case-insensitive substring of SKU, name, description or brand.
+    pub text: Option<String>,
+    pub category: Option<String>,
+    pub active: ActiveFilter,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CategoryCount {
+    pub name: String,
+    pub product_count: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct ProductStore {
+    db: Db,
+    outbox: Outbox,
+}
+
+impl ProductStore {
+    pub fn new(db: Db) -> ProductStore {
+        ProductStore {
+            db,
+            outbox: Outbox::new(OUTBOX_TABLE),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    pub fn outbox(&self) -> &Outbox {
+        &self.outbox
+    }
+
+    /// Inserts version 1 of `product` and its creation event.
+    pub async fn insert(&self, product: &Product, event: &Envelope) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let inserted = sqlx::query(
+            "INSERT INTO catalog_products (sku, name, description, category, brand, price_cents, \
+             cost_cents, barcode, active, created_at, updated_at, version) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(product.sku.clone())
+        .bind(product.name.clone())
+        .bind(product.description.clone())
+        .bind(product.category.clone())
+        .bind(product.brand.clone())
+        .bind(product.price_cents)
+        .bind(product.cost_cents)
+        .bind(product.barcode.clone())
+        .bind(i64::from(product.active))
+        .bind(millis(product.created_at))
+        .bind(millis(product.updated_at))
+        .bind(product.version)
+        .execute(&mut *tx)
+        .await;
+        inserted.map_err(classify)?;
+        self.outbox.append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    pub async fn get(&self, sku: &str) -> Result<Option<Product>, StoreError> {
+        let row = sqlx::query(select_where("sku = ?"))
+            .bind(sku.to_owned())
+            .fetch_optional(self.db.pool())
+            .await?;
+        Ok(row.as_ref().map(product_from_row).transpose()?)
+    }
+
+    /// Replaces the row with `revised` if it is still at `revised.version - 1`, and records
+    /// `event` with it.
+    pub async fn update(&self, revised: &Product, event: &Envelope) -> Result<(), StoreError> {
+        let mut tx = self.db.begin().await?;
+        let updated = sqlx::query(
+            "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
+             price_cents = ?, cost_cents = ?, barcode = ?, active = ?, updated_at = ?, version = ? \
+             WHERE sku = ? AND version = ?",
+        )
+        .bind(revised.name.clone())
+        .bind(revised.description.clone())
+        .bind(revised.category.clone())
+        .bind(revised.brand.clone())
+        .bind(revised.price_cents)
+        .bind(revised.cost_cents)
+        .bind(revised.barcode.clone())
+        .bind(i64::from(revised.active))
+        .bind(millis(revised.updated_at))
+        .bind(revised.version)
+        .bind(revised.sku.clone())
+        .bind(revised.version - 1)
+        .execute(&mut *tx)
+        .await
+        .map_err(classify)?;
+        if updated.rows_affected() == 0 {
+            let current = current_version(&mut tx, &revised.sku).await?;
+            return Err(
+                current.map_or(StoreError::NotFound, |current| StoreError::VersionMismatch {
+                    current,
+                }),
+            );
+        }
+        self.outbox.append(&mut tx, event).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// One page of products in SKU order, starting after `after_sku`.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        after_sku: Option<&str>,
+        limit: u32,
+    ) -> Result<Vec<Product>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut args: Vec<String> = Vec::new();
+        match filter.active {
+            ActiveFilter::Active => conditions.push("active = 1"),
+            ActiveFilter::Archived => conditions.push("active = 0"),
+            ActiveFilter::Any => {}
+        }
+        if let Some(category) = &filter.category {
+            conditions.push("category = ?");
+            args.push(category.clone());
+        }
+        if let Some(text) = &filter.text {
+            conditions.push(
+                "(LOWER(sku) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' \
+                 OR LOWER(description) LIKE ? ESCAPE '!' OR LOWER(brand) LIKE ? ESCAPE '!')",
+            );
+            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            args.extend(std::iter::repeat_n(pattern, 4));
+        }
+        if let Some(after) = after_sku {
+            conditions.push("sku > ?");
+            args.push(after.to_owned());
+        }
+        let where_clause = if conditions.is_empty() {
+            "1 = 1".to_owned()
+        } else {
+            conditions.join(" AND ")
+        };
+        // The SQL text is assembled only from the fixed fragments above; every value is bound.
+        let sql = format!("SELECT {COLUMNS} FROM catalog_products WHERE {where_clause} ORDER BY sku LIMIT ?");
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for arg in args {
+            query = query.bind(arg);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
+        Ok(rows.iter().map(product_from_row).collect::<Result<_, _>>()?)
+    }
+
+    /// Categories of active products, with how many products each has.
+    pub async fn categories(&self) -> Result<Vec<CategoryCount>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT MIN(category), COUNT(*) FROM catalog_products WHERE active = 1 \
+             GROUP BY LOWER(category) ORDER BY LOWER(category)",
+        )
+        .fetch_all(self.db.pool())
+        .await?;
+        rows.iter()
+            .map(|row| {
+                Ok(CategoryCount {
+                    name: row.try_get(0)?,
+                    product_count: row.try_get(1)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(StoreError::from)
+    }
+}
+
+fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
+    sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM catalog_products WHERE {condition}"
+    ))
+}
+
+async fn current_version(conn: &mut AnyConnection, sku: &str) -> Result<Option<i64>, sqlx::Error> {
+    sqlx::query_scalar("SELECT version FROM catalog_products WHERE sku = ?")
+        .bind(sku.to_owned())
+        .fetch_optional(conn)
+        .await
+}
+
+/// Tells which uniqueness rule a failed write broke. Both engines name the column or index in
+/// the message (`UNIQUE constraint failed: catalog_products.barcode`, `Duplicate entry … for
+/// key 'catalog_products_barcode_unique'`).
+fn classify(err: sqlx::Error) -> StoreError {
+    match storage::db::unique_violation(&err) {
+        Some(message) if message.contains("barcode") => StoreError::DuplicateBarcode,
+        Some(_) => StoreError::DuplicateSku,
+        None => StoreError::Database(err),
+    }
+}
+
+fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
+    Ok(Product {
+        sku: row.try_get("sku")?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        category: row.try_get("category")?,
+        brand: row.try_get("brand")?,
+        price_cents: row.try_get("price_cents")?,
+        cost_cents: row.try_get("cost_cents")?,
+        barcode: row.try_get("barcode")?,
+        active: row.try_get::<i64, _>("active")? != 0,
+        created_at: from_millis(row.try_get("created_at")?),
+        updated_at: from_millis(row.try_get("updated_at")?),
+        version: row.try_get("version")?,
+    })
+}
+
+/// `LIKE` treats `%` and `_` as wildcards; a shop owner searching for "50%" means the text.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            escaped.push('!');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+pub(crate) fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).expect("timestamps fit in i64 milliseconds")
+}
+
+fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// The current time at the precision the database keeps, so a product returned from a write
+/// is identical to the same product read back later.
+pub(crate) fn now() -> OffsetDateTime {
+    from_millis(millis(OffsetDateTime::now_utc()))
+}

@@ -1,0 +1,319 @@
+//! The catalog store's conformance suite: every test runs on every database engine, so the
+//! one code path really behaves the same on SQLite and MySQL/MariaDB.
+
+use catalog::domain::{ProductDraft, ProductInput};
+use catalog::product::Product;
+use catalog::store::{ActiveFilter, ListFilter, ProductStore, StoreError};
+use events::Envelope;
+use events::catalog::ProductCreated;
+use storage::DatabaseKind;
+use testkit::TestDatabase;
+use time::OffsetDateTime;
+
+/// Generates one `#[tokio::test]` per engine for each listed async fn taking a `ProductStore`.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::run(storage::DatabaseKind::Sqlite, super::$name).await }) *
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() { super::run(storage::DatabaseKind::MySql, super::$name).await }) *
+        }
+    };
+}
+
+conformance!(
+    insert_then_get_round_trips_every_field,
+    the_outbox_row_commits_with_the_change,
+    duplicate_sku_and_barcode_are_told_apart,
+    update_checks_the_version,
+    concurrent_updates_of_one_version_let_exactly_one_win,
+    listing_pages_in_sku_order_without_gaps_or_repeats,
+    listing_filters_by_text_category_and_active,
+    categories_count_active_products,
+);
+
+async fn run<F, Fut>(kind: DatabaseKind, test: F)
+where
+    F: FnOnce(ProductStore) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(database) = TestDatabase::create(kind).await else {
+        return;
+    };
+    let db = database.connect().await;
+    db.migrate(&catalog::migrator(kind))
+        .await
+        .expect("migrations apply");
+    // Migrating twice is a no-op.
+    db.migrate(&catalog::migrator(kind))
+        .await
+        .expect("migrations are idempotent");
+    test(ProductStore::new(db.clone())).await;
+    db.close().await;
+}
+
+fn at(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap()
+}
+
+fn product(sku: &str, name: &str, category: &str, barcode: Option<&str>) -> Product {
+    let draft = ProductDraft::from_input(ProductInput {
+        sku: Some(sku.into()),
+        name: Some(name.into()),
+        description: Some(format!("{name} — fast & quiet, 100% tested")),
+        category: Some(category.into()),
+        brand: Some("Acme".into()),
+        price_cents: Some(12_345),
+        cost_cents: Some(9_000),
+        barcode: barcode.map(str::to_owned),
+        active: Some(true),
+    })
+    .expect("valid test product");
+    Product::new(&draft, at(1_764_000_000_123))
+}
+
+fn created(p: &Product) -> Envelope {
+    Envelope::new(
+        "catalog",
+        None,
+        p.created_at,
+        &ProductCreated {
+            product: p.snapshot(),
+        },
+    )
+}
+
+async fn insert_then_get_round_trips_every_field(store: ProductStore) {
+    let mut p = product(
+        "GPU-RTX-4070S",
+        "Grafikkarte Ü — 12 GB 🚀",
+        "Graphics Cards",
+        Some("4006381333931"),
+    );
+    p.brand = None;
+    store.insert(&p, &created(&p)).await.unwrap();
+    let read = store.get("GPU-RTX-4070S").await.unwrap().expect("stored");
+    assert_eq!(read, p);
+    assert_eq!(store.get("NOPE").await.unwrap(), None);
+}
+
+async fn the_outbox_row_commits_with_the_change(store: ProductStore) {
+    let p = product("CPU-1", "CPU one", "CPUs", None);
+    store.insert(&p, &created(&p)).await.unwrap();
+    assert_eq!(store.outbox().pending(store.db()).await.unwrap(), 1);
+    // A failed insert writes no event either.
+    let again = product("CPU-1", "CPU one again", "CPUs", None);
+    assert!(matches!(
+        store.insert(&again, &created(&again)).await,
+        Err(StoreError::DuplicateSku)
+    ));
+    assert_eq!(store.outbox().pending(store.db()).await.unwrap(), 1);
+    // A failed update (stale version) writes no event.
+    let mut stale = p.revised(&p.draft(), at(1_764_000_000_999));
+    stale.version = 5;
+    assert!(store.update(&stale, &created(&stale)).await.is_err());
+    assert_eq!(store.outbox().pending(store.db()).await.unwrap(), 1);
+}
+
+async fn duplicate_sku_and_barcode_are_told_apart(store: ProductStore) {
+    let a = product("RAM-32", "RAM", "Memory", Some("036000291452"));
+    store.insert(&a, &created(&a)).await.unwrap();
+    let same_sku = product("RAM-32", "Other", "Memory", None);
+    assert!(matches!(
+        store.insert(&same_sku, &created(&same_sku)).await,
+        Err(StoreError::DuplicateSku)
+    ));
+    let same_barcode = product("RAM-64", "Other", "Memory", Some("036000291452"));
+    assert!(matches!(
+        store.insert(&same_barcode, &created(&same_barcode)).await,
+        Err(StoreError::DuplicateBarcode)
+    ));
+    // Many products may have no barcode.
+    for sku in ["NB-1", "NB-2"] {
+        let p = product(sku, "No barcode", "Memory", None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    // Changing a barcode to one in use is refused too.
+    let nb1 = store.get("NB-1").await.unwrap().unwrap();
+    let mut draft = nb1.draft();
+    draft.barcode = a.draft().barcode;
+    let revised = nb1.revised(&draft, at(1_764_000_001_000));
+    assert!(matches!(
+        store.update(&revised, &created(&revised)).await,
+        Err(StoreError::DuplicateBarcode)
+    ));
+}
+
+async fn update_checks_the_version(store: ProductStore) {
+    let p = product("PSU-750", "PSU", "Power Supplies", None);
+    store.insert(&p, &created(&p)).await.unwrap();
+    let mut draft = p.draft();
+    draft.price = catalog::domain::Cents::parse(9_999).unwrap();
+    let v2 = p.revised(&draft, at(1_764_000_002_000));
+    store.update(&v2, &created(&v2)).await.unwrap();
+    assert_eq!(store.get("PSU-750").await.unwrap().unwrap(), v2);
+    // Based on version 1 again: refused, and told the current version.
+    assert!(matches!(
+        store.update(&v2, &created(&v2)).await,
+        Err(StoreError::VersionMismatch { current: 2 })
+    ));
+    let never_stored = product("GHOST", "Ghost", "None", None);
+    let ghost = never_stored.revised(&never_stored.draft(), at(1));
+    assert!(matches!(
+        store.update(&ghost, &created(&ghost)).await,
+        Err(StoreError::NotFound)
+    ));
+}
+
+async fn concurrent_updates_of_one_version_let_exactly_one_win(store: ProductStore) {
+    let p = product("RACE-1", "Race", "Cooling", None);
+    store.insert(&p, &created(&p)).await.unwrap();
+    let attempts = (0..50).map(|i| {
+        let store = store.clone();
+        let mut draft = p.draft();
+        draft.price = catalog::domain::Cents::parse(10_000 + i).unwrap();
+        let revised = p.revised(&draft, at(1_764_000_003_000 + i));
+        tokio::spawn(async move { store.update(&revised, &created(&revised)).await })
+    });
+    let results = futures::future::join_all(attempts).await;
+    let won = results.iter().filter(|r| matches!(r, Ok(Ok(())))).count();
+    let lost = results
+        .iter()
+        .filter(|r| matches!(r, Ok(Err(StoreError::VersionMismatch { current: 2 }))))
+        .count();
+    assert_eq!((won, lost), (1, 49), "{results:?}");
+    assert_eq!(store.get("RACE-1").await.unwrap().unwrap().version, 2);
+    // One creation event plus exactly one update event.
+    assert_eq!(store.outbox().pending(store.db()).await.unwrap(), 2);
+}
+
+async fn listing_pages_in_sku_order_without_gaps_or_repeats(store: ProductStore) {
+    let mut skus: Vec<String> = (0..23).map(|i| format!("SKU-{:03}", (i * 7) % 23)).collect();
+    for sku in &skus {
+        let p = product(sku, "Item", "Peripherals", None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    skus.sort();
+    let mut seen = Vec::new();
+    let mut after: Option<String> = None;
+    loop {
+        let page = store
+            .list(&ListFilter::default(), after.as_deref(), 5)
+            .await
+            .unwrap();
+        if page.is_empty() {
+            break;
+        }
+        after = page.last().map(|p| p.sku.clone());
+        seen.extend(page.into_iter().map(|p| p.sku));
+    }
+    assert_eq!(seen, skus);
+}
+
+async fn listing_filters_by_text_category_and_active(store: ProductStore) {
+    let fixtures = [
+        ("MON-27", "Dell UltraSharp 27", "Monitors"),
+        ("MON-32", "LG 32 inch 4K", "Monitors"),
+        ("KB-1", "Keychron K2 keyboard", "Peripherals"),
+        ("SALE-50", "Mouse pad 50% off", "Peripherals"),
+        ("SALE-5X", "Mouse pad 5X", "Peripherals"),
+    ];
+    for (sku, name, category) in fixtures {
+        let p = product(sku, name, category, None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    let skus = |products: Vec<Product>| products.into_iter().map(|p| p.sku).collect::<Vec<_>>();
+    let search = |text: &str| ListFilter {
+        text: Some(text.into()),
+        ..ListFilter::default()
+    };
+    assert_eq!(
+        skus(store.list(&search("ultrasharp"), None, 50).await.unwrap()),
+        ["MON-27"]
+    );
+    assert_eq!(
+        skus(store.list(&search("mon-3"), None, 50).await.unwrap()),
+        ["MON-32"]
+    );
+    // `%` and `_` are text, not wildcards.
+    assert_eq!(
+        skus(store.list(&search("50%"), None, 50).await.unwrap()),
+        ["SALE-50"]
+    );
+    assert!(store.list(&search("5_"), None, 50).await.unwrap().is_empty());
+    // Description and brand are searched too.
+    assert_eq!(store.list(&search("acme"), None, 50).await.unwrap().len(), 5);
+    let monitors = ListFilter {
+        category: Some("monitors".into()),
+        ..ListFilter::default()
+    };
+    assert_eq!(
+        skus(store.list(&monitors, None, 50).await.unwrap()),
+        ["MON-27", "MON-32"]
+    );
+
+    let kb = store.get("KB-1").await.unwrap().unwrap();
+    let mut draft = kb.draft();
+    draft.active = false;
+    let archived = kb.revised(&draft, at(1_764_000_004_000));
+    store.update(&archived, &created(&archived)).await.unwrap();
+    let peripherals = |active| ListFilter {
+        category: Some("Peripherals".into()),
+        active,
+        ..ListFilter::default()
+    };
+    assert_eq!(
+        skus(
+            store
+                .list(&peripherals(ActiveFilter::Active), None, 50)
+                .await
+                .unwrap()
+        ),
+        ["SALE-50", "SALE-5X"]
+    );
+    assert_eq!(
+        skus(
+            store
+                .list(&peripherals(ActiveFilter::Archived), None, 50)
+                .await
+                .unwrap()
+        ),
+        ["KB-1"]
+    );
+    assert_eq!(
+        store
+            .list(&peripherals(ActiveFilter::Any), None, 50)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
+}
+
+async fn categories_count_active_products(store: ProductStore) {
+    for (sku, category) in [
+        ("A-1", "Storage"),
+        ("A-2", "storage"),
+        ("A-3", "Cooling"),
+        ("A-4", "Cables"),
+    ] {
+        let p = product(sku, "Item", category, None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    let a4 = store.get("A-4").await.unwrap().unwrap();
+    let mut draft = a4.draft();
+    draft.active = false;
+    let archived = a4.revised(&draft, at(1_764_000_005_000));
+    store.update(&archived, &created(&archived)).await.unwrap();
+    let categories: Vec<(String, i64)> = store
+        .categories()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|c| (c.name.to_lowercase(), c.product_count))
+        .collect();
+    assert_eq!(categories, [("cooling".to_owned(), 1), ("storage".to_owned(), 2)]);
+}
