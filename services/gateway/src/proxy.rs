@@ -1,0 +1,179 @@
+//! Forwarding a request to an upstream service.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use web::Problem;
+
+use crate::BuildError;
+
+/// A service the gateway forwards to.
+pub struct Upstream {
+    name: &'static str,
+    base: url::Url,
+    client: reqwest::Client,
+    max_body_bytes: usize,
+}
+
+/// Headers that describe one connection, not the message, so they are not forwarded
+/// (RFC 9110 §7.6.1), plus `host`, which must name the upstream.
+const HOP_BY_HOP: &[HeaderName] = &[
+    header::CONNECTION,
+    header::HOST,
+    header::PROXY_AUTHENTICATE,
+    header::PROXY_AUTHORIZATION,
+    header::TE,
+    header::TRAILER,
+    header::TRANSFER_ENCODING,
+    header::UPGRADE,
+    header::CONTENT_LENGTH,
+];
+
+impl Upstream {
+    pub fn new(
+        name: &'static str,
+        base: &str,
+        client: reqwest::Client,
+        max_body_bytes: usize,
+    ) -> Result<Upstream, BuildError> {
+        let base = url::Url::parse(base).map_err(|e| BuildError::Upstream {
+            name,
+            reason: e.to_string(),
+        })?;
+        Ok(Upstream {
+            name,
+            base,
+            client,
+            max_body_bytes,
+        })
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    pub fn base(&self) -> &url::Url {
+        &self.base
+    }
+
+    /// `Ok` when the upstream's `/health` answers 200.
+    pub async fn check_health(&self) -> Result<(), String> {
+        let url = self.base.join("/health").map_err(|e| e.to_string())?;
+        let response = self.client.get(url).send().await.map_err(|e| describe(&e))?;
+        if response.status().is_success() {
+            Ok(())
+        } else {
+            Err(format!("/health answered {}", response.status()))
+        }
+    }
+}
+
+/// Sends the request to `upstream` with the same method, path, query, headers and body, and
+/// returns its answer. An upstream that does not answer in time is a 504; one that cannot be
+/// reached is a 502.
+pub async fn forward(
+    State(upstream): State<Arc<Upstream>>,
+    ConnectInfo(client_addr): ConnectInfo<SocketAddr>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = match axum::body::to_bytes(body, upstream.max_body_bytes).await {
+        Ok(body) => body,
+        Err(_) => {
+            return Problem::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload-too-large",
+                "Request body too large",
+            )
+            .detail(format!(
+                "The body must be at most {} bytes.",
+                upstream.max_body_bytes
+            ))
+            .into_response();
+        }
+    };
+    let mut url = upstream.base.clone();
+    url.set_path(parts.uri.path());
+    url.set_query(parts.uri.query());
+
+    let mut headers = without_hop_by_hop(&parts.headers);
+    let forwarded_for = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
+        Some(earlier) => format!("{earlier}, {}", client_addr.ip()),
+        None => client_addr.ip().to_string(),
+    };
+    if let Ok(value) = forwarded_for.parse() {
+        headers.insert("x-forwarded-for", value);
+    }
+
+    let sent = upstream
+        .client
+        .request(parts.method.clone(), url)
+        .headers(headers)
+        .body(body)
+        .send()
+        .await;
+    let answer = match sent {
+        Ok(answer) => answer,
+        Err(e) => return upstream_failure(&upstream, &e),
+    };
+    let status = answer.status();
+    let headers = without_hop_by_hop(answer.headers());
+    match answer.bytes().await {
+        Ok(bytes) => {
+            let mut response = Response::new(Body::from(bytes));
+            *response.status_mut() = status;
+            *response.headers_mut() = headers;
+            response
+        }
+        Err(e) => upstream_failure(&upstream, &e),
+    }
+}
+
+fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = headers.clone();
+    for name in HOP_BY_HOP {
+        kept.remove(name);
+    }
+    kept
+}
+
+fn upstream_failure(upstream: &Upstream, error: &reqwest::Error) -> Response {
+    tracing::warn!(upstream = upstream.name, error = %describe(error), "upstream request failed");
+    if error.is_timeout() {
+        Problem::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "upstream-timeout",
+            "Upstream timed out",
+        )
+        .detail(format!("The {} service did not answer in time.", upstream.name))
+        .into_response()
+    } else {
+        Problem::new(
+            StatusCode::BAD_GATEWAY,
+            "upstream-unavailable",
+            "Upstream unavailable",
+        )
+        .detail(format!(
+            "The {} service cannot be reached; try again shortly.",
+            upstream.name
+        ))
+        .retry_after(2)
+        .into_response()
+    }
+}
+
+/// The error with its causes, which reqwest's own message leaves out.
+fn describe(error: &reqwest::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}

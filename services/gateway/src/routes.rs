@@ -1,0 +1,45 @@
+//! Which upstream serves which path. Paths are forwarded unchanged: each service serves its
+//! resources under the same `/api/v1/...` path the gateway exposes.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{any, get};
+
+use crate::proxy::{Upstream, forward};
+
+/// `(upstream name, path patterns it owns)`.
+pub const ROUTES: &[(&str, &[&str])] = &[(
+    "catalog",
+    &[
+        "/api/v1/products",
+        "/api/v1/products/{*rest}",
+        "/api/v1/categories",
+    ],
+)];
+
+pub fn router(upstreams: &[Arc<Upstream>]) -> Router {
+    let mut router = Router::new().route("/", get(index));
+    for (name, paths) in ROUTES {
+        let upstream = upstreams
+            .iter()
+            .find(|u| u.name() == *name)
+            .unwrap_or_else(|| panic!("the routing table names upstream {name}, which was not built"))
+            .clone();
+        for path in *paths {
+            router = router.route(path, any(forward).with_state(upstream.clone()));
+        }
+    }
+    router
+}
+
+async fn index() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({
+        "name": "inventory-tracker",
+        "version": env!("CARGO_PKG_VERSION"),
+        "api": "/api/v1",
+        "docs": "/api/docs",
+        "openapi": "/api/openapi.json",
+        "health": "/health",
+    }))
+}
