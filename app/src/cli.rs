@@ -1,0 +1,100 @@
+//! The command line. Flags override the same settings given in the config file or the
+//! environment (see the README's configuration table).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use settings::{LogFormat, Overrides};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "inventory-tracker",
+    version,
+    about = "Inventory, sales and catalog for small computer shops",
+    long_about = "Inventory, sales and catalog for small computer shops.\n\n\
+                  Without a command, runs every service in this process (the embedded default: \
+                  SQLite files under ./data, no server to install)."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    /// TOML configuration file.
+    #[arg(short, long, global = true, env = "INVENTORY_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub settings: SettingFlags,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the chosen services until SIGTERM or Ctrl-C (the default command).
+    Serve {
+        /// `all`, or a comma-separated list of: catalog, gateway.
+        #[arg(short, long, default_value = "all", env = "INVENTORY_TARGET")]
+        target: String,
+    },
+    /// Apply pending database migrations of the chosen services, then exit.
+    Migrate {
+        /// `all`, or a comma-separated list of services.
+        #[arg(short, long, default_value = "all")]
+        target: String,
+    },
+    /// Add a demo catalog of computer parts (products already present are kept as they are).
+    SeedDemo,
+}
+
+#[derive(Debug, Args)]
+pub struct SettingFlags {
+    /// Folder for the embedded SQLite files [default: ./data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Address to listen on [default: 127.0.0.1].
+    #[arg(long, global = true)]
+    pub host: Option<IpAddr>,
+    #[arg(long, global = true, value_name = "PORT")]
+    pub gateway_port: Option<u16>,
+    #[arg(long, global = true, value_name = "PORT")]
+    pub catalog_port: Option<u16>,
+    /// Database of every service: sqlite://… or mysql://… (kept out of logs).
+    #[arg(long, global = true, value_name = "URL")]
+    pub database_url: Option<String>,
+    /// Redis for the shared cache: redis://… (kept out of logs).
+    #[arg(long, global = true, value_name = "URL")]
+    pub redis_url: Option<String>,
+    /// Where the gateway reaches the catalog service.
+    #[arg(long, global = true, value_name = "URL")]
+    pub catalog_url: Option<String>,
+    #[arg(long, global = true, value_enum)]
+    pub log_format: Option<LogFormatArg>,
+    /// A tracing filter such as `info` or `info,sqlx=warn`.
+    #[arg(long, global = true, value_name = "FILTER")]
+    pub log_level: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum LogFormatArg {
+    Human,
+    Json,
+}
+
+impl SettingFlags {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            data_dir: self.data_dir.clone(),
+            host: self.host,
+            gateway_port: self.gateway_port,
+            catalog_port: self.catalog_port,
+            database_url: self.database_url.clone(),
+            redis_url: self.redis_url.clone(),
+            catalog_url: self.catalog_url.clone(),
+            log_format: self.log_format.map(|f| match f {
+                LogFormatArg::Human => LogFormat::Human,
+                LogFormatArg::Json => LogFormat::Json,
+            }),
+            log_level: self.log_level.clone(),
+        }
+    }
+}

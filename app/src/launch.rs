@@ -1,0 +1,156 @@
+//! The composition root: the only place that knows every service.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use settings::Settings;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use web::Shutdown;
+
+use crate::targets::Target;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot listen on {addr} for {target}: {source}")]
+    Bind {
+        target: &'static str,
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+    #[error(transparent)]
+    Catalog(#[from] catalog::BuildError),
+    #[error(transparent)]
+    Gateway(#[from] gateway::BuildError),
+}
+
+/// Services being served by this process.
+pub struct Running {
+    addrs: BTreeMap<Target, SocketAddr>,
+    shutdown: Shutdown,
+    servers: JoinSet<(Target, std::io::Result<()>)>,
+    catalog: Option<catalog::Catalog>,
+    grace: Duration,
+}
+
+/// Binds every target's port, builds the services and starts serving them.
+///
+/// Listeners are bound before anything is built so that port 0 (any free port, used by the
+/// tests) works: a gateway started beside its catalog is pointed at the catalog's real port.
+pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result<Running, StartError> {
+    let mut listeners = BTreeMap::new();
+    for &target in targets {
+        let addr = SocketAddr::new(settings.host, port_of(&settings, target));
+        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind {
+            target: target.name(),
+            addr,
+            source,
+        })?;
+        let bound = listener.local_addr().map_err(|source| StartError::Bind {
+            target: target.name(),
+            addr,
+            source,
+        })?;
+        listeners.insert(target, (listener, bound));
+    }
+    if let Some((_, catalog_addr)) = listeners.get(&Target::Catalog)
+        && settings.catalog_url.is_none()
+    {
+        settings.catalog_url = Some(format!("http://{}", reachable(*catalog_addr)));
+    }
+
+    let shutdown = Shutdown::new();
+    let mut servers = JoinSet::new();
+    let mut addrs = BTreeMap::new();
+    let mut catalog = None;
+    for (target, (listener, addr)) in listeners {
+        let router = match target {
+            Target::Catalog => {
+                let built = catalog::Catalog::build(&settings).await?;
+                let router = built.router();
+                catalog = Some(built);
+                router
+            }
+            Target::Gateway => gateway::Gateway::build(&settings)?.router(),
+        };
+        tracing::info!(target = target.name(), %addr, "listening");
+        let token = shutdown.clone();
+        servers.spawn(async move { (target, web::serve(listener, router, token).await) });
+        addrs.insert(target, addr);
+    }
+    Ok(Running {
+        addrs,
+        shutdown,
+        servers,
+        catalog,
+        grace: Duration::from_secs(settings.shutdown_grace_secs),
+    })
+}
+
+/// The port a target listens on.
+fn port_of(settings: &Settings, target: Target) -> u16 {
+    match target {
+        Target::Catalog => settings.catalog_port,
+        Target::Gateway => settings.gateway_port,
+    }
+}
+
+/// An address other local processes can connect to (a wildcard bind is reached on loopback).
+fn reachable(addr: SocketAddr) -> SocketAddr {
+    if addr.ip().is_unspecified() {
+        SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), addr.port())
+    } else {
+        addr
+    }
+}
+
+impl Running {
+    pub fn addr(&self, target: Target) -> Option<SocketAddr> {
+        self.addrs.get(&target).copied()
+    }
+
+    /// `http://host:port` of a running target.
+    pub fn url(&self, target: Target) -> Option<String> {
+        self.addr(target).map(|a| format!("http://{}", reachable(a)))
+    }
+
+    /// Serves until `stop` completes or a server fails, then shuts down gracefully.
+    pub async fn run_until(mut self, stop: impl Future<Output = ()>) -> std::io::Result<()> {
+        let failed = tokio::select! {
+            () = stop => None,
+            Some(joined) = self.servers.join_next() => Some(joined),
+        };
+        let result = match failed {
+            Some(Ok((target, Err(e)))) => {
+                tracing::error!(target = target.name(), error = %e, "server failed; stopping");
+                Err(e)
+            }
+            Some(Err(e)) => Err(std::io::Error::other(e)),
+            _ => Ok(()),
+        };
+        self.stop().await;
+        result
+    }
+
+    /// Stops accepting connections, lets in-flight requests finish (up to the grace period)
+    /// and closes the databases.
+    pub async fn stop(mut self) {
+        self.shutdown.cancel();
+        let drained = tokio::time::timeout(self.grace, async {
+            while self.servers.join_next().await.is_some() {}
+        })
+        .await;
+        if drained.is_err() {
+            tracing::warn!(
+                grace_secs = self.grace.as_secs(),
+                "requests still running after the grace period; aborting them"
+            );
+            self.servers.abort_all();
+        }
+        if let Some(catalog) = &self.catalog {
+            catalog.close().await;
+        }
+        tracing::info!("stopped");
+    }
+}

@@ -1,0 +1,77 @@
+use std::process::ExitCode;
+
+use clap::Parser;
+use inventory_tracker::cli::{Cli, Command};
+use inventory_tracker::targets::TARGETS;
+use inventory_tracker::{Target, parse_targets};
+use settings::Settings;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref(), &cli.settings.overrides()) {
+        Ok(settings) => settings,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    if let Err(e) = web::telemetry::init(settings.log_format, &settings.log_level) {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let command = cli.command.unwrap_or(Command::Serve {
+        target: "all".to_owned(),
+    });
+    match runtime.block_on(run(command, settings)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
+    match command {
+        Command::Serve { target } => {
+            let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;
+            let running = inventory_tracker::start(settings, &targets).await?;
+            if let Some(url) = running.url(Target::Gateway) {
+                tracing::info!("API at {url}/api/v1, docs at {url}/api/docs");
+            }
+            running.run_until(web::server::termination_signal()).await?;
+        }
+        Command::Migrate { target } => {
+            let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;
+            for info in TARGETS
+                .iter()
+                .filter(|t| targets.contains(&t.target) && t.has_database)
+            {
+                match info.target {
+                    Target::Catalog => catalog::connect(&settings).await?.close().await,
+                    Target::Gateway => {}
+                }
+                println!("{}: migrations applied", info.name);
+            }
+        }
+        Command::SeedDemo => {
+            let catalog = catalog::Catalog::build(&settings).await?;
+            let added = catalog::seed_demo(catalog.products()).await?;
+            let total = catalog::demo::DEMO_PRODUCTS.len();
+            println!(
+                "seed-demo: added {added} demo products ({} were already there)",
+                total - added
+            );
+            catalog.close().await;
+        }
+    }
+    Ok(())
+}
