@@ -54,8 +54,10 @@ pub struct SettingFlags {
     /// Address to listen on [default: 127.0.0.1].
     #[arg(long, global = true)]
     pub host: Option<IpAddr>,
+    /// Port of the API gateway [default: 8000].
     #[arg(long, global = true, value_name = "PORT")]
     pub gateway_port: Option<u16>,
+    /// Port of the catalog service [default: 8001].
     #[arg(long, global = true, value_name = "PORT")]
     pub catalog_port: Option<u16>,
     /// Database of every service: sqlite://… or mysql://… (kept out of logs).

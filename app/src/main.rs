@@ -29,6 +29,13 @@ fn main() -> ExitCode {
     let command = cli.command.unwrap_or(Command::Serve {
         target: "all".to_owned(),
     });
+    // A bad --target is a usage error like a bad flag: exit 2 before anything starts.
+    if let Command::Serve { target } | Command::Migrate { target } = &command
+        && let Err(e) = parse_targets(target)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     match runtime.block_on(run(command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

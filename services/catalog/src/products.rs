@@ -14,10 +14,6 @@ use crate::store::{CategoryCount, ListFilter, ProductStore, StoreError, now};
 /// Name of this service in events and metrics.
 pub const SERVICE: &str = "catalog";
 
-/// How often a PATCH without `If-Match` re-reads and re-applies itself when another write
-/// got in between, before reporting a conflict.
-const PATCH_ATTEMPTS: usize = 5;
-
 /// What the client asserted about the version it is changing (`If-Match`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Precondition {
@@ -123,7 +119,7 @@ impl Products {
         Ok(self.store.categories().await?)
     }
 
-    /// PUT: replaces every field.
+    /// PUT: replaces every field of the product.
     pub async fn replace(
         &self,
         sku: &str,
@@ -131,15 +127,17 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
-        let current = self.current(sku).await?;
-        precondition.check(&current)?;
-        let draft = ProductDraft::replace(&Sku::parse(&current.sku).expect("stored SKUs are valid"), input)
-            .map_err(CatalogError::Validation)?;
-        self.revise(&current, &draft, correlation_id).await
+        self.change(sku, |current| {
+            precondition.check(current)?;
+            let draft =
+                ProductDraft::replace(&current.draft().sku, input).map_err(CatalogError::Validation)?;
+            Ok(revision(current, &draft, correlation_id))
+        })
+        .await
     }
 
-    /// PATCH: changes the fields present in `patch`. Without a precondition a concurrent write
-    /// makes it start again from the new version, so no change is silently lost.
+    /// PATCH: changes the fields present in `patch`, on whatever version is current when the
+    /// change runs (or only on the version `precondition` names).
     pub async fn patch(
         &self,
         sku: &str,
@@ -147,21 +145,12 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
-        let mut attempt = 0;
-        loop {
-            attempt += 1;
-            let current = self.current(sku).await?;
-            precondition.check(&current)?;
-            let draft = current
-                .draft()
-                .patched(patch.clone())
-                .map_err(CatalogError::Validation)?;
-            match self.revise(&current, &draft, correlation_id.clone()).await {
-                Err(CatalogError::StaleVersion { .. })
-                    if precondition == Precondition::None && attempt < PATCH_ATTEMPTS => {}
-                result => return result,
-            }
-        }
+        self.change(sku, |current| {
+            precondition.check(current)?;
+            let draft = current.draft().patched(patch).map_err(CatalogError::Validation)?;
+            Ok(revision(current, &draft, correlation_id))
+        })
+        .await
     }
 
     /// DELETE: archives the product. Archiving an archived product changes nothing.
@@ -171,76 +160,34 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<(), CatalogError> {
-        let current = self.current(sku).await?;
-        precondition.check(&current)?;
-        if !current.active {
-            return Ok(());
-        }
-        let mut draft = current.draft();
-        draft.active = false;
-        let at = now();
-        let archived = current.revised(&draft, at);
-        let event = Envelope::new(
-            SERVICE,
-            correlation_id,
-            at,
-            &ProductArchived {
-                sku: archived.sku.clone(),
-                version: archived.version,
-            },
-        );
-        self.store.update(&archived, &event).await?;
-        self.remember(&archived).await;
+        self.change(sku, |current| {
+            precondition.check(current)?;
+            let mut draft = current.draft();
+            draft.active = false;
+            Ok(revision(current, &draft, correlation_id))
+        })
+        .await?;
         Ok(())
     }
 
-    /// Writes `draft` as the next version of `current`, unless nothing changed.
-    async fn revise(
+    /// Runs `change` on the current row of `sku` in one transaction (see
+    /// [`ProductStore::modify`]), then caches the result.
+    async fn change(
         &self,
-        current: &Product,
-        draft: &ProductDraft,
-        correlation_id: Option<String>,
+        sku: &str,
+        change: impl FnOnce(&Product) -> Result<Option<(Product, Envelope)>, CatalogError>,
     ) -> Result<Product, CatalogError> {
-        let changed = changed_fields(&current.draft(), draft);
-        if changed.is_empty() {
-            return Ok(current.clone());
-        }
-        let at = now();
-        let revised = current.revised(draft, at);
-        let event = if current.active && !revised.active {
-            Envelope::new(
-                SERVICE,
-                correlation_id,
-                at,
-                &ProductArchived {
-                    sku: revised.sku.clone(),
-                    version: revised.version,
-                },
-            )
-        } else {
-            Envelope::new(
-                SERVICE,
-                correlation_id,
-                at,
-                &ProductUpdated {
-                    product: revised.snapshot(),
-                    changed,
-                },
-            )
-        };
-        self.store.update(&revised, &event).await?;
-        self.remember(&revised).await;
-        Ok(revised)
-    }
-
-    /// The current row, read from the database (never the cache) because a write is about to
-    /// be based on it.
-    async fn current(&self, sku: &str) -> Result<Product, CatalogError> {
         let parsed = Sku::parse(sku).map_err(|_| CatalogError::NotFound(sku.to_owned()))?;
-        self.store
-            .get(parsed.as_str())
-            .await?
-            .ok_or_else(|| CatalogError::NotFound(parsed.into_string()))
+        let stored = self
+            .store
+            .modify(parsed.as_str(), change)
+            .await
+            .map_err(|e| match e {
+                CatalogError::NotFound(_) => CatalogError::NotFound(parsed.to_string()),
+                other => other,
+            })?;
+        self.remember(&stored).await;
+        Ok(stored)
     }
 
     /// Puts `product` in the cache. If that fails the old entry is dropped instead, so no
@@ -254,6 +201,43 @@ impl Products {
             }
         }
     }
+}
+
+/// The next version of `current` with `draft`'s fields and the event telling so, or `None`
+/// when nothing would change.
+fn revision(
+    current: &Product,
+    draft: &ProductDraft,
+    correlation_id: Option<String>,
+) -> Option<(Product, Envelope)> {
+    let changed = changed_fields(&current.draft(), draft);
+    if changed.is_empty() {
+        return None;
+    }
+    let at = now();
+    let revised = current.revised(draft, at);
+    let event = if current.active && !revised.active {
+        Envelope::new(
+            SERVICE,
+            correlation_id,
+            at,
+            &ProductArchived {
+                sku: revised.sku.clone(),
+                version: revised.version,
+            },
+        )
+    } else {
+        Envelope::new(
+            SERVICE,
+            correlation_id,
+            at,
+            &ProductUpdated {
+                product: revised.snapshot(),
+                changed,
+            },
+        )
+    };
+    Some((revised, event))
 }
 
 /// Names of the fields that differ between two versions, for `ProductUpdated.changed`.

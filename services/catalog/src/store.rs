@@ -4,7 +4,7 @@
 use events::{Envelope, Outbox};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
-use storage::Db;
+use storage::{DatabaseKind, Db};
 use time::OffsetDateTime;
 
 use crate::product::Product;
@@ -114,37 +114,54 @@ impl ProductStore {
     /// `event` with it.
     pub async fn update(&self, revised: &Product, event: &Envelope) -> Result<(), StoreError> {
         let mut tx = self.db.begin().await?;
-        let updated = sqlx::query(
-            "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
-             price_cents = ?, cost_cents = ?, barcode = ?, active = ?, updated_at = ?, version = ? \
-             WHERE sku = ? AND version = ?",
-        )
-        .bind(revised.name.clone())
-        .bind(revised.description.clone())
-        .bind(revised.category.clone())
-        .bind(revised.brand.clone())
-        .bind(revised.price_cents)
-        .bind(revised.cost_cents)
-        .bind(revised.barcode.clone())
-        .bind(i64::from(revised.active))
-        .bind(millis(revised.updated_at))
-        .bind(revised.version)
-        .bind(revised.sku.clone())
-        .bind(revised.version - 1)
-        .execute(&mut *tx)
-        .await
-        .map_err(classify)?;
-        if updated.rows_affected() == 0 {
-            let current = current_version(&mut tx, &revised.sku).await?;
-            return Err(
-                current.map_or(StoreError::NotFound, |current| StoreError::VersionMismatch {
-                    current,
-                }),
-            );
-        }
+        write_revision(&mut tx, revised).await?;
         self.outbox.append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// Reads the product `sku` and lets `change` decide its next version, all in one write
+    /// transaction that holds the row until commit (SQLite: the write lock `BEGIN IMMEDIATE`
+    /// takes; MySQL: `SELECT … FOR UPDATE`). Concurrent changes of one product therefore run
+    /// one after another, each on the version the previous one wrote, so none is lost and a
+    /// version precondition is checked against the row actually being replaced.
+    ///
+    /// `change` returns `None` to leave the product as it is. Returns the stored product.
+    pub async fn modify<E>(
+        &self,
+        sku: &str,
+        change: impl FnOnce(&Product) -> Result<Option<(Product, Envelope)>, E>,
+    ) -> Result<Product, E>
+    where
+        E: From<StoreError>,
+    {
+        let mut tx = self.db.begin().await.map_err(StoreError::from)?;
+        let locking_read = match self.db.kind() {
+            DatabaseKind::MySql => select_where("sku = ? FOR UPDATE"),
+            DatabaseKind::Sqlite => select_where("sku = ?"),
+        };
+        let row = sqlx::query(locking_read)
+            .bind(sku.to_owned())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        let current = row
+            .as_ref()
+            .map(product_from_row)
+            .transpose()
+            .map_err(StoreError::from)?
+            .ok_or(StoreError::NotFound)?;
+        // Returning early drops the transaction, which rolls it back and releases the row.
+        let Some((revised, event)) = change(&current)? else {
+            return Ok(current);
+        };
+        write_revision(&mut tx, &revised).await?;
+        self.outbox
+            .append(&mut tx, &event)
+            .await
+            .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(revised)
     }
 
     /// One page of products in SKU order, starting after `after_sku`.
@@ -216,6 +233,39 @@ fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM catalog_products WHERE {condition}"
     ))
+}
+
+/// Writes `revised` over the row at the version before it.
+async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(), StoreError> {
+    let updated = sqlx::query(
+        "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
+         price_cents = ?, cost_cents = ?, barcode = ?, active = ?, updated_at = ?, version = ? \
+         WHERE sku = ? AND version = ?",
+    )
+    .bind(revised.name.clone())
+    .bind(revised.description.clone())
+    .bind(revised.category.clone())
+    .bind(revised.brand.clone())
+    .bind(revised.price_cents)
+    .bind(revised.cost_cents)
+    .bind(revised.barcode.clone())
+    .bind(i64::from(revised.active))
+    .bind(millis(revised.updated_at))
+    .bind(revised.version)
+    .bind(revised.sku.clone())
+    .bind(revised.version - 1)
+    .execute(&mut *conn)
+    .await
+    .map_err(classify)?;
+    if updated.rows_affected() == 0 {
+        let current = current_version(conn, &revised.sku).await?;
+        return Err(
+            current.map_or(StoreError::NotFound, |current| StoreError::VersionMismatch {
+                current,
+            }),
+        );
+    }
+    Ok(())
 }
 
 async fn current_version(conn: &mut AnyConnection, sku: &str) -> Result<Option<i64>, sqlx::Error> {

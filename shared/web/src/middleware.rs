@@ -24,7 +24,7 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// stray error responses turned into problems, and the request body limit.
 pub fn apply(router: Router, service: &'static str, max_body_bytes: usize) -> Router {
     let trace = TraceLayer::new_for_http()
-        .make_span_with(|request: &Request| {
+        .make_span_with(move |request: &Request| {
             let request_id = request
                 .extensions()
                 .get::<RequestId>()
@@ -32,6 +32,7 @@ pub fn apply(router: Router, service: &'static str, max_body_bytes: usize) -> Ro
                 .unwrap_or_default();
             tracing::info_span!(
                 "request",
+                service,
                 method = %request.method(),
                 path = %request.uri().path(),
                 request_id = %request_id,

@@ -1,0 +1,239 @@
+//! Spawns the real services (the same `start` the binary uses) on free ports, on a fresh
+//! database, and talks to them over HTTP like any client.
+
+#![allow(dead_code)] // Each test binary uses a different part of this module.
+
+use std::collections::BTreeSet;
+use std::future::Future;
+
+use inventory_tracker::{Running, Target};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use serde_json::{Value, json};
+use settings::{DatabaseKind, Settings};
+use testkit::TestDatabase;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// The two ways the system runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    /// SQLite and the in-process cache.
+    Embedded,
+    /// MariaDB and Redis, the servers on this machine.
+    Production,
+}
+
+/// Everything a test app needs that outlives one process: its database and cache namespace,
+/// so a second app (or a restart) can share them.
+pub struct Backing {
+    pub mode: Mode,
+    pub db: TestDatabase,
+    pub redis_url: Option<String>,
+    pub redis_prefix: String,
+    pub data_dir: tempfile::TempDir,
+}
+
+impl Backing {
+    /// Fresh storage for `mode`; `None` when production servers are unreachable and not
+    /// required (the skip is printed by testkit).
+    pub async fn new(mode: Mode) -> Option<Backing> {
+        let (db, redis_url) = match mode {
+            Mode::Embedded => (TestDatabase::create(DatabaseKind::Sqlite).await?, None),
+            Mode::Production => {
+                let db = TestDatabase::create(DatabaseKind::MySql).await?;
+                (db, Some(testkit::redis().await?))
+            }
+        };
+        Some(Backing {
+            mode,
+            db,
+            redis_url,
+            redis_prefix: testkit::unique_prefix("app"),
+            data_dir: tempfile::tempdir().expect("temporary folder"),
+        })
+    }
+
+    pub fn settings(&self) -> Settings {
+        Settings {
+            data_dir: self.data_dir.path().to_owned(),
+            gateway_port: 0,
+            catalog_port: 0,
+            inventory_port: 0,
+            sales_port: 0,
+            admin_port: 0,
+            database_url: Some(self.db.url.clone().into()),
+            redis_url: self.redis_url.clone().map(Into::into),
+            redis_key_prefix: self.redis_prefix.clone(),
+            shutdown_grace_secs: 5,
+            ..Settings::default()
+        }
+    }
+}
+
+/// Running services and a client for them.
+pub struct TestApp {
+    pub gateway: Option<String>,
+    pub catalog: Option<String>,
+    pub client: Client,
+    stop: Option<oneshot::Sender<()>>,
+    served: Option<JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestApp {
+    pub async fn start(settings: Settings, targets: &[Target]) -> TestApp {
+        let targets: BTreeSet<Target> = targets.iter().copied().collect();
+        let running: Running = inventory_tracker::start(settings, &targets)
+            .await
+            .expect("services start");
+        let gateway = running.url(Target::Gateway);
+        let catalog = running.url(Target::Catalog);
+        let (stop, stopped) = oneshot::channel::<()>();
+        let served = tokio::spawn(running.run_until(async {
+            let _ = stopped.await;
+        }));
+        TestApp {
+            gateway,
+            catalog,
+            client: Client::builder().build().expect("HTTP client"),
+            stop: Some(stop),
+            served: Some(served),
+        }
+    }
+
+    /// Catalog and gateway in one process, on `backing`.
+    pub async fn all(backing: &Backing) -> TestApp {
+        TestApp::start(backing.settings(), &[Target::Catalog, Target::Gateway]).await
+    }
+
+    /// Graceful stop, as on SIGTERM.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(served) = self.served.take() {
+            served.await.expect("server task").expect("clean shutdown");
+        }
+    }
+
+    /// A request to the gateway.
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let base = self.gateway.as_deref().expect("gateway running");
+        self.client.request(method, format!("{base}{path}"))
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.request(Method::GET, path)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.request(Method::POST, path)
+            .json(body)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn patch_json(&self, path: &str, body: &Value, if_match: Option<&str>) -> Response {
+        let mut request = self.request(Method::PATCH, path).json(body);
+        if let Some(tag) = if_match {
+            request = request.header("if-match", tag);
+        }
+        request.send().await.expect("request sent")
+    }
+
+    /// Creates a product and returns it; panics unless the answer is 201.
+    pub async fn create(&self, product: &Value) -> Value {
+        let response = self.post_json("/api/v1/products", product).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::CREATED,
+            "{}",
+            response.text().await.unwrap()
+        );
+        response.json().await.expect("JSON product")
+    }
+
+    /// Every product, following cursors.
+    pub async fn list_all(&self, query: &str) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let mut path = format!("/api/v1/products?limit=200&{query}");
+            if let Some(c) = &cursor {
+                path.push_str(&format!("&cursor={c}"));
+            }
+            let page: Value = ok_json(self.get(&path).await).await;
+            items.extend(page["items"].as_array().expect("items").iter().cloned());
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = Some(next.to_owned()),
+                None => return items,
+            }
+        }
+    }
+}
+
+/// The body of a 200 response as JSON; panics with the body otherwise.
+pub async fn ok_json(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(status, StatusCode::OK, "{text}");
+    serde_json::from_str(&text).expect("JSON body")
+}
+
+/// A valid product with `sku`; `extra` fields override.
+pub fn product(sku: &str, extra: Value) -> Value {
+    let mut p = json!({
+        "sku": sku,
+        "name": format!("Product {sku}"),
+        "description": "A part for testing",
+        "category": "Storage",
+        "brand": "Acme",
+        "price_cents": 12_900,
+        "cost_cents": 9_900,
+    });
+    for (k, v) in extra.as_object().expect("object").clone() {
+        p[k] = v;
+    }
+    p
+}
+
+/// Runs `test` on a fresh app in `mode`, or skips when production servers are unreachable
+/// and not required.
+pub async fn with_app<F, Fut>(mode: Mode, test: F)
+where
+    F: FnOnce(TestApp, Backing) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let Some(backing) = Backing::new(mode).await else {
+        return;
+    };
+    let app = TestApp::all(&backing).await;
+    test(app, backing).await;
+}
+
+/// Declares one test per mode: `modes!(fn_name);` runs `fn_name(app, backing)` embedded and in
+/// production.
+#[macro_export]
+macro_rules! modes {
+    ($($name:ident),* $(,)?) => {
+        mod embedded {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::support::with_app($crate::support::Mode::Embedded, super::$name).await;
+                }
+            )*
+        }
+        mod production {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+                async fn $name() {
+                    $crate::support::with_app($crate::support::Mode::Production, super::$name).await;
+                }
+            )*
+        }
+    };
+}
