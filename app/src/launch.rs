@@ -74,7 +74,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
             }
             Target::Gateway => gateway::Gateway::build(&settings)?.router(),
         };
-        tracing::info!(target = target.name(), %addr, "listening");
+        tracing::info!(service = target.name(), %addr, "listening");
         let token = shutdown.clone();
         servers.spawn(async move { (target, web::serve(listener, router, token).await) });
         addrs.insert(target, addr);
@@ -123,7 +123,7 @@ impl Running {
         };
         let result = match failed {
             Some(Ok((target, Err(e)))) => {
-                tracing::error!(target = target.name(), error = %e, "server failed; stopping");
+                tracing::error!(service = target.name(), error = %e, "server failed; stopping");
                 Err(e)
             }
             Some(Err(e)) => Err(std::io::Error::other(e)),

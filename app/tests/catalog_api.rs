@@ -778,7 +778,8 @@ async fn health_metrics_and_docs_are_served(app: TestApp, _: Backing) {
         .collect();
     assert_eq!(checks, ["database", "cache"]);
 
-    // Metrics count what really happened: 3 reads of one product are 1 miss and 2 hits.
+    // Metrics count what really happened. Other tests may run in this process and share the
+    // recorder, so counters are compared as "at least what this test did".
     app.create(&product("MET-1", json!({}))).await;
     let metrics_before = metrics(&app, &catalog).await;
     for _ in 0..3 {
@@ -787,23 +788,13 @@ async fn health_metrics_and_docs_are_served(app: TestApp, _: Backing) {
     app.get("/api/v1/products/NOPE-404").await;
     let metrics_after = metrics(&app, &catalog).await;
     let delta = |line: &str| sample(&metrics_after, line) - sample(&metrics_before, line);
-    assert_eq!(
-        delta(
-            r#"http_requests_total{service="catalog",method="GET",route="/api/v1/products/{sku}",status="200"}"#
-        ),
-        3.0
-    );
-    assert_eq!(
-        delta(
-            r#"http_requests_total{service="gateway",method="GET",route="/api/v1/products/{*rest}",status="404"}"#
-        ),
-        1.0
-    );
-    assert!(
-        delta(
-            r#"http_request_duration_seconds_count{service="catalog",method="GET",route="/api/v1/products/{sku}",status="200"}"#
-        ) >= 3.0
-    );
+    let catalog_reads =
+        r#"http_requests_total{service="catalog",method="GET",route="/api/v1/products/{sku}",status="200"}"#;
+    assert!(delta(catalog_reads) >= 3.0, "{metrics_after}");
+    let gateway_404s = r#"http_requests_total{service="gateway",method="GET",route="/api/v1/products/{*rest}",status="404"}"#;
+    assert!(delta(gateway_404s) >= 1.0, "{metrics_after}");
+    let timed_reads = r#"http_request_duration_seconds_count{service="catalog",method="GET",route="/api/v1/products/{sku}",status="200"}"#;
+    assert!(delta(timed_reads) >= 3.0, "{metrics_after}");
     assert!(
         metrics_after.contains("http_request_duration_seconds_bucket{"),
         "latency histogram exported"

@@ -96,7 +96,18 @@ impl ProductStore {
         .bind(product.version)
         .execute(&mut *tx)
         .await;
-        inserted.map_err(classify)?;
+        match inserted.map_err(classify) {
+            // Both rules may be broken at once and the engines disagree on which they report;
+            // a taken SKU is the more fundamental conflict, so it wins.
+            Err(StoreError::DuplicateBarcode) => {
+                drop(tx);
+                if self.get(&product.sku).await?.is_some() {
+                    return Err(StoreError::DuplicateSku);
+                }
+                return Err(StoreError::DuplicateBarcode);
+            }
+            other => other?,
+        };
         self.outbox.append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())

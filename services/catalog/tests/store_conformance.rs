@@ -126,6 +126,11 @@ async fn duplicate_sku_and_barcode_are_told_apart(store: ProductStore) {
         store.insert(&same_sku, &created(&same_sku)).await,
         Err(StoreError::DuplicateSku)
     ));
+    let same_both = product("RAM-32", "Other", "Memory", Some("036000291452"));
+    assert!(matches!(
+        store.insert(&same_both, &created(&same_both)).await,
+        Err(StoreError::DuplicateSku)
+    ));
     let same_barcode = product("RAM-64", "Other", "Memory", Some("036000291452"));
     assert!(matches!(
         store.insert(&same_barcode, &created(&same_barcode)).await,

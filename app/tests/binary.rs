@@ -1,0 +1,339 @@
+//! The `inventory-tracker` executable as an operator runs it: flags, exit codes, signals,
+//! restarts.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use support::{Backing, Mode, product};
+
+const BIN: &str = env!("CARGO_BIN_EXE_inventory-tracker");
+
+/// A command with a clean environment: no `INVENTORY_*` from the developer's shell.
+fn command(backing: Option<&Backing>) -> Command {
+    let mut command = Command::new(BIN);
+    for (key, _) in std::env::vars() {
+        if key.starts_with("INVENTORY_") {
+            command.env_remove(key);
+        }
+    }
+    if let Some(backing) = backing {
+        command
+            .arg("--data-dir")
+            .arg(backing.data_dir.path())
+            .env("INVENTORY_DATABASE_URL", &backing.db.url)
+            .env("INVENTORY_REDIS_KEY_PREFIX", &backing.redis_prefix);
+        if let Some(redis) = &backing.redis_url {
+            command.env("INVENTORY_REDIS_URL", redis);
+        }
+    }
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A serving process and the addresses it logged.
+struct Server {
+    child: Child,
+    addrs: BTreeMap<String, String>,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `serve` on free ports and waits until `expected` services are listening.
+    fn start(mut command: Command, extra: &[&str], expected: &[&str]) -> Server {
+        command
+            .args([
+                "serve",
+                "--gateway-port",
+                "0",
+                "--catalog-port",
+                "0",
+                "--log-format",
+                "json",
+            ])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit());
+        let mut child = command.spawn().expect("serve starts");
+        let stdout = child.stdout.take().unwrap();
+        let (send, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut addrs = BTreeMap::new();
+        while addrs.len() < expected.len() {
+            let line = lines
+                .recv_timeout(Duration::from_secs(30))
+                .expect("the server logs where it listens");
+            let log: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON log line: {line}"));
+            if log["message"] == "listening" {
+                addrs.insert(
+                    log["service"].as_str().unwrap().to_owned(),
+                    log["addr"].as_str().unwrap().to_owned(),
+                );
+            }
+        }
+        Server { child, addrs, lines }
+    }
+
+    fn url(&self, service: &str) -> String {
+        format!("http://{}", self.addrs[service])
+    }
+
+    /// Sends SIGTERM and returns the exit status and what was logged meanwhile.
+    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+        let pid = self.child.id().to_string();
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &pid])
+                .status()
+                .unwrap()
+                .success()
+        );
+        let status = wait_for(&mut self.child, Duration::from_secs(15));
+        let logged = self.lines.try_iter().collect();
+        (status, logged)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
+    let deadline = std::time::Instant::now() + limit;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the process did not exit in {limit:?}"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn version_and_help_describe_the_program() {
+    let out = run(command(None).arg("--version"));
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout).trim(),
+        format!("inventory-tracker {}", env!("CARGO_PKG_VERSION"))
+    );
+    let help = text(&run(command(None).arg("--help")).stdout);
+    for word in [
+        "serve",
+        "migrate",
+        "seed-demo",
+        "--config",
+        "--database-url",
+        "--redis-url",
+    ] {
+        assert!(help.contains(word), "--help mentions {word}:\n{help}");
+    }
+    let serve_help = text(&run(command(None).args(["serve", "--help"])).stdout);
+    assert!(serve_help.contains("--target"), "{serve_help}");
+}
+
+#[test]
+fn bad_configuration_stops_start_up_naming_the_key() {
+    let out = run(command(None).arg("serve").env("INVENTORY_CATALOG_PORT", "eighty"));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("catalog_port") && err.contains("INVENTORY_CATALOG_PORT"),
+        "{err}"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("shop.toml");
+    std::fs::write(&file, "gateway_prot = 80\n").unwrap();
+    let out = run(command(None).arg("--config").arg(&file).arg("serve"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("gateway_prot"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(command(None).args(["--database-url", "postgres://shop:hunter2@db/shop", "serve"]));
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(err.contains("database_url") && !err.contains("hunter2"), "{err}");
+
+    let out = run(command(None).args(["serve", "--target", "catalog,warehouse"]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("warehouse"), "{}", text(&out.stderr));
+
+    let out = run(command(None).args(["--log-level", "info,[[["]));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("log_level"), "{}", text(&out.stderr));
+}
+
+async fn data_survives_a_graceful_restart(mode: Mode) {
+    let Some(backing) = Backing::new(mode).await else {
+        return;
+    };
+    let client = reqwest::Client::new();
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let gateway = server.url("gateway");
+    let created = client
+        .post(format!("{gateway}/api/v1/products"))
+        .json(&product("KEEP-ME", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+
+    let (status, logged) = server.terminate();
+    assert!(status.success(), "SIGTERM is a clean exit: {status}");
+    assert!(logged.iter().any(|l| l.contains("\"stopped\"")), "{logged:?}");
+
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let read: Value = client
+        .get(format!("{}/api/v1/products/KEEP-ME", server.url("gateway")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(read, created);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn embedded_data_survives_a_graceful_restart() {
+    data_survives_a_graceful_restart(Mode::Embedded).await;
+}
+
+#[tokio::test]
+async fn production_data_survives_a_graceful_restart() {
+    data_survives_a_graceful_restart(Mode::Production).await;
+}
+
+#[tokio::test]
+async fn the_embedded_default_creates_its_sqlite_file_in_the_data_dir() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("shop-data");
+    let mut cmd = command(None);
+    cmd.arg("--data-dir").arg(&data);
+    let server = Server::start(cmd, &[], &["catalog", "gateway"]);
+    assert!(
+        Path::new(&data).join("catalog.db").is_file(),
+        "catalog.db is created on first start"
+    );
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+#[tokio::test]
+async fn migrate_seed_demo_and_a_catalog_only_process() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let out = run(command(Some(&backing)).arg("migrate"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).contains("catalog: migrations applied"));
+
+    let out = run(command(Some(&backing)).arg("seed-demo"));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let total = catalog::demo::DEMO_PRODUCTS.len();
+    assert!(
+        text(&out.stdout).contains(&format!("added {total} demo products")),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(command(Some(&backing)).arg("seed-demo"));
+    assert!(
+        text(&out.stdout).contains("added 0 demo products"),
+        "seeding twice adds nothing"
+    );
+
+    // Only the catalog: no gateway port, the catalog's own API answers.
+    let server = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
+    assert!(!server.addrs.contains_key("gateway"));
+    let client = reqwest::Client::new();
+    let categories: Value = client
+        .get(format!("{}/api/v1/categories", server.url("catalog")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let counted: i64 = categories["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["product_count"].as_i64().unwrap())
+        .sum();
+    assert_eq!(counted as usize, total);
+    assert!(categories["items"].as_array().unwrap().len() >= 8);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+/// Split mode: a gateway process in front of a catalog process, as in containers.
+#[tokio::test]
+async fn a_gateway_process_routes_to_a_separate_catalog_process() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
+    let gateway = Server::start(
+        command(None),
+        &["--target", "gateway", "--catalog-url", &catalog.url("catalog")],
+        &["gateway"],
+    );
+    let client = reqwest::Client::new();
+    let created = client
+        .post(format!("{}/api/v1/products", gateway.url("gateway")))
+        .json(&product("SPLIT-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let direct = client
+        .get(format!("{}/api/v1/products/SPLIT-1", catalog.url("catalog")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), StatusCode::OK);
+    let ready: Value = client
+        .get(format!("{}/health/ready", gateway.url("gateway")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    drop(gateway);
+    drop(catalog);
+}
