@@ -139,7 +139,14 @@ async fn products_can_be_created_read_changed_and_archived(app: TestApp, _: Back
 }
 
 async fn every_change_writes_its_event_to_the_outbox(app: TestApp, backing: Backing) {
-    app.create(&product("EVT-1", json!({}))).await;
+    let created = app
+        .request(Method::POST, "/api/v1/products")
+        .header("x-request-id", "till-3-op-17")
+        .json(&product("EVT-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
     ok_json(
         app.patch_json("/api/v1/products/EVT-1", &json!({"price_cents": 1}), None)
             .await,
@@ -175,6 +182,10 @@ async fn every_change_writes_its_event_to_the_outbox(app: TestApp, backing: Back
         assert!(envelope["occurred_at"].as_str().is_some_and(|t| t.ends_with('Z')));
     }
     assert_eq!(envelopes[0]["data"]["product"]["sku"], "EVT-1");
+    assert_eq!(
+        envelopes[0]["correlation_id"], "till-3-op-17",
+        "the request id follows the change"
+    );
     assert_eq!(envelopes[1]["data"]["changed"], json!(["price_cents"]));
     assert_eq!(envelopes[1]["data"]["product"]["version"], 2);
     assert_eq!(envelopes[2]["data"], json!({"sku": "EVT-1", "version": 3}));

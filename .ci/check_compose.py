@@ -1,0 +1,52 @@
+"""Checks docker-compose.yml without a Docker engine: the YAML parses (anchors and merge keys
+included), every dependency and health condition points at a real service, every `--target` is a
+target the binary knows, every INVENTORY_* variable is a real setting, published ports are unique,
+and the Dockerfile exposes the ports the services listen on."""
+
+import re
+import sys
+from pathlib import Path
+
+import yaml
+
+root = Path(__file__).resolve().parent.parent
+compose = yaml.safe_load((root / sys.argv[1]).read_text())
+
+settings_src = (root / "shared/settings/src/lib.rs").read_text()
+struct = re.search(r"pub struct Settings \{(.*?)\n\}", settings_src, re.S).group(1)
+settings = set(re.findall(r"pub (\w+):", struct))
+env_ok = {f"INVENTORY_{k.upper()}" for k in settings} | {"INVENTORY_CONFIG", "INVENTORY_TARGET"}
+targets = set(re.findall(r'name: "(\w+)"', (root / "app/src/targets.rs").read_text())) | {"all"}
+exposed = set(re.findall(r"^EXPOSE (.*)$", (root / "Dockerfile").read_text(), re.M)[0].split())
+
+errors = []
+services = compose["services"]
+published = {}
+for name, svc in services.items():
+    if "image" not in svc and "build" not in svc:
+        errors.append(f"{name}: neither image nor build")
+    for dep, cond in (svc.get("depends_on") or {}).items():
+        if dep not in services:
+            errors.append(f"{name}: depends on unknown service {dep}")
+        elif cond.get("condition") == "service_healthy" and "healthcheck" not in services[dep]:
+            errors.append(f"{name}: waits for {dep} to be healthy, but {dep} has no healthcheck")
+    command = svc.get("command") or []
+    if "--target" in command:
+        for target in command[command.index("--target") + 1].split(","):
+            if target not in targets:
+                errors.append(f"{name}: unknown target {target}")
+    for key in (svc.get("environment") or {}):
+        if key.startswith("INVENTORY_") and key not in env_ok:
+            errors.append(f"{name}: {key} is not a setting")
+    for port in svc.get("ports") or []:
+        host, container = str(port).split(":")[-2:]
+        if host in published:
+            errors.append(f"{name}: host port {host} also published by {published[host]}")
+        published[host] = name
+        if svc.get("build") and container not in exposed:
+            errors.append(f"{name}: port {container} not EXPOSEd in the Dockerfile")
+
+if errors:
+    print("\n".join(errors), file=sys.stderr)
+    sys.exit(1)
+print(f"{len(services)} services checked: {', '.join(services)}")
