@@ -28,7 +28,8 @@ pub enum StartError {
 /// Services being served by this process.
 pub struct Running {
     addrs: BTreeMap<Target, SocketAddr>,
-    shutdown: Shutdown,
+    /// One shutdown signal per target, so targets can be stopped in order.
+    shutdowns: BTreeMap<Target, Shutdown>,
     servers: JoinSet<(Target, std::io::Result<()>)>,
     catalog: Option<catalog::Catalog>,
     grace: Duration,
@@ -60,7 +61,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         settings.catalog_url = Some(format!("http://{}", reachable(*catalog_addr)));
     }
 
-    let shutdown = Shutdown::new();
+    let mut shutdowns = BTreeMap::new();
     let mut servers = JoinSet::new();
     let mut addrs = BTreeMap::new();
     let mut catalog = None;
@@ -75,13 +76,14 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
             Target::Gateway => gateway::Gateway::build(&settings)?.router(),
         };
         tracing::info!(service = target.name(), %addr, "listening");
-        let token = shutdown.clone();
+        let token = Shutdown::new();
+        shutdowns.insert(target, token.clone());
         servers.spawn(async move { (target, web::serve(listener, router, token).await) });
         addrs.insert(target, addr);
     }
     Ok(Running {
         addrs,
-        shutdown,
+        shutdowns,
         servers,
         catalog,
         grace: Duration::from_secs(settings.shutdown_grace_secs),
@@ -135,18 +137,33 @@ impl Running {
 
     /// Stops accepting connections, lets in-flight requests finish (up to the grace period)
     /// and closes the databases.
+    ///
+    /// Targets stop one after another, the gateway first (`Target` orders services before
+    /// the gateway that routes to them): requests the gateway is still forwarding need the
+    /// services behind it to be serving until it has drained.
     pub async fn stop(mut self) {
-        self.shutdown.cancel();
-        let drained = tokio::time::timeout(self.grace, async {
-            while self.servers.join_next().await.is_some() {}
-        })
-        .await;
-        if drained.is_err() {
-            tracing::warn!(
-                grace_secs = self.grace.as_secs(),
-                "requests still running after the grace period; aborting them"
-            );
-            self.servers.abort_all();
+        let deadline = tokio::time::Instant::now() + self.grace;
+        let mut stopped = BTreeSet::new();
+        'targets: for (&target, shutdown) in self.shutdowns.iter().rev() {
+            shutdown.cancel();
+            while !stopped.contains(&target) {
+                match tokio::time::timeout_at(deadline, self.servers.join_next()).await {
+                    Ok(Some(Ok((done, _)))) => {
+                        stopped.insert(done);
+                    }
+                    // A server task that panicked: nothing left to wait for from it.
+                    Ok(Some(Err(_))) => {}
+                    Ok(None) => break 'targets,
+                    Err(_) => {
+                        tracing::warn!(
+                            grace_secs = self.grace.as_secs(),
+                            "requests still running after the grace period; aborting them"
+                        );
+                        self.servers.abort_all();
+                        break 'targets;
+                    }
+                }
+            }
         }
         if let Some(catalog) = &self.catalog {
             catalog.close().await;

@@ -50,11 +50,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     match command {
         Command::Serve { target } => {
             let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;
+            let stop = web::server::termination_signal();
             let running = inventory_tracker::start(settings, &targets).await?;
             if let Some(url) = running.url(Target::Gateway) {
                 tracing::info!("API at {url}/api/v1, docs at {url}/api/docs");
             }
-            running.run_until(web::server::termination_signal()).await?;
+            running.run_until(stop).await?;
         }
         Command::Migrate { target } => {
             let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;

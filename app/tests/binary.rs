@@ -99,7 +99,7 @@ impl Server {
     }
 
     /// Sends SIGTERM and returns the exit status and what was logged meanwhile.
-    fn terminate(mut self) -> (std::process::ExitStatus, Vec<String>) {
+    fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
         let pid = self.child.id().to_string();
         assert!(
             Command::new("kill")
@@ -108,6 +108,11 @@ impl Server {
                 .unwrap()
                 .success()
         );
+        self.terminate_wait()
+    }
+
+    /// Waits for the process to exit after a signal was sent.
+    fn terminate_wait(mut self) -> (std::process::ExitStatus, Vec<String>) {
         let status = wait_for(&mut self.child, Duration::from_secs(15));
         let logged = self.lines.try_iter().collect();
         (status, logged)
@@ -336,4 +341,51 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
     assert_eq!(ready["status"], "ready");
     drop(gateway);
     drop(catalog);
+}
+
+/// SIGTERM while a request is still arriving: the request is answered (through the gateway and
+/// the catalog behind it), then the process exits cleanly.
+#[tokio::test]
+async fn sigterm_lets_an_in_flight_request_finish() {
+    use std::io::{Read, Write};
+
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let body = product("INFLIGHT-1", json!({})).to_string();
+    let (first, rest) = body.split_at(body.len() / 2);
+    let mut stream = std::net::TcpStream::connect(&server.addrs["gateway"]).unwrap();
+    write!(
+        stream,
+        "POST /api/v1/products HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n{first}",
+        body.len()
+    )
+    .unwrap();
+    stream.flush().unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let pid = server.child.id().to_string();
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    stream.write_all(rest.as_bytes()).unwrap();
+    let mut response = String::new();
+    stream.read_to_string(&mut response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+
+    let (status, _) = server.terminate_wait();
+    assert!(status.success(), "{status}");
+    // And the product was really stored.
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let read = reqwest::get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
 }
