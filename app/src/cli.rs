@@ -60,6 +60,9 @@ pub struct SettingFlags {
     /// Port of the catalog service [default: 8001].
     #[arg(long, global = true, value_name = "PORT")]
     pub catalog_port: Option<u16>,
+    /// Port of the inventory service [default: 8002].
+    #[arg(long, global = true, value_name = "PORT")]
+    pub inventory_port: Option<u16>,
     /// Database of every service: sqlite://… or mysql://… (kept out of logs).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
@@ -69,6 +72,13 @@ pub struct SettingFlags {
     /// Where the gateway reaches the catalog service.
     #[arg(long, global = true, value_name = "URL")]
     pub catalog_url: Option<String>,
+    /// Where the gateway reaches the inventory service.
+    #[arg(long, global = true, value_name = "URL")]
+    pub inventory_url: Option<String>,
+    /// RabbitMQ for events between processes: amqp://… (kept out of logs). Without it,
+    /// events travel in-process.
+    #[arg(long, global = true, value_name = "URL")]
+    pub amqp_url: Option<String>,
     #[arg(long, global = true, value_enum)]
     pub log_format: Option<LogFormatArg>,
     /// A tracing filter such as `info` or `info,sqlx=warn`.
@@ -89,9 +99,12 @@ impl SettingFlags {
             host: self.host,
             gateway_port: self.gateway_port,
             catalog_port: self.catalog_port,
+            inventory_port: self.inventory_port,
             database_url: self.database_url.clone(),
             redis_url: self.redis_url.clone(),
             catalog_url: self.catalog_url.clone(),
+            inventory_url: self.inventory_url.clone(),
+            amqp_url: self.amqp_url.clone(),
             log_format: self.log_format.map(|f| match f {
                 LogFormatArg::Human => LogFormat::Human,
                 LogFormatArg::Json => LogFormat::Json,

@@ -4,6 +4,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
+use events::Bus;
+use secrecy::ExposeSecret;
 use settings::Settings;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
@@ -21,6 +23,8 @@ pub enum StartError {
     },
     #[error(transparent)]
     Catalog(#[from] catalog::BuildError),
+    #[error("inventory database: {0}")]
+    Inventory(#[from] storage::DbError),
     #[error(transparent)]
     Gateway(#[from] gateway::BuildError),
 }
@@ -31,14 +35,28 @@ pub struct Running {
     /// One shutdown signal per target, so targets can be stopped in order.
     shutdowns: BTreeMap<Target, Shutdown>,
     servers: JoinSet<(Target, std::io::Result<()>)>,
+    /// Outbox relays and event consumers; stopped after the servers have drained, so that
+    /// the events of the last requests still leave.
+    background: Shutdown,
+    workers: JoinSet<()>,
     catalog: Option<catalog::Catalog>,
+    inventory: Option<inventory::Inventory>,
     grace: Duration,
+}
+
+/// The event transport of this process: RabbitMQ when configured, else the in-process bus,
+/// which connects only the services running in this process.
+fn event_bus(settings: &Settings) -> Bus {
+    match &settings.amqp_url {
+        Some(url) => Bus::rabbitmq(url.expose_secret(), &settings.event_exchange),
+        None => Bus::in_process(),
+    }
 }
 
 /// Binds every target's port, builds the services and starts serving them.
 ///
 /// Listeners are bound before anything is built so that port 0 (any free port, used by the
-/// tests) works: a gateway started beside its catalog is pointed at the catalog's real port.
+/// tests) works: a gateway started beside its services is pointed at their real ports.
 pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result<Running, StartError> {
     let mut listeners = BTreeMap::new();
     for &target in targets {
@@ -55,26 +73,57 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         })?;
         listeners.insert(target, (listener, bound));
     }
-    if let Some((_, catalog_addr)) = listeners.get(&Target::Catalog)
+    if let Some((_, addr)) = listeners.get(&Target::Catalog)
         && settings.catalog_url.is_none()
     {
-        settings.catalog_url = Some(format!("http://{}", reachable(*catalog_addr)));
+        settings.catalog_url = Some(format!("http://{}", reachable(*addr)));
+    }
+    if let Some((_, addr)) = listeners.get(&Target::Inventory)
+        && settings.inventory_url.is_none()
+    {
+        settings.inventory_url = Some(format!("http://{}", reachable(*addr)));
     }
 
-    let mut shutdowns = BTreeMap::new();
-    let mut servers = JoinSet::new();
-    let mut addrs = BTreeMap::new();
+    let bus = event_bus(&settings);
+    let background = Shutdown::new();
+    let mut workers = JoinSet::new();
+    let mut routers = BTreeMap::new();
+    let mut relays = Vec::new();
     let mut catalog = None;
-    for (target, (listener, addr)) in listeners {
+    let mut inventory = None;
+    for &target in listeners.keys() {
         let router = match target {
             Target::Catalog => {
                 let built = catalog::Catalog::build(&settings).await?;
+                relays.push(built.relay(bus.clone()));
                 let router = built.router();
                 catalog = Some(built);
                 router
             }
+            Target::Inventory => {
+                let built = inventory::Inventory::build(&settings, bus.clone()).await?;
+                // Subscribed before any relay runs, so the in-process bus misses nothing.
+                let consumer = built.catalog_consumer().start(background.clone()).await;
+                workers.spawn(consumer);
+                relays.push(built.relay());
+                let router = built.router();
+                inventory = Some(built);
+                router
+            }
             Target::Gateway => gateway::Gateway::build(&settings)?.router(),
         };
+        routers.insert(target, router);
+    }
+    for relay in relays {
+        workers.spawn(relay.run(background.clone()));
+    }
+    tracing::info!(events = bus.kind(), "event transport ready");
+
+    let mut shutdowns = BTreeMap::new();
+    let mut servers = JoinSet::new();
+    let mut addrs = BTreeMap::new();
+    for (target, (listener, addr)) in listeners {
+        let router = routers.remove(&target).expect("every target was built");
         tracing::info!(service = target.name(), %addr, "listening");
         let token = Shutdown::new();
         shutdowns.insert(target, token.clone());
@@ -85,7 +134,10 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         addrs,
         shutdowns,
         servers,
+        background,
+        workers,
         catalog,
+        inventory,
         grace: Duration::from_secs(settings.shutdown_grace_secs),
     })
 }
@@ -94,6 +146,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
 fn port_of(settings: &Settings, target: Target) -> u16 {
     match target {
         Target::Catalog => settings.catalog_port,
+        Target::Inventory => settings.inventory_port,
         Target::Gateway => settings.gateway_port,
     }
 }
@@ -165,8 +218,24 @@ impl Running {
                 }
             }
         }
+        // The servers are done; let the relays and consumers finish what they hold.
+        self.background.cancel();
+        let remaining = deadline
+            .saturating_duration_since(tokio::time::Instant::now())
+            .max(Duration::from_secs(1));
+        if tokio::time::timeout(remaining, async {
+            while self.workers.join_next().await.is_some() {}
+        })
+        .await
+        .is_err()
+        {
+            self.workers.abort_all();
+        }
         if let Some(catalog) = &self.catalog {
             catalog.close().await;
+        }
+        if let Some(inventory) = &self.inventory {
+            inventory.close().await;
         }
         tracing::info!("stopped");
     }

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Target {
     Catalog,
+    Inventory,
     Gateway,
 }
 
@@ -25,6 +26,12 @@ pub const TARGETS: &[TargetInfo] = &[
         target: Target::Catalog,
         name: "catalog",
         description: "product catalog service (default port 8001)",
+        has_database: true,
+    },
+    TargetInfo {
+        target: Target::Inventory,
+        name: "inventory",
+        description: "stock per SKU and location, ledger and alerts (default port 8002)",
         has_database: true,
     },
     TargetInfo {

@@ -62,6 +62,8 @@ impl Server {
                 "0",
                 "--catalog-port",
                 "0",
+                "--inventory-port",
+                "0",
                 "--log-format",
                 "json",
             ])
@@ -203,7 +205,7 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
         return;
     };
     let client = reqwest::Client::new();
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
     let gateway = server.url("gateway");
     let created = client
         .post(format!("{gateway}/api/v1/products"))
@@ -218,7 +220,7 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
     assert!(status.success(), "SIGTERM is a clean exit: {status}");
     assert!(logged.iter().any(|l| l.contains("\"stopped\"")), "{logged:?}");
 
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
     let read: Value = client
         .get(format!("{}/api/v1/products/KEEP-ME", server.url("gateway")))
         .send()
@@ -248,7 +250,7 @@ async fn the_embedded_default_creates_its_sqlite_file_in_the_data_dir() {
     let data = dir.path().join("shop-data");
     let mut cmd = command(None);
     cmd.arg("--data-dir").arg(&data);
-    let server = Server::start(cmd, &[], &["catalog", "gateway"]);
+    let server = Server::start(cmd, &[], &["catalog", "inventory", "gateway"]);
     assert!(
         Path::new(&data).join("catalog.db").is_file(),
         "catalog.db is created on first start"
@@ -313,7 +315,14 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
     let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
     let gateway = Server::start(
         command(None),
-        &["--target", "gateway", "--catalog-url", &catalog.url("catalog")],
+        &[
+            "--target",
+            "gateway",
+            "--catalog-url",
+            &catalog.url("catalog"),
+            "--inventory-url",
+            "http://127.0.0.1:1",
+        ],
         &["gateway"],
     );
     let client = reqwest::Client::new();
@@ -338,7 +347,11 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
         .json()
         .await
         .unwrap();
-    assert_eq!(ready["status"], "ready");
+    // No inventory process runs here, and the gateway says so; the catalog is reachable.
+    let checks = ready["checks"].as_array().unwrap();
+    let status = |name: &str| checks.iter().find(|c| c["name"] == name).unwrap()["status"].clone();
+    assert_eq!(status("catalog"), "ok", "{ready}");
+    assert_eq!(status("inventory"), "down", "{ready}");
     drop(gateway);
     drop(catalog);
 }
@@ -352,7 +365,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let Some(backing) = Backing::new(Mode::Embedded).await else {
         return;
     };
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
     let body = product("INFLIGHT-1", json!({})).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut stream = std::net::TcpStream::connect(&server.addrs["gateway"]).unwrap();
@@ -383,7 +396,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let (status, _) = server.terminate_wait();
     assert!(status.success(), "{status}");
     // And the product was really stored.
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "gateway"]);
+    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
     let read = reqwest::get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
         .await
         .unwrap();

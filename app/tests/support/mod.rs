@@ -102,7 +102,11 @@ impl TestApp {
 
     /// Catalog and gateway in one process, on `backing`.
     pub async fn all(backing: &Backing) -> TestApp {
-        TestApp::start(backing.settings(), &[Target::Catalog, Target::Gateway]).await
+        TestApp::start(
+            backing.settings(),
+            &[Target::Catalog, Target::Inventory, Target::Gateway],
+        )
+        .await
     }
 
     /// Graceful stop, as on SIGTERM.

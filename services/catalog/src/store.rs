@@ -198,7 +198,7 @@ impl ProductStore {
                 "(LOWER(sku) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' \
                  OR LOWER(description) LIKE ? ESCAPE '!' OR LOWER(brand) LIKE ? ESCAPE '!')",
             );
-            let pattern = format!("%{}%", escape_like(&text.to_lowercase()));
+            let pattern = format!("%{}%", storage::db::escape_like(&text.to_lowercase()));
             args.extend(std::iter::repeat_n(pattern, 4));
         }
         if let Some(after) = after_sku {
@@ -312,18 +312,6 @@ fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
         updated_at: from_millis(row.try_get("updated_at")?),
         version: row.try_get("version")?,
     })
-}
-
-/// `LIKE` treats `%` and `_` as wildcards; a shop owner searching for "50%" means the text.
-fn escape_like(text: &str) -> String {
-    let mut escaped = String::with_capacity(text.len());
-    for c in text.chars() {
-        if matches!(c, '%' | '_' | '!') {
-            escaped.push('!');
-        }
-        escaped.push(c);
-    }
-    escaped
 }
 
 pub(crate) fn millis(at: OffsetDateTime) -> i64 {

@@ -9,6 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 /// The document describing everything the gateway serves.
 pub fn openapi() -> OpenApi {
     let mut doc = catalog::openapi();
+    doc.merge(inventory::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("inventory-tracker API")
         .version(env!("CARGO_PKG_VERSION"))

@@ -46,12 +46,18 @@ impl Gateway {
         let catalog = Upstream::new(
             "catalog",
             &settings.catalog_upstream(),
+            client.clone(),
+            settings.max_body_bytes,
+        )?;
+        let inventory = Upstream::new(
+            "inventory",
+            &settings.inventory_upstream(),
             client,
             settings.max_body_bytes,
         )?;
-        tracing::info!(catalog = %catalog.base(), "gateway routes ready");
+        tracing::info!(catalog = %catalog.base(), inventory = %inventory.base(), "gateway routes ready");
         Ok(Gateway {
-            upstreams: vec![Arc::new(catalog)],
+            upstreams: vec![Arc::new(catalog), Arc::new(inventory)],
             max_body_bytes: settings.max_body_bytes,
         })
     }

@@ -9,14 +9,26 @@ use axum::routing::{any, get};
 use crate::proxy::{Upstream, forward};
 
 /// `(upstream name, path patterns it owns)`.
-pub const ROUTES: &[(&str, &[&str])] = &[(
-    "catalog",
-    &[
-        "/api/v1/products",
-        "/api/v1/products/{*rest}",
-        "/api/v1/categories",
-    ],
-)];
+pub const ROUTES: &[(&str, &[&str])] = &[
+    (
+        "catalog",
+        &[
+            "/api/v1/products",
+            "/api/v1/products/{*rest}",
+            "/api/v1/categories",
+        ],
+    ),
+    (
+        "inventory",
+        &[
+            "/api/v1/inventory",
+            "/api/v1/inventory/{*rest}",
+            "/api/v1/alerts",
+            "/api/v1/locations",
+            "/api/v1/locations/{*rest}",
+        ],
+    ),
+];
 
 pub fn router(upstreams: &[Arc<Upstream>]) -> Router {
     let mut router = Router::new().route("/", get(index));

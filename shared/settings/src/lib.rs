@@ -53,12 +53,24 @@ pub struct Settings {
     pub database_url: Option<SecretString>,
     /// Overrides `database_url` for the catalog service.
     pub catalog_database_url: Option<SecretString>,
+    /// Overrides `database_url` for the inventory service.
+    pub inventory_database_url: Option<SecretString>,
+    /// `amqp://…` carries events between services over RabbitMQ. Unset means the in-process
+    /// bus, which connects only the services running in the same process.
+    pub amqp_url: Option<SecretString>,
+    /// The RabbitMQ topic exchange every event is published to.
+    pub event_exchange: String,
+    /// How often a consumer tries an event that keeps failing before dead-lettering it.
+    pub consumer_max_attempts: u32,
     /// `redis://…` switches the catalog cache from in-process to Redis.
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key, so several installations can share one Redis.
     pub redis_key_prefix: String,
     /// Where the gateway reaches the catalog service. Unset means this host's `catalog_port`.
     pub catalog_url: Option<String>,
+    /// Where the gateway reaches the inventory service. Unset means this host's
+    /// `inventory_port`.
+    pub inventory_url: Option<String>,
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_level: String,
@@ -83,9 +95,14 @@ impl Default for Settings {
             admin_port: 3000,
             database_url: None,
             catalog_database_url: None,
+            inventory_database_url: None,
+            amqp_url: None,
+            event_exchange: "inventory-tracker.events".to_owned(),
+            consumer_max_attempts: 5,
             redis_url: None,
             redis_key_prefix: "inventory-tracker".to_owned(),
             catalog_url: None,
+            inventory_url: None,
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
             cache_ttl_secs: 60,
@@ -110,11 +127,17 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub catalog_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inventory_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub amqp_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub log_format: Option<LogFormat>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -182,6 +205,7 @@ impl Settings {
         for (key, url) in [
             ("database_url", &self.database_url),
             ("catalog_database_url", &self.catalog_database_url),
+            ("inventory_database_url", &self.inventory_database_url),
         ] {
             if let Some(url) = url {
                 database_kind(url.expose_secret()).map_err(|reason| ConfigError::invalid(key, reason))?;
@@ -196,18 +220,36 @@ impl Settings {
                 ));
             }
         }
-        if let Some(url) = &self.catalog_url {
-            match url::Url::parse(url) {
-                Ok(u) if u.scheme() == "http" && u.host().is_some() => {}
-                _ => {
-                    return Err(ConfigError::invalid(
-                        "catalog_url",
-                        format!("expected an http:// URL such as http://catalog:8001, got {url:?}"),
-                    ));
+        if let Some(url) = &self.amqp_url {
+            let url = url.expose_secret();
+            if !(url.starts_with("amqp://") || url.starts_with("amqps://")) {
+                return Err(ConfigError::invalid(
+                    "amqp_url",
+                    format!("expected an amqp:// URL, got {}", redact_url(url)),
+                ));
+            }
+        }
+        for (key, url, example) in [
+            ("catalog_url", &self.catalog_url, "http://catalog:8001"),
+            ("inventory_url", &self.inventory_url, "http://inventory:8002"),
+        ] {
+            if let Some(url) = url {
+                match url::Url::parse(url) {
+                    Ok(u) if u.scheme() == "http" && u.host().is_some() => {}
+                    _ => {
+                        return Err(ConfigError::invalid(
+                            key,
+                            format!("expected an http:// URL such as {example}, got {url:?}"),
+                        ));
+                    }
                 }
             }
         }
-        let positive: [(&'static str, u64); 5] = [
+        if self.event_exchange.trim().is_empty() {
+            return Err(ConfigError::invalid("event_exchange", "must not be empty"));
+        }
+        let positive: [(&'static str, u64); 6] = [
+            ("consumer_max_attempts", u64::from(self.consumer_max_attempts)),
             ("cache_ttl_secs", self.cache_ttl_secs),
             ("cache_capacity", self.cache_capacity),
             ("upstream_timeout_ms", self.upstream_timeout_ms),
@@ -237,6 +279,11 @@ impl Settings {
         self.service_database_url("catalog", self.catalog_database_url.as_ref())
     }
 
+    /// The inventory's database URL, chosen like [`Settings::catalog_database_url`].
+    pub fn inventory_database_url(&self) -> SecretString {
+        self.service_database_url("inventory", self.inventory_database_url.as_ref())
+    }
+
     fn service_database_url(&self, service: &str, own: Option<&SecretString>) -> SecretString {
         own.or(self.database_url.as_ref()).cloned().unwrap_or_else(|| {
             let file = self.data_dir.join(format!("{service}.db"));
@@ -246,13 +293,22 @@ impl Settings {
 
     /// Where the gateway reaches the catalog.
     pub fn catalog_upstream(&self) -> String {
-        self.catalog_url.clone().unwrap_or_else(|| {
+        self.upstream(self.catalog_url.as_ref(), self.catalog_port)
+    }
+
+    /// Where the gateway reaches the inventory service.
+    pub fn inventory_upstream(&self) -> String {
+        self.upstream(self.inventory_url.as_ref(), self.inventory_port)
+    }
+
+    fn upstream(&self, configured: Option<&String>, port: u16) -> String {
+        configured.cloned().unwrap_or_else(|| {
             let host = if self.host.is_unspecified() {
                 IpAddr::V4(Ipv4Addr::LOCALHOST)
             } else {
                 self.host
             };
-            format!("http://{}", std::net::SocketAddr::new(host, self.catalog_port))
+            format!("http://{}", std::net::SocketAddr::new(host, port))
         })
     }
 }

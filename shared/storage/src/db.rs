@@ -191,3 +191,16 @@ fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
     }
     Ok(())
 }
+
+/// `text` made literal inside a `LIKE` pattern that declares `ESCAPE '!'`: `LIKE` treats `%`
+/// and `_` as wildcards, but a shop owner searching for "50%" means the text.
+pub fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '!') {
+            escaped.push('!');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

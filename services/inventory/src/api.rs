@@ -1,0 +1,831 @@
+//! The inventory's HTTP API: stock levels, operations, the ledger, alerts and locations.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post, put};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use utoipa::OpenApi;
+use web::{Json, Problem, Query};
+
+use crate::domain::{AdjustmentReason, Errors, LocationCode, count, delta, positive_quantity, text};
+use crate::error::InventoryError;
+use crate::store::{
+    Amount, InventoryStore, Item, Level, ListFilter, Location, Movement, Restock, StockChange,
+};
+
+pub const DEFAULT_PAGE_SIZE: u32 = 50;
+pub const MAX_PAGE_SIZE: u32 = 200;
+
+type AppState = Arc<InventoryStore>;
+
+pub fn router(store: Arc<InventoryStore>) -> Router {
+    Router::new()
+        .route("/api/v1/inventory", get(list_stock))
+        .route("/api/v1/inventory/{sku}", get(get_stock))
+        .route("/api/v1/inventory/{sku}/restock", post(restock))
+        .route("/api/v1/inventory/{sku}/adjustments", post(adjust))
+        .route("/api/v1/inventory/{sku}/count", post(count_stock))
+        .route("/api/v1/inventory/{sku}/transfers", post(transfer))
+        .route("/api/v1/inventory/{sku}/settings", put(settings))
+        .route("/api/v1/inventory/{sku}/movements", get(movements))
+        .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/locations", get(list_locations).post(create_location))
+        .route("/api/v1/locations/{code}", patch(update_location))
+        .with_state(store)
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    paths(list_stock, get_stock, restock, adjust, count_stock, transfer, settings, movements, alerts,
+          list_locations, create_location, update_location),
+    components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
+                       TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
+                       LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
+                       TransferView)),
+    tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"))
+)]
+pub struct InventoryApi;
+
+// ---- views ----
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Totals {
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LevelView {
+    pub location: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    /// `on_hand − reserved`.
+    pub available: i64,
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
+    /// Available is at or below the threshold.
+    pub low: bool,
+    pub version: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+impl From<&Level> for LevelView {
+    fn from(l: &Level) -> Self {
+        LevelView {
+            location: l.location.clone(),
+            on_hand: l.on_hand,
+            reserved: l.reserved,
+            available: l.available(),
+            low_stock_threshold: l.low_stock_threshold,
+            reorder_quantity: l.reorder_quantity,
+            low: l.available() <= l.low_stock_threshold,
+            version: l.version,
+            updated_at: l.updated_at,
+        }
+    }
+}
+
+/// A SKU's stock at every location and in total.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockView {
+    pub sku: String,
+    pub name: String,
+    /// False once the catalog archived the product (no more alerts).
+    pub active: bool,
+    pub totals: Totals,
+    pub locations: Vec<LevelView>,
+}
+
+impl StockView {
+    fn new(item: &Item, levels: &[Level]) -> StockView {
+        StockView {
+            sku: item.sku.clone(),
+            name: item.name.clone(),
+            active: item.active,
+            totals: Totals {
+                on_hand: levels.iter().map(|l| l.on_hand).sum(),
+                reserved: levels.iter().map(|l| l.reserved).sum(),
+                available: levels.iter().map(Level::available).sum(),
+            },
+            locations: levels.iter().map(LevelView::from).collect(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockPage {
+    pub items: Vec<StockView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// The result of a stock operation: the ledger entry and the SKU's stock after it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ChangeView {
+    /// The ledger entry; null when a stock take found the count already right.
+    pub movement_id: Option<i64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restock_id: Option<i64>,
+    pub level: LevelView,
+    pub stock: StockView,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TransferView {
+    pub from: LevelView,
+    pub to: LevelView,
+    pub stock: StockView,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MovementView {
+    pub id: i64,
+    pub location: String,
+    /// `restock`, `adjustment`, `count`, `transfer_out` or `transfer_in`.
+    pub kind: String,
+    /// Signed change of on-hand.
+    pub quantity: i64,
+    pub on_hand_before: i64,
+    pub on_hand_after: i64,
+    pub reason: Option<String>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub actor: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+}
+
+impl From<Movement> for MovementView {
+    fn from(m: Movement) -> Self {
+        MovementView {
+            id: m.id,
+            location: m.location,
+            kind: m.kind,
+            quantity: m.quantity,
+            on_hand_before: m.on_hand_before,
+            on_hand_after: m.on_hand_after,
+            reason: m.reason,
+            reference: m.reference,
+            note: m.note,
+            actor: m.actor,
+            created_at: m.created_at,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct MovementPage {
+    pub items: Vec<MovementView>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertView {
+    pub sku: String,
+    pub name: String,
+    pub location: String,
+    pub available: i64,
+    pub low_stock_threshold: i64,
+    /// How far below the threshold available stock is (0 when exactly at it).
+    pub deficit: i64,
+    /// The reorder quantity, or the deficit if that is larger.
+    pub suggested_reorder: i64,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AlertList {
+    pub items: Vec<AlertView>,
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LocationView {
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    pub allow_negative: bool,
+}
+
+impl From<Location> for LocationView {
+    fn from(l: Location) -> Self {
+        LocationView {
+            code: l.code,
+            name: l.name,
+            active: l.active,
+            allow_negative: l.allow_negative,
+        }
+    }
+}
+
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct LocationList {
+    pub items: Vec<LocationView>,
+}
+
+// ---- inputs ----
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestockInput {
+    /// Units received, 1 to 1,000,000.
+    pub quantity: Option<i64>,
+    /// Location code; `main` when left out.
+    pub location: Option<String>,
+    pub supplier: Option<String>,
+    pub unit_cost_cents: Option<i64>,
+    /// The supplier's delivery note or invoice number.
+    pub reference: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentInput {
+    /// Signed change, not zero.
+    pub delta: Option<i64>,
+    pub reason: Option<String>,
+    pub location: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountInput {
+    /// What is physically on the shelf.
+    pub counted: Option<i64>,
+    pub location: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub quantity: Option<i64>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    pub location: Option<String>,
+    pub low_stock_threshold: Option<i64>,
+    pub reorder_quantity: Option<i64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub allow_negative: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationPatch {
+    pub name: Option<String>,
+    pub active: Option<bool>,
+    pub allow_negative: Option<bool>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only levels at this location.
+    location: Option<String>,
+    /// `true`: only SKUs at or below their threshold somewhere (or at `location`).
+    below_threshold: Option<bool>,
+    /// Case-insensitive text in the SKU or product name.
+    q: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AlertParams {
+    location: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SkuCursor {
+    after: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct MovementCursor {
+    before: i64,
+}
+
+fn page_size(limit: Option<u32>) -> Result<u32, Problem> {
+    let limit = limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if (1..=MAX_PAGE_SIZE).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(Problem::bad_request(
+            "invalid-query",
+            format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
+        ))
+    }
+}
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(web::middleware::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// The normalized SKU of a path, or a 404 for text that cannot be a SKU.
+fn path_sku(raw: &str) -> Result<String, InventoryError> {
+    let sku = raw.trim().to_ascii_uppercase();
+    let valid = (2..=64).contains(&sku.len())
+        && sku.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && sku
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(sku)
+    } else {
+        Err(InventoryError::UnknownSku(raw.to_owned()))
+    }
+}
+
+fn location_or_main(errors: &mut Errors, raw: Option<&str>) -> Option<LocationCode> {
+    match raw {
+        None => Some(LocationCode::main()),
+        Some(raw) => errors.check("location", LocationCode::parse(raw)),
+    }
+}
+
+async fn stock(store: &InventoryStore, sku: &str) -> Result<StockView, InventoryError> {
+    let item = store
+        .item(sku)
+        .await?
+        .ok_or_else(|| InventoryError::UnknownSku(sku.to_owned()))?;
+    Ok(StockView::new(&item, &store.levels(sku).await?))
+}
+
+/// Maps the store's "unknown SKU" to one that names the SKU.
+fn naming(sku: &str) -> impl FnOnce(crate::store::StoreError) -> InventoryError + '_ {
+    move |e| match e {
+        crate::store::StoreError::UnknownSku => InventoryError::UnknownSku(sku.to_owned()),
+        other => other.into(),
+    }
+}
+
+// ---- handlers ----
+
+/// List stock levels.
+#[utoipa::path(get, path = "/api/v1/inventory", tag = "inventory", params(ListParams),
+    responses((status = 200, body = StockPage)))]
+async fn list_stock(
+    State(store): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let limit = page_size(params.limit)?;
+    let after = params
+        .cursor
+        .as_deref()
+        .map(web::cursor::decode::<SkuCursor>)
+        .transpose()?;
+    let location = match params.location.as_deref() {
+        Some(raw) => Some(
+            LocationCode::parse(raw)
+                .map_err(|reason| Problem::bad_request("invalid-query", format!("location {reason}")))?
+                .as_str()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let filter = ListFilter {
+        location,
+        below_threshold: params.below_threshold.unwrap_or(false),
+        text: params.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+    };
+    let mut rows = store
+        .list(&filter, after.as_ref().map(|c| c.after.as_str()), limit + 1)
+        .await
+        .map_err(InventoryError::from)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some((item, _))) => Some(web::cursor::encode(&SkuCursor {
+            after: item.sku.clone(),
+        })),
+        _ => None,
+    };
+    let items = rows
+        .iter()
+        .map(|(item, levels)| StockView::new(item, levels))
+        .collect();
+    Ok(Json(StockPage { items, next_cursor }).into_response())
+}
+
+/// A SKU's stock per location and in total.
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}", tag = "inventory",
+    params(("sku" = String, Path)),
+    responses((status = 200, body = StockView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_stock(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+) -> Result<Json<StockView>, InventoryError> {
+    Ok(Json(stock(&store, &path_sku(&sku)?).await?))
+}
+
+async fn apply(store: &InventoryStore, change: StockChange) -> Result<Response, InventoryError> {
+    let sku = change.sku.clone();
+    let changed = store.change(&change).await.map_err(naming(&sku))?;
+    let status = if changed.movement_id.is_some() {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    let view = ChangeView {
+        movement_id: changed.movement_id,
+        restock_id: changed.restock_id,
+        level: LevelView::from(&changed.level),
+        stock: stock(store, &sku).await?,
+    };
+    Ok((status, Json(view)).into_response())
+}
+
+/// Receive stock from a supplier.
+#[utoipa::path(post, path = "/api/v1/inventory/{sku}/restock", tag = "inventory", request_body = RestockInput,
+    params(("sku" = String, Path)),
+    responses((status = 201, body = ChangeView),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn restock(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<RestockInput>,
+) -> Result<Response, InventoryError> {
+    let sku = path_sku(&sku)?;
+    let mut errors = Errors::default();
+    let quantity = errors
+        .required("quantity", input.quantity)
+        .and_then(|q| errors.check("quantity", positive_quantity(q)));
+    let location = location_or_main(&mut errors, input.location.as_deref());
+    let supplier = errors.check("supplier", text(input.supplier, 100));
+    let reference = errors.check("reference", text(input.reference, 100));
+    let note = errors.check("note", text(input.note, 500));
+    if let Some(cost) = input.unit_cost_cents
+        && !(0..=10_000_000_000).contains(&cost)
+    {
+        errors.push("unit_cost_cents", "must be between 0 and 10000000000");
+    }
+    let change = errors
+        .finish(|| StockChange {
+            sku,
+            location: location.expect("checked"),
+            amount: Amount::By(quantity.expect("checked")),
+            kind: "restock",
+            reason: None,
+            note: note.flatten(),
+            actor: None,
+            restock: Some(Restock {
+                supplier: supplier.flatten(),
+                unit_cost_cents: input.unit_cost_cents,
+                reference: reference.flatten(),
+            }),
+            correlation_id: request_id(&headers),
+        })
+        .map_err(InventoryError::Validation)?;
+    apply(&store, change).await
+}
+
+/// Correct stock by hand (damaged, lost, found, returned…).
+#[utoipa::path(post, path = "/api/v1/inventory/{sku}/adjustments", tag = "inventory", request_body = AdjustmentInput,
+    params(("sku" = String, Path)),
+    responses((status = 201, body = ChangeView),
+              (status = 409, description = "Stock would go below zero", body = Problem, content_type = "application/problem+json")))]
+async fn adjust(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<AdjustmentInput>,
+) -> Result<Response, InventoryError> {
+    let sku = path_sku(&sku)?;
+    let mut errors = Errors::default();
+    let delta = errors
+        .required("delta", input.delta)
+        .and_then(|d| errors.check("delta", delta(d)));
+    let reason = errors
+        .required("reason", input.reason)
+        .and_then(|r| errors.check("reason", AdjustmentReason::parse(&r)));
+    let location = location_or_main(&mut errors, input.location.as_deref());
+    let note = errors.check("note", text(input.note, 500));
+    let change = errors
+        .finish(|| StockChange {
+            sku,
+            location: location.expect("checked"),
+            amount: Amount::By(delta.expect("checked")),
+            kind: "adjustment",
+            reason: Some(reason.expect("checked").as_str()),
+            note: note.flatten(),
+            actor: None,
+            restock: None,
+            correlation_id: request_id(&headers),
+        })
+        .map_err(InventoryError::Validation)?;
+    apply(&store, change).await
+}
+
+/// Record a stock take: the difference to the counted quantity becomes an adjustment.
+#[utoipa::path(post, path = "/api/v1/inventory/{sku}/count", tag = "inventory", request_body = CountInput,
+    params(("sku" = String, Path)),
+    responses((status = 201, description = "The count differed; adjusted", body = ChangeView),
+              (status = 200, description = "The count matched; nothing changed", body = ChangeView)))]
+async fn count_stock(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<CountInput>,
+) -> Result<Response, InventoryError> {
+    let sku = path_sku(&sku)?;
+    let mut errors = Errors::default();
+    let counted = errors
+        .required("counted", input.counted)
+        .and_then(|c| errors.check("counted", count(c)));
+    let location = location_or_main(&mut errors, input.location.as_deref());
+    let note = errors.check("note", text(input.note, 500));
+    let change = errors
+        .finish(|| StockChange {
+            sku,
+            location: location.expect("checked"),
+            amount: Amount::To(counted.expect("checked")),
+            kind: "count",
+            reason: Some(AdjustmentReason::CountCorrection.as_str()),
+            note: note.flatten(),
+            actor: None,
+            restock: None,
+            correlation_id: request_id(&headers),
+        })
+        .map_err(InventoryError::Validation)?;
+    apply(&store, change).await
+}
+
+/// Move stock between two locations, atomically.
+#[utoipa::path(post, path = "/api/v1/inventory/{sku}/transfers", tag = "inventory", request_body = TransferInput,
+    params(("sku" = String, Path)),
+    responses((status = 201, body = TransferView),
+              (status = 409, description = "Not enough stock at the source", body = Problem, content_type = "application/problem+json")))]
+async fn transfer(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<TransferInput>,
+) -> Result<Response, InventoryError> {
+    let sku = path_sku(&sku)?;
+    let mut errors = Errors::default();
+    let from = errors
+        .required("from", input.from)
+        .and_then(|f| errors.check("from", LocationCode::parse(&f)));
+    let to = errors
+        .required("to", input.to)
+        .and_then(|t| errors.check("to", LocationCode::parse(&t)));
+    let quantity = errors
+        .required("quantity", input.quantity)
+        .and_then(|q| errors.check("quantity", positive_quantity(q)));
+    let note = errors.check("note", text(input.note, 500));
+    if from.is_some() && from == to {
+        errors.push("to", "must differ from `from`");
+    }
+    let (from, to, quantity, note) = errors
+        .finish(|| {
+            (
+                from.expect("checked"),
+                to.expect("checked"),
+                quantity.expect("checked"),
+                note.flatten(),
+            )
+        })
+        .map_err(InventoryError::Validation)?;
+    let (from_level, to_level) = store
+        .transfer(&sku, &from, &to, quantity, note, request_id(&headers))
+        .await
+        .map_err(naming(&sku))
+        .map_err(|e| match e {
+            // Name which side of the transfer is wrong.
+            InventoryError::Store(crate::store::StoreError::UnknownLocation(code)) => {
+                let field = if code == from.as_str() { "from" } else { "to" };
+                InventoryError::Validation(vec![crate::domain::FieldError {
+                    field: field.to_owned(),
+                    reason: format!("there is no location {code}"),
+                }])
+            }
+            other => other,
+        })?;
+    let view = TransferView {
+        from: LevelView::from(&from_level),
+        to: LevelView::from(&to_level),
+        stock: stock(&store, &sku).await?,
+    };
+    Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// Set the low-stock threshold and reorder quantity of a SKU at a location.
+#[utoipa::path(put, path = "/api/v1/inventory/{sku}/settings", tag = "inventory", request_body = SettingsInput,
+    params(("sku" = String, Path)),
+    responses((status = 200, body = LevelView)))]
+async fn settings(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    headers: HeaderMap,
+    Json(input): Json<SettingsInput>,
+) -> Result<Json<LevelView>, InventoryError> {
+    let sku = path_sku(&sku)?;
+    let mut errors = Errors::default();
+    let location = location_or_main(&mut errors, input.location.as_deref());
+    let threshold = errors
+        .required("low_stock_threshold", input.low_stock_threshold)
+        .and_then(|t| errors.check("low_stock_threshold", count(t)));
+    let reorder = errors
+        .required("reorder_quantity", input.reorder_quantity)
+        .and_then(|r| errors.check("reorder_quantity", count(r)));
+    let (location, threshold, reorder) = errors
+        .finish(|| {
+            (
+                location.expect("checked"),
+                threshold.expect("checked"),
+                reorder.expect("checked"),
+            )
+        })
+        .map_err(InventoryError::Validation)?;
+    let level = store
+        .settings(&sku, &location, threshold, reorder, request_id(&headers))
+        .await
+        .map_err(naming(&sku))?;
+    Ok(Json(LevelView::from(&level)))
+}
+
+/// The stock ledger of a SKU, newest first.
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}/movements", tag = "inventory",
+    params(("sku" = String, Path), PageParams),
+    responses((status = 200, body = MovementPage)))]
+async fn movements(
+    State(store): State<AppState>,
+    Path(sku): Path<String>,
+    Query(params): Query<PageParams>,
+) -> Result<Response, Problem> {
+    let limit = page_size(params.limit)?;
+    let before = params
+        .cursor
+        .as_deref()
+        .map(web::cursor::decode::<MovementCursor>)
+        .transpose()?;
+    let sku = path_sku(&sku)?;
+    if store.item(&sku).await.map_err(InventoryError::from)?.is_none() {
+        return Err(InventoryError::UnknownSku(sku).into());
+    }
+    let mut rows = store
+        .movements(&sku, before.map(|c| c.before), limit + 1)
+        .await
+        .map_err(InventoryError::from)?;
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    let next_cursor = match (more, rows.last()) {
+        (true, Some(last)) => Some(web::cursor::encode(&MovementCursor { before: last.id })),
+        _ => None,
+    };
+    let items = rows.into_iter().map(MovementView::from).collect();
+    Ok(Json(MovementPage { items, next_cursor }).into_response())
+}
+
+/// SKUs at or below their low-stock threshold.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "inventory", params(AlertParams),
+    responses((status = 200, body = AlertList)))]
+async fn alerts(
+    State(store): State<AppState>,
+    Query(params): Query<AlertParams>,
+) -> Result<Json<AlertList>, Problem> {
+    let location = params
+        .location
+        .as_deref()
+        .map(LocationCode::parse)
+        .transpose()
+        .map_err(|reason| Problem::bad_request("invalid-query", format!("location {reason}")))?;
+    let rows = store
+        .alerts(location.as_ref().map(LocationCode::as_str), 1000)
+        .await
+        .map_err(InventoryError::from)?;
+    let items = rows
+        .into_iter()
+        .map(|(item, level)| {
+            let deficit = (level.low_stock_threshold - level.available()).max(0);
+            AlertView {
+                sku: item.sku,
+                name: item.name,
+                location: level.location.clone(),
+                available: level.available(),
+                low_stock_threshold: level.low_stock_threshold,
+                deficit,
+                suggested_reorder: level.reorder_quantity.max(deficit),
+            }
+        })
+        .collect();
+    Ok(Json(AlertList { items }))
+}
+
+/// Every location.
+#[utoipa::path(get, path = "/api/v1/locations", tag = "inventory", responses((status = 200, body = LocationList)))]
+async fn list_locations(State(store): State<AppState>) -> Result<Json<LocationList>, InventoryError> {
+    let items = store
+        .locations()
+        .await?
+        .into_iter()
+        .map(LocationView::from)
+        .collect();
+    Ok(Json(LocationList { items }))
+}
+
+/// Add a location (back room, showroom, second shop…).
+#[utoipa::path(post, path = "/api/v1/locations", tag = "inventory", request_body = LocationInput,
+    responses((status = 201, body = LocationView),
+              (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn create_location(
+    State(store): State<AppState>,
+    Json(input): Json<LocationInput>,
+) -> Result<Response, InventoryError> {
+    let mut errors = Errors::default();
+    let code = errors
+        .required("code", input.code)
+        .and_then(|c| errors.check("code", LocationCode::parse(&c)));
+    let name = errors
+        .required("name", input.name)
+        .and_then(|n| errors.check("name", text(Some(n), 100)))
+        .and_then(|n| {
+            if n.is_none() {
+                errors.push("name", "must not be empty");
+            }
+            n
+        });
+    let location = errors
+        .finish(|| Location {
+            code: code.expect("checked").as_str().to_owned(),
+            name: name.expect("checked"),
+            active: true,
+            allow_negative: input.allow_negative.unwrap_or(false),
+        })
+        .map_err(InventoryError::Validation)?;
+    store.create_location(&location).await?;
+    Ok((StatusCode::CREATED, Json(LocationView::from(location))).into_response())
+}
+
+/// Rename, (de)activate or change the negative-stock policy of a location.
+#[utoipa::path(patch, path = "/api/v1/locations/{code}", tag = "inventory", request_body = LocationPatch,
+    params(("code" = String, Path)),
+    responses((status = 200, body = LocationView),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn update_location(
+    State(store): State<AppState>,
+    Path(code): Path<String>,
+    Json(input): Json<LocationPatch>,
+) -> Result<Json<LocationView>, InventoryError> {
+    let code = LocationCode::parse(&code).map_err(|_| InventoryError::LocationNotFound(code.clone()))?;
+    let mut location = store
+        .location(code.as_str())
+        .await?
+        .ok_or_else(|| InventoryError::LocationNotFound(code.as_str().to_owned()))?;
+    let mut errors = Errors::default();
+    if let Some(name) = input.name {
+        match errors.check("name", text(Some(name), 100)) {
+            Some(Some(name)) => location.name = name,
+            Some(None) => errors.push("name", "must not be empty"),
+            None => {}
+        }
+    }
+    if input.active == Some(false) && location.code == LocationCode::MAIN {
+        errors.push("active", "the main location cannot be deactivated");
+    }
+    let location = errors
+        .finish(|| Location {
+            active: input.active.unwrap_or(location.active),
+            allow_negative: input.allow_negative.unwrap_or(location.allow_negative),
+            ..location
+        })
+        .map_err(InventoryError::Validation)?;
+    store.update_location(&location).await?;
+    Ok(Json(LocationView::from(location)))
+}

@@ -1,0 +1,53 @@
+//! How the inventory follows the catalog: ProductCreated makes a SKU known (with zero stock),
+//! ProductUpdated keeps its name and active flag, ProductArchived stops its alerts.
+
+use events::catalog::{ProductArchived, ProductCreated, ProductUpdated};
+use events::{Envelope, Event, HandleError, Handler};
+use futures::future::BoxFuture;
+use sqlx::AnyConnection;
+
+use crate::store::{apply_catalog_archive, apply_catalog_product};
+
+/// The catalog events the inventory consumes.
+pub const TYPES: [&str; 3] = [ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];
+
+pub struct CatalogEvents;
+
+impl Handler for CatalogEvents {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelope: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(async move {
+            if envelope.version != 1 {
+                return Err(HandleError::Permanent(format!(
+                    "{} version {} is not understood",
+                    envelope.event_type, envelope.version
+                )));
+            }
+            let bad = |e: serde_json::Error| {
+                HandleError::Permanent(format!("malformed {}: {e}", envelope.event_type))
+            };
+            match envelope.event_type.as_str() {
+                ProductCreated::TYPE => {
+                    let event: ProductCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    let p = event.product;
+                    apply_catalog_product(conn, &p.sku, &p.name, p.active, p.version).await?;
+                }
+                ProductUpdated::TYPE => {
+                    let event: ProductUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    let p = event.product;
+                    apply_catalog_product(conn, &p.sku, &p.name, p.active, p.version).await?;
+                }
+                ProductArchived::TYPE => {
+                    let event: ProductArchived =
+                        serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    apply_catalog_archive(conn, &event.sku, event.version).await?;
+                }
+                other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
+            }
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,131 @@
+//! The inventory service: how many of each SKU are at each location right now, every change
+//! of it in an append-only ledger, and low-stock warnings the moment stock crosses a threshold.
+//!
+//! SKUs become known through the catalog's events (consumed idempotently through the inbox);
+//! every stock change is one transaction with its ledger entry and its events in the outbox.
+//!
+//! # Layout
+//! - [`domain`]: location codes, quantities, adjustment reasons, the low-stock rule; no I/O.
+//! - [`store`]: the SQL of every read and of the locked, ledgered stock changes.
+//! - [`catalog_events`]: the consumer side of ProductCreated/Updated/Archived.
+//! - [`api`]: the HTTP routes and their OpenAPI description.
+//! - [`error`]: [`InventoryError`] and the problem each variant becomes.
+
+pub mod api;
+pub mod catalog_events;
+pub mod domain;
+pub mod error;
+pub mod store;
+
+use std::sync::Arc;
+
+use axum::Router;
+use events::{Bus, Consumer, Relay};
+use secrecy::ExposeSecret;
+use settings::{DatabaseKind, Settings};
+use sqlx::migrate::Migrator;
+use storage::Db;
+use utoipa::OpenApi;
+
+pub use error::InventoryError;
+pub use store::InventoryStore;
+
+/// Name of this service in events, tables and metrics.
+pub const SERVICE: &str = "inventory";
+
+pub fn migrator(kind: DatabaseKind) -> Migrator {
+    let mut migrator = match kind {
+        DatabaseKind::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+        DatabaseKind::MySql => sqlx::migrate!("./migrations/mysql"),
+    };
+    migrator.dangerous_set_table_name("inventory_schema_migrations");
+    migrator
+}
+
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api::InventoryApi::openapi()
+}
+
+/// Connects to the inventory's database and applies pending migrations.
+pub async fn connect(settings: &Settings) -> Result<Db, storage::DbError> {
+    let db = Db::connect(
+        settings.inventory_database_url().expose_secret(),
+        settings.db_max_connections,
+    )
+    .await?;
+    db.migrate(&migrator(db.kind())).await?;
+    Ok(db)
+}
+
+/// A ready-to-serve inventory service.
+pub struct Inventory {
+    store: Arc<InventoryStore>,
+    bus: Bus,
+    exchange: String,
+    max_attempts: u32,
+    max_body_bytes: usize,
+}
+
+impl Inventory {
+    pub async fn build(settings: &Settings, bus: Bus) -> Result<Inventory, storage::DbError> {
+        let db = connect(settings).await?;
+        tracing::info!(
+            database = %settings::redact_url(settings.inventory_database_url().expose_secret()),
+            events = bus.kind(),
+            "inventory ready"
+        );
+        Ok(Inventory {
+            store: Arc::new(InventoryStore::new(db)),
+            bus,
+            exchange: settings.event_exchange.clone(),
+            max_attempts: settings.consumer_max_attempts,
+            max_body_bytes: settings.max_body_bytes,
+        })
+    }
+
+    pub fn store(&self) -> &Arc<InventoryStore> {
+        &self.store
+    }
+
+    /// Publishes the inventory's outbox.
+    pub fn relay(&self) -> Relay {
+        Relay::new(SERVICE, self.store.db().clone(), self.bus.clone())
+    }
+
+    /// Follows the catalog's product events.
+    pub fn catalog_consumer(&self) -> Consumer {
+        Consumer::new(
+            SERVICE,
+            &self.exchange,
+            &catalog_events::TYPES,
+            self.store.db().clone(),
+            self.bus.clone(),
+            Arc::new(catalog_events::CatalogEvents),
+            self.max_attempts,
+        )
+    }
+
+    pub fn router(&self) -> Router {
+        let db = self.store.db().clone();
+        let bus = self.bus.clone();
+        let readiness = web::Readiness::new()
+            .check("database", move || {
+                let db = db.clone();
+                Box::pin(async move { db.ping().await.map_err(|e| e.to_string()) })
+            })
+            .check("events", move || {
+                let bus = bus.clone();
+                Box::pin(async move { bus.ping().await.map_err(|e| e.to_string()) })
+            });
+        web::service_router(
+            SERVICE,
+            api::router(self.store.clone()),
+            readiness,
+            self.max_body_bytes,
+        )
+    }
+
+    pub async fn close(&self) {
+        self.store.db().close().await;
+    }
+}

@@ -1,0 +1,403 @@
+//! The transports events travel on: RabbitMQ between processes, or an in-process bus when
+//! every service runs in one process (the embedded default). Both give the same guarantee to
+//! the relay and the consumers: a publish succeeds only once the event is safe (confirmed by
+//! the broker, or applied by every in-process consumer), and a delivery stays pending until
+//! the consumer acknowledges it.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures::StreamExt;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, BasicRejectOptions,
+    ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
+};
+use lapin::types::{AMQPValue, FieldTable, ShortString};
+use lapin::{BasicProperties, Confirmation, Connection, ConnectionProperties, ExchangeKind};
+use tokio::sync::{mpsc, oneshot};
+
+/// How long connecting to RabbitMQ may take before it counts as down. lapin itself would
+/// wait much longer on an unreachable host.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// How many unacknowledged deliveries RabbitMQ hands one consumer at a time.
+const PREFETCH: u16 = 32;
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("RabbitMQ: {0}")]
+    Broker(#[from] lapin::Error),
+    #[error("RabbitMQ did not answer within {0:?}")]
+    Timeout(Duration),
+    #[error("RabbitMQ refused the message (nack)")]
+    Refused,
+    #[error("the in-process consumer {0} is not running")]
+    ConsumerGone(String),
+}
+
+/// One event on the wire: its id, its type (the routing key) and the envelope as JSON.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: String,
+    pub event_type: String,
+    pub payload: Bytes,
+}
+
+/// A handle on the transport; cheap to clone.
+#[derive(Clone)]
+pub enum Bus {
+    InProcess(Arc<InProcessBus>),
+    RabbitMq(Arc<RabbitBus>),
+}
+
+impl Bus {
+    pub fn in_process() -> Bus {
+        Bus::InProcess(Arc::new(InProcessBus::default()))
+    }
+
+    /// A RabbitMQ transport publishing to the durable topic exchange `exchange`. Connects on
+    /// first use, and again after the connection is lost.
+    pub fn rabbitmq(url: &str, exchange: &str) -> Bus {
+        Bus::RabbitMq(Arc::new(RabbitBus {
+            url: url.to_owned(),
+            exchange: exchange.to_owned(),
+            publisher: tokio::sync::Mutex::new(None),
+        }))
+    }
+
+    /// `in-process` or `rabbitmq`, for logs and health output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Bus::InProcess(_) => "in-process",
+            Bus::RabbitMq(_) => "rabbitmq",
+        }
+    }
+
+    /// Returns once the message is safe: confirmed by the broker, or applied (or
+    /// dead-lettered) by every in-process consumer of its type.
+    pub async fn publish(&self, message: &Message) -> Result<(), BusError> {
+        match self {
+            Bus::InProcess(bus) => bus.publish(message).await,
+            Bus::RabbitMq(bus) => bus.publish(message).await,
+        }
+    }
+
+    /// Starts receiving the events of `types` on the durable queue `queue`. Events published
+    /// while the consumer is away wait in the queue (RabbitMQ) or in the outbox (in-process).
+    pub async fn subscribe(&self, queue: &str, types: &[&str]) -> Result<Subscription, BusError> {
+        match self {
+            Bus::InProcess(bus) => Ok(bus.subscribe(queue, types)),
+            Bus::RabbitMq(bus) => bus.subscribe(queue, types).await,
+        }
+    }
+
+    /// Whether the transport is usable now, for readiness.
+    pub async fn ping(&self) -> Result<(), BusError> {
+        match self {
+            Bus::InProcess(_) => Ok(()),
+            Bus::RabbitMq(bus) => bus.with_publisher(|_| async { Ok(()) }).await,
+        }
+    }
+}
+
+/// Deliveries for one consumer.
+pub enum Subscription {
+    InProcess(mpsc::UnboundedReceiver<Delivery>),
+    RabbitMq(Box<RabbitSubscription>),
+}
+
+pub struct RabbitSubscription {
+    consumer: lapin::Consumer,
+    /// Kept so the subscription's connection lives as long as it does.
+    _connection: Connection,
+}
+
+impl Subscription {
+    /// The next delivery; `None` when the subscription ended (connection lost, bus gone).
+    pub async fn next(&mut self) -> Option<Delivery> {
+        match self {
+            Subscription::InProcess(rx) => rx.recv().await,
+            Subscription::RabbitMq(rabbit) => match rabbit.consumer.next().await? {
+                Ok(delivery) => Some(Delivery {
+                    message: Message {
+                        id: delivery
+                            .properties
+                            .message_id()
+                            .as_ref()
+                            .map(|id| id.to_string())
+                            .unwrap_or_default(),
+                        event_type: delivery.routing_key.to_string(),
+                        payload: Bytes::from(delivery.data),
+                    },
+                    redelivered: delivery.redelivered,
+                    settle: Settle::RabbitMq(delivery.acker),
+                }),
+                Err(e) => {
+                    tracing::warn!(error = %e, "RabbitMQ subscription failed");
+                    None
+                }
+            },
+        }
+    }
+}
+
+/// One received event, pending until [`Delivery::ack`] or [`Delivery::dead_letter`]. Dropping
+/// it without either (a crash) makes the transport deliver it again.
+pub struct Delivery {
+    pub message: Message,
+    /// Delivered before and not acknowledged (RabbitMQ's flag; in-process retries are new
+    /// deliveries).
+    pub redelivered: bool,
+    settle: Settle,
+}
+
+enum Settle {
+    InProcess(oneshot::Sender<()>),
+    RabbitMq(lapin::Acker),
+}
+
+impl Delivery {
+    /// Done with it: the effect is committed (or was already).
+    pub async fn ack(self) -> Result<(), BusError> {
+        match self.settle {
+            Settle::InProcess(done) => {
+                let _ = done.send(());
+                Ok(())
+            }
+            Settle::RabbitMq(acker) => {
+                acker.ack(BasicAckOptions::default()).await?;
+                Ok(())
+            }
+        }
+    }
+
+    /// Gives up on it: RabbitMQ moves it to the queue's dead-letter queue; in-process, the
+    /// consumer's dead-letter table (written by the caller) is the only record.
+    pub async fn dead_letter(self) -> Result<(), BusError> {
+        match self.settle {
+            Settle::InProcess(done) => {
+                let _ = done.send(());
+                Ok(())
+            }
+            Settle::RabbitMq(acker) => {
+                acker.reject(BasicRejectOptions { requeue: false }).await?;
+                Ok(())
+            }
+        }
+    }
+}
+
+/// Delivers each published event to every subscribed queue of its type and waits until each
+/// consumer has settled it, so the relay marks an event published only once it has been
+/// applied: nothing is lost if the process stops in between.
+#[derive(Default)]
+pub struct InProcessBus {
+    queues: Mutex<Vec<InProcessQueue>>,
+}
+
+struct InProcessQueue {
+    name: String,
+    types: Vec<String>,
+    deliveries: mpsc::UnboundedSender<Delivery>,
+}
+
+impl InProcessBus {
+    fn subscribe(&self, queue: &str, types: &[&str]) -> Subscription {
+        let (tx, rx) = mpsc::unbounded_channel();
+        let mut queues = self.queues.lock().expect("bus lock");
+        queues.retain(|q| q.name != queue);
+        queues.push(InProcessQueue {
+            name: queue.to_owned(),
+            types: types.iter().map(|t| (*t).to_owned()).collect(),
+            deliveries: tx,
+        });
+        Subscription::InProcess(rx)
+    }
+
+    async fn publish(&self, message: &Message) -> Result<(), BusError> {
+        let mut pending = Vec::new();
+        {
+            let queues = self.queues.lock().expect("bus lock");
+            for queue in queues.iter().filter(|q| q.types.contains(&message.event_type)) {
+                let (done, settled) = oneshot::channel();
+                let delivery = Delivery {
+                    message: message.clone(),
+                    redelivered: false,
+                    settle: Settle::InProcess(done),
+                };
+                queue
+                    .deliveries
+                    .send(delivery)
+                    .map_err(|_| BusError::ConsumerGone(queue.name.clone()))?;
+                pending.push((queue.name.clone(), settled));
+            }
+        }
+        for (queue, settled) in pending {
+            settled.await.map_err(|_| BusError::ConsumerGone(queue))?;
+        }
+        Ok(())
+    }
+}
+
+/// RabbitMQ through lapin: a durable topic exchange, persistent messages, publisher confirms.
+pub struct RabbitBus {
+    url: String,
+    exchange: String,
+    /// The publishing connection and its confirm-mode channel, opened on first use and
+    /// dropped on any error so that the next publish reconnects.
+    publisher: tokio::sync::Mutex<Option<(Connection, lapin::Channel)>>,
+}
+
+impl RabbitBus {
+    async fn connect(&self) -> Result<Connection, BusError> {
+        tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            Connection::connect(&self.url, ConnectionProperties::default()),
+        )
+        .await
+        .map_err(|_| BusError::Timeout(CONNECT_TIMEOUT))?
+        .map_err(BusError::from)
+    }
+
+    async fn declare_exchange(&self, channel: &lapin::Channel) -> Result<(), BusError> {
+        channel
+            .exchange_declare(
+                self.exchange.as_str().into(),
+                ExchangeKind::Topic,
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..ExchangeDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(())
+    }
+
+    async fn with_publisher<F, Fut, T>(&self, action: F) -> Result<T, BusError>
+    where
+        F: FnOnce(lapin::Channel) -> Fut,
+        Fut: Future<Output = Result<T, BusError>>,
+    {
+        let mut publisher = self.publisher.lock().await;
+        let usable = publisher
+            .as_ref()
+            .is_some_and(|(conn, channel)| conn.status().connected() && channel.status().connected());
+        if !usable {
+            *publisher = None;
+            let connection = self.connect().await?;
+            let channel = connection.create_channel().await?;
+            channel.confirm_select(ConfirmSelectOptions::default()).await?;
+            self.declare_exchange(&channel).await?;
+            *publisher = Some((connection, channel));
+        }
+        let channel = publisher.as_ref().expect("just connected").1.clone();
+        let result = action(channel).await;
+        if result.is_err() {
+            *publisher = None;
+        }
+        result
+    }
+
+    async fn publish(&self, message: &Message) -> Result<(), BusError> {
+        let exchange = self.exchange.clone();
+        self.with_publisher(|channel| async move {
+            let properties = BasicProperties::default()
+                .with_delivery_mode(2) // persistent
+                .with_content_type("application/json".into())
+                .with_message_id(message.id.as_str().into())
+                .with_type(message.event_type.as_str().into());
+            let confirm = channel
+                .basic_publish(
+                    exchange.as_str().into(),
+                    message.event_type.as_str().into(),
+                    BasicPublishOptions::default(),
+                    &message.payload,
+                    properties,
+                )
+                .await?
+                .await?;
+            match confirm {
+                Confirmation::Ack(_) => Ok(()),
+                Confirmation::Nack(_) | Confirmation::NotRequested => Err(BusError::Refused),
+            }
+        })
+        .await
+    }
+
+    /// Declares `queue` (durable, dead-lettering to `<queue>.dead-letter`), binds it to every
+    /// type and starts consuming with manual acknowledgement.
+    async fn subscribe(&self, queue: &str, types: &[&str]) -> Result<Subscription, BusError> {
+        let connection = self.connect().await?;
+        let channel = connection.create_channel().await?;
+        self.declare_exchange(&channel).await?;
+
+        let dead_letter_exchange = format!("{}.dead-letter", self.exchange);
+        let dead_letter_queue = format!("{queue}.dead-letter");
+        let durable = QueueDeclareOptions {
+            durable: true,
+            ..QueueDeclareOptions::default()
+        };
+        channel
+            .exchange_declare(
+                dead_letter_exchange.as_str().into(),
+                ExchangeKind::Direct,
+                ExchangeDeclareOptions {
+                    durable: true,
+                    ..ExchangeDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        channel
+            .queue_declare(dead_letter_queue.as_str().into(), durable, FieldTable::default())
+            .await?;
+        channel
+            .queue_bind(
+                dead_letter_queue.as_str().into(),
+                dead_letter_exchange.as_str().into(),
+                queue.into(),
+                QueueBindOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+
+        let mut arguments = FieldTable::default();
+        arguments.insert(
+            ShortString::from("x-dead-letter-exchange"),
+            AMQPValue::LongString(dead_letter_exchange.as_str().into()),
+        );
+        arguments.insert(
+            ShortString::from("x-dead-letter-routing-key"),
+            AMQPValue::LongString(queue.into()),
+        );
+        channel.queue_declare(queue.into(), durable, arguments).await?;
+        for event_type in types {
+            channel
+                .queue_bind(
+                    queue.into(),
+                    self.exchange.as_str().into(),
+                    (*event_type).into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
+        channel.basic_qos(PREFETCH, BasicQosOptions::default()).await?;
+        let consumer = channel
+            .basic_consume(
+                queue.into(),
+                format!("{queue}-{}", uuid::Uuid::new_v4().simple())
+                    .as_str()
+                    .into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(Subscription::RabbitMq(Box::new(RabbitSubscription {
+            consumer,
+            _connection: connection,
+        })))
+    }
+}

@@ -1,0 +1,242 @@
+//! Idempotent consumers: each event is applied in one database transaction together with a row
+//! in the consumer's inbox (`<service>_inbox`, keyed by event id), and acknowledged only after
+//! that transaction committed. A redelivered or duplicated event finds its inbox row and
+//! changes nothing. An event that keeps failing is recorded in `<service>_dead_letters` with
+//! its error and dead-lettered, and the consumer goes on with the next.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use sqlx::{AnyConnection, AssertSqlSafe};
+use storage::Db;
+use tokio_util::sync::CancellationToken;
+
+use crate::backoff::Backoff;
+use crate::bus::{Bus, Delivery};
+use crate::envelope::Envelope;
+use crate::relay::now_ms;
+
+/// Why applying an event failed.
+#[derive(Debug, thiserror::Error)]
+pub enum HandleError {
+    /// Retrying cannot help (unknown version, impossible data): dead-letter at once.
+    #[error("{0}")]
+    Permanent(String),
+    /// Might work later (database busy or down).
+    #[error("{0}")]
+    Transient(String),
+}
+
+impl From<sqlx::Error> for HandleError {
+    fn from(e: sqlx::Error) -> Self {
+        HandleError::Transient(e.to_string())
+    }
+}
+
+/// What a consuming service does with an event, inside the transaction that also records it
+/// in the inbox.
+pub trait Handler: Send + Sync + 'static {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelope: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandleError>>;
+}
+
+/// What became of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    Applied,
+    /// Already applied earlier (a redelivery or a duplicate publish).
+    Duplicate,
+    DeadLettered(String),
+}
+
+#[derive(Clone)]
+pub struct Consumer {
+    service: &'static str,
+    queue: String,
+    types: Vec<&'static str>,
+    db: Db,
+    bus: Bus,
+    handler: Arc<dyn Handler>,
+    max_attempts: u32,
+    inbox_sql: String,
+    dead_letter_sql: String,
+}
+
+impl Consumer {
+    /// A consumer for `service`, receiving `types` on the queue `<queue_prefix>.<service>`.
+    pub fn new(
+        service: &'static str,
+        queue_prefix: &str,
+        types: &[&'static str],
+        db: Db,
+        bus: Bus,
+        handler: Arc<dyn Handler>,
+        max_attempts: u32,
+    ) -> Consumer {
+        Consumer {
+            service,
+            queue: format!("{queue_prefix}.{service}"),
+            types: types.to_vec(),
+            db,
+            bus,
+            handler,
+            max_attempts: max_attempts.max(1),
+            inbox_sql: format!(
+                "INSERT INTO {service}_inbox (event_id, event_type, applied_at) VALUES (?, ?, ?)"
+            ),
+            dead_letter_sql: format!(
+                "INSERT INTO {service}_dead_letters (event_id, event_type, payload, error, attempts, \
+                 dead_at) VALUES (?, ?, ?, ?, ?, ?)"
+            ),
+        }
+    }
+
+    pub fn queue(&self) -> &str {
+        &self.queue
+    }
+
+    /// Subscribes (now, so that nothing published from here on is missed by the in-process
+    /// bus) and returns the loop that consumes until `shutdown`, resubscribing with back-off
+    /// whenever the subscription is lost.
+    pub async fn start(self, shutdown: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
+        let first = self.bus.subscribe(&self.queue, &self.types).await;
+        async move {
+            let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+            let mut subscription = first;
+            loop {
+                match subscription {
+                    Ok(mut deliveries) => {
+                        backoff.reset();
+                        loop {
+                            tokio::select! {
+                                () = shutdown.cancelled() => return,
+                                next = deliveries.next() => match next {
+                                    Some(delivery) => { self.process(delivery).await; }
+                                    None => break,
+                                },
+                            }
+                        }
+                        tracing::warn!(queue = %self.queue, "subscription ended; resubscribing");
+                    }
+                    Err(e) => {
+                        tracing::warn!(queue = %self.queue, error = %e, "cannot subscribe; retrying");
+                    }
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(backoff.next_delay()) => {}
+                }
+                subscription = self.bus.subscribe(&self.queue, &self.types).await;
+            }
+        }
+    }
+
+    /// Applies one delivery (retrying transient failures) and settles it.
+    pub async fn process(&self, delivery: Delivery) -> Outcome {
+        let message = &delivery.message;
+        let event_type = message.event_type.clone();
+        let envelope = match serde_json::from_slice::<Envelope>(&message.payload) {
+            Ok(envelope) => envelope,
+            Err(e) => {
+                let reason = format!("undecodable event: {e}");
+                return self.dead_letter(delivery, &event_type, 1, reason).await;
+            }
+        };
+        if let Ok(lag) = (time::OffsetDateTime::now_utc() - envelope.occurred_at).try_into() {
+            let lag: Duration = lag;
+            metrics::gauge!("event_consumer_lag_seconds", "consumer" => self.service).set(lag.as_secs_f64());
+        }
+        let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(2));
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.apply(&envelope).await {
+                Ok(outcome) => {
+                    let label = if outcome == Outcome::Applied {
+                        "applied"
+                    } else {
+                        "duplicate"
+                    };
+                    metrics::counter!("events_consumed_total", "consumer" => self.service,
+                        "type" => event_type.clone(), "outcome" => label)
+                    .increment(1);
+                    if let Err(e) = delivery.ack().await {
+                        // The effect is committed; the redelivery will be a duplicate.
+                        tracing::warn!(queue = %self.queue, error = %e, "ack failed after commit");
+                    }
+                    return outcome;
+                }
+                Err(HandleError::Permanent(reason)) => {
+                    return self.dead_letter(delivery, &event_type, attempt, reason).await;
+                }
+                Err(HandleError::Transient(reason)) if attempt >= self.max_attempts => {
+                    return self.dead_letter(delivery, &event_type, attempt, reason).await;
+                }
+                Err(HandleError::Transient(reason)) => {
+                    metrics::counter!("events_failed_total", "consumer" => self.service, "type" => event_type.clone())
+                        .increment(1);
+                    let delay = backoff.next_delay();
+                    tracing::warn!(queue = %self.queue, event_id = %envelope.id, %event_type, attempt,
+                        error = %reason, "event failed; retrying");
+                    tokio::time::sleep(delay).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt: inbox row and effect in one transaction.
+    pub async fn apply(&self, envelope: &Envelope) -> Result<Outcome, HandleError> {
+        let mut tx = self.db.begin().await?;
+        let recorded = sqlx::query(AssertSqlSafe(self.inbox_sql.as_str()))
+            .bind(envelope.id.to_string())
+            .bind(envelope.event_type.clone())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await;
+        match recorded {
+            Ok(_) => {}
+            Err(e) if storage::db::unique_violation(&e).is_some() => return Ok(Outcome::Duplicate),
+            Err(e) => return Err(e.into()),
+        }
+        self.handler.handle(&mut tx, envelope).await?;
+        tx.commit().await?;
+        Ok(Outcome::Applied)
+    }
+
+    async fn dead_letter(
+        &self,
+        delivery: Delivery,
+        event_type: &str,
+        attempts: u32,
+        reason: String,
+    ) -> Outcome {
+        tracing::error!(queue = %self.queue, event_id = %delivery.message.id, event_type, attempts,
+            error = %reason, "event dead-lettered");
+        metrics::counter!("events_dead_lettered_total", "consumer" => self.service, "type" => event_type.to_owned())
+            .increment(1);
+        let recorded = async {
+            let mut tx = self.db.begin().await?;
+            sqlx::query(AssertSqlSafe(self.dead_letter_sql.as_str()))
+                .bind(delivery.message.id.clone())
+                .bind(event_type.to_owned())
+                .bind(String::from_utf8_lossy(&delivery.message.payload).into_owned())
+                .bind(reason.clone())
+                .bind(i64::from(attempts))
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        };
+        if let Err(e) = recorded.await {
+            tracing::error!(queue = %self.queue, error = %e, "could not record the dead letter");
+        }
+        if let Err(e) = delivery.dead_letter().await {
+            tracing::warn!(queue = %self.queue, error = %e, "dead-lettering failed; it will be redelivered");
+        }
+        Outcome::DeadLettered(reason)
+    }
+}

@@ -1,0 +1,74 @@
+//! Events published by the inventory service. Quantities are whole units; `location` is a
+//! location code such as `main`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::Event;
+
+/// Stock arrived from a supplier.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RestockReceived {
+    pub restock_id: i64,
+    pub sku: String,
+    pub location: String,
+    pub quantity: i64,
+    pub on_hand_after: i64,
+    pub supplier: Option<String>,
+    pub unit_cost_cents: Option<i64>,
+    pub reference: Option<String>,
+}
+
+impl Event for RestockReceived {
+    const TYPE: &'static str = "RestockReceived";
+    const VERSION: u32 = 1;
+}
+
+/// Stock was corrected by hand or by a stock take (`reason` `count_correction`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockAdjusted {
+    pub movement_id: i64,
+    pub sku: String,
+    pub location: String,
+    pub delta: i64,
+    /// `count_correction`, `damaged`, `lost`, `found`, `returned` or `other`.
+    pub reason: String,
+    pub on_hand_after: i64,
+    pub note: Option<String>,
+}
+
+impl Event for StockAdjusted {
+    const TYPE: &'static str = "StockAdjusted";
+    const VERSION: u32 = 1;
+}
+
+/// Stock moved between two locations, atomically.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockTransferred {
+    pub sku: String,
+    pub from: String,
+    pub to: String,
+    pub quantity: i64,
+    pub from_on_hand_after: i64,
+    pub to_on_hand_after: i64,
+}
+
+impl Event for StockTransferred {
+    const TYPE: &'static str = "StockTransferred";
+    const VERSION: u32 = 1;
+}
+
+/// Available stock of a SKU at a location fell to or below its low-stock threshold. Sent once
+/// per crossing; re-armed when stock rises above the threshold again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevelWarning {
+    pub sku: String,
+    pub location: String,
+    pub available: i64,
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
+}
+
+impl Event for StockLevelWarning {
+    const TYPE: &'static str = "StockLevelWarning";
+    const VERSION: u32 = 1;
+}

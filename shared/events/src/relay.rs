@@ -1,0 +1,161 @@
+//! The outbox relay: publishes a service's outbox rows in order, marking each published only
+//! after the transport confirmed it. While the transport is down it backs off and retries;
+//! the service keeps writing to its outbox meanwhile, and the backlog drains on return.
+//!
+//! Several processes of one service may run a relay on the same database; a lease row lets
+//! only one publish at a time, so events leave in `seq` order. If a lease holder stalls past
+//! its lease, another takes over and an event may be published twice; consumers deduplicate.
+
+use std::time::Duration;
+
+use sqlx::{AssertSqlSafe, Row};
+use storage::Db;
+use tokio_util::sync::CancellationToken;
+
+use crate::backoff::Backoff;
+use crate::bus::{Bus, BusError, Message};
+
+/// Rows published per round trip to the database.
+const BATCH: i64 = 200;
+/// How often an idle relay looks for new rows.
+const POLL: Duration = Duration::from_millis(50);
+/// How long a relay's lease lasts without renewal.
+const LEASE: Duration = Duration::from_secs(15);
+/// How often backlog metrics are refreshed.
+const STATS_EVERY: Duration = Duration::from_secs(1);
+
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    #[error("outbox: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("publishing: {0}")]
+    Bus(#[from] BusError),
+}
+
+pub struct Relay {
+    service: &'static str,
+    db: Db,
+    bus: Bus,
+    holder: String,
+    select_sql: String,
+    mark_sql: String,
+    lease_sql: String,
+    stats_sql: String,
+}
+
+impl Relay {
+    /// A relay for the tables `<service>_outbox` and `<service>_relay_lease`.
+    pub fn new(service: &'static str, db: Db, bus: Bus) -> Relay {
+        Relay {
+            service,
+            db,
+            bus,
+            holder: uuid::Uuid::new_v4().to_string(),
+            select_sql: format!(
+                "SELECT seq, event_id, event_type, payload FROM {service}_outbox \
+                 WHERE published_at IS NULL ORDER BY seq LIMIT ?"
+            ),
+            mark_sql: format!("UPDATE {service}_outbox SET published_at = ? WHERE seq = ?"),
+            lease_sql: format!(
+                "UPDATE {service}_relay_lease SET holder = ?, expires_at = ? \
+                 WHERE name = 'outbox' AND (holder = ? OR expires_at < ?)"
+            ),
+            stats_sql: format!(
+                "SELECT COUNT(*), MIN(occurred_at) FROM {service}_outbox WHERE published_at IS NULL"
+            ),
+        }
+    }
+
+    /// Publishes until `shutdown` is cancelled.
+    pub async fn run(self, shutdown: CancellationToken) {
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
+        let mut stats_due = tokio::time::Instant::now();
+        loop {
+            let wait = match self.relay_once().await {
+                Ok(published) => {
+                    backoff.reset();
+                    if published > 0 { Duration::ZERO } else { POLL }
+                }
+                Err(e) => {
+                    let delay = backoff.next_delay();
+                    tracing::warn!(service = self.service, error = %e, retry_in_ms = delay.as_millis() as u64,
+                        "outbox relay cannot publish; retrying");
+                    delay
+                }
+            };
+            if tokio::time::Instant::now() >= stats_due {
+                stats_due = tokio::time::Instant::now() + STATS_EVERY;
+                if let Err(e) = self.record_stats().await {
+                    tracing::debug!(service = self.service, error = %e, "outbox stats unavailable");
+                }
+            }
+            tokio::select! {
+                () = shutdown.cancelled() => return,
+                () = tokio::time::sleep(wait) => {}
+            }
+        }
+    }
+
+    /// Publishes the next batch of unpublished rows, in order. Returns how many were published;
+    /// stops at the first failure (the rows before it stay marked).
+    pub async fn relay_once(&self) -> Result<usize, RelayError> {
+        if !self.hold_lease().await? {
+            return Ok(0);
+        }
+        let rows = sqlx::query(AssertSqlSafe(self.select_sql.as_str()))
+            .bind(BATCH)
+            .fetch_all(self.db.pool())
+            .await?;
+        let mut published = 0;
+        for row in rows {
+            let seq: i64 = row.try_get(0)?;
+            let message = Message {
+                id: row.try_get(1)?,
+                event_type: row.try_get(2)?,
+                payload: row.try_get::<String, _>(3)?.into_bytes().into(),
+            };
+            self.bus.publish(&message).await?;
+            let mut tx = self.db.begin().await?;
+            sqlx::query(AssertSqlSafe(self.mark_sql.as_str()))
+                .bind(now_ms())
+                .bind(seq)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type)
+                .increment(1);
+            published += 1;
+        }
+        Ok(published)
+    }
+
+    async fn hold_lease(&self) -> Result<bool, sqlx::Error> {
+        let now = now_ms();
+        let mut tx = self.db.begin().await?;
+        let taken = sqlx::query(AssertSqlSafe(self.lease_sql.as_str()))
+            .bind(self.holder.clone())
+            .bind(now + LEASE.as_millis() as i64)
+            .bind(self.holder.clone())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(taken.rows_affected() == 1)
+    }
+
+    async fn record_stats(&self) -> Result<(), sqlx::Error> {
+        let row = sqlx::query(AssertSqlSafe(self.stats_sql.as_str()))
+            .fetch_one(self.db.pool())
+            .await?;
+        let backlog: i64 = row.try_get(0)?;
+        let oldest: Option<i64> = row.try_get(1)?;
+        metrics::gauge!("outbox_backlog", "service" => self.service).set(backlog as f64);
+        let age = oldest.map_or(0.0, |t| ((now_ms() - t).max(0) as f64) / 1000.0);
+        metrics::gauge!("outbox_oldest_age_seconds", "service" => self.service).set(age);
+        Ok(())
+    }
+}
+
+pub(crate) fn now_ms() -> i64 {
+    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
+}
