@@ -371,6 +371,10 @@ impl InventoryStore {
 
     /// Applies one stock change with its ledger entry and events.
     pub async fn change(&self, change: &StockChange) -> Result<Changed, StoreError> {
+        retry_deadlocks(|| self.change_once(change)).await
+    }
+
+    async fn change_once(&self, change: &StockChange) -> Result<Changed, StoreError> {
         let mut tx = self.db.begin().await?;
         let item = lock_item(&mut tx, &change.sku).await?;
         let location = usable_location(&mut tx, change.location.as_str()).await?;
@@ -447,6 +451,19 @@ impl InventoryStore {
 
     /// Moves `quantity` of `sku` from one location to another, both or neither.
     pub async fn transfer(
+        &self,
+        sku: &str,
+        from: &LocationCode,
+        to: &LocationCode,
+        quantity: i64,
+        note: Option<String>,
+        correlation_id: Option<String>,
+    ) -> Result<(Level, Level), StoreError> {
+        retry_deadlocks(|| self.transfer_once(sku, from, to, quantity, note.clone(), correlation_id.clone()))
+            .await
+    }
+
+    async fn transfer_once(
         &self,
         sku: &str,
         from: &LocationCode,
@@ -539,6 +556,26 @@ impl InventoryStore {
         reorder_quantity: i64,
         correlation_id: Option<String>,
     ) -> Result<Level, StoreError> {
+        retry_deadlocks(|| {
+            self.settings_once(
+                sku,
+                location,
+                low_stock_threshold,
+                reorder_quantity,
+                correlation_id.clone(),
+            )
+        })
+        .await
+    }
+
+    async fn settings_once(
+        &self,
+        sku: &str,
+        location: &LocationCode,
+        low_stock_threshold: i64,
+        reorder_quantity: i64,
+        correlation_id: Option<String>,
+    ) -> Result<Level, StoreError> {
         let mut tx = self.db.begin().await?;
         let item = lock_item(&mut tx, sku).await?;
         usable_location(&mut tx, location.as_str()).await?;
@@ -575,36 +612,66 @@ impl InventoryStore {
     }
 
     /// The level row of (sku, location), created at zero if missing, locked until commit.
+    ///
+    /// The locking read comes first: on MySQL, `INSERT IGNORE` of an existing row takes a
+    /// shared lock, and two transactions upgrading shared locks to the `FOR UPDATE` one
+    /// deadlock. Only the very first change of a level inserts.
     async fn locked_level(
         &self,
         tx: &mut AnyConnection,
         sku: &str,
         location: &str,
     ) -> Result<Level, StoreError> {
-        let ignore = match self.db.kind() {
-            DatabaseKind::Sqlite => "INSERT OR IGNORE",
-            DatabaseKind::MySql => "INSERT IGNORE",
-        };
-        sqlx::query(AssertSqlSafe(format!(
-            "{ignore} INTO inventory_levels (sku, location, updated_at) VALUES (?, ?, ?)"
-        )))
-        .bind(sku.to_owned())
-        .bind(location.to_owned())
-        .bind(now_ms())
-        .execute(&mut *tx)
-        .await?;
         let lock = match self.db.kind() {
             DatabaseKind::Sqlite => "",
             DatabaseKind::MySql => " FOR UPDATE",
         };
-        let row = sqlx::query(AssertSqlSafe(format!(
-            "SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? AND location = ?{lock}"
-        )))
-        .bind(sku.to_owned())
-        .bind(location.to_owned())
-        .fetch_one(&mut *tx)
-        .await?;
-        Ok(level_from_row(&row)?)
+        let select =
+            format!("SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? AND location = ?{lock}");
+        for _ in 0..2 {
+            let row = sqlx::query(AssertSqlSafe(select.as_str()))
+                .bind(sku.to_owned())
+                .bind(location.to_owned())
+                .fetch_optional(&mut *tx)
+                .await?;
+            if let Some(row) = row {
+                return Ok(level_from_row(&row)?);
+            }
+            let ignore = match self.db.kind() {
+                DatabaseKind::Sqlite => "INSERT OR IGNORE",
+                DatabaseKind::MySql => "INSERT IGNORE",
+            };
+            sqlx::query(AssertSqlSafe(format!(
+                "{ignore} INTO inventory_levels (sku, location, updated_at) VALUES (?, ?, ?)"
+            )))
+            .bind(sku.to_owned())
+            .bind(location.to_owned())
+            .bind(now_ms())
+            .execute(&mut *tx)
+            .await?;
+        }
+        Err(StoreError::Database(sqlx::Error::RowNotFound))
+    }
+}
+
+/// Runs a write transaction again when MySQL chose it as the victim of a deadlock (two first
+/// changes of one new level can still collide on its insert). The transaction was rolled
+/// back entirely, so running it again is safe.
+async fn retry_deadlocks<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, StoreError>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(StoreError::Database(e)) if tries < 5 && storage::db::is_deadlock(&e) => {
+                tracing::debug!(error = %e, tries, "deadlock; running the transaction again");
+                tokio::time::sleep(std::time::Duration::from_millis(5 * tries)).await;
+            }
+            other => return other,
+        }
     }
 }
 

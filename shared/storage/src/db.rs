@@ -166,6 +166,17 @@ impl Db {
     }
 }
 
+/// Whether `err` is MySQL rolling a transaction back to break a deadlock (or a lock wait
+/// that timed out), after which the whole transaction may simply run again.
+pub fn is_deadlock(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            matches!(db.code().as_deref(), Some("40001")) || db.message().contains("Deadlock")
+        }
+        _ => false,
+    }
+}
+
 /// The message of a unique-constraint violation, if that is what `err` is. Both engines name
 /// the column or index in it, which is how callers tell which uniqueness rule was broken.
 pub fn unique_violation(err: &sqlx::Error) -> Option<String> {

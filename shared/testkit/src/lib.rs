@@ -2,7 +2,8 @@
 //!
 //! Production-mode tests run against the real MariaDB and Redis servers named by
 //! `INVENTORY_TEST_MYSQL_URL` (default `mysql://root@127.0.0.1:3306/test`) and
-//! `INVENTORY_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`). When a server cannot be
+//! `INVENTORY_TEST_REDIS_URL` (default `redis://127.0.0.1:6379`) and RabbitMQ named by
+//! `INVENTORY_TEST_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/%2f`). When a server cannot be
 //! reached the test prints `SKIPPED` and passes, so the suite still runs on a laptop with
 //! nothing installed; with `INVENTORY_TEST_REQUIRE_SERVERS=1` (set by CI) it fails instead.
 
@@ -151,6 +152,54 @@ pub async fn redis() -> Option<String> {
             None
         }
     }
+}
+
+pub fn amqp_server_url() -> String {
+    std::env::var("INVENTORY_TEST_AMQP_URL")
+        .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".to_owned())
+}
+
+/// The RabbitMQ server's URL when a connection to it opens; `None` (after printing a skip)
+/// otherwise.
+pub async fn rabbitmq() -> Option<String> {
+    let url = amqp_server_url();
+    match events::Bus::rabbitmq(&url, "it-test.ping").ping().await {
+        Ok(()) => Some(url),
+        Err(e) => {
+            unreachable("RabbitMQ", &url, &e.to_string());
+            None
+        }
+    }
+}
+
+/// An exchange name no other test uses, for tests sharing one RabbitMQ server.
+pub fn unique_exchange(test: &str) -> String {
+    format!("it-test.{test}.{}", uuid::Uuid::new_v4().simple())
+}
+
+/// Deletes what a test declared on RabbitMQ: its queues with their dead-letter queues, its
+/// exchange and the exchange's dead-letter exchange. Errors are ignored (already gone).
+pub async fn rabbitmq_cleanup(url: &str, exchange: &str, queues: &[String]) {
+    use lapin::options::{ExchangeDeleteOptions, QueueDeleteOptions};
+    let Ok(connection) = lapin::Connection::connect(url, lapin::ConnectionProperties::default()).await else {
+        return;
+    };
+    let Ok(channel) = connection.create_channel().await else {
+        return;
+    };
+    for queue in queues {
+        for name in [queue.clone(), format!("{queue}.dead-letter")] {
+            let _ = channel
+                .queue_delete(name.as_str().into(), QueueDeleteOptions::default())
+                .await;
+        }
+    }
+    for name in [exchange.to_owned(), format!("{exchange}.dead-letter")] {
+        let _ = channel
+            .exchange_delete(name.as_str().into(), ExchangeDeleteOptions::default())
+            .await;
+    }
+    let _ = connection.close(200, "done".into()).await;
 }
 
 /// A key prefix no other test uses, for tests sharing one Redis server.

@@ -1,0 +1,386 @@
+//! The inventory store on every backend: exact levels under concurrency, the ledger invariant,
+//! no negative stock, atomic transfers, one warning per crossing, catalog events in any order.
+
+use futures::future::join_all;
+use inventory::domain::LocationCode;
+use inventory::store::{
+    Amount, InventoryStore, Location, Restock, StockChange, StoreError, apply_catalog_archive,
+    apply_catalog_product,
+};
+use sqlx::AssertSqlSafe;
+use testkit::TestDatabase;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let db = testkit::TestDatabase::sqlite();
+                super::$name(super::store(&db).await).await;
+            })*
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let Some(db) = testkit::TestDatabase::mysql().await else { return };
+                super::$name(super::store(&db).await).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    a_hundred_concurrent_changes_leave_an_exact_level_and_ledger,
+    stock_never_goes_negative_unless_the_location_allows_it,
+    transfers_move_both_sides_or_neither,
+    a_warning_is_written_once_per_crossing,
+    unknown_skus_and_locations_change_nothing,
+    a_stock_take_records_the_difference,
+    catalog_events_in_any_order_keep_the_newest_product,
+);
+
+async fn store(db: &TestDatabase) -> InventoryStore {
+    let db = db.connect().await;
+    db.migrate(&inventory::migrator(db.kind())).await.unwrap();
+    InventoryStore::new(db)
+}
+
+async fn known(store: &InventoryStore, sku: &str) {
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_product(&mut tx, sku, &format!("Product {sku}"), true, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+fn change(sku: &str, location: &str, amount: Amount, kind: &'static str) -> StockChange {
+    StockChange {
+        sku: sku.to_owned(),
+        location: LocationCode::parse(location).unwrap(),
+        amount,
+        kind,
+        reason: (kind != "restock").then_some("other"),
+        note: None,
+        actor: None,
+        restock: (kind == "restock").then(Restock::default),
+        correlation_id: None,
+    }
+}
+
+async fn on_hand(store: &InventoryStore, sku: &str, location: &str) -> i64 {
+    store
+        .levels(sku)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.location == location)
+        .map_or(0, |l| l.on_hand)
+}
+
+async fn count(store: &InventoryStore, sql: &'static str) -> i64 {
+    sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(store.db().pool())
+        .await
+        .unwrap()
+}
+
+async fn assert_ledger_matches(store: &InventoryStore, sku: &str) {
+    for level in store.levels(sku).await.unwrap() {
+        assert_eq!(
+            store.ledger_sum(sku, &level.location).await.unwrap(),
+            level.on_hand,
+            "the ledger of {sku} at {} must sum to its on-hand",
+            level.location
+        );
+    }
+}
+
+async fn a_hundred_concurrent_changes_leave_an_exact_level_and_ledger(store: InventoryStore) {
+    known(&store, "RACE-1").await;
+    store
+        .change(&change("RACE-1", "main", Amount::By(100), "restock"))
+        .await
+        .unwrap();
+    let ops = (0..100).map(|i| {
+        let store = &store;
+        async move {
+            let op = if i % 2 == 0 {
+                change("RACE-1", "main", Amount::By(3), "restock")
+            } else {
+                change("RACE-1", "main", Amount::By(-1), "adjustment")
+            };
+            store.change(&op).await
+        }
+    });
+    for result in join_all(ops).await {
+        result.unwrap();
+    }
+    assert_eq!(on_hand(&store, "RACE-1", "main").await, 100 + 50 * 3 - 50);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM inventory_movements").await,
+        101
+    );
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_restocks").await, 51);
+    assert_ledger_matches(&store, "RACE-1").await;
+    // Every change wrote exactly one event (no thresholds are set, so no warnings beyond
+    // the one for the initial zero stock, which is not a crossing).
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_outbox").await, 101);
+}
+
+async fn stock_never_goes_negative_unless_the_location_allows_it(store: InventoryStore) {
+    known(&store, "NEG-1").await;
+    store
+        .change(&change("NEG-1", "main", Amount::By(5), "restock"))
+        .await
+        .unwrap();
+    let refused = store
+        .change(&change("NEG-1", "main", Amount::By(-6), "adjustment"))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::Insufficient {
+                on_hand: 5,
+                available: 5,
+                ..
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(on_hand(&store, "NEG-1", "main").await, 5);
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM inventory_movements").await,
+        1,
+        "nothing written"
+    );
+
+    // 20 concurrent removals of 1 from 5: exactly 5 succeed.
+    let removals = (0..20).map(|_| {
+        let store = &store;
+        async move {
+            store
+                .change(&change("NEG-1", "main", Amount::By(-1), "adjustment"))
+                .await
+        }
+    });
+    let done = join_all(removals).await.into_iter().filter(Result::is_ok).count();
+    assert_eq!(done, 5);
+    assert_eq!(on_hand(&store, "NEG-1", "main").await, 0);
+
+    store
+        .create_location(&Location {
+            code: "overdraft".into(),
+            name: "Sells before delivery".into(),
+            active: true,
+            allow_negative: true,
+        })
+        .await
+        .unwrap();
+    store
+        .change(&change("NEG-1", "overdraft", Amount::By(-3), "adjustment"))
+        .await
+        .unwrap();
+    assert_eq!(on_hand(&store, "NEG-1", "overdraft").await, -3);
+    assert_ledger_matches(&store, "NEG-1").await;
+}
+
+async fn transfers_move_both_sides_or_neither(store: InventoryStore) {
+    known(&store, "XFER-1").await;
+    store
+        .create_location(&Location {
+            code: "back".into(),
+            name: "Back room".into(),
+            active: true,
+            allow_negative: false,
+        })
+        .await
+        .unwrap();
+    store
+        .change(&change("XFER-1", "main", Amount::By(10), "restock"))
+        .await
+        .unwrap();
+    let main = LocationCode::parse("main").unwrap();
+    let back = LocationCode::parse("back").unwrap();
+    // Transfers both ways at once never deadlock and never lose a unit.
+    let transfers = (0..30).map(|i| {
+        let (store, main, back) = (&store, &main, &back);
+        async move {
+            if i % 2 == 0 {
+                store.transfer("XFER-1", main, back, 1, None, None).await
+            } else {
+                store.transfer("XFER-1", back, main, 1, None, None).await
+            }
+        }
+    });
+    for result in join_all(transfers).await {
+        match result {
+            Ok(_) | Err(StoreError::Insufficient { .. }) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    let total = on_hand(&store, "XFER-1", "main").await + on_hand(&store, "XFER-1", "back").await;
+    assert_eq!(total, 10, "transfers never create or destroy stock");
+    let before = count(&store, "SELECT COUNT(*) FROM inventory_movements").await;
+    let refused = store.transfer("XFER-1", &main, &back, 1000, None, None).await;
+    assert!(matches!(refused, Err(StoreError::Insufficient { .. })));
+    assert_eq!(
+        count(&store, "SELECT COUNT(*) FROM inventory_movements").await,
+        before
+    );
+    assert_ledger_matches(&store, "XFER-1").await;
+}
+
+async fn a_warning_is_written_once_per_crossing(store: InventoryStore) {
+    known(&store, "LOW-1").await;
+    let warnings = "SELECT COUNT(*) FROM inventory_outbox WHERE event_type = 'StockLevelWarning'";
+    store
+        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .await
+        .unwrap();
+    store
+        .settings("LOW-1", &LocationCode::main(), 5, 20, None)
+        .await
+        .unwrap();
+    assert_eq!(count(&store, warnings).await, 0);
+    for _ in 0..3 {
+        store
+            .change(&change("LOW-1", "main", Amount::By(-2), "adjustment"))
+            .await
+            .unwrap();
+    } // 10 → 8 → 6 → 4: crossed once.
+    assert_eq!(count(&store, warnings).await, 1);
+    store
+        .change(&change("LOW-1", "main", Amount::By(-1), "adjustment"))
+        .await
+        .unwrap();
+    assert_eq!(count(&store, warnings).await, 1, "staying low is silent");
+    store
+        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .await
+        .unwrap(); // 13: re-armed
+    store
+        .change(&change("LOW-1", "main", Amount::By(-9), "adjustment"))
+        .await
+        .unwrap(); // 4
+    assert_eq!(count(&store, warnings).await, 2);
+    // Raising the threshold above the stock warns at once (once).
+    store
+        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .await
+        .unwrap(); // 14
+    store
+        .settings("LOW-1", &LocationCode::main(), 20, 20, None)
+        .await
+        .unwrap();
+    store
+        .settings("LOW-1", &LocationCode::main(), 21, 20, None)
+        .await
+        .unwrap();
+    assert_eq!(count(&store, warnings).await, 3);
+    let alerts = store.alerts(None, 10).await.unwrap();
+    assert_eq!(alerts.len(), 1);
+    // An archived product no longer warns or alerts.
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_archive(&mut tx, "LOW-1", 2).await.unwrap();
+    tx.commit().await.unwrap();
+    store
+        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .await
+        .unwrap();
+    store
+        .change(&change("LOW-1", "main", Amount::By(-20), "adjustment"))
+        .await
+        .unwrap();
+    assert_eq!(count(&store, warnings).await, 3);
+    assert!(store.alerts(None, 10).await.unwrap().is_empty());
+}
+
+async fn unknown_skus_and_locations_change_nothing(store: InventoryStore) {
+    known(&store, "KNOWN-1").await;
+    let unknown = store
+        .change(&change("NEVER-1", "main", Amount::By(1), "restock"))
+        .await;
+    assert!(matches!(unknown, Err(StoreError::UnknownSku)), "{unknown:?}");
+    let nowhere = store
+        .change(&change("KNOWN-1", "attic", Amount::By(1), "restock"))
+        .await;
+    assert!(
+        matches!(nowhere, Err(StoreError::UnknownLocation(ref l)) if l == "attic"),
+        "{nowhere:?}"
+    );
+    store
+        .create_location(&Location {
+            code: "closed".into(),
+            name: "Closed shop".into(),
+            active: false,
+            allow_negative: false,
+        })
+        .await
+        .unwrap();
+    let closed = store
+        .change(&change("KNOWN-1", "closed", Amount::By(1), "restock"))
+        .await;
+    assert!(
+        matches!(closed, Err(StoreError::InactiveLocation(_))),
+        "{closed:?}"
+    );
+    let duplicate = store
+        .create_location(&Location {
+            code: "closed".into(),
+            name: "Again".into(),
+            active: true,
+            allow_negative: false,
+        })
+        .await;
+    assert!(matches!(duplicate, Err(StoreError::DuplicateLocation)));
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_movements").await, 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_outbox").await, 0);
+    assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_levels").await, 0);
+}
+
+async fn a_stock_take_records_the_difference(store: InventoryStore) {
+    known(&store, "COUNT-1").await;
+    store
+        .change(&change("COUNT-1", "main", Amount::By(7), "restock"))
+        .await
+        .unwrap();
+    let counted = store
+        .change(&change("COUNT-1", "main", Amount::To(4), "count"))
+        .await
+        .unwrap();
+    assert_eq!(counted.level.on_hand, 4);
+    let ledger = store.movements("COUNT-1", None, 10).await.unwrap();
+    assert_eq!((ledger[0].kind.as_str(), ledger[0].quantity), ("count", -3));
+    assert_eq!((ledger[0].on_hand_before, ledger[0].on_hand_after), (7, 4));
+    let same = store
+        .change(&change("COUNT-1", "main", Amount::To(4), "count"))
+        .await
+        .unwrap();
+    assert_eq!(same.movement_id, None, "a matching count writes nothing");
+    assert_eq!(store.movements("COUNT-1", None, 10).await.unwrap().len(), 2);
+    // Paging the ledger backwards.
+    let page = store.movements("COUNT-1", Some(ledger[0].id), 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert_eq!(page[0].kind, "restock");
+}
+
+async fn catalog_events_in_any_order_keep_the_newest_product(store: InventoryStore) {
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_product(&mut tx, "ORD-1", "Renamed", true, 2)
+        .await
+        .unwrap();
+    apply_catalog_product(&mut tx, "ORD-1", "Original", true, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let item = store.item("ORD-1").await.unwrap().unwrap();
+    assert_eq!((item.name.as_str(), item.active), ("Renamed", true));
+
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_archive(&mut tx, "ORD-2", 3).await.unwrap(); // archived before it was created
+    apply_catalog_product(&mut tx, "ORD-2", "Late creation", true, 1)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert!(!store.item("ORD-2").await.unwrap().unwrap().active);
+}
