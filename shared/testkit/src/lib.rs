@@ -206,3 +206,90 @@ pub async fn rabbitmq_cleanup(url: &str, exchange: &str, queues: &[String]) {
 pub fn unique_prefix(test: &str) -> String {
     format!("it-test:{test}:{}", uuid::Uuid::new_v4().simple())
 }
+
+/// A TCP proxy in front of a real server, so a test can cut the connection (as a crashed
+/// broker or a network failure would) and restore it, without stopping the shared server
+/// other tests are using.
+pub struct TcpProxy {
+    port: u16,
+    target: String,
+    tasks: std::sync::Arc<std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>>,
+}
+
+impl TcpProxy {
+    pub async fn start(target: &str) -> TcpProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("proxy port");
+        let port = listener.local_addr().expect("proxy address").port();
+        let proxy = TcpProxy {
+            port,
+            target: target.to_owned(),
+            tasks: Default::default(),
+        };
+        proxy.serve(listener);
+        proxy
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    fn serve(&self, listener: tokio::net::TcpListener) {
+        let target = self.target.clone();
+        let tasks = self.tasks.clone();
+        let accept = tokio::spawn(async move {
+            while let Ok((mut inbound, _)) = listener.accept().await {
+                let Ok(mut outbound) = tokio::net::TcpStream::connect(&target).await else {
+                    continue;
+                };
+                let pipe = tokio::spawn(async move {
+                    let _ = tokio::io::copy_bidirectional(&mut inbound, &mut outbound).await;
+                });
+                tasks.lock().expect("proxy lock").push(pipe);
+            }
+        });
+        self.tasks.lock().expect("proxy lock").push(accept);
+    }
+
+    /// Drops every connection and stops accepting: clients see their connection reset and
+    /// new connections refused.
+    pub fn cut(&self) {
+        for task in self.tasks.lock().expect("proxy lock").drain(..) {
+            task.abort();
+        }
+    }
+
+    /// Accepts connections again, on the same port.
+    pub async fn restore(&self) {
+        let listener = loop {
+            match tokio::net::TcpListener::bind(("127.0.0.1", self.port)).await {
+                Ok(listener) => break listener,
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        self.serve(listener);
+    }
+}
+
+impl Drop for TcpProxy {
+    fn drop(&mut self) {
+        self.cut();
+    }
+}
+
+/// Polls `check` until it returns true, failing the test after `limit`.
+pub async fn eventually<F, Fut>(what: &str, limit: Duration, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + limit;
+    while !check().await {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {limit:?} waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}

@@ -1,0 +1,363 @@
+//! The event backbone under faults, over the real RabbitMQ and MariaDB (and the in-process
+//! bus on SQLite): a broker that goes away, a consumer that dies between commit and ack,
+//! duplicated deliveries, poison messages. Effects are counted, not messages.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use events::{Bus, Consumer, Envelope, Event, HandleError, Handler, Message, Outbox, Relay};
+use futures::future::BoxFuture;
+use serde::Serialize;
+use sqlx::{AnyConnection, AssertSqlSafe};
+use storage::Db;
+use testkit::{TcpProxy, TestDatabase, eventually};
+use tokio_util::sync::CancellationToken;
+
+const LIMIT: Duration = Duration::from_secs(30);
+
+#[derive(Serialize)]
+struct TestHappened {
+    n: i64,
+    /// The handler fails (transiently) on events that ask it to.
+    fail: bool,
+}
+
+impl Event for TestHappened {
+    const TYPE: &'static str = "TestHappened";
+    const VERSION: u32 = 1;
+}
+
+/// Records one row per application: a second application of one event would show.
+struct CountingHandler;
+
+impl Handler for CountingHandler {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelope: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(async move {
+            if envelope.data["fail"] == true {
+                return Err(HandleError::Transient("asked to fail".into()));
+            }
+            sqlx::query("INSERT INTO test_effects (event_id) VALUES (?)")
+                .bind(envelope.id.to_string())
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        })
+    }
+}
+
+struct Rig {
+    db: Db,
+    outbox: Outbox,
+    _database: TestDatabase,
+}
+
+impl Rig {
+    async fn new(database: TestDatabase) -> Rig {
+        let db = database.connect().await;
+        db.migrate(&inventory::migrator(db.kind())).await.unwrap();
+        sqlx::query("CREATE TABLE test_effects (event_id VARCHAR(64) NOT NULL)")
+            .execute(db.pool())
+            .await
+            .unwrap();
+        Rig {
+            db,
+            outbox: Outbox::new("inventory_outbox"),
+            _database: database,
+        }
+    }
+
+    /// Writes events to the outbox the way a service does, each in its own transaction.
+    async fn write(&self, from: i64, to: i64, fail: bool) {
+        for n in from..to {
+            let mut tx = self.db.begin().await.unwrap();
+            let envelope = Envelope::new(
+                "inventory",
+                None,
+                time::OffsetDateTime::now_utc(),
+                &TestHappened { n, fail },
+            );
+            self.outbox.append(&mut tx, &envelope).await.unwrap();
+            tx.commit().await.unwrap();
+        }
+    }
+
+    async fn scalar(&self, sql: &'static str) -> i64 {
+        sqlx::query_scalar(AssertSqlSafe(sql))
+            .fetch_one(self.db.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn effects(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM test_effects").await
+    }
+
+    /// No event was applied more than once.
+    async fn assert_each_applied_once(&self) {
+        let twice = self
+            .scalar("SELECT COUNT(*) FROM (SELECT event_id FROM test_effects GROUP BY event_id HAVING COUNT(*) > 1) t")
+            .await;
+        assert_eq!(twice, 0, "an event was applied twice");
+    }
+
+    async fn unpublished(&self) -> i64 {
+        self.scalar("SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL")
+            .await
+    }
+
+    fn consumer(&self, bus: &Bus, exchange: &str) -> Consumer {
+        Consumer::new(
+            "inventory",
+            exchange,
+            &["TestHappened"],
+            self.db.clone(),
+            bus.clone(),
+            Arc::new(CountingHandler),
+            3,
+        )
+    }
+}
+
+/// MariaDB and RabbitMQ, or `None` when they are unreachable and not required.
+async fn production() -> Option<(Rig, String)> {
+    let database = TestDatabase::mysql().await?;
+    let amqp = testkit::rabbitmq().await?;
+    Some((Rig::new(database).await, amqp))
+}
+
+fn through(proxy: &TcpProxy) -> String {
+    format!("amqp://guest:guest@127.0.0.1:{}/%2f", proxy.port())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_broker_that_goes_away_loses_nothing_and_applies_nothing_twice() {
+    let Some((rig, amqp)) = production().await else {
+        return;
+    };
+    let exchange = testkit::unique_exchange("broker-away");
+    let proxy = TcpProxy::start("127.0.0.1:5672").await;
+    let bus = Bus::rabbitmq(&through(&proxy), &exchange);
+    let stop = CancellationToken::new();
+    let consumer = rig.consumer(&bus, &exchange);
+    let queue = consumer.queue().to_owned();
+    let consuming = tokio::spawn(consumer.start(stop.clone()).await);
+    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop.clone()));
+
+    rig.write(0, 20, false).await;
+    eventually("the first 20 events are applied", LIMIT, || async {
+        rig.effects().await == 20
+    })
+    .await;
+
+    // The broker goes away; the service keeps writing events.
+    proxy.cut();
+    rig.write(20, 50, false).await;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    assert!(
+        rig.unpublished().await > 0,
+        "events wait in the outbox while the broker is away"
+    );
+    assert_eq!(rig.effects().await, 20);
+
+    proxy.restore().await;
+    eventually("the backlog drains once the broker is back", LIMIT, || async {
+        rig.unpublished().await == 0 && rig.effects().await == 50
+    })
+    .await;
+
+    // The same events published again (a relay that lost its lease mid-batch would do this).
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT event_id, event_type, payload FROM inventory_outbox ORDER BY seq LIMIT 10")
+            .fetch_all(rig.db.pool())
+            .await
+            .unwrap();
+    for (id, event_type, payload) in rows {
+        bus.publish(&Message {
+            id,
+            event_type,
+            payload: payload.into_bytes().into(),
+        })
+        .await
+        .unwrap();
+    }
+    rig.write(50, 51, false).await;
+    eventually("a later event is applied", LIMIT, || async {
+        rig.effects().await == 51
+    })
+    .await;
+    rig.assert_each_applied_once().await;
+
+    stop.cancel();
+    let _ = tokio::join!(consuming, relaying);
+    testkit::rabbitmq_cleanup(&amqp, &exchange, &[queue]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery() {
+    let Some((rig, amqp)) = production().await else {
+        return;
+    };
+    let exchange = testkit::unique_exchange("die-before-ack");
+    let bus = Bus::rabbitmq(&amqp, &exchange);
+    let consumer = rig.consumer(&bus, &exchange);
+    let queue = consumer.queue().to_owned();
+
+    // A first consumer takes the event, commits its effect, and "dies" before acking: its
+    // connection goes away with the delivery unacknowledged.
+    let mut doomed = bus.subscribe(&queue, &["TestHappened"]).await.unwrap();
+    let envelope = Envelope::new(
+        "inventory",
+        None,
+        time::OffsetDateTime::now_utc(),
+        &TestHappened { n: 1, fail: false },
+    );
+    bus.publish(&Message {
+        id: envelope.id.to_string(),
+        event_type: envelope.event_type.clone(),
+        payload: serde_json::to_vec(&envelope).unwrap().into(),
+    })
+    .await
+    .unwrap();
+    let delivery = tokio::time::timeout(LIMIT, doomed.next()).await.unwrap().unwrap();
+    let decoded: Envelope = serde_json::from_slice(&delivery.message.payload).unwrap();
+    assert_eq!(consumer.apply(&decoded).await.unwrap(), events::Outcome::Applied);
+    drop(delivery);
+    drop(doomed);
+    assert_eq!(rig.effects().await, 1);
+
+    // The replacement gets it again, sees it in the inbox, and only acknowledges it.
+    let stop = CancellationToken::new();
+    let consuming = tokio::spawn(consumer.clone().start(stop.clone()).await);
+    let applied_later = Envelope::new(
+        "inventory",
+        None,
+        time::OffsetDateTime::now_utc(),
+        &TestHappened { n: 2, fail: false },
+    );
+    bus.publish(&Message {
+        id: applied_later.id.to_string(),
+        event_type: applied_later.event_type.clone(),
+        payload: serde_json::to_vec(&applied_later).unwrap().into(),
+    })
+    .await
+    .unwrap();
+    eventually(
+        "the next event is applied after the redelivery",
+        LIMIT,
+        || async { rig.effects().await == 2 },
+    )
+    .await;
+    rig.assert_each_applied_once().await;
+    let inbox = rig.scalar("SELECT COUNT(*) FROM inventory_inbox").await;
+    assert_eq!(inbox, 2);
+    stop.cancel();
+    let _ = consuming.await;
+    testkit::rabbitmq_cleanup(&amqp, &exchange, &[queue]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
+    let Some((rig, amqp)) = production().await else {
+        return;
+    };
+    let exchange = testkit::unique_exchange("poison");
+    let bus = Bus::rabbitmq(&amqp, &exchange);
+    let consumer = rig.consumer(&bus, &exchange);
+    let queue = consumer.queue().to_owned();
+    let stop = CancellationToken::new();
+    let consuming = tokio::spawn(consumer.start(stop.clone()).await);
+    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop.clone()));
+
+    // Not JSON at all, then an event the handler keeps failing on, then a good one.
+    bus.publish(&Message {
+        id: "garbage-1".into(),
+        event_type: "TestHappened".into(),
+        payload: b"not json".to_vec().into(),
+    })
+    .await
+    .unwrap();
+    rig.write(0, 1, true).await;
+    rig.write(1, 2, false).await;
+    eventually("the good event is applied", LIMIT, || async {
+        rig.effects().await == 1
+    })
+    .await;
+    eventually("both poison messages are recorded", LIMIT, || async {
+        rig.scalar("SELECT COUNT(*) FROM inventory_dead_letters").await == 2
+    })
+    .await;
+    let errors: Vec<(String, i64)> =
+        sqlx::query_as("SELECT error, attempts FROM inventory_dead_letters ORDER BY id")
+            .fetch_all(rig.db.pool())
+            .await
+            .unwrap();
+    assert!(errors[0].0.contains("undecodable"), "{errors:?}");
+    assert_eq!(
+        (errors[1].0.as_str(), errors[1].1),
+        ("asked to fail", 3),
+        "failed 3 times, then gave up"
+    );
+
+    // Both also sit in the queue's dead-letter queue on the broker.
+    let connection = lapin::Connection::connect(&amqp, lapin::ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let mut dead = Vec::new();
+    while let Some(message) = channel
+        .basic_get(
+            format!("{queue}.dead-letter").as_str().into(),
+            lapin::options::BasicGetOptions { no_ack: true },
+        )
+        .await
+        .unwrap()
+    {
+        dead.push(String::from_utf8_lossy(&message.delivery.data).into_owned());
+    }
+    assert_eq!(dead.len(), 2, "{dead:?}");
+    assert_eq!(dead[0], "not json");
+
+    stop.cancel();
+    let _ = tokio::join!(consuming, relaying);
+    testkit::rabbitmq_cleanup(&amqp, &exchange, &[queue]).await;
+}
+
+/// The embedded default: the in-process bus marks an event published only once it is applied,
+/// so a consumer that is not running leaves the event in the outbox until it is back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn in_process_events_wait_in_the_outbox_until_their_consumer_runs() {
+    let rig = Rig::new(TestDatabase::sqlite()).await;
+    let bus = Bus::in_process();
+    let stop_consumer = CancellationToken::new();
+    let stop_relay = CancellationToken::new();
+    let consumer = rig.consumer(&bus, "local");
+    let consuming = tokio::spawn(consumer.clone().start(stop_consumer.clone()).await);
+    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop_relay.clone()));
+    rig.write(0, 10, false).await;
+    eventually("10 applied", LIMIT, || async { rig.effects().await == 10 }).await;
+
+    stop_consumer.cancel();
+    consuming.await.unwrap();
+    rig.write(10, 15, false).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        rig.unpublished().await,
+        5,
+        "nothing is marked published without its consumer"
+    );
+
+    let stop_consumer = CancellationToken::new();
+    let consuming = tokio::spawn(consumer.start(stop_consumer.clone()).await);
+    eventually("the backlog is applied", LIMIT, || async {
+        rig.effects().await == 15 && rig.unpublished().await == 0
+    })
+    .await;
+    rig.assert_each_applied_once().await;
+    stop_consumer.cancel();
+    stop_relay.cancel();
+    let _ = tokio::join!(consuming, relaying);
+}
