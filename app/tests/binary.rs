@@ -29,9 +29,13 @@ fn command(backing: Option<&Backing>) -> Command {
             .arg("--data-dir")
             .arg(backing.data_dir.path())
             .env("INVENTORY_DATABASE_URL", &backing.db.url)
-            .env("INVENTORY_REDIS_KEY_PREFIX", &backing.redis_prefix);
+            .env("INVENTORY_REDIS_KEY_PREFIX", &backing.redis_prefix)
+            .env("INVENTORY_EVENT_EXCHANGE", &backing.exchange);
         if let Some(redis) = &backing.redis_url {
             command.env("INVENTORY_REDIS_URL", redis);
+        }
+        if let Some(amqp) = &backing.amqp_url {
+            command.env("INVENTORY_AMQP_URL", amqp);
         }
     }
     command

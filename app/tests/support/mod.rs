@@ -30,24 +30,50 @@ pub struct Backing {
     pub db: TestDatabase,
     pub redis_url: Option<String>,
     pub redis_prefix: String,
+    /// RabbitMQ, in production mode, with an exchange of this test's own.
+    pub amqp_url: Option<String>,
+    pub exchange: String,
     pub data_dir: tempfile::TempDir,
+}
+
+impl Drop for Backing {
+    /// Deletes the test's exchange and queues from the shared RabbitMQ.
+    fn drop(&mut self) {
+        let Some(amqp) = self.amqp_url.clone() else { return };
+        let exchange = self.exchange.clone();
+        let queues = vec![format!("{exchange}.inventory")];
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime");
+            runtime.block_on(testkit::rabbitmq_cleanup(&amqp, &exchange, &queues));
+        })
+        .join();
+    }
 }
 
 impl Backing {
     /// Fresh storage for `mode`; `None` when production servers are unreachable and not
     /// required (the skip is printed by testkit).
     pub async fn new(mode: Mode) -> Option<Backing> {
-        let (db, redis_url) = match mode {
-            Mode::Embedded => (TestDatabase::create(DatabaseKind::Sqlite).await?, None),
+        let (db, redis_url, amqp_url) = match mode {
+            Mode::Embedded => (TestDatabase::create(DatabaseKind::Sqlite).await?, None, None),
             Mode::Production => {
                 let db = TestDatabase::create(DatabaseKind::MySql).await?;
-                (db, Some(testkit::redis().await?))
+                (
+                    db,
+                    Some(testkit::redis().await?),
+                    Some(testkit::rabbitmq().await?),
+                )
             }
         };
         Some(Backing {
             mode,
             db,
             redis_url,
+            amqp_url,
+            exchange: testkit::unique_exchange("app"),
             redis_prefix: testkit::unique_prefix("app"),
             data_dir: tempfile::tempdir().expect("temporary folder"),
         })
@@ -64,6 +90,8 @@ impl Backing {
             database_url: Some(self.db.url.clone().into()),
             redis_url: self.redis_url.clone().map(Into::into),
             redis_key_prefix: self.redis_prefix.clone(),
+            amqp_url: self.amqp_url.clone().map(Into::into),
+            event_exchange: self.exchange.clone(),
             shutdown_grace_secs: 5,
             ..Settings::default()
         }

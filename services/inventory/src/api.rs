@@ -629,11 +629,10 @@ async fn transfer(
         .map_err(|e| match e {
             // Name which side of the transfer is wrong.
             InventoryError::Store(crate::store::StoreError::UnknownLocation(code)) => {
-                let field = if code == from.as_str() { "from" } else { "to" };
-                InventoryError::Validation(vec![crate::domain::FieldError {
-                    field: field.to_owned(),
-                    reason: format!("there is no location {code}"),
-                }])
+                side(&from, &code, format!("there is no location {code}"))
+            }
+            InventoryError::Store(crate::store::StoreError::InactiveLocation(code)) => {
+                side(&from, &code, format!("location {code} is deactivated"))
             }
             other => other,
         })?;
@@ -643,6 +642,15 @@ async fn transfer(
         stock: stock(&store, &sku).await?,
     };
     Ok((StatusCode::CREATED, Json(view)).into_response())
+}
+
+/// A validation error on the side of a transfer (`from` or `to`) that names `code`.
+fn side(from: &LocationCode, code: &str, reason: String) -> InventoryError {
+    let field = if code == from.as_str() { "from" } else { "to" };
+    InventoryError::Validation(vec![crate::domain::FieldError {
+        field: field.to_owned(),
+        reason,
+    }])
 }
 
 /// Set the low-stock threshold and reorder quantity of a SKU at a location.
