@@ -193,6 +193,17 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
     );
 }
 
+/// What, method, path, body, expected status, problem type, fields named.
+type Case = (
+    &'static str,
+    Method,
+    &'static str,
+    Option<Value>,
+    StatusCode,
+    &'static str,
+    &'static [&'static str],
+);
+
 async fn bad_inventory_input_gets_the_right_problem_and_changes_nothing(app: TestApp, _: Backing) {
     use StatusCode as S;
     known_product(&app, "BAD-1").await;
@@ -217,7 +228,7 @@ async fn bad_inventory_input_gets_the_right_problem_and_changes_nothing(app: Tes
     let before = ok_json(app.get("/api/v1/inventory/BAD-1").await).await;
     let ledger_before = ok_json(app.get("/api/v1/inventory/BAD-1/movements?limit=200").await).await;
 
-    let cases: Vec<(&str, Method, &str, Option<Value>, S, &str, &[&str])> = vec![
+    let cases: Vec<Case> = vec![
         (
             "restock zero",
             Method::POST,
