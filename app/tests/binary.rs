@@ -406,3 +406,95 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         .unwrap();
     assert_eq!(read.status(), StatusCode::OK);
 }
+
+/// Production mode across processes, as in containers: catalog, inventory and gateway are
+/// separate OS processes on MariaDB, Redis and RabbitMQ. A product created through the gateway
+/// reaches the inventory process over RabbitMQ; a restock is visible through the gateway.
+#[tokio::test]
+async fn separate_processes_talk_through_rabbitmq() {
+    let Some(backing) = Backing::new(Mode::Production).await else {
+        return;
+    };
+    let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
+    let inventory = Server::start(
+        command(Some(&backing)),
+        &["--target", "inventory"],
+        &["inventory"],
+    );
+    let gateway = Server::start(
+        command(Some(&backing)),
+        &[
+            "--target",
+            "gateway",
+            "--catalog-url",
+            &catalog.url("catalog"),
+            "--inventory-url",
+            &inventory.url("inventory"),
+        ],
+        &["gateway"],
+    );
+    let api = gateway.url("gateway");
+    let client = reqwest::Client::new();
+    let created = client
+        .post(format!("{api}/api/v1/products"))
+        .json(&product("E2E-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    testkit::eventually(
+        "the inventory process learns of the product",
+        Duration::from_secs(30),
+        || async {
+            client
+                .get(format!("{api}/api/v1/inventory/E2E-1"))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == StatusCode::OK
+        },
+    )
+    .await;
+    let restocked = client
+        .post(format!("{api}/api/v1/inventory/E2E-1/restock"))
+        .json(&json!({"quantity": 7}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(restocked.status(), StatusCode::CREATED);
+    let stock: Value = client
+        .get(format!("{api}/api/v1/inventory/E2E-1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stock["totals"]["on_hand"], 7);
+    let ready: Value = client
+        .get(format!("{api}/health/ready"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ready", "{ready}");
+    let inventory_ready: Value = client
+        .get(format!("{}/health/ready", inventory.url("inventory")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        inventory_ready.to_string().contains("\"events\""),
+        "{inventory_ready}"
+    );
+    for server in [gateway, inventory, catalog] {
+        let (status, _) = server.terminate();
+        assert!(status.success());
+    }
+}
