@@ -447,6 +447,18 @@ mod tests {
             Ok(())
         });
         Jail::expect_with(|jail| {
+            jail.set_env("INVENTORY_AMQP_URL", "http://shop:hunter2@mq");
+            let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("amqp_url") && !err.contains("hunter2"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
+            jail.set_env("INVENTORY_INVENTORY_URL", "inventory:8002");
+            let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("inventory_url"), "{err}");
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
             jail.set_env("INVENTORY_CACHE_TTL_SECS", "0");
             let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("cache_ttl_secs"), "{err}");
@@ -480,9 +492,13 @@ mod tests {
         Jail::expect_with(|jail| {
             jail.set_env("INVENTORY_DATABASE_URL", "mysql://root:hunter2@127.0.0.1/test");
             jail.set_env("INVENTORY_REDIS_URL", "redis://:sesame@127.0.0.1:6379");
+            jail.set_env("INVENTORY_AMQP_URL", "amqp://shop:opensesame@127.0.0.1:5672/%2f");
             let s = load_in(None, &Overrides::default()).unwrap();
             let shown = format!("{s:?}");
-            assert!(!shown.contains("hunter2") && !shown.contains("sesame"), "{shown}");
+            assert!(
+                !shown.contains("hunter2") && !shown.contains("sesame") && !shown.contains("opensesame"),
+                "{shown}"
+            );
             Ok(())
         });
     }
