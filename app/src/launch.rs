@@ -96,7 +96,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
             Target::Catalog => {
                 let built = catalog::Catalog::build(&settings).await?;
                 relays.push(built.relay(bus.clone()));
-                let router = built.router();
+                let router = built.router(&bus);
                 catalog = Some(built);
                 router
             }

@@ -787,7 +787,7 @@ async fn health_metrics_and_docs_are_served(app: TestApp, _: Backing) {
         .iter()
         .map(|c| c["name"].as_str().unwrap())
         .collect();
-    assert_eq!(checks, ["database", "cache"]);
+    assert_eq!(checks, ["database", "cache", "events"]);
 
     // Metrics count what really happened. Other tests may run in this process and share the
     // recorder, so counters are compared as "at least what this test did".
@@ -816,7 +816,15 @@ async fn health_metrics_and_docs_are_served(app: TestApp, _: Backing) {
 
     let spec = ok_json(app.get("/api/openapi.json").await).await;
     assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
-    for path in ["/api/v1/products", "/api/v1/products/{sku}", "/api/v1/categories"] {
+    for path in [
+        "/api/v1/products",
+        "/api/v1/products/{sku}",
+        "/api/v1/categories",
+        "/api/v1/inventory",
+        "/api/v1/inventory/{sku}/restock",
+        "/api/v1/alerts",
+        "/api/v1/locations",
+    ] {
         assert!(spec["paths"][path].is_object(), "{path} is documented");
     }
     assert!(spec["components"]["schemas"]["Product"].is_object());

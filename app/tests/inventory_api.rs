@@ -191,6 +191,26 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
         ok_json(app.get("/api/v1/inventory/SSD-1").await).await["active"],
         false
     );
+    // The event flow shows in the metrics of the process.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.gateway.as_deref().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        r#"events_published_total{service="catalog",type="ProductCreated"}"#,
+        r#"events_published_total{service="inventory",type="RestockReceived"}"#,
+        r#"events_published_total{service="inventory",type="StockLevelWarning"}"#,
+        r#"events_consumed_total{consumer="inventory",type="ProductArchived",outcome="applied"}"#,
+        r#"outbox_backlog{service="inventory"}"#,
+        r#"event_consumer_lag_seconds{consumer="inventory"}"#,
+    ] {
+        assert!(metrics.contains(series), "{series} missing from /metrics");
+    }
 }
 
 /// What, method, path, body, expected status, problem type, fields named.

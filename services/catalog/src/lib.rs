@@ -90,10 +90,12 @@ impl Catalog {
         &self.products
     }
 
-    /// The service's whole HTTP surface: API, health, metrics.
-    pub fn router(&self) -> Router {
+    /// The service's whole HTTP surface. Readiness also reports `bus`, the transport the
+    /// catalog's events leave on.
+    pub fn router(&self, bus: &events::Bus) -> Router {
         let db = self.products.store().db().clone();
         let products = self.products.clone();
+        let bus = bus.clone();
         let readiness = web::Readiness::new()
             .check("database", move || {
                 let db = db.clone();
@@ -102,6 +104,10 @@ impl Catalog {
             .check("cache", move || {
                 let products = products.clone();
                 Box::pin(async move { products.cache().ping().await.map_err(|e| e.to_string()) })
+            })
+            .check("events", move || {
+                let bus = bus.clone();
+                Box::pin(async move { bus.ping().await.map_err(|e| e.to_string()) })
             });
         web::service_router(
             SERVICE,
