@@ -55,7 +55,9 @@ impl Relay {
                 "SELECT seq, event_id, event_type, payload FROM {service}_outbox \
                  WHERE published_at IS NULL ORDER BY seq LIMIT ?"
             ),
-            mark_sql: format!("UPDATE {service}_outbox SET published_at = ? WHERE seq = ?"),
+            mark_sql: format!(
+                "UPDATE {service}_outbox SET published_at = ? WHERE published_at IS NULL AND seq <= ?"
+            ),
             lease_sql: format!(
                 "UPDATE {service}_relay_lease SET holder = ?, expires_at = ? \
                  WHERE name = 'outbox' AND (holder = ? OR expires_at < ?)"
@@ -107,6 +109,8 @@ impl Relay {
             .fetch_all(self.db.pool())
             .await?;
         let mut published = 0;
+        let mut last_published = None;
+        let mut failure = None;
         for row in rows {
             let seq: i64 = row.try_get(0)?;
             let message = Message {
@@ -114,7 +118,18 @@ impl Relay {
                 event_type: row.try_get(2)?,
                 payload: row.try_get::<String, _>(3)?.into_bytes().into(),
             };
-            self.bus.publish(&message).await?;
+            if let Err(e) = self.bus.publish(&message).await {
+                failure = Some(e);
+                break;
+            }
+            metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type)
+                .increment(1);
+            last_published = Some(seq);
+            published += 1;
+        }
+        // Rows leave in `seq` order, so everything up to the last confirmed one is published:
+        // one statement marks them all.
+        if let Some(seq) = last_published {
             let mut tx = self.db.begin().await?;
             sqlx::query(AssertSqlSafe(self.mark_sql.as_str()))
                 .bind(now_ms())
@@ -122,11 +137,11 @@ impl Relay {
                 .execute(&mut *tx)
                 .await?;
             tx.commit().await?;
-            metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type)
-                .increment(1);
-            published += 1;
         }
-        Ok(published)
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(published),
+        }
     }
 
     async fn hold_lease(&self) -> Result<bool, sqlx::Error> {

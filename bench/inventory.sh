@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Load test of the inventory through the gateway, with wrk on loopback.
+#   bench/inventory.sh [embedded|production]
+# Production mode needs MariaDB, Redis and RabbitMQ on 127.0.0.1.
+set -euo pipefail
+mode=${1:-embedded}
+here=$(cd "$(dirname "$0")" && pwd)
+bin=${CARGO_TARGET_DIR:-$here/../target}/release/inventory-tracker
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+args=(--data-dir "$work" --log-level warn)
+if [[ $mode == production ]]; then
+  db=bench_$$
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+  args+=(--database-url "mysql://root@127.0.0.1:3306/$db" --redis-url redis://127.0.0.1:6379
+         --amqp-url "amqp://guest:guest@127.0.0.1:5672/%2f")
+  export INVENTORY_REDIS_KEY_PREFIX="bench-$$" INVENTORY_EVENT_EXCHANGE="bench-$$"
+fi
+"$bin" "${args[@]}" seed-demo >/dev/null
+"$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 &
+pid=$!
+gw=http://127.0.0.1:18000
+for _ in $(seq 100); do curl -sf "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" >/dev/null && break; sleep 0.1; done
+run() { echo "### $1"; shift; wrk --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"; }
+run "POST restock of one SKU via gateway (locked row + ledger + outbox)" -t2 -c16 -d10s -s "$here/restock.lua" "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB/restock"
+run "GET one SKU's stock via gateway" -t2 -c32 -d10s "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB"
+echo "### on hand after the run, movements, unpublished events"
+curl -s "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" | grep -o '"totals":{[^}]*}'
+sleep 2
+curl -s http://127.0.0.1:18002/metrics | grep -E '^(outbox_backlog|events_published_total)\{service="inventory"'
+kill $pid; wait $pid 2>/dev/null || true
+if [[ $mode == production ]]; then
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"
+  rabbitmqctl -q delete_exchange "bench-$$" >/dev/null 2>&1 || true
+fi
