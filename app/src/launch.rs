@@ -105,6 +105,9 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
                 // Subscribed before any relay runs, so the in-process bus misses nothing.
                 let consumer = built.catalog_consumer().start(background.clone()).await;
                 workers.spawn(consumer);
+                let consumer = built.sales_consumer().start(background.clone()).await;
+                workers.spawn(consumer);
+                workers.spawn(built.reservation_sweeper(background.clone()));
                 relays.push(built.relay());
                 let router = built.router();
                 inventory = Some(built);

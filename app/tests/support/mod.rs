@@ -41,7 +41,10 @@ impl Drop for Backing {
     fn drop(&mut self) {
         let Some(amqp) = self.amqp_url.clone() else { return };
         let exchange = self.exchange.clone();
-        let queues = vec![format!("{exchange}.inventory")];
+        let queues = vec![
+            format!("{exchange}.inventory"),
+            format!("{exchange}.sales.inventory"),
+        ];
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()

@@ -36,6 +36,11 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/alerts", get(alerts))
         .route("/api/v1/locations", get(list_locations).post(create_location))
         .route("/api/v1/locations/{code}", patch(update_location))
+        .route("/internal/v1/reservations", post(reserve))
+        .route(
+            "/internal/v1/reservations/{id}",
+            get(get_reservation).delete(release_reservation),
+        )
         .with_state(store)
 }
 
@@ -504,6 +509,7 @@ async fn restock(
             reason: None,
             note: note.flatten(),
             actor: None,
+            reference: None,
             restock: Some(Restock {
                 supplier: supplier.flatten(),
                 unit_cost_cents: input.unit_cost_cents,
@@ -545,6 +551,7 @@ async fn adjust(
             reason: Some(reason.expect("checked").as_str()),
             note: note.flatten(),
             actor: None,
+            reference: None,
             restock: None,
             correlation_id: request_id(&headers),
         })
@@ -579,6 +586,7 @@ async fn count_stock(
             reason: Some(AdjustmentReason::CountCorrection.as_str()),
             note: note.flatten(),
             actor: None,
+            reference: None,
             restock: None,
             correlation_id: request_id(&headers),
         })
@@ -836,4 +844,137 @@ async fn update_location(
         .map_err(InventoryError::Validation)?;
     store.update_location(&location).await?;
     Ok(Json(LocationView::from(location)))
+}
+
+// ---- service-to-service: reservations for the sales service (not routed by the gateway) ----
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveInput {
+    /// The sale id; reserving again under it returns the same reservation.
+    pub id: String,
+    pub location: Option<String>,
+    pub lines: Vec<ReserveLineInput>,
+    /// How long the stock is held if the sale never commits (default 60 s, at most 1 h).
+    pub ttl_secs: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReserveLineInput {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReservationView {
+    pub id: String,
+    pub location: String,
+    pub status: String,
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+    pub lines: Vec<ReservationLineView>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ReservationLineView {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+impl From<crate::reservations::Reservation> for ReservationView {
+    fn from(r: crate::reservations::Reservation) -> Self {
+        ReservationView {
+            id: r.id,
+            location: r.location,
+            status: r.status,
+            expires_at: r.expires_at,
+            lines: r
+                .lines
+                .into_iter()
+                .map(|l| ReservationLineView {
+                    sku: l.sku,
+                    quantity: l.quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
+async fn reserve(
+    State(store): State<AppState>,
+    Json(input): Json<ReserveInput>,
+) -> Result<Response, Problem> {
+    use crate::reservations::{ReservationLine, ReserveError};
+    let mut errors = Errors::default();
+    if input.id.trim().is_empty() || input.id.len() > 64 {
+        errors.push("id", "must be 1 to 64 characters");
+    }
+    let location = location_or_main(&mut errors, input.location.as_deref());
+    if input.lines.is_empty() {
+        errors.push("lines", "must not be empty");
+    }
+    let mut lines = Vec::new();
+    for (i, line) in input.lines.iter().enumerate() {
+        let sku = errors.check(
+            &format!("lines[{i}].sku"),
+            path_sku(&line.sku).map_err(|_| "is not a SKU".to_owned()),
+        );
+        let quantity = errors.check(&format!("lines[{i}].quantity"), positive_quantity(line.quantity));
+        if let (Some(sku), Some(quantity)) = (sku, quantity) {
+            lines.push(ReservationLine { sku, quantity });
+        }
+    }
+    let ttl = std::time::Duration::from_secs(input.ttl_secs.unwrap_or(60).clamp(1, 3600));
+    let location = errors
+        .finish(|| location.expect("checked"))
+        .map_err(InventoryError::Validation)?;
+    match store.reserve(input.id.trim(), &location, &lines, ttl).await {
+        Ok(reservation) => {
+            Ok((StatusCode::CREATED, Json(ReservationView::from(reservation))).into_response())
+        }
+        Err(ReserveError::Shortages(short)) => {
+            let lines: Vec<serde_json::Value> = short
+                .iter()
+                .map(
+                    |s| serde_json::json!({"sku": s.sku, "requested": s.requested, "available": s.available}),
+                )
+                .collect();
+            Err(
+                Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
+                    .detail(format!(
+                        "{} line(s) cannot be served from the available stock.",
+                        lines.len()
+                    ))
+                    .extension("lines", lines),
+            )
+        }
+        Err(ReserveError::UnknownSkus(skus)) => Err(InventoryError::Validation(
+            skus.into_iter()
+                .map(|sku| crate::domain::FieldError {
+                    field: "lines".into(),
+                    reason: format!("the catalog has no product with SKU {sku}"),
+                })
+                .collect(),
+        )
+        .into()),
+        Err(ReserveError::Store(e)) => Err(InventoryError::from(e).into()),
+    }
+}
+
+async fn get_reservation(State(store): State<AppState>, Path(id): Path<String>) -> Result<Response, Problem> {
+    match store.reservation(&id).await.map_err(InventoryError::from)? {
+        Some(r) => Ok(Json(ReservationView::from(r)).into_response()),
+        None => Err(Problem::not_found(format!("No reservation {id}."))),
+    }
+}
+
+async fn release_reservation(
+    State(store): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Response, Problem> {
+    match store.release(&id).await.map_err(InventoryError::from)? {
+        Some(r) => Ok(Json(ReservationView::from(r)).into_response()),
+        None => Err(Problem::not_found(format!("No reservation {id}."))),
+    }
 }

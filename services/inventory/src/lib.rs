@@ -7,7 +7,9 @@
 //! # Layout
 //! - [`domain`]: location codes, quantities, adjustment reasons, the low-stock rule; no I/O.
 //! - [`store`]: the SQL of every read and of the locked, ledgered stock changes.
-//! - [`catalog_events`]: the consumer side of ProductCreated/Updated/Archived.
+//! - [`reservations`]: stock held for sales being recorded, and how sales events move stock.
+//! - [`catalog_events`], [`sales_events`]: the consumers of the catalog's and the sales
+//!   service's events.
 //! - [`api`]: the HTTP routes and their OpenAPI description.
 //! - [`error`]: [`InventoryError`] and the problem each variant becomes.
 
@@ -15,6 +17,8 @@ pub mod api;
 pub mod catalog_events;
 pub mod domain;
 pub mod error;
+pub mod reservations;
+pub mod sales_events;
 pub mod store;
 
 use std::sync::Arc;
@@ -103,6 +107,40 @@ impl Inventory {
             Arc::new(catalog_events::CatalogEvents),
             self.max_attempts,
         )
+    }
+
+    /// Follows the sales service's events (SaleCreated, SaleUpdated).
+    pub fn sales_consumer(&self) -> Consumer {
+        Consumer::new(
+            SERVICE,
+            &format!("{}.sales", self.exchange),
+            &sales_events::TYPES,
+            self.store.db().clone(),
+            self.bus.clone(),
+            Arc::new(sales_events::SalesEvents {
+                engine: self.store.db().kind(),
+            }),
+            self.max_attempts,
+        )
+    }
+
+    /// Releases reservations whose sale never committed, every two seconds, until `shutdown`.
+    pub fn reservation_sweeper(
+        &self,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let store = self.store.clone();
+        async move {
+            loop {
+                if let Err(e) = store.release_expired().await {
+                    tracing::warn!(error = %e, "cannot release expired reservations");
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
+                }
+            }
+        }
     }
 
     pub fn router(&self) -> Router {

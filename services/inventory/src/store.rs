@@ -117,6 +117,8 @@ pub struct StockChange {
     pub reason: Option<&'static str>,
     pub note: Option<String>,
     pub actor: Option<String>,
+    /// What caused it, e.g. a sale id; a restock's reference is used when this is `None`.
+    pub reference: Option<String>,
     pub restock: Option<Restock>,
     pub correlation_id: Option<String>,
 }
@@ -501,6 +503,7 @@ impl InventoryStore {
             reason: None,
             note: note.clone(),
             actor: None,
+            reference: None,
             restock: None,
             correlation_id: correlation_id.clone(),
         };
@@ -622,42 +625,51 @@ impl InventoryStore {
         sku: &str,
         location: &str,
     ) -> Result<Level, StoreError> {
-        let lock = match self.db.kind() {
-            DatabaseKind::Sqlite => "",
-            DatabaseKind::MySql => " FOR UPDATE",
-        };
-        let select =
-            format!("SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? AND location = ?{lock}");
-        for _ in 0..2 {
-            let row = sqlx::query(AssertSqlSafe(select.as_str()))
-                .bind(sku.to_owned())
-                .bind(location.to_owned())
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = row {
-                return Ok(level_from_row(&row)?);
-            }
-            let ignore = match self.db.kind() {
-                DatabaseKind::Sqlite => "INSERT OR IGNORE",
-                DatabaseKind::MySql => "INSERT IGNORE",
-            };
-            sqlx::query(AssertSqlSafe(format!(
-                "{ignore} INTO inventory_levels (sku, location, updated_at) VALUES (?, ?, ?)"
-            )))
+        locked_level(tx, self.db.kind(), sku, location).await
+    }
+}
+
+/// See [`InventoryStore::locked_level`].
+pub(crate) async fn locked_level(
+    tx: &mut AnyConnection,
+    engine: DatabaseKind,
+    sku: &str,
+    location: &str,
+) -> Result<Level, StoreError> {
+    let lock = match engine {
+        DatabaseKind::Sqlite => "",
+        DatabaseKind::MySql => " FOR UPDATE",
+    };
+    let select = format!("SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? AND location = ?{lock}");
+    for _ in 0..2 {
+        let row = sqlx::query(AssertSqlSafe(select.as_str()))
             .bind(sku.to_owned())
             .bind(location.to_owned())
-            .bind(now_ms())
-            .execute(&mut *tx)
+            .fetch_optional(&mut *tx)
             .await?;
+        if let Some(row) = row {
+            return Ok(level_from_row(&row)?);
         }
-        Err(StoreError::Database(sqlx::Error::RowNotFound))
+        let ignore = match engine {
+            DatabaseKind::Sqlite => "INSERT OR IGNORE",
+            DatabaseKind::MySql => "INSERT IGNORE",
+        };
+        sqlx::query(AssertSqlSafe(format!(
+            "{ignore} INTO inventory_levels (sku, location, updated_at) VALUES (?, ?, ?)"
+        )))
+        .bind(sku.to_owned())
+        .bind(location.to_owned())
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
     }
+    Err(StoreError::Database(sqlx::Error::RowNotFound))
 }
 
 /// Runs a write transaction again when MySQL chose it as the victim of a deadlock (two first
 /// changes of one new level can still collide on its insert). The transaction was rolled
 /// back entirely, so running it again is safe.
-async fn retry_deadlocks<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
+pub(crate) async fn retry_deadlocks<T, F, Fut>(mut attempt: F) -> Result<T, StoreError>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, StoreError>>,
@@ -676,7 +688,7 @@ where
 }
 
 /// Applies `delta` to a locked level in SQL and works out the low-stock transition.
-async fn write_level(
+pub(crate) async fn write_level(
     tx: &mut AnyConnection,
     level: &Level,
     delta: i64,
@@ -712,7 +724,7 @@ async fn write_level(
     Ok((after, warning))
 }
 
-fn warning_for(level: &Level) -> StockLevelWarning {
+pub(crate) fn warning_for(level: &Level) -> StockLevelWarning {
     StockLevelWarning {
         sku: level.sku.clone(),
         location: level.location.clone(),
@@ -727,7 +739,7 @@ fn envelope<E: Event>(change: &StockChange, at: OffsetDateTime, event: &E) -> En
 }
 
 #[allow(clippy::too_many_arguments)] // One row's worth of columns; a struct would only rename them.
-async fn insert_movement(
+pub(crate) async fn insert_movement(
     tx: &mut AnyConnection,
     engine: DatabaseKind,
     change: &StockChange,
@@ -747,7 +759,12 @@ async fn insert_movement(
     .bind(after.on_hand - delta)
     .bind(after.on_hand)
     .bind(change.reason.map(str::to_owned))
-    .bind(change.restock.as_ref().and_then(|r| r.reference.clone()))
+    .bind(
+        change
+            .reference
+            .clone()
+            .or_else(|| change.restock.as_ref().and_then(|r| r.reference.clone())),
+    )
     .bind(change.note.clone())
     .bind(change.actor.clone())
     .bind(millis(at))
@@ -792,7 +809,7 @@ async fn last_id(tx: &mut AnyConnection, kind: DatabaseKind) -> Result<i64, Stor
 }
 
 /// The item row of `sku`, or `UnknownSku` when the catalog never announced it.
-async fn lock_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, StoreError> {
+pub(crate) async fn lock_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, StoreError> {
     let row = sqlx::query("SELECT sku, name, active FROM inventory_items WHERE sku = ?")
         .bind(sku.to_owned())
         .fetch_optional(&mut *tx)
@@ -803,7 +820,7 @@ async fn lock_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, StoreError
         .ok_or(StoreError::UnknownSku)
 }
 
-async fn usable_location(tx: &mut AnyConnection, code: &str) -> Result<Location, StoreError> {
+pub(crate) async fn usable_location(tx: &mut AnyConnection, code: &str) -> Result<Location, StoreError> {
     let row =
         sqlx::query("SELECT code, name, active, allow_negative FROM inventory_locations WHERE code = ?")
             .bind(code.to_owned())
@@ -918,7 +935,7 @@ fn movement_from_row(row: &AnyRow) -> Result<Movement, sqlx::Error> {
     })
 }
 
-fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     millis(OffsetDateTime::now_utc())
 }
 

@@ -62,6 +62,7 @@ fn change(sku: &str, location: &str, amount: Amount, kind: &'static str) -> Stoc
         reason: (kind != "restock").then_some("other"),
         note: None,
         actor: None,
+        reference: None,
         restock: (kind == "restock").then(Restock::default),
         correlation_id: None,
     }

@@ -4,7 +4,7 @@
 //!
 //! # Layout
 //! - [`envelope`]: the versioned [`Envelope`] every event travels in, and the [`Event`] trait.
-//! - [`catalog`], [`inventory`]: the event contracts of each publishing service.
+//! - [`catalog`], [`inventory`], [`sales`]: the event contracts of each publishing service.
 //! - [`outbox`]: [`Outbox`], which appends envelopes to a service's outbox table inside the
 //!   transaction of the change.
 //! - [`relay`]: [`Relay`], which publishes outbox rows in order, marking them only once safe.
@@ -25,6 +25,7 @@ pub mod envelope;
 pub mod inventory;
 pub mod outbox;
 pub mod relay;
+pub mod sales;
 
 pub use bus::{Bus, BusError, Delivery, Message, Subscription};
 pub use consumer::{Consumer, HandleError, Handler, Outcome};

@@ -1,0 +1,486 @@
+//! Reservations: stock held for a sale while the sales service records it, so that a sale is
+//! accepted only if every line is available, all lines or none.
+//!
+//! The sales service reserves under the sale's id (asking twice finds the same reservation),
+//! then commits the sale with its SaleCreated event. Applying SaleCreated turns the reservation
+//! into sale movements. A reservation whose sale never commits is released by the sales
+//! service or, failing that, when it expires. Lines are locked in SKU order, so two sales over
+//! overlapping SKUs never deadlock.
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use events::sales::{SaleCreated, SaleUpdated};
+use events::{Envelope, Outbox};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use storage::DatabaseKind;
+use time::OffsetDateTime;
+
+use crate::SERVICE;
+use crate::domain::{LocationCode, low_stock};
+use crate::store::{
+    InventoryStore, Level, OUTBOX_TABLE, StockChange, StoreError, insert_movement, lock_item, locked_level,
+    now_ms, retry_deadlocks, usable_location, warning_for,
+};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationLine {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// A line that cannot be reserved: less is available than requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortage {
+    pub sku: String,
+    pub requested: i64,
+    pub available: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: String,
+    pub location: String,
+    /// `pending`, `committed` or `released`.
+    pub status: String,
+    pub expires_at: OffsetDateTime,
+    pub lines: Vec<ReservationLine>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ReserveError {
+    #[error("not enough stock for {} line(s)", .0.len())]
+    Shortages(Vec<Shortage>),
+    #[error("unknown SKUs: {}", .0.join(", "))]
+    UnknownSkus(Vec<String>),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<sqlx::Error> for ReserveError {
+    fn from(e: sqlx::Error) -> Self {
+        ReserveError::Store(StoreError::Database(e))
+    }
+}
+
+/// Lines with one entry per SKU (quantities of repeated SKUs added up), in SKU order: the
+/// order every transaction locks levels in.
+pub fn merged(lines: &[ReservationLine]) -> Vec<ReservationLine> {
+    let mut by_sku: BTreeMap<&str, i64> = BTreeMap::new();
+    for line in lines {
+        *by_sku.entry(&line.sku).or_default() += line.quantity;
+    }
+    by_sku
+        .into_iter()
+        .map(|(sku, quantity)| ReservationLine {
+            sku: sku.to_owned(),
+            quantity,
+        })
+        .collect()
+}
+
+impl InventoryStore {
+    /// Holds `lines` at `location` for `ttl` under `id`, all or none.
+    pub async fn reserve(
+        &self,
+        id: &str,
+        location: &LocationCode,
+        lines: &[ReservationLine],
+        ttl: Duration,
+    ) -> Result<Reservation, ReserveError> {
+        let lines = merged(lines);
+        // As `retry_deadlocks`, for this error type: a deadlock victim runs again.
+        let mut tries = 0;
+        loop {
+            tries += 1;
+            match self.reserve_once(id, location, &lines, ttl).await {
+                Err(ReserveError::Store(StoreError::Database(e)))
+                    if tries < 5 && storage::db::is_deadlock(&e) =>
+                {
+                    tokio::time::sleep(Duration::from_millis(5 * tries)).await;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn reserve_once(
+        &self,
+        id: &str,
+        location: &LocationCode,
+        lines: &[ReservationLine],
+        ttl: Duration,
+    ) -> Result<Reservation, ReserveError> {
+        let engine = self.db().kind();
+        let mut tx = self.db().begin().await?;
+        // A plain read (see `reservation_in`); two requests racing with one id are settled by
+        // the primary key below.
+        if let Some(existing) = reservation_in(&mut tx, DatabaseKind::Sqlite, id).await? {
+            return Ok(existing);
+        }
+        let place = usable_location(&mut tx, location.as_str()).await?;
+        let mut unknown = Vec::new();
+        let mut shortages = Vec::new();
+        let mut held = Vec::new();
+        for line in lines {
+            let item = match lock_item(&mut tx, &line.sku).await {
+                Ok(item) => item,
+                Err(StoreError::UnknownSku) => {
+                    unknown.push(line.sku.clone());
+                    continue;
+                }
+                Err(e) => return Err(e.into()),
+            };
+            let level = locked_level(&mut tx, engine, &line.sku, &place.code).await?;
+            if level.available() < line.quantity && !place.allow_negative {
+                shortages.push(Shortage {
+                    sku: line.sku.clone(),
+                    requested: line.quantity,
+                    available: level.available().max(0),
+                });
+            }
+            held.push((item, level, line.quantity));
+        }
+        if !unknown.is_empty() {
+            return Err(ReserveError::UnknownSkus(unknown));
+        }
+        if !shortages.is_empty() {
+            return Err(ReserveError::Shortages(shortages));
+        }
+        let now = OffsetDateTime::now_utc();
+        let outbox = Outbox::new(OUTBOX_TABLE);
+        for (item, level, quantity) in &held {
+            let state = low_stock(
+                level.available() - quantity,
+                level.low_stock_threshold,
+                level.warned,
+                item.active,
+            );
+            sqlx::query(
+                "UPDATE inventory_levels SET reserved = reserved + ?, warned = ?, version = version + 1, \
+                 updated_at = ? WHERE sku = ? AND location = ?",
+            )
+            .bind(*quantity)
+            .bind(i64::from(state.warned))
+            .bind(now_ms())
+            .bind(level.sku.clone())
+            .bind(level.location.clone())
+            .execute(&mut *tx)
+            .await?;
+            if state.warn_now {
+                let after = Level {
+                    reserved: level.reserved + quantity,
+                    ..level.clone()
+                };
+                let event = Envelope::new(SERVICE, None, now, &warning_for(&after));
+                outbox.append(&mut tx, &event).await?;
+            }
+        }
+        let expires_at = now + ttl;
+        let inserted = sqlx::query(
+            "INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
+        )
+        .bind(id.to_owned())
+        .bind(place.code.clone())
+        .bind(millis(expires_at))
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            if storage::db::unique_violation(&e).is_some() {
+                // The same sale reserved concurrently and won; its reservation is the answer.
+                drop(tx);
+                return self
+                    .reservation(id)
+                    .await?
+                    .ok_or(ReserveError::Store(StoreError::Database(e)));
+            }
+            return Err(e.into());
+        }
+        for line in lines {
+            sqlx::query(
+                "INSERT INTO inventory_reservation_lines (reservation_id, sku, quantity) VALUES (?, ?, ?)",
+            )
+            .bind(id.to_owned())
+            .bind(line.sku.clone())
+            .bind(line.quantity)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(Reservation {
+            id: id.to_owned(),
+            location: place.code,
+            status: "pending".into(),
+            expires_at,
+            lines: lines.to_vec(),
+        })
+    }
+
+    pub async fn reservation(&self, id: &str) -> Result<Option<Reservation>, StoreError> {
+        let mut conn = self.db().pool().acquire().await?;
+        // A plain read: passing SQLite's dialect leaves out MySQL's `FOR UPDATE`, which has no
+        // meaning outside a transaction.
+        reservation_in(&mut conn, DatabaseKind::Sqlite, id).await
+    }
+
+    /// Gives a pending reservation's stock back. Releasing a committed or released one changes
+    /// nothing. Returns the reservation as it is afterwards.
+    pub async fn release(&self, id: &str) -> Result<Option<Reservation>, StoreError> {
+        retry_deadlocks(|| async {
+            let engine = self.db().kind();
+            let mut tx = self.db().begin().await?;
+            let Some(reservation) = reservation_in(&mut tx, engine, id).await? else {
+                return Ok(None);
+            };
+            if reservation.status != "pending" {
+                return Ok(Some(reservation));
+            }
+            for line in &reservation.lines {
+                locked_level(&mut tx, engine, &line.sku, &reservation.location).await?;
+                unreserve(&mut tx, &line.sku, &reservation.location, line.quantity).await?;
+            }
+            set_status(&mut tx, id, "released").await?;
+            tx.commit().await?;
+            Ok(Some(Reservation {
+                status: "released".into(),
+                ..reservation
+            }))
+        })
+        .await
+    }
+
+    /// Releases every pending reservation past its expiry; returns how many.
+    pub async fn release_expired(&self) -> Result<usize, StoreError> {
+        let expired: Vec<String> = sqlx::query_scalar(
+            "SELECT id FROM inventory_reservations WHERE status = 'pending' AND expires_at < ? ORDER BY expires_at LIMIT 100",
+        )
+        .bind(now_ms())
+        .fetch_all(self.db().pool())
+        .await?;
+        for id in &expired {
+            tracing::info!(reservation = %id, "reservation expired; releasing its stock");
+            self.release(id).await?;
+        }
+        Ok(expired.len())
+    }
+}
+
+/// Applies a recorded sale inside the consumer's transaction: the reservation becomes sale
+/// movements. A sale whose reservation lapsed still happened (the goods left the shop), so its
+/// stock is taken anyway and the ledger says so.
+pub async fn apply_sale_created(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    sale: &SaleCreated,
+    occurred_at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let reservation = reservation_in(conn, engine, &sale.sale_id).await?;
+    let held = reservation.as_ref().is_some_and(|r| r.status == "pending");
+    if reservation.as_ref().is_some_and(|r| r.status == "committed") {
+        return Ok(());
+    }
+    let lines = merged(
+        &sale
+            .lines
+            .iter()
+            .map(|l| ReservationLine {
+                sku: l.sku.clone(),
+                quantity: l.quantity,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let note = (!held).then(|| "sold after its reservation lapsed".to_owned());
+    for line in &lines {
+        if held {
+            locked_level(conn, engine, &line.sku, &sale.location).await?;
+            unreserve(conn, &line.sku, &sale.location, line.quantity).await?;
+        }
+        move_stock(
+            conn,
+            engine,
+            sale,
+            &line.sku,
+            -line.quantity,
+            "sale",
+            note.clone(),
+            occurred_at,
+        )
+        .await?;
+    }
+    match reservation {
+        Some(_) => set_status(conn, &sale.sale_id, "committed").await?,
+        None => {
+            sqlx::query("INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, 'committed', 0, ?)")
+                .bind(sale.sale_id.clone())
+                .bind(sale.location.clone())
+                .bind(now_ms())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a void or a return: restocked units come back, written-off ones are recorded with
+/// no change of stock.
+pub async fn apply_sale_updated(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    update: &SaleUpdated,
+    occurred_at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let mut lines = update.lines.clone();
+    lines.sort_by(|a, b| a.sku.cmp(&b.sku));
+    let sale = SaleCreated {
+        sale_id: update.sale_id.clone(),
+        receipt_number: update.receipt_number,
+        location: update.location.clone(),
+        payment_method: String::new(),
+        total_cents: 0,
+        lines: Vec::new(),
+    };
+    for line in &lines {
+        let kind = match (update.change.as_str(), line.restock) {
+            ("voided", _) => "sale_void",
+            (_, true) => "return",
+            (_, false) => "return_written_off",
+        };
+        let delta = if line.restock { line.quantity } else { 0 };
+        move_stock(conn, engine, &sale, &line.sku, delta, kind, None, occurred_at).await?;
+    }
+    Ok(())
+}
+
+/// One ledgered change of on-hand for a sale, with its low-stock transition.
+#[allow(clippy::too_many_arguments)] // The sale, the line and the ledger entry's fields.
+async fn move_stock(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    sale: &SaleCreated,
+    sku: &str,
+    delta: i64,
+    kind: &'static str,
+    note: Option<String>,
+    at: OffsetDateTime,
+) -> Result<(), StoreError> {
+    let item = lock_item(conn, sku).await?;
+    let level = locked_level(conn, engine, sku, &sale.location).await?;
+    let after = Level {
+        on_hand: level.on_hand + delta,
+        ..level.clone()
+    };
+    let state = low_stock(
+        after.available(),
+        level.low_stock_threshold,
+        level.warned,
+        item.active,
+    );
+    sqlx::query(
+        "UPDATE inventory_levels SET on_hand = on_hand + ?, warned = ?, version = version + 1, updated_at = ? \
+         WHERE sku = ? AND location = ?",
+    )
+    .bind(delta)
+    .bind(i64::from(state.warned))
+    .bind(now_ms())
+    .bind(sku.to_owned())
+    .bind(sale.location.clone())
+    .execute(&mut *conn)
+    .await?;
+    let change = StockChange {
+        sku: sku.to_owned(),
+        location: LocationCode::parse(&sale.location)
+            .map_err(|_| StoreError::UnknownLocation(sale.location.clone()))?,
+        amount: crate::store::Amount::By(delta),
+        kind,
+        reason: None,
+        note,
+        actor: None,
+        reference: Some(format!("sale {}", sale.sale_id)),
+        restock: None,
+        correlation_id: None,
+    };
+    insert_movement(conn, engine, &change, delta, &after, kind, at).await?;
+    if state.warn_now {
+        let event = Envelope::new(SERVICE, None, at, &warning_for(&after));
+        Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
+    }
+    Ok(())
+}
+
+async fn unreserve(
+    conn: &mut AnyConnection,
+    sku: &str,
+    location: &str,
+    quantity: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE inventory_levels SET reserved = reserved - ?, version = version + 1, updated_at = ? \
+         WHERE sku = ? AND location = ?",
+    )
+    .bind(quantity)
+    .bind(now_ms())
+    .bind(sku.to_owned())
+    .bind(location.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_status(conn: &mut AnyConnection, id: &str, status: &str) -> Result<(), StoreError> {
+    sqlx::query("UPDATE inventory_reservations SET status = ? WHERE id = ?")
+        .bind(status.to_owned())
+        .bind(id.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The reservation `id` with its lines, locked until commit on MySQL when `engine` says so.
+/// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
+/// transactions inserting into the gap they both locked deadlock.
+async fn reservation_in(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    id: &str,
+) -> Result<Option<Reservation>, StoreError> {
+    let lock = match engine {
+        DatabaseKind::Sqlite => "",
+        DatabaseKind::MySql => " FOR UPDATE",
+    };
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, location, status, expires_at FROM inventory_reservations WHERE id = ?{lock}"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT sku, quantity FROM inventory_reservation_lines WHERE reservation_id = ? ORDER BY sku",
+    )
+    .bind(id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|l| {
+        Ok(ReservationLine {
+            sku: l.try_get(0)?,
+            quantity: l.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Reservation {
+        id: row.try_get(0)?,
+        location: row.try_get(1)?,
+        status: row.try_get(2)?,
+        expires_at: OffsetDateTime::from_unix_timestamp_nanos(
+            i128::from(row.try_get::<i64, _>(3)?) * 1_000_000,
+        )
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        lines,
+    }))
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}

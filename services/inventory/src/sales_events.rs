@@ -1,0 +1,55 @@
+//! How the inventory follows the sales service: SaleCreated turns the sale's reservation into
+//! sale movements, SaleUpdated (void, return) brings units back. Each applies exactly once
+//! (the consumer's inbox).
+
+use events::sales::{SaleCreated, SaleUpdated};
+use events::{Envelope, Event, HandleError, Handler};
+use futures::future::BoxFuture;
+use sqlx::AnyConnection;
+use storage::DatabaseKind;
+
+use crate::reservations::{apply_sale_created, apply_sale_updated};
+use crate::store::StoreError;
+
+pub const TYPES: [&str; 2] = [SaleCreated::TYPE, SaleUpdated::TYPE];
+
+pub struct SalesEvents {
+    pub engine: DatabaseKind,
+}
+
+impl Handler for SalesEvents {
+    fn handle<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelope: &'a Envelope,
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(async move {
+            if envelope.version != 1 {
+                return Err(HandleError::Permanent(format!(
+                    "{} version {} is not understood",
+                    envelope.event_type, envelope.version
+                )));
+            }
+            let bad = |e: serde_json::Error| {
+                HandleError::Permanent(format!("malformed {}: {e}", envelope.event_type))
+            };
+            let result = match envelope.event_type.as_str() {
+                SaleCreated::TYPE => {
+                    let sale: SaleCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    apply_sale_created(conn, self.engine, &sale, envelope.occurred_at).await
+                }
+                SaleUpdated::TYPE => {
+                    let update: SaleUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    apply_sale_updated(conn, self.engine, &update, envelope.occurred_at).await
+                }
+                other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
+            };
+            result.map_err(|e| match e {
+                StoreError::Database(e) => HandleError::Transient(e.to_string()),
+                // A sale of a SKU or at a location the inventory does not know cannot succeed
+                // by retrying; it needs a person.
+                other => HandleError::Permanent(other.to_string()),
+            })
+        })
+    }
+}

@@ -1,0 +1,370 @@
+//! Reservations on every backend: all-or-none, no overselling under races, no deadlock over
+//! overlapping lines, and sales events moving stock exactly as reserved.
+
+use std::time::Duration;
+
+use events::sales::{ReturnedLine, SaleCreated, SaleLine, SaleUpdated};
+use futures::future::join_all;
+use inventory::domain::LocationCode;
+use inventory::reservations::{ReservationLine, ReserveError, apply_sale_created, apply_sale_updated};
+use inventory::store::{Amount, InventoryStore, Restock, StockChange, apply_catalog_product};
+use sqlx::AssertSqlSafe;
+use testkit::TestDatabase;
+
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let db = testkit::TestDatabase::sqlite();
+                super::$name(super::store(&db).await).await;
+            })*
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let Some(db) = testkit::TestDatabase::mysql().await else { return };
+                super::$name(super::store(&db).await).await;
+            })*
+        }
+    };
+}
+
+conformance!(
+    a_hundred_racing_single_unit_reservations_of_ten_in_stock_let_ten_through,
+    overlapping_multi_line_reservations_are_all_or_none_and_never_deadlock,
+    a_sale_turns_its_reservation_into_movements_once,
+    released_and_expired_reservations_give_stock_back,
+    voids_and_returns_bring_stock_back,
+);
+
+async fn store(db: &TestDatabase) -> InventoryStore {
+    let db = db.connect().await;
+    db.migrate(&inventory::migrator(db.kind())).await.unwrap();
+    InventoryStore::new(db)
+}
+
+async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_product(&mut tx, sku, sku, true, 1).await.unwrap();
+    tx.commit().await.unwrap();
+    store
+        .change(&StockChange {
+            sku: sku.to_owned(),
+            location: LocationCode::main(),
+            amount: Amount::By(quantity),
+            kind: "restock",
+            reason: None,
+            note: None,
+            actor: None,
+            reference: None,
+            restock: Some(Restock::default()),
+            correlation_id: None,
+        })
+        .await
+        .unwrap();
+}
+
+fn lines(spec: &[(&str, i64)]) -> Vec<ReservationLine> {
+    spec.iter()
+        .map(|(sku, quantity)| ReservationLine {
+            sku: (*sku).to_owned(),
+            quantity: *quantity,
+        })
+        .collect()
+}
+
+async fn level(store: &InventoryStore, sku: &str) -> (i64, i64) {
+    let level = store
+        .levels(sku)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|l| l.location == "main")
+        .unwrap();
+    (level.on_hand, level.reserved)
+}
+
+async fn scalar(store: &InventoryStore, sql: &'static str) -> i64 {
+    sqlx::query_scalar(AssertSqlSafe(sql))
+        .fetch_one(store.db().pool())
+        .await
+        .unwrap()
+}
+
+fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
+    SaleCreated {
+        sale_id: id.to_owned(),
+        receipt_number: 1,
+        location: "main".into(),
+        payment_method: "cash".into(),
+        total_cents: 0,
+        lines: spec
+            .iter()
+            .map(|(sku, quantity)| SaleLine {
+                sku: (*sku).to_owned(),
+                quantity: *quantity,
+                unit_price_cents: 100,
+                line_total_cents: 100 * quantity,
+            })
+            .collect(),
+    }
+}
+
+async fn sell(store: &InventoryStore, sale: &SaleCreated) {
+    let mut tx = store.db().begin().await.unwrap();
+    apply_sale_created(&mut tx, store.db().kind(), sale, time::OffsetDateTime::now_utc())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+}
+
+const TTL: Duration = Duration::from_secs(60);
+
+async fn a_hundred_racing_single_unit_reservations_of_ten_in_stock_let_ten_through(store: InventoryStore) {
+    stocked(&store, "HOT-1", 10).await;
+    let attempts = (0..100).map(|i| {
+        let store = &store;
+        async move {
+            store
+                .reserve(
+                    &format!("sale-{i}"),
+                    &LocationCode::main(),
+                    &lines(&[("HOT-1", 1)]),
+                    TTL,
+                )
+                .await
+        }
+    });
+    let results = join_all(attempts).await;
+    let reserved: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(reserved.len(), 10);
+    for result in &results {
+        match result {
+            Ok(_) => {}
+            Err(ReserveError::Shortages(short)) => {
+                assert_eq!((short[0].requested, short[0].available), (1, 0))
+            }
+            Err(e) => panic!("{e}"),
+        }
+    }
+    assert_eq!(level(&store, "HOT-1").await, (10, 10));
+    for i in reserved {
+        sell(&store, &sale(&format!("sale-{i}"), &[("HOT-1", 1)])).await;
+    }
+    assert_eq!(level(&store, "HOT-1").await, (0, 0));
+    assert_eq!(
+        scalar(
+            &store,
+            "SELECT COUNT(*) FROM inventory_movements WHERE kind = 'sale'"
+        )
+        .await,
+        10
+    );
+    assert_eq!(store.ledger_sum("HOT-1", "main").await.unwrap(), 0);
+}
+
+async fn overlapping_multi_line_reservations_are_all_or_none_and_never_deadlock(store: InventoryStore) {
+    for sku in ["A-1", "B-1", "C-1"] {
+        stocked(&store, sku, 20).await;
+    }
+    // Lines in different orders, over overlapping SKUs.
+    let specs: [&[(&str, i64)]; 3] = [
+        &[("A-1", 2), ("B-1", 1)],
+        &[("C-1", 1), ("B-1", 2), ("A-1", 1)],
+        &[("B-1", 1), ("C-1", 3)],
+    ];
+    let attempts = (0..60).map(|i| {
+        let store = &store;
+        let spec = specs[i % 3];
+        async move {
+            (
+                spec,
+                store
+                    .reserve(&format!("multi-{i}"), &LocationCode::main(), &lines(spec), TTL)
+                    .await,
+            )
+        }
+    });
+    let mut taken = std::collections::BTreeMap::<&str, i64>::new();
+    for (spec, result) in join_all(attempts).await {
+        match result {
+            Ok(_) => {
+                for (sku, quantity) in spec {
+                    *taken.entry(sku).or_default() += quantity;
+                }
+            }
+            Err(ReserveError::Shortages(_)) => {}
+            Err(e) => panic!("{e}"),
+        }
+    }
+    for sku in ["A-1", "B-1", "C-1"] {
+        let (on_hand, reserved) = level(&store, sku).await;
+        assert_eq!(on_hand, 20);
+        assert_eq!(
+            reserved,
+            taken.get(sku).copied().unwrap_or(0),
+            "{sku}: only whole reservations hold stock"
+        );
+        assert!(reserved <= 20, "{sku} is never over-reserved");
+    }
+}
+
+async fn a_sale_turns_its_reservation_into_movements_once(store: InventoryStore) {
+    stocked(&store, "S-1", 5).await;
+    stocked(&store, "S-2", 5).await;
+    let reservation = store
+        .reserve(
+            "sale-x",
+            &LocationCode::main(),
+            &lines(&[("S-2", 1), ("S-1", 2), ("S-1", 1)]),
+            TTL,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        reservation.lines,
+        lines(&[("S-1", 3), ("S-2", 1)]),
+        "lines are merged per SKU, in SKU order"
+    );
+    let again = store
+        .reserve(
+            "sale-x",
+            &LocationCode::main(),
+            &lines(&[("S-1", 3), ("S-2", 1)]),
+            TTL,
+        )
+        .await
+        .unwrap();
+    assert_eq!(again.id, "sale-x");
+    assert_eq!(
+        level(&store, "S-1").await,
+        (5, 3),
+        "reserving again under one id holds nothing more"
+    );
+    let refused = store
+        .reserve(
+            "sale-y",
+            &LocationCode::main(),
+            &lines(&[("S-1", 1), ("S-2", 10)]),
+            TTL,
+        )
+        .await;
+    match refused {
+        Err(ReserveError::Shortages(short)) => {
+            assert_eq!(short.len(), 1);
+            assert_eq!(
+                (short[0].sku.as_str(), short[0].requested, short[0].available),
+                ("S-2", 10, 4)
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(
+        level(&store, "S-1").await,
+        (5, 3),
+        "a refused reservation holds nothing"
+    );
+    let unknown = store
+        .reserve("sale-z", &LocationCode::main(), &lines(&[("NOPE", 1)]), TTL)
+        .await;
+    assert!(matches!(unknown, Err(ReserveError::UnknownSkus(ref s)) if s == &["NOPE".to_owned()]));
+
+    let sold = sale("sale-x", &[("S-1", 3), ("S-2", 1)]);
+    sell(&store, &sold).await;
+    sell(&store, &sold).await; // applying the same sale again changes nothing
+    assert_eq!(level(&store, "S-1").await, (2, 0));
+    assert_eq!(level(&store, "S-2").await, (4, 0));
+    assert_eq!(
+        store.reservation("sale-x").await.unwrap().unwrap().status,
+        "committed"
+    );
+    assert_eq!(
+        store.release("sale-x").await.unwrap().unwrap().status,
+        "committed",
+        "a sold reservation stays sold"
+    );
+    assert_eq!(level(&store, "S-1").await, (2, 0));
+}
+
+async fn released_and_expired_reservations_give_stock_back(store: InventoryStore) {
+    stocked(&store, "R-1", 4).await;
+    store
+        .reserve("keep", &LocationCode::main(), &lines(&[("R-1", 1)]), TTL)
+        .await
+        .unwrap();
+    store
+        .reserve("drop", &LocationCode::main(), &lines(&[("R-1", 1)]), TTL)
+        .await
+        .unwrap();
+    store
+        .reserve(
+            "lapse",
+            &LocationCode::main(),
+            &lines(&[("R-1", 2)]),
+            Duration::from_millis(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(level(&store, "R-1").await, (4, 4));
+    assert_eq!(store.release("drop").await.unwrap().unwrap().status, "released");
+    store.release("drop").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(store.release_expired().await.unwrap(), 1);
+    assert_eq!(level(&store, "R-1").await, (4, 1));
+    // A sale whose reservation lapsed still took its goods: the stock is taken anyway.
+    sell(&store, &sale("lapse", &[("R-1", 2)])).await;
+    assert_eq!(level(&store, "R-1").await, (2, 1));
+    assert_eq!(store.ledger_sum("R-1", "main").await.unwrap(), 2);
+}
+
+async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
+    stocked(&store, "V-1", 10).await;
+    store
+        .reserve("sale-v", &LocationCode::main(), &lines(&[("V-1", 4)]), TTL)
+        .await
+        .unwrap();
+    sell(&store, &sale("sale-v", &[("V-1", 4)])).await;
+    let update = |change: &str, restock: bool, quantity: i64| SaleUpdated {
+        sale_id: "sale-v".into(),
+        receipt_number: 1,
+        location: "main".into(),
+        change: change.into(),
+        status: "partially_returned".into(),
+        lines: vec![ReturnedLine {
+            sku: "V-1".into(),
+            quantity,
+            restock,
+        }],
+    };
+    for u in [
+        update("returned", true, 1),
+        update("returned", false, 1),
+        update("voided", true, 2),
+    ] {
+        let mut tx = store.db().begin().await.unwrap();
+        apply_sale_updated(&mut tx, store.db().kind(), &u, time::OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+    }
+    // 10 − 4 sold + 1 returned to the shelf + 0 written off + 2 voided.
+    assert_eq!(level(&store, "V-1").await, (9, 0));
+    assert_eq!(store.ledger_sum("V-1", "main").await.unwrap(), 9);
+    let kinds: Vec<String> = store
+        .movements("V-1", None, 10)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        ["sale_void", "return_written_off", "return", "sale", "restock"]
+    );
+}
