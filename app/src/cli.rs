@@ -63,6 +63,9 @@ pub struct SettingFlags {
     /// Port of the inventory service [default: 8002].
     #[arg(long, global = true, value_name = "PORT")]
     pub inventory_port: Option<u16>,
+    /// Port of the sales service [default: 8003].
+    #[arg(long, global = true, value_name = "PORT")]
+    pub sales_port: Option<u16>,
     /// Database of every service: sqlite://… or mysql://… (kept out of logs).
     #[arg(long, global = true, value_name = "URL")]
     pub database_url: Option<String>,
@@ -75,6 +78,9 @@ pub struct SettingFlags {
     /// Where the gateway reaches the inventory service.
     #[arg(long, global = true, value_name = "URL")]
     pub inventory_url: Option<String>,
+    /// Where the gateway reaches the sales service.
+    #[arg(long, global = true, value_name = "URL")]
+    pub sales_url: Option<String>,
     /// RabbitMQ for events between processes: amqp://… (kept out of logs). Without it,
     /// events travel in-process.
     #[arg(long, global = true, value_name = "URL")]
@@ -100,10 +106,12 @@ impl SettingFlags {
             gateway_port: self.gateway_port,
             catalog_port: self.catalog_port,
             inventory_port: self.inventory_port,
+            sales_port: self.sales_port,
             database_url: self.database_url.clone(),
             redis_url: self.redis_url.clone(),
             catalog_url: self.catalog_url.clone(),
             inventory_url: self.inventory_url.clone(),
+            sales_url: self.sales_url.clone(),
             amqp_url: self.amqp_url.clone(),
             log_format: self.log_format.map(|f| match f {
                 LogFormatArg::Human => LogFormat::Human,

@@ -26,6 +26,8 @@ pub enum StartError {
     #[error("inventory database: {0}")]
     Inventory(#[from] storage::DbError),
     #[error(transparent)]
+    Sales(#[from] sales::BuildError),
+    #[error(transparent)]
     Gateway(#[from] gateway::BuildError),
 }
 
@@ -41,6 +43,7 @@ pub struct Running {
     workers: JoinSet<()>,
     catalog: Option<catalog::Catalog>,
     inventory: Option<inventory::Inventory>,
+    sales: Option<sales::Sales>,
     grace: Duration,
 }
 
@@ -83,6 +86,11 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
     {
         settings.inventory_url = Some(format!("http://{}", reachable(*addr)));
     }
+    if let Some((_, addr)) = listeners.get(&Target::Sales)
+        && settings.sales_url.is_none()
+    {
+        settings.sales_url = Some(format!("http://{}", reachable(*addr)));
+    }
 
     let bus = event_bus(&settings);
     let background = Shutdown::new();
@@ -91,6 +99,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
     let mut relays = Vec::new();
     let mut catalog = None;
     let mut inventory = None;
+    let mut sales = None;
     for &target in listeners.keys() {
         let router = match target {
             Target::Catalog => {
@@ -111,6 +120,14 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
                 relays.push(built.relay());
                 let router = built.router();
                 inventory = Some(built);
+                router
+            }
+            Target::Sales => {
+                let built = sales::Sales::build(&settings, bus.clone()).await?;
+                relays.push(built.relay());
+                workers.spawn(built.key_sweeper(background.clone()));
+                let router = built.router();
+                sales = Some(built);
                 router
             }
             Target::Gateway => gateway::Gateway::build(&settings)?.router(),
@@ -141,6 +158,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         workers,
         catalog,
         inventory,
+        sales,
         grace: Duration::from_secs(settings.shutdown_grace_secs),
     })
 }
@@ -150,6 +168,7 @@ fn port_of(settings: &Settings, target: Target) -> u16 {
     match target {
         Target::Catalog => settings.catalog_port,
         Target::Inventory => settings.inventory_port,
+        Target::Sales => settings.sales_port,
         Target::Gateway => settings.gateway_port,
     }
 }
@@ -239,6 +258,9 @@ impl Running {
         }
         if let Some(inventory) = &self.inventory {
             inventory.close().await;
+        }
+        if let Some(sales) = &self.sales {
+            sales.close().await;
         }
         tracing::info!("stopped");
     }

@@ -66,6 +66,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 match info.target {
                     Target::Catalog => catalog::connect(&settings).await?.close().await,
                     Target::Inventory => inventory::connect(&settings).await?.close().await,
+                    Target::Sales => sales::connect(&settings).await?.close().await,
                     Target::Gateway => {}
                 }
                 println!("{}: migrations applied", info.name);

@@ -9,6 +9,7 @@ use std::collections::BTreeSet;
 pub enum Target {
     Catalog,
     Inventory,
+    Sales,
     Gateway,
 }
 
@@ -32,6 +33,12 @@ pub const TARGETS: &[TargetInfo] = &[
         target: Target::Inventory,
         name: "inventory",
         description: "stock per SKU and location, ledger and alerts (default port 8002)",
+        has_database: true,
+    },
+    TargetInfo {
+        target: Target::Sales,
+        name: "sales",
+        description: "the counter: sales, voids, returns (default port 8003)",
         has_database: true,
     },
     TargetInfo {

@@ -68,6 +68,8 @@ impl Server {
                 "0",
                 "--inventory-port",
                 "0",
+                "--sales-port",
+                "0",
                 "--log-format",
                 "json",
             ])
@@ -209,7 +211,11 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
         return;
     };
     let client = reqwest::Client::new();
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
+    let server = Server::start(
+        command(Some(&backing)),
+        &[],
+        &["catalog", "inventory", "sales", "gateway"],
+    );
     let gateway = server.url("gateway");
     let created = client
         .post(format!("{gateway}/api/v1/products"))
@@ -224,7 +230,11 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
     assert!(status.success(), "SIGTERM is a clean exit: {status}");
     assert!(logged.iter().any(|l| l.contains("\"stopped\"")), "{logged:?}");
 
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
+    let server = Server::start(
+        command(Some(&backing)),
+        &[],
+        &["catalog", "inventory", "sales", "gateway"],
+    );
     let read: Value = client
         .get(format!("{}/api/v1/products/KEEP-ME", server.url("gateway")))
         .send()
@@ -254,7 +264,7 @@ async fn the_embedded_default_creates_its_sqlite_file_in_the_data_dir() {
     let data = dir.path().join("shop-data");
     let mut cmd = command(None);
     cmd.arg("--data-dir").arg(&data);
-    let server = Server::start(cmd, &[], &["catalog", "inventory", "gateway"]);
+    let server = Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway"]);
     assert!(
         Path::new(&data).join("catalog.db").is_file(),
         "catalog.db is created on first start"
@@ -369,7 +379,11 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let Some(backing) = Backing::new(Mode::Embedded).await else {
         return;
     };
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
+    let server = Server::start(
+        command(Some(&backing)),
+        &[],
+        &["catalog", "inventory", "sales", "gateway"],
+    );
     let body = product("INFLIGHT-1", json!({})).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut stream = std::net::TcpStream::connect(&server.addrs["gateway"]).unwrap();
@@ -400,7 +414,11 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let (status, _) = server.terminate_wait();
     assert!(status.success(), "{status}");
     // And the product was really stored.
-    let server = Server::start(command(Some(&backing)), &[], &["catalog", "inventory", "gateway"]);
+    let server = Server::start(
+        command(Some(&backing)),
+        &[],
+        &["catalog", "inventory", "sales", "gateway"],
+    );
     let read = reqwest::get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
         .await
         .unwrap();
@@ -421,6 +439,18 @@ async fn separate_processes_talk_through_rabbitmq() {
         &["--target", "inventory"],
         &["inventory"],
     );
+    let sales = Server::start(
+        command(Some(&backing)),
+        &[
+            "--target",
+            "sales",
+            "--catalog-url",
+            &catalog.url("catalog"),
+            "--inventory-url",
+            &inventory.url("inventory"),
+        ],
+        &["sales"],
+    );
     let gateway = Server::start(
         command(Some(&backing)),
         &[
@@ -430,6 +460,8 @@ async fn separate_processes_talk_through_rabbitmq() {
             &catalog.url("catalog"),
             "--inventory-url",
             &inventory.url("inventory"),
+            "--sales-url",
+            &sales.url("sales"),
         ],
         &["gateway"],
     );
@@ -472,6 +504,31 @@ async fn separate_processes_talk_through_rabbitmq() {
         .await
         .unwrap();
     assert_eq!(stock["totals"]["on_hand"], 7);
+    // A sale in the sales process reserves in the inventory process, and its SaleCreated
+    // comes back over RabbitMQ as a sale movement.
+    let sold = client
+        .post(format!("{api}/api/v1/sales"))
+        .json(&json!({"lines": [{"sku": "E2E-1", "quantity": 3}], "payment_method": "card"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sold.status(), StatusCode::CREATED);
+    testkit::eventually(
+        "the sale reaches the inventory",
+        Duration::from_secs(30),
+        || async {
+            let stock: Value = client
+                .get(format!("{api}/api/v1/inventory/E2E-1"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            stock["totals"] == json!({"on_hand": 4, "reserved": 0, "available": 4})
+        },
+    )
+    .await;
     let ready: Value = client
         .get(format!("{api}/health/ready"))
         .send()
@@ -493,7 +550,7 @@ async fn separate_processes_talk_through_rabbitmq() {
         inventory_ready.to_string().contains("\"events\""),
         "{inventory_ready}"
     );
-    for server in [gateway, inventory, catalog] {
+    for server in [gateway, sales, inventory, catalog] {
         let (status, _) = server.terminate();
         assert!(status.success());
     }

@@ -135,7 +135,7 @@ impl TestApp {
     pub async fn all(backing: &Backing) -> TestApp {
         TestApp::start(
             backing.settings(),
-            &[Target::Catalog, Target::Inventory, Target::Gateway],
+            &[Target::Catalog, Target::Inventory, Target::Sales, Target::Gateway],
         )
         .await
     }

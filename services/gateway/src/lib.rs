@@ -52,12 +52,18 @@ impl Gateway {
         let inventory = Upstream::new(
             "inventory",
             &settings.inventory_upstream(),
+            client.clone(),
+            settings.max_body_bytes,
+        )?;
+        let sales = Upstream::new(
+            "sales",
+            &settings.sales_upstream(),
             client,
             settings.max_body_bytes,
         )?;
         tracing::info!(catalog = %catalog.base(), inventory = %inventory.base(), "gateway routes ready");
         Ok(Gateway {
-            upstreams: vec![Arc::new(catalog), Arc::new(inventory)],
+            upstreams: vec![Arc::new(catalog), Arc::new(inventory), Arc::new(sales)],
             max_body_bytes: settings.max_body_bytes,
         })
     }

@@ -28,6 +28,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
             "/api/v1/locations/{*rest}",
         ],
     ),
+    ("sales", &["/api/v1/sales", "/api/v1/sales/{*rest}"]),
 ];
 
 pub fn router(upstreams: &[Arc<Upstream>]) -> Router {

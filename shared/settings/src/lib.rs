@@ -55,6 +55,12 @@ pub struct Settings {
     pub catalog_database_url: Option<SecretString>,
     /// Overrides `database_url` for the inventory service.
     pub inventory_database_url: Option<SecretString>,
+    /// Overrides `database_url` for the sales service.
+    pub sales_database_url: Option<SecretString>,
+    /// How long stock reserved for a sale is held if the sale never commits.
+    pub reservation_ttl_secs: u64,
+    /// The largest discount a sale line may get, in percent of its price.
+    pub max_discount_percent: u32,
     /// `amqp://…` carries events between services over RabbitMQ. Unset means the in-process
     /// bus, which connects only the services running in the same process.
     pub amqp_url: Option<SecretString>,
@@ -68,9 +74,11 @@ pub struct Settings {
     pub redis_key_prefix: String,
     /// Where the gateway reaches the catalog service. Unset means this host's `catalog_port`.
     pub catalog_url: Option<String>,
-    /// Where the gateway reaches the inventory service. Unset means this host's
-    /// `inventory_port`.
+    /// Where the gateway (and the sales service) reach the inventory service. Unset means
+    /// this host's `inventory_port`.
     pub inventory_url: Option<String>,
+    /// Where the gateway reaches the sales service. Unset means this host's `sales_port`.
+    pub sales_url: Option<String>,
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_level: String,
@@ -96,6 +104,9 @@ impl Default for Settings {
             database_url: None,
             catalog_database_url: None,
             inventory_database_url: None,
+            sales_database_url: None,
+            reservation_ttl_secs: 60,
+            max_discount_percent: 20,
             amqp_url: None,
             event_exchange: "inventory-tracker.events".to_owned(),
             consumer_max_attempts: 5,
@@ -103,6 +114,7 @@ impl Default for Settings {
             redis_key_prefix: "inventory-tracker".to_owned(),
             catalog_url: None,
             inventory_url: None,
+            sales_url: None,
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
             cache_ttl_secs: 60,
@@ -129,6 +141,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub sales_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_url: Option<String>,
@@ -136,6 +150,8 @@ pub struct Overrides {
     pub catalog_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inventory_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sales_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amqp_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -206,6 +222,7 @@ impl Settings {
             ("database_url", &self.database_url),
             ("catalog_database_url", &self.catalog_database_url),
             ("inventory_database_url", &self.inventory_database_url),
+            ("sales_database_url", &self.sales_database_url),
         ] {
             if let Some(url) = url {
                 database_kind(url.expose_secret()).map_err(|reason| ConfigError::invalid(key, reason))?;
@@ -232,6 +249,7 @@ impl Settings {
         for (key, url, example) in [
             ("catalog_url", &self.catalog_url, "http://catalog:8001"),
             ("inventory_url", &self.inventory_url, "http://inventory:8002"),
+            ("sales_url", &self.sales_url, "http://sales:8003"),
         ] {
             if let Some(url) = url {
                 match url::Url::parse(url) {
@@ -248,7 +266,14 @@ impl Settings {
         if self.event_exchange.trim().is_empty() {
             return Err(ConfigError::invalid("event_exchange", "must not be empty"));
         }
-        let positive: [(&'static str, u64); 6] = [
+        if self.max_discount_percent > 100 {
+            return Err(ConfigError::invalid(
+                "max_discount_percent",
+                "must be at most 100",
+            ));
+        }
+        let positive: [(&'static str, u64); 7] = [
+            ("reservation_ttl_secs", self.reservation_ttl_secs),
             ("consumer_max_attempts", u64::from(self.consumer_max_attempts)),
             ("cache_ttl_secs", self.cache_ttl_secs),
             ("cache_capacity", self.cache_capacity),
@@ -284,6 +309,11 @@ impl Settings {
         self.service_database_url("inventory", self.inventory_database_url.as_ref())
     }
 
+    /// The sales service's database URL, chosen like [`Settings::catalog_database_url`].
+    pub fn sales_database_url(&self) -> SecretString {
+        self.service_database_url("sales", self.sales_database_url.as_ref())
+    }
+
     fn service_database_url(&self, service: &str, own: Option<&SecretString>) -> SecretString {
         own.or(self.database_url.as_ref()).cloned().unwrap_or_else(|| {
             let file = self.data_dir.join(format!("{service}.db"));
@@ -299,6 +329,11 @@ impl Settings {
     /// Where the gateway reaches the inventory service.
     pub fn inventory_upstream(&self) -> String {
         self.upstream(self.inventory_url.as_ref(), self.inventory_port)
+    }
+
+    /// Where the gateway reaches the sales service.
+    pub fn sales_upstream(&self) -> String {
+        self.upstream(self.sales_url.as_ref(), self.sales_port)
     }
 
     fn upstream(&self, configured: Option<&String>, port: u16) -> String {

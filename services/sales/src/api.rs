@@ -1,0 +1,507 @@
+//! The counter's HTTP API under `/api/v1/sales`.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use events::sales::ReturnedLine;
+use serde::{Deserialize, Serialize};
+use web::{Json, Problem, Query};
+
+use crate::domain::{FieldError, SaleInput, SaleRequest, price};
+use crate::store::{Claim, ListFilter, Sale, SaleError, SalesStore};
+use crate::upstream::{UpstreamError, Upstreams};
+
+pub struct Counter {
+    pub store: SalesStore,
+    pub upstreams: Upstreams,
+    pub reservation_ttl: Duration,
+    pub max_discount_percent: u32,
+}
+
+type AppState = Arc<Counter>;
+
+pub fn router(counter: Arc<Counter>) -> Router {
+    Router::new()
+        .route("/api/v1/sales", get(list_sales).post(create_sale))
+        .route("/api/v1/sales/{id}", get(get_sale))
+        .route("/api/v1/sales/{id}/void", post(void_sale))
+        .route("/api/v1/sales/{id}/returns", post(return_items))
+        .with_state(counter)
+}
+
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get(web::middleware::REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn validation(errors: Vec<FieldError>) -> Problem {
+    Problem::validation(
+        errors
+            .into_iter()
+            .map(|e| web::FieldProblem {
+                field: e.field,
+                reason: e.reason,
+            })
+            .collect(),
+    )
+}
+
+fn upstream_problem(e: UpstreamError) -> Problem {
+    match e {
+        UpstreamError::Open {
+            upstream,
+            retry_after,
+        } => Problem::unavailable(format!(
+            "The {upstream} service is unavailable; nothing was recorded. Try again shortly."
+        ))
+        .retry_after(retry_after.as_secs().max(1)),
+        UpstreamError::Unavailable { upstream, reason } => {
+            tracing::warn!(upstream, %reason, "upstream unavailable");
+            Problem::unavailable(format!(
+                "The {upstream} service did not answer; nothing was recorded. Try again shortly."
+            ))
+            .retry_after(2)
+        }
+        UpstreamError::Refused {
+            upstream,
+            status,
+            body,
+        } => {
+            tracing::error!(upstream, %status, %body, "unexpected refusal from upstream");
+            Problem::internal()
+        }
+    }
+}
+
+/// The idempotency key of a request, if any; at most 200 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap, scope: &str) -> Result<Option<String>, Problem> {
+    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
+        return Ok(None);
+    };
+    match value.to_str() {
+        Ok(key) if !key.is_empty() && key.len() <= 150 => Ok(Some(format!("{scope}:{key}"))),
+        _ => Err(Problem::bad_request(
+            "invalid-idempotency-key",
+            "Idempotency-Key must be 1 to 150 visible ASCII characters.",
+        )),
+    }
+}
+
+fn replay(status: u16, body: String) -> Response {
+    let mut response = (
+        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        body,
+    )
+        .into_response();
+    response
+        .headers_mut()
+        .insert("idempotent-replayed", HeaderValue::from_static("true"));
+    response
+}
+
+fn claim_problem(claim: &Claim) -> Option<Problem> {
+    match claim {
+        Claim::InProgress => Some(
+            Problem::new(
+                StatusCode::CONFLICT,
+                "idempotency-key-in-use",
+                "A request with this key is still running",
+            )
+            .detail("Retry after it finished; you will get its answer.")
+            .retry_after(1),
+        ),
+        Claim::Mismatch => Some(
+            Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency-key-reused",
+                "Idempotency-Key reused",
+            )
+            .detail("This key was used with a different request body; use a new key for a new request."),
+        ),
+        _ => None,
+    }
+}
+
+/// Record a sale.
+async fn create_sale(
+    State(counter): State<AppState>,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let input: SaleInput = serde_json::from_value(body.clone()).map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-body",
+            "The JSON body does not have the expected shape",
+        )
+        .detail(e.to_string())
+    })?;
+    let request = SaleRequest::parse(input).map_err(validation)?;
+    let key = idempotency_key(&headers, "sale")?;
+    if let Some(key) = &key {
+        // serde_json keeps object keys sorted, so this text is canonical.
+        let claim = counter
+            .store
+            .claim(key, &body.to_string())
+            .await
+            .map_err(database)?;
+        if let Claim::Replay { status, body } = claim {
+            return Ok(replay(status, body));
+        }
+        if let Some(problem) = claim_problem(&claim) {
+            return Err(problem);
+        }
+    }
+    let result = sell(&counter, &request, key.as_deref(), request_id(&headers)).await;
+    if result.is_err()
+        && let Some(key) = &key
+        && let Err(e) = counter.store.release_claim(key).await
+    {
+        tracing::warn!(error = %e, "could not release an idempotency key");
+    }
+    let sale = result?;
+    let mut response = (StatusCode::CREATED, Json(&sale)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sales/{}", sale.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+/// Prices the lines from the catalog, reserves their stock, then records the sale and its
+/// event in one transaction; if recording fails the reservation is released (or expires).
+async fn sell(
+    counter: &Counter,
+    request: &SaleRequest,
+    key: Option<&str>,
+    correlation: Option<String>,
+) -> Result<Sale, Problem> {
+    let skus: Vec<&str> = {
+        let mut skus: Vec<&str> = request.lines.iter().map(|l| l.sku.as_str()).collect();
+        skus.sort_unstable();
+        skus.dedup();
+        skus
+    };
+    let fetched = futures::future::join_all(skus.iter().map(|sku| counter.upstreams.product(sku))).await;
+    let mut products = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (sku, product) in skus.iter().zip(fetched) {
+        match product.map_err(upstream_problem)? {
+            Some(p) if p.active => {
+                products.insert(sku.to_string(), (p.name, p.price_cents));
+            }
+            found => {
+                let reason = if found.is_some() {
+                    "is archived and cannot be sold"
+                } else {
+                    "is not in the catalog"
+                };
+                for (i, line) in request.lines.iter().enumerate() {
+                    if line.sku == *sku {
+                        errors.push(FieldError {
+                            field: format!("lines[{i}].sku"),
+                            reason: format!("{sku} {reason}"),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        errors.sort_by(|a, b| a.field.cmp(&b.field));
+        return Err(validation(errors));
+    }
+    let (lines, totals) =
+        price(request, counter.max_discount_percent, |sku| products[sku].clone()).map_err(validation)?;
+    let id = uuid::Uuid::now_v7().to_string();
+    let wanted: Vec<(String, i64)> = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+    match counter
+        .upstreams
+        .reserve(&id, &request.location, &wanted, counter.reservation_ttl)
+        .await
+    {
+        Ok(()) => {}
+        Err(UpstreamError::Refused { status, body, .. }) if status == StatusCode::CONFLICT => {
+            let lines = body.get("lines").cloned().unwrap_or_default();
+            return Err(
+                Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
+                    .detail("Some lines cannot be served from the available stock; nothing was recorded.")
+                    .extension("lines", lines),
+            );
+        }
+        Err(UpstreamError::Refused { status, body, .. }) if status == StatusCode::UNPROCESSABLE_ENTITY => {
+            let detail = body.get("errors").cloned().unwrap_or_default();
+            let location_error = detail.to_string().contains("location");
+            let field = if location_error { "location" } else { "lines" };
+            return Err(validation(vec![FieldError {
+                field: field.to_owned(),
+                reason: detail
+                    .get(0)
+                    .and_then(|e| e.get("reason"))
+                    .and_then(|r| r.as_str())
+                    .unwrap_or("was refused by the inventory")
+                    .to_owned(),
+            }]));
+        }
+        Err(e) => return Err(upstream_problem(e)),
+    }
+    let recorded = counter
+        .store
+        .record(&id, request, &lines, totals, key, correlation, |sale| {
+            serde_json::to_string(sale).expect("sales serialize to JSON")
+        })
+        .await;
+    match recorded {
+        Ok(sale) => {
+            metrics::counter!("sales_recorded_total", "payment_method" => request.payment_method.as_str())
+                .increment(1);
+            Ok(sale)
+        }
+        Err(e) => {
+            if let Err(release) = counter.upstreams.release(&id).await {
+                tracing::warn!(sale = %id, error = %release, "reservation not released; it expires on its own");
+            }
+            Err(database(e))
+        }
+    }
+}
+
+fn database(e: sqlx::Error) -> Problem {
+    tracing::error!(error = %e, "sales database error");
+    match e {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+            Problem::unavailable("The sales database is unavailable; nothing was recorded.")
+        }
+        _ => Problem::internal(),
+    }
+}
+
+fn sale_problem(e: SaleError) -> Problem {
+    match e {
+        SaleError::NotFound(id) => Problem::new(StatusCode::NOT_FOUND, "sale-not-found", "Sale not found")
+            .detail(format!("There is no sale {id}.")),
+        SaleError::WrongStatus { status, action } => Problem::new(
+            StatusCode::CONFLICT,
+            "sale-not-changeable",
+            "The sale cannot be changed this way",
+        )
+        .detail(format!("The sale is {status}; {action} is not possible."))
+        .extension("status", status),
+        SaleError::TooMany { sku, returnable } => validation(vec![FieldError {
+            field: "lines".into(),
+            reason: format!("only {returnable} of {sku} can still be returned"),
+        }]),
+        SaleError::NotOnSale(sku) => validation(vec![FieldError {
+            field: "lines".into(),
+            reason: format!("{sku} was not sold on this sale"),
+        }]),
+        SaleError::Database(e) => database(e),
+    }
+}
+
+async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Sale>, Problem> {
+    counter
+        .store
+        .get(&id)
+        .await
+        .map_err(database)?
+        .map(Json)
+        .ok_or_else(|| sale_problem(SaleError::NotFound(id)))
+}
+
+async fn void_sale(
+    State(counter): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<Sale>, Problem> {
+    let sale = counter
+        .store
+        .void(&id, request_id(&headers))
+        .await
+        .map_err(sale_problem)?;
+    Ok(Json(sale))
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnInput {
+    lines: Vec<ReturnLineInput>,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+struct ReturnLineInput {
+    sku: String,
+    quantity: i64,
+    /// True (default): back on the shelf; false: written off as damaged.
+    restock: Option<bool>,
+}
+
+async fn return_items(
+    State(counter): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let input: ReturnInput = serde_json::from_value(body.clone()).map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-body",
+            "The JSON body does not have the expected shape",
+        )
+        .detail(e.to_string())
+    })?;
+    let mut errors = Vec::new();
+    if input.lines.is_empty() {
+        errors.push(FieldError {
+            field: "lines".into(),
+            reason: "must not be empty".into(),
+        });
+    }
+    for (i, line) in input.lines.iter().enumerate() {
+        if line.quantity < 1 {
+            errors.push(FieldError {
+                field: format!("lines[{i}].quantity"),
+                reason: "must be at least 1".into(),
+            });
+        }
+    }
+    if !errors.is_empty() {
+        return Err(validation(errors));
+    }
+    let key = idempotency_key(&headers, &format!("return:{id}"))?;
+    if let Some(key) = &key {
+        let claim = counter
+            .store
+            .claim(key, &body.to_string())
+            .await
+            .map_err(database)?;
+        if let Claim::Replay { status, body } = claim {
+            return Ok(replay(status, body));
+        }
+        if let Some(problem) = claim_problem(&claim) {
+            return Err(problem);
+        }
+    }
+    let lines: Vec<ReturnedLine> = input
+        .lines
+        .iter()
+        .map(|l| ReturnedLine {
+            sku: l.sku.trim().to_ascii_uppercase(),
+            quantity: l.quantity,
+            restock: l.restock.unwrap_or(true),
+        })
+        .collect();
+    let result = counter
+        .store
+        .return_lines(&id, &lines, request_id(&headers))
+        .await;
+    if let Some(key) = &key {
+        // Returns store their answer after the fact: a failed return releases the key, a
+        // successful one records it (a crash in between leaves the key claimed until it is
+        // abandoned, and the return is visible on the sale).
+        match &result {
+            Ok(sale) => {
+                let body = serde_json::to_string(sale).expect("sales serialize to JSON");
+                if let Err(e) = counter.store.record_answer(key, 200, &body).await {
+                    tracing::warn!(error = %e, "could not store the answer of an idempotency key");
+                }
+            }
+            Err(_) => {
+                let _ = counter.store.release_claim(key).await;
+            }
+        }
+    }
+    Ok(Json(result.map_err(sale_problem)?).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    from: Option<String>,
+    to: Option<String>,
+    sku: Option<String>,
+    payment_method: Option<String>,
+    status: Option<String>,
+    limit: Option<u32>,
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct SaleCursor {
+    before: i64,
+}
+
+#[derive(Debug, Serialize)]
+struct SalePage {
+    items: Vec<Sale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    next_cursor: Option<String>,
+}
+
+fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, Problem> {
+    raw.map(|raw| {
+        time::OffsetDateTime::parse(raw, &time::format_description::well_known::Rfc3339)
+            .map(crate::store::millis)
+            .map_err(|_| {
+                Problem::bad_request(
+                    "invalid-query",
+                    format!("{name} must be an RFC 3339 time such as 2026-11-25T00:00:00Z"),
+                )
+            })
+    })
+    .transpose()
+}
+
+async fn list_sales(
+    State(counter): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Response, Problem> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(Problem::bad_request(
+            "invalid-query",
+            "limit must be between 1 and 200",
+        ));
+    }
+    let before = params
+        .cursor
+        .as_deref()
+        .map(web::cursor::decode::<SaleCursor>)
+        .transpose()?;
+    if let Some(method) = &params.payment_method {
+        crate::domain::PaymentMethod::parse(method)
+            .map_err(|r| Problem::bad_request("invalid-query", format!("payment_method {r}")))?;
+    }
+    let filter = ListFilter {
+        from_ms: instant(params.from.as_deref(), "from")?,
+        to_ms: instant(params.to.as_deref(), "to")?,
+        sku: params.sku.map(|s| s.trim().to_ascii_uppercase()),
+        payment_method: params.payment_method,
+        status: params.status,
+    };
+    let mut items = counter
+        .store
+        .list(&filter, before.map(|c| c.before), limit + 1)
+        .await
+        .map_err(database)?;
+    let more = items.len() > limit as usize;
+    items.truncate(limit as usize);
+    let next_cursor = match (more, items.last()) {
+        (true, Some(last)) => Some(web::cursor::encode(&SaleCursor {
+            before: last.receipt_number,
+        })),
+        _ => None,
+    };
+    Ok(Json(SalePage { items, next_cursor }).into_response())
+}

@@ -1,0 +1,329 @@
+//! The counter's rules, free of HTTP and SQL: what a sale request may contain, how its totals
+//! are computed in integer cents, and what a void or a return may do.
+
+use serde::{Deserialize, Serialize};
+
+/// At most this many lines on one sale, and units on one line.
+pub const MAX_LINES: usize = 100;
+pub const MAX_QUANTITY: i64 = 1_000;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    pub field: String,
+    pub reason: String,
+}
+
+fn error(field: impl Into<String>, reason: impl Into<String>) -> FieldError {
+    FieldError {
+        field: field.into(),
+        reason: reason.into(),
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PaymentMethod {
+    Cash,
+    Card,
+    Transfer,
+    Other,
+}
+
+impl PaymentMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentMethod::Cash => "cash",
+            PaymentMethod::Card => "card",
+            PaymentMethod::Transfer => "transfer",
+            PaymentMethod::Other => "other",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Result<PaymentMethod, String> {
+        [
+            PaymentMethod::Cash,
+            PaymentMethod::Card,
+            PaymentMethod::Transfer,
+            PaymentMethod::Other,
+        ]
+        .into_iter()
+        .find(|m| m.as_str() == raw)
+        .ok_or_else(|| "must be one of cash, card, transfer, other".to_owned())
+    }
+}
+
+/// The request body of `POST /api/v1/sales`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaleInput {
+    pub lines: Option<Vec<LineInput>>,
+    pub payment_method: Option<String>,
+    pub location: Option<String>,
+    pub customer: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    pub sku: Option<String>,
+    pub quantity: Option<i64>,
+    /// Off the line's price, in cents, within the shop's discount limit.
+    pub discount_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineRequest {
+    pub sku: String,
+    pub quantity: i64,
+    pub discount_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaleRequest {
+    pub lines: Vec<LineRequest>,
+    pub payment_method: PaymentMethod,
+    pub location: String,
+    pub customer: Option<String>,
+    pub note: Option<String>,
+}
+
+fn sku(raw: &str) -> Result<String, String> {
+    let sku = raw.trim().to_ascii_uppercase();
+    let valid = (2..=64).contains(&sku.len())
+        && sku.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && sku
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if valid {
+        Ok(sku)
+    } else {
+        Err("is not a valid SKU".into())
+    }
+}
+
+fn text(value: Option<String>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
+    let value = value?;
+    let trimmed = value.trim();
+    if trimmed.chars().count() > max {
+        errors.push(error(field, format!("must be at most {max} characters")));
+        return None;
+    }
+    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+}
+
+impl SaleRequest {
+    pub fn parse(input: SaleInput) -> Result<SaleRequest, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let lines_in = input.lines.unwrap_or_default();
+        if lines_in.is_empty() {
+            errors.push(error("lines", "must have at least one line"));
+        } else if lines_in.len() > MAX_LINES {
+            errors.push(error("lines", format!("must have at most {MAX_LINES} lines")));
+        }
+        let mut lines = Vec::new();
+        for (i, line) in lines_in.into_iter().enumerate() {
+            let sku = match line.sku.as_deref().map(sku) {
+                None => {
+                    errors.push(error(format!("lines[{i}].sku"), "is required"));
+                    None
+                }
+                Some(Err(reason)) => {
+                    errors.push(error(format!("lines[{i}].sku"), reason));
+                    None
+                }
+                Some(Ok(sku)) => Some(sku),
+            };
+            let quantity = match line.quantity {
+                Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
+                Some(_) => {
+                    errors.push(error(
+                        format!("lines[{i}].quantity"),
+                        format!("must be between 1 and {MAX_QUANTITY}"),
+                    ));
+                    None
+                }
+                None => {
+                    errors.push(error(format!("lines[{i}].quantity"), "is required"));
+                    None
+                }
+            };
+            let discount = line.discount_cents.unwrap_or(0);
+            if discount < 0 {
+                errors.push(error(
+                    format!("lines[{i}].discount_cents"),
+                    "must not be negative",
+                ));
+            }
+            if let (Some(sku), Some(quantity)) = (sku, quantity) {
+                lines.push(LineRequest {
+                    sku,
+                    quantity,
+                    discount_cents: discount.max(0),
+                });
+            }
+        }
+        let payment_method = match input.payment_method.as_deref().map(PaymentMethod::parse) {
+            None => {
+                errors.push(error("payment_method", "is required"));
+                None
+            }
+            Some(Err(reason)) => {
+                errors.push(error("payment_method", reason));
+                None
+            }
+            Some(Ok(m)) => Some(m),
+        };
+        let location = input
+            .location
+            .map(|l| l.trim().to_ascii_lowercase())
+            .unwrap_or_else(|| "main".to_owned());
+        if location.is_empty() || location.len() > 32 {
+            errors.push(error("location", "must be a location code such as main"));
+        }
+        let customer = text(input.customer, "customer", 200, &mut errors);
+        let note = text(input.note, "note", 500, &mut errors);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        Ok(SaleRequest {
+            lines,
+            payment_method: payment_method.expect("checked"),
+            location,
+            customer,
+            note,
+        })
+    }
+}
+
+/// A line priced from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PricedLine {
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    pub line_total_cents: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Totals {
+    pub subtotal_cents: i64,
+    pub discount_cents: i64,
+    pub total_cents: i64,
+    pub units: i64,
+}
+
+/// Prices each line at `price(sku)` (name, unit price in cents) and checks discounts against
+/// `max_discount_percent` of the line's price.
+pub fn price(
+    request: &SaleRequest,
+    max_discount_percent: u32,
+    price: impl Fn(&str) -> (String, i64),
+) -> Result<(Vec<PricedLine>, Totals), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut lines = Vec::new();
+    for (i, line) in request.lines.iter().enumerate() {
+        let (name, unit) = price(&line.sku);
+        let gross = unit * line.quantity;
+        let limit = gross * i64::from(max_discount_percent) / 100;
+        if line.discount_cents > limit {
+            errors.push(error(
+                format!("lines[{i}].discount_cents"),
+                format!("must be at most {limit} ({max_discount_percent}% of the line's price)"),
+            ));
+        }
+        lines.push(PricedLine {
+            sku: line.sku.clone(),
+            name,
+            quantity: line.quantity,
+            unit_price_cents: unit,
+            discount_cents: line.discount_cents,
+            line_total_cents: gross - line.discount_cents,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let totals = Totals {
+        subtotal_cents: lines.iter().map(|l| l.unit_price_cents * l.quantity).sum(),
+        discount_cents: lines.iter().map(|l| l.discount_cents).sum(),
+        total_cents: lines.iter().map(|l| l.line_total_cents).sum(),
+        units: lines.iter().map(|l| l.quantity).sum(),
+    };
+    Ok((lines, totals))
+}
+
+/// The money given back for `quantity` units of a line: its share of what was paid.
+pub fn refund_for(line_total_cents: i64, sold: i64, quantity: i64) -> i64 {
+    line_total_cents * quantity / sold
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(lines: Vec<(&str, i64, i64)>, payment: &str) -> SaleInput {
+        SaleInput {
+            lines: Some(
+                lines
+                    .into_iter()
+                    .map(|(sku, q, d)| LineInput {
+                        sku: Some(sku.into()),
+                        quantity: Some(q),
+                        discount_cents: Some(d),
+                    })
+                    .collect(),
+            ),
+            payment_method: Some(payment.into()),
+            location: None,
+            customer: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn totals_are_computed_in_cents_with_discounts_in_limits() {
+        let request = SaleRequest::parse(input(vec![("cpu-1", 2, 1000), ("ram-1", 1, 0)], "card")).unwrap();
+        assert_eq!(request.lines[0].sku, "CPU-1");
+        let (lines, totals) = price(&request, 20, |sku| {
+            (sku.to_owned(), if sku == "CPU-1" { 19_999 } else { 4_950 })
+        })
+        .unwrap();
+        assert_eq!(lines[0].line_total_cents, 2 * 19_999 - 1000);
+        assert_eq!(
+            totals,
+            Totals {
+                subtotal_cents: 44_948,
+                discount_cents: 1000,
+                total_cents: 43_948,
+                units: 3
+            }
+        );
+        let greedy = SaleRequest::parse(input(vec![("cpu-1", 1, 5000)], "cash")).unwrap();
+        let refused = price(&greedy, 20, |_| ("x".into(), 10_000)).unwrap_err();
+        assert_eq!(refused[0].field, "lines[0].discount_cents");
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let errors = SaleRequest::parse(input(vec![("!", 0, -1)], "cheque")).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(
+            fields,
+            [
+                "lines[0].sku",
+                "lines[0].quantity",
+                "lines[0].discount_cents",
+                "payment_method"
+            ]
+        );
+        assert!(SaleRequest::parse(input(vec![], "cash")).is_err());
+    }
+
+    #[test]
+    fn refunds_are_a_share_of_what_was_paid() {
+        assert_eq!(refund_for(2_999 * 3 - 300, 3, 1), 2_899);
+    }
+}

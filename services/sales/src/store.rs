@@ -1,0 +1,664 @@
+//! SQL for the sales tables. A sale, its status history, its SaleCreated event and the
+//! idempotency key's stored response commit in one transaction.
+
+use events::sales::{ReturnedLine, SaleCreated, SaleLine, SaleUpdated};
+use events::{Envelope, Event, Outbox};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use storage::{DatabaseKind, Db};
+use time::OffsetDateTime;
+
+use crate::SERVICE;
+use crate::domain::{PricedLine, Totals, refund_for};
+
+pub const OUTBOX_TABLE: &str = "sales_outbox";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaleError {
+    #[error("no sale {0}")]
+    NotFound(String),
+    #[error("the sale is {status}; {action} is not possible")]
+    WrongStatus { status: String, action: &'static str },
+    #[error("only {returnable} of {sku} can still be returned")]
+    TooMany { sku: String, returnable: i64 },
+    #[error("{0} was not sold on this sale")]
+    NotOnSale(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Line {
+    pub line_no: i64,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    pub line_total_cents: i64,
+    pub returned_quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    pub status: String,
+    pub detail: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A sale as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Sale {
+    pub id: String,
+    pub receipt_number: i64,
+    /// `completed`, `partially_returned`, `returned` or `voided`.
+    pub status: String,
+    pub location: String,
+    pub payment_method: String,
+    pub customer: Option<String>,
+    pub note: Option<String>,
+    pub subtotal_cents: i64,
+    pub discount_cents: i64,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub units: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub lines: Vec<Line>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// What became of an idempotency key's claim.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This request is the first with the key: go ahead.
+    Claimed,
+    /// The key was used with this request before: here is the answer it got.
+    Replay { status: u16, body: String },
+    /// The first request with the key is still running.
+    InProgress,
+    /// The key was used with a different request.
+    Mismatch,
+}
+
+/// A claimed key not answered after this long belongs to a request that died; it may be
+/// taken over.
+const ABANDONED_AFTER_MS: i64 = 60_000;
+
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub sku: Option<String>,
+    pub payment_method: Option<String>,
+    pub status: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SalesStore {
+    db: Db,
+    outbox: Outbox,
+}
+
+impl SalesStore {
+    pub fn new(db: Db) -> SalesStore {
+        SalesStore {
+            db,
+            outbox: Outbox::new(OUTBOX_TABLE),
+        }
+    }
+
+    pub fn db(&self) -> &Db {
+        &self.db
+    }
+
+    /// Claims `key` for `request` (its canonical JSON), or tells what became of it before.
+    pub async fn claim(&self, key: &str, request: &str) -> Result<Claim, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let inserted =
+            sqlx::query("INSERT INTO sales_idempotency (idem_key, request, created_at) VALUES (?, ?, ?)")
+                .bind(key.to_owned())
+                .bind(request.to_owned())
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await;
+        match inserted {
+            Ok(_) => {
+                tx.commit().await?;
+                return Ok(Claim::Claimed);
+            }
+            Err(e) if storage::db::unique_violation(&e).is_none() => return Err(e),
+            Err(_) => {}
+        }
+        drop(tx);
+        let row = sqlx::query(
+            "SELECT request, status_code, response, created_at FROM sales_idempotency WHERE idem_key = ?",
+        )
+        .bind(key.to_owned())
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some(row) = row else {
+            // Released between our insert and this read: try once more.
+            return Box::pin(self.claim(key, request)).await;
+        };
+        let stored: String = row.try_get(0)?;
+        if stored != request {
+            return Ok(Claim::Mismatch);
+        }
+        match (
+            row.try_get::<Option<i64>, _>(1)?,
+            row.try_get::<Option<String>, _>(2)?,
+        ) {
+            (Some(status), Some(body)) => Ok(Claim::Replay {
+                status: status as u16,
+                body,
+            }),
+            _ => {
+                let created: i64 = row.try_get(3)?;
+                if now_ms() - created > ABANDONED_AFTER_MS {
+                    let mut tx = self.db.begin().await?;
+                    let taken = sqlx::query(
+                        "UPDATE sales_idempotency SET created_at = ? WHERE idem_key = ? AND status_code IS NULL AND created_at = ?",
+                    )
+                    .bind(now_ms())
+                    .bind(key.to_owned())
+                    .bind(created)
+                    .execute(&mut *tx)
+                    .await?;
+                    tx.commit().await?;
+                    if taken.rows_affected() == 1 {
+                        return Ok(Claim::Claimed);
+                    }
+                }
+                Ok(Claim::InProgress)
+            }
+        }
+    }
+
+    /// Gives up a claimed key whose request failed, so that the client may retry with it.
+    pub async fn release_claim(&self, key: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        sqlx::query("DELETE FROM sales_idempotency WHERE idem_key = ? AND status_code IS NULL")
+            .bind(key.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await
+    }
+
+    /// Stores the response of a claimed key inside the caller's transaction.
+    async fn answer(conn: &mut AnyConnection, key: &str, status: u16, body: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE sales_idempotency SET status_code = ?, response = ? WHERE idem_key = ?")
+            .bind(i64::from(status))
+            .bind(body.to_owned())
+            .bind(key.to_owned())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Stores the answer of a claimed key after the fact.
+    pub async fn record_answer(&self, key: &str, status: u16, body: &str) -> Result<(), sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        Self::answer(&mut tx, key, status, body).await?;
+        tx.commit().await
+    }
+
+    /// Keys older than `age_ms` are forgotten (they are kept at least 24 hours).
+    pub async fn purge_keys(&self, age_ms: i64) -> Result<u64, sqlx::Error> {
+        let mut tx = self.db.begin().await?;
+        let purged = sqlx::query("DELETE FROM sales_idempotency WHERE created_at < ?")
+            .bind(now_ms() - age_ms)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(purged.rows_affected())
+    }
+
+    /// Records a sale with its SaleCreated event and, if given, the key's stored response
+    /// (`respond` renders it from the stored sale).
+    #[allow(clippy::too_many_arguments)] // The parts of a sale, as the use case assembled them.
+    pub async fn record(
+        &self,
+        id: &str,
+        request: &crate::domain::SaleRequest,
+        lines: &[PricedLine],
+        totals: Totals,
+        key: Option<&str>,
+        correlation_id: Option<String>,
+        respond: impl FnOnce(&Sale) -> String,
+    ) -> Result<Sale, sqlx::Error> {
+        let at = OffsetDateTime::now_utc();
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO sales_sales (id, status, location, payment_method, customer, note, subtotal_cents, \
+             discount_cents, total_cents, refunded_cents, units, created_at, updated_at) \
+             VALUES (?, 'completed', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        )
+        .bind(id.to_owned())
+        .bind(request.location.clone())
+        .bind(request.payment_method.as_str().to_owned())
+        .bind(request.customer.clone())
+        .bind(request.note.clone())
+        .bind(totals.subtotal_cents)
+        .bind(totals.discount_cents)
+        .bind(totals.total_cents)
+        .bind(totals.units)
+        .bind(millis(at))
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await?;
+        let receipt_number: i64 = sqlx::query_scalar(match self.db.kind() {
+            DatabaseKind::Sqlite => "SELECT last_insert_rowid()",
+            DatabaseKind::MySql => "SELECT LAST_INSERT_ID()",
+        })
+        .fetch_one(&mut *tx)
+        .await?;
+        for (i, line) in lines.iter().enumerate() {
+            sqlx::query(
+                "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
+                 line_total_cents, returned_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
+            )
+            .bind(id.to_owned())
+            .bind(i as i64 + 1)
+            .bind(line.sku.clone())
+            .bind(line.name.clone())
+            .bind(line.quantity)
+            .bind(line.unit_price_cents)
+            .bind(line.discount_cents)
+            .bind(line.line_total_cents)
+            .execute(&mut *tx)
+            .await?;
+        }
+        history(&mut tx, id, "completed", None, at).await?;
+        let event = SaleCreated {
+            sale_id: id.to_owned(),
+            receipt_number,
+            location: request.location.clone(),
+            payment_method: request.payment_method.as_str().to_owned(),
+            total_cents: totals.total_cents,
+            lines: lines
+                .iter()
+                .map(|l| SaleLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    line_total_cents: l.line_total_cents,
+                })
+                .collect(),
+        };
+        self.outbox
+            .append(&mut tx, &envelope(correlation_id, at, &event))
+            .await?;
+        let sale = Sale {
+            id: id.to_owned(),
+            receipt_number,
+            status: "completed".into(),
+            location: request.location.clone(),
+            payment_method: request.payment_method.as_str().to_owned(),
+            customer: request.customer.clone(),
+            note: request.note.clone(),
+            subtotal_cents: totals.subtotal_cents,
+            discount_cents: totals.discount_cents,
+            total_cents: totals.total_cents,
+            refunded_cents: 0,
+            units: totals.units,
+            created_at: trunc(at),
+            updated_at: trunc(at),
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Line {
+                    line_no: i as i64 + 1,
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    discount_cents: l.discount_cents,
+                    line_total_cents: l.line_total_cents,
+                    returned_quantity: 0,
+                })
+                .collect(),
+            history: vec![HistoryEntry {
+                status: "completed".into(),
+                detail: None,
+                at: trunc(at),
+            }],
+        };
+        if let Some(key) = key {
+            Self::answer(&mut tx, key, 201, &respond(&sale)).await?;
+        }
+        tx.commit().await?;
+        Ok(sale)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Sale>, sqlx::Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        load(&mut conn, id, "").await
+    }
+
+    /// One page of sales, newest first, before receipt number `before`.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Sale>, sqlx::Error> {
+        let mut conditions = vec!["receipt_number < ?"];
+        let mut args: Vec<String> = Vec::new();
+        let mut ints: Vec<i64> = vec![before.unwrap_or(i64::MAX)];
+        if let Some(from) = filter.from_ms {
+            conditions.push("created_at >= ?");
+            ints.push(from);
+        }
+        if let Some(to) = filter.to_ms {
+            conditions.push("created_at < ?");
+            ints.push(to);
+        }
+        if filter.payment_method.is_some() {
+            conditions.push("payment_method = ?");
+        }
+        if filter.status.is_some() {
+            conditions.push("status = ?");
+        }
+        if filter.sku.is_some() {
+            conditions.push("id IN (SELECT sale_id FROM sales_lines WHERE sku = ?)");
+        }
+        args.extend(filter.payment_method.clone());
+        args.extend(filter.status.clone());
+        args.extend(filter.sku.clone());
+        // Only fixed fragments are in the SQL text; every value is bound, integers first.
+        let sql = format!(
+            "SELECT id FROM sales_sales WHERE {} ORDER BY receipt_number DESC LIMIT ?",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        for i in ints {
+            query = query.bind(i);
+        }
+        for a in args {
+            query = query.bind(a);
+        }
+        let ids = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
+        let mut sales = Vec::with_capacity(ids.len());
+        let mut conn = self.db.pool().acquire().await?;
+        for id in ids {
+            if let Some(sale) = load(&mut conn, &id, "").await? {
+                sales.push(sale);
+            }
+        }
+        Ok(sales)
+    }
+
+    /// Voids a sale: every unit not yet returned comes back to stock.
+    pub async fn void(&self, id: &str, correlation_id: Option<String>) -> Result<Sale, SaleError> {
+        self.update(id, correlation_id, |sale| {
+            if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
+                return Err(SaleError::WrongStatus {
+                    status: sale.status.clone(),
+                    action: "voiding",
+                });
+            }
+            let lines: Vec<(i64, ReturnedLine)> = sale
+                .lines
+                .iter()
+                .filter(|l| l.quantity > l.returned_quantity)
+                .map(|l| {
+                    (
+                        l.line_no,
+                        ReturnedLine {
+                            sku: l.sku.clone(),
+                            quantity: l.quantity - l.returned_quantity,
+                            restock: true,
+                        },
+                    )
+                })
+                .collect();
+            Ok(("voided", "voided", lines))
+        })
+        .await
+    }
+
+    /// Takes back units of a sale: restocked, or written off.
+    pub async fn return_lines(
+        &self,
+        id: &str,
+        returned: &[ReturnedLine],
+        correlation_id: Option<String>,
+    ) -> Result<Sale, SaleError> {
+        self.update(id, correlation_id, |sale| {
+            if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
+                return Err(SaleError::WrongStatus {
+                    status: sale.status.clone(),
+                    action: "a return",
+                });
+            }
+            // Spread each returned SKU over the sale's lines of that SKU, in line order.
+            let mut left: Vec<i64> = sale
+                .lines
+                .iter()
+                .map(|l| l.quantity - l.returned_quantity)
+                .collect();
+            let mut taken = Vec::new();
+            for r in returned {
+                if !sale.lines.iter().any(|l| l.sku == r.sku) {
+                    return Err(SaleError::NotOnSale(r.sku.clone()));
+                }
+                let returnable: i64 = sale
+                    .lines
+                    .iter()
+                    .zip(&left)
+                    .filter(|(l, _)| l.sku == r.sku)
+                    .map(|(_, q)| q)
+                    .sum();
+                if r.quantity > returnable {
+                    return Err(SaleError::TooMany {
+                        sku: r.sku.clone(),
+                        returnable,
+                    });
+                }
+                let mut wanted = r.quantity;
+                for (line, rest) in sale.lines.iter().zip(left.iter_mut()) {
+                    if line.sku != r.sku || wanted == 0 {
+                        continue;
+                    }
+                    let q = wanted.min(*rest);
+                    if q > 0 {
+                        *rest -= q;
+                        wanted -= q;
+                        taken.push((
+                            line.line_no,
+                            ReturnedLine {
+                                sku: r.sku.clone(),
+                                quantity: q,
+                                restock: r.restock,
+                            },
+                        ));
+                    }
+                }
+            }
+            let all_back = left.iter().all(|q| *q == 0);
+            let status = if all_back {
+                "returned"
+            } else {
+                "partially_returned"
+            };
+            Ok(("returned", status, taken))
+        })
+        .await
+    }
+
+    /// Locks the sale, lets `decide` work out the change, and writes it with SaleUpdated.
+    async fn update(
+        &self,
+        id: &str,
+        correlation_id: Option<String>,
+        decide: impl FnOnce(&Sale) -> Result<(&'static str, &'static str, Vec<(i64, ReturnedLine)>), SaleError>,
+    ) -> Result<Sale, SaleError> {
+        let lock = match self.db.kind() {
+            DatabaseKind::Sqlite => "",
+            DatabaseKind::MySql => " FOR UPDATE",
+        };
+        let mut tx = self.db.begin().await?;
+        let sale = load(&mut tx, id, lock)
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        let (change, status, lines) = decide(&sale)?;
+        let at = OffsetDateTime::now_utc();
+        let mut refund = 0;
+        for (line_no, returned) in &lines {
+            let line = &sale.lines[(*line_no - 1) as usize];
+            refund += refund_for(line.line_total_cents, line.quantity, returned.quantity);
+            sqlx::query("UPDATE sales_lines SET returned_quantity = returned_quantity + ? WHERE sale_id = ? AND line_no = ?")
+                .bind(returned.quantity)
+                .bind(id.to_owned())
+                .bind(*line_no)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let refund = if status == "voided" {
+            sale.total_cents - sale.refunded_cents
+        } else {
+            refund
+        };
+        sqlx::query("UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, updated_at = ? WHERE id = ?")
+            .bind(status.to_owned())
+            .bind(refund)
+            .bind(millis(at))
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let units: i64 = lines.iter().map(|(_, l)| l.quantity).sum();
+        history(
+            &mut tx,
+            id,
+            status,
+            Some(format!("{change}: {units} unit(s), {refund} cents refunded")),
+            at,
+        )
+        .await?;
+        let event = SaleUpdated {
+            sale_id: id.to_owned(),
+            receipt_number: sale.receipt_number,
+            location: sale.location.clone(),
+            change: change.to_owned(),
+            status: status.to_owned(),
+            lines: lines.into_iter().map(|(_, l)| l).collect(),
+        };
+        self.outbox
+            .append(&mut tx, &envelope(correlation_id, at, &event))
+            .await?;
+        let updated = load(&mut tx, id, "")
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        tx.commit().await?;
+        Ok(updated)
+    }
+}
+
+fn envelope<E: Event>(correlation_id: Option<String>, at: OffsetDateTime, event: &E) -> Envelope {
+    Envelope::new(SERVICE, correlation_id, at, event)
+}
+
+async fn history(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: &str,
+    detail: Option<String>,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, at) VALUES (?, ?, ?, ?)")
+        .bind(id.to_owned())
+        .bind(status.to_owned())
+        .bind(detail)
+        .bind(millis(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<Option<Sale>, sqlx::Error> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
+         total_cents, refunded_cents, units, created_at, updated_at FROM sales_sales WHERE id = ?{lock}"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity \
+         FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
+    )
+    .bind(id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(line_from_row)
+    .collect::<Result<_, _>>()?;
+    let history = sqlx::query("SELECT status, detail, at FROM sales_history WHERE sale_id = ? ORDER BY id")
+        .bind(id.to_owned())
+        .fetch_all(&mut *conn)
+        .await?
+        .iter()
+        .map(|h| {
+            Ok(HistoryEntry {
+                status: h.try_get(0)?,
+                detail: h.try_get(1)?,
+                at: from_millis(h.try_get(2)?),
+            })
+        })
+        .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some(Sale {
+        id: row.try_get(0)?,
+        receipt_number: row.try_get(1)?,
+        status: row.try_get(2)?,
+        location: row.try_get(3)?,
+        payment_method: row.try_get(4)?,
+        customer: row.try_get(5)?,
+        note: row.try_get(6)?,
+        subtotal_cents: row.try_get(7)?,
+        discount_cents: row.try_get(8)?,
+        total_cents: row.try_get(9)?,
+        refunded_cents: row.try_get(10)?,
+        units: row.try_get(11)?,
+        created_at: from_millis(row.try_get(12)?),
+        updated_at: from_millis(row.try_get(13)?),
+        lines,
+        history,
+    }))
+}
+
+fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
+    Ok(Line {
+        line_no: row.try_get(0)?,
+        sku: row.try_get(1)?,
+        name: row.try_get(2)?,
+        quantity: row.try_get(3)?,
+        unit_price_cents: row.try_get(4)?,
+        discount_cents: row.try_get(5)?,
+        line_total_cents: row.try_get(6)?,
+        returned_quantity: row.try_get(7)?,
+    })
+}
+
+pub(crate) fn now_ms() -> i64 {
+    millis(OffsetDateTime::now_utc())
+}
+
+pub(crate) fn millis(at: OffsetDateTime) -> i64 {
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+fn from_millis(ms: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
+        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+/// `at` at millisecond precision, as stored.
+fn trunc(at: OffsetDateTime) -> OffsetDateTime {
+    from_millis(millis(at))
+}
