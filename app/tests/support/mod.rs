@@ -105,6 +105,7 @@ impl Backing {
 pub struct TestApp {
     pub gateway: Option<String>,
     pub catalog: Option<String>,
+    pub sales: Option<String>,
     pub client: Client,
     stop: Option<oneshot::Sender<()>>,
     served: Option<JoinHandle<std::io::Result<()>>>,
@@ -118,6 +119,7 @@ impl TestApp {
             .expect("services start");
         let gateway = running.url(Target::Gateway);
         let catalog = running.url(Target::Catalog);
+        let sales = running.url(Target::Sales);
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(running.run_until(async {
             let _ = stopped.await;
@@ -125,6 +127,7 @@ impl TestApp {
         TestApp {
             gateway,
             catalog,
+            sales,
             client: Client::builder().build().expect("HTTP client"),
             stop: Some(stop),
             served: Some(served),

@@ -66,6 +66,8 @@ pub struct Inventory {
     store: Arc<InventoryStore>,
     bus: Bus,
     exchange: String,
+    /// Asked before an expired reservation is released: was its sale recorded after all?
+    sales_url: String,
     max_attempts: u32,
     max_body_bytes: usize,
 }
@@ -82,6 +84,7 @@ impl Inventory {
             store: Arc::new(InventoryStore::new(db)),
             bus,
             exchange: settings.event_exchange.clone(),
+            sales_url: settings.sales_upstream(),
             max_attempts: settings.consumer_max_attempts,
             max_body_bytes: settings.max_body_bytes,
         })
@@ -130,9 +133,25 @@ impl Inventory {
         shutdown: tokio_util::sync::CancellationToken,
     ) -> impl Future<Output = ()> + Send + 'static {
         let store = self.store.clone();
+        let sales = self.sales_url.clone();
+        let client = reqwest::Client::builder()
+            .timeout(std::time::Duration::from_secs(3))
+            .build()
+            .expect("a plain HTTP client builds");
         async move {
             loop {
-                if let Err(e) = store.release_expired().await {
+                let asked = store.release_expired(|id| {
+                    let url = format!("{sales}/api/v1/sales/{id}");
+                    let client = client.clone();
+                    async move {
+                        match client.get(url).send().await.map(|r| r.status()) {
+                            Ok(reqwest::StatusCode::OK) => Some(true),
+                            Ok(reqwest::StatusCode::NOT_FOUND) => Some(false),
+                            _ => None,
+                        }
+                    }
+                });
+                if let Err(e) = asked.await {
                     tracing::warn!(error = %e, "cannot release expired reservations");
                 }
                 tokio::select! {

@@ -41,7 +41,8 @@ pub struct Shortage {
 pub struct Reservation {
     pub id: String,
     pub location: String,
-    /// `pending`, `committed` or `released`.
+    /// `pending`, `confirmed` (its sale is recorded; waiting for SaleCreated), `committed` or
+    /// `released`.
     pub status: String,
     pub expires_at: OffsetDateTime,
     pub lines: Vec<ReservationLine>,
@@ -250,19 +251,44 @@ impl InventoryStore {
         .await
     }
 
-    /// Releases every pending reservation past its expiry; returns how many.
-    pub async fn release_expired(&self) -> Result<usize, StoreError> {
+    /// Releases every pending reservation past its expiry whose sale was never recorded, and
+    /// returns how many. `sale_recorded` asks the sales service: `Some(true)` (recorded; its
+    /// SaleCreated is on its way) confirms the reservation so it no longer expires,
+    /// `Some(false)` releases it, `None` (sales unreachable) keeps holding the stock, the safe
+    /// side, until the next round.
+    pub async fn release_expired<F, Fut>(&self, sale_recorded: F) -> Result<usize, StoreError>
+    where
+        F: Fn(String) -> Fut,
+        Fut: Future<Output = Option<bool>>,
+    {
         let expired: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM inventory_reservations WHERE status = 'pending' AND expires_at < ? ORDER BY expires_at LIMIT 100",
         )
         .bind(now_ms())
         .fetch_all(self.db().pool())
         .await?;
-        for id in &expired {
-            tracing::info!(reservation = %id, "reservation expired; releasing its stock");
-            self.release(id).await?;
+        let mut released = 0;
+        for id in expired {
+            match sale_recorded(id.clone()).await {
+                Some(false) => {
+                    tracing::info!(reservation = %id, "reservation expired without a sale; releasing its stock");
+                    self.release(&id).await?;
+                    released += 1;
+                }
+                Some(true) => {
+                    let mut tx = self.db().begin().await?;
+                    sqlx::query("UPDATE inventory_reservations SET status = 'confirmed' WHERE id = ? AND status = 'pending'")
+                        .bind(id.clone())
+                        .execute(&mut *tx)
+                        .await?;
+                    tx.commit().await?;
+                }
+                None => {
+                    tracing::warn!(reservation = %id, "cannot ask the sales service about an expired reservation; holding it")
+                }
+            }
         }
-        Ok(expired.len())
+        Ok(released)
     }
 }
 
@@ -276,7 +302,9 @@ pub async fn apply_sale_created(
     occurred_at: OffsetDateTime,
 ) -> Result<(), StoreError> {
     let reservation = reservation_in(conn, engine, &sale.sale_id).await?;
-    let held = reservation.as_ref().is_some_and(|r| r.status == "pending");
+    let held = reservation
+        .as_ref()
+        .is_some_and(|r| r.status == "pending" || r.status == "confirmed");
     if reservation.as_ref().is_some_and(|r| r.status == "committed") {
         return Ok(());
     }

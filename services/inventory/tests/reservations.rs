@@ -315,12 +315,34 @@ async fn released_and_expired_reservations_give_stock_back(store: InventoryStore
     assert_eq!(store.release("drop").await.unwrap().unwrap().status, "released");
     store.release("drop").await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
-    assert_eq!(store.release_expired().await.unwrap(), 1);
+    // The sales service is asked first; unreachable means "keep holding".
+    assert_eq!(store.release_expired(|_| async { None }).await.unwrap(), 0);
+    assert_eq!(level(&store, "R-1").await, (4, 3));
+    assert_eq!(store.release_expired(|_| async { Some(false) }).await.unwrap(), 1);
     assert_eq!(level(&store, "R-1").await, (4, 1));
+    // A recorded sale's expired reservation is confirmed, not released.
+    store
+        .reserve(
+            "recorded",
+            &LocationCode::main(),
+            &lines(&[("R-1", 1)]),
+            Duration::from_millis(1),
+        )
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(store.release_expired(|_| async { Some(true) }).await.unwrap(), 0);
+    assert_eq!(
+        store.reservation("recorded").await.unwrap().unwrap().status,
+        "confirmed"
+    );
+    assert_eq!(level(&store, "R-1").await, (4, 2));
+    sell(&store, &sale("recorded", &[("R-1", 1)])).await;
+    assert_eq!(level(&store, "R-1").await, (3, 1));
     // A sale whose reservation lapsed still took its goods: the stock is taken anyway.
     sell(&store, &sale("lapse", &[("R-1", 2)])).await;
-    assert_eq!(level(&store, "R-1").await, (2, 1));
-    assert_eq!(store.ledger_sum("R-1", "main").await.unwrap(), 2);
+    assert_eq!(level(&store, "R-1").await, (1, 1));
+    assert_eq!(store.ledger_sum("R-1", "main").await.unwrap(), 1);
 }
 
 async fn voids_and_returns_bring_stock_back(store: InventoryStore) {

@@ -225,6 +225,7 @@ async fn sell(
         price(request, counter.max_discount_percent, |sku| products[sku].clone()).map_err(validation)?;
     let id = uuid::Uuid::now_v7().to_string();
     let wanted: Vec<(String, i64)> = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+    let reserved_at = std::time::Instant::now();
     match counter
         .upstreams
         .reserve(&id, &request.location, &wanted, counter.reservation_ttl)
@@ -254,6 +255,16 @@ async fn sell(
             }]));
         }
         Err(e) => return Err(upstream_problem(e)),
+    }
+    // A reservation the inventory may already have given up on must not back a sale.
+    if reserved_at.elapsed() > counter.reservation_ttl / 2 {
+        if let Err(e) = counter.upstreams.release(&id).await {
+            tracing::warn!(sale = %id, error = %e, "late reservation not released; it expires on its own");
+        }
+        return Err(Problem::unavailable(
+            "The inventory answered too slowly; nothing was recorded. Try again.",
+        )
+        .retry_after(1));
     }
     let recorded = counter
         .store

@@ -1,0 +1,510 @@
+//! The counter through the gateway, in both modes: no overselling under races, idempotency
+//! keys, voids and returns, prices frozen at the time of sale, and an inventory that is down.
+
+mod support;
+
+use std::time::Duration;
+
+use futures::future::join_all;
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+use support::{Backing, TestApp, ok_json, product};
+
+modes!(
+    a_hundred_racing_sales_of_ten_in_stock_sell_exactly_ten,
+    racing_multi_line_sales_are_all_or_none,
+    idempotency_keys_make_retries_harmless,
+    voids_and_returns_give_stock_back_exactly_once,
+    prices_are_frozen_at_the_time_of_sale,
+    bad_sales_input_gets_the_right_problem_and_records_nothing,
+);
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A product known to the inventory with `quantity` on hand at `main`.
+async fn stocked(app: &TestApp, sku: &str, price_cents: i64, quantity: i64) {
+    app.create(&product(
+        sku,
+        json!({"price_cents": price_cents, "cost_cents": price_cents / 2}),
+    ))
+    .await;
+    let path = format!("/api/v1/inventory/{sku}/restock");
+    testkit::eventually("the inventory learns of the product", WAIT, || async {
+        app.post_json(&path, &json!({"quantity": quantity}))
+            .await
+            .status()
+            == StatusCode::CREATED
+    })
+    .await;
+}
+
+async fn sell(app: &TestApp, lines: Value, key: Option<&str>) -> (StatusCode, Value) {
+    let mut request = app
+        .request(Method::POST, "/api/v1/sales")
+        .json(&json!({"lines": lines, "payment_method": "card"}));
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap())
+}
+
+async fn totals(app: &TestApp, sku: &str) -> Value {
+    ok_json(app.get(&format!("/api/v1/inventory/{sku}")).await).await["totals"].clone()
+}
+
+async fn settle(app: &TestApp, sku: &str, on_hand: i64) {
+    let expected = json!({"on_hand": on_hand, "reserved": 0, "available": on_hand});
+    testkit::eventually("sales reach the inventory", WAIT, || async {
+        totals(app, sku).await == expected
+    })
+    .await;
+}
+
+async fn sale_movements(app: &TestApp, sku: &str) -> Vec<Value> {
+    let ledger = ok_json(
+        app.get(&format!("/api/v1/inventory/{sku}/movements?limit=200"))
+            .await,
+    )
+    .await;
+    ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == "sale")
+        .cloned()
+        .collect()
+}
+
+async fn a_hundred_racing_sales_of_ten_in_stock_sell_exactly_ten(app: TestApp, _: Backing) {
+    stocked(&app, "HOT-1", 1_999, 10).await;
+    let sales = (0..100).map(|_| {
+        let app = &app;
+        async move { sell(app, json!([{"sku": "HOT-1", "quantity": 1}]), None).await }
+    });
+    let results = join_all(sales).await;
+    let sold = results.iter().filter(|(s, _)| *s == StatusCode::CREATED).count();
+    let refused = results
+        .iter()
+        .filter(|(s, b)| {
+            *s == StatusCode::CONFLICT && b["type"] == "urn:inventory-tracker:problem:insufficient-stock"
+        })
+        .count();
+    assert_eq!((sold, refused), (10, 90), "{results:?}");
+    settle(&app, "HOT-1", 0).await;
+    assert_eq!(sale_movements(&app, "HOT-1").await.len(), 10);
+    let listed = ok_json(app.get("/api/v1/sales?sku=HOT-1&limit=200").await).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 10);
+}
+
+async fn racing_multi_line_sales_are_all_or_none(app: TestApp, _: Backing) {
+    for sku in ["MA-1", "MB-1", "MC-1"] {
+        stocked(&app, sku, 1_000, 12).await;
+    }
+    let baskets = [
+        json!([{"sku": "MA-1", "quantity": 2}, {"sku": "MB-1", "quantity": 1}]),
+        json!([{"sku": "MC-1", "quantity": 1}, {"sku": "MB-1", "quantity": 2}, {"sku": "MA-1", "quantity": 1}]),
+        json!([{"sku": "MB-1", "quantity": 1}, {"sku": "MC-1", "quantity": 3}]),
+    ];
+    let sales = (0..45).map(|i| {
+        let (app, basket) = (&app, baskets[i % 3].clone());
+        async move { sell(app, basket, None).await }
+    });
+    let mut sold = std::collections::BTreeMap::<String, i64>::new();
+    for (status, body) in join_all(sales).await {
+        match status {
+            StatusCode::CREATED => {
+                for line in body["lines"].as_array().unwrap() {
+                    *sold.entry(line["sku"].as_str().unwrap().to_owned()).or_default() +=
+                        line["quantity"].as_i64().unwrap();
+                }
+            }
+            StatusCode::CONFLICT => {
+                assert!(body["lines"].as_array().is_some_and(|l| !l.is_empty()), "{body}")
+            }
+            other => panic!("{other}: {body}"),
+        }
+    }
+    for sku in ["MA-1", "MB-1", "MC-1"] {
+        let left = 12 - sold.get(sku).copied().unwrap_or(0);
+        assert!(left >= 0, "{sku} oversold");
+        settle(&app, sku, left).await;
+    }
+}
+
+async fn idempotency_keys_make_retries_harmless(app: TestApp, _: Backing) {
+    stocked(&app, "IDEM-1", 5_000, 20).await;
+    let basket = json!([{"sku": "IDEM-1", "quantity": 2}]);
+    let (first_status, first) = sell(&app, basket.clone(), Some("till-1-0001")).await;
+    assert_eq!(first_status, StatusCode::CREATED);
+    // Sequential replay: the same answer, no second sale.
+    let response = app
+        .request(Method::POST, "/api/v1/sales")
+        .header("idempotency-key", "till-1-0001")
+        .json(&json!({"lines": basket, "payment_method": "card"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["idempotent-replayed"], "true");
+    assert_eq!(response.json::<Value>().await.unwrap(), first);
+    // The same key with another body is refused.
+    let (status, problem) = sell(
+        &app,
+        json!([{"sku": "IDEM-1", "quantity": 3}]),
+        Some("till-1-0001"),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["type"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("urn:inventory-tracker:problem:idempotency-key-reused")
+        )
+    );
+    // Concurrent requests with one key: one sale.
+    let racing = (0..20).map(|_| {
+        let app = &app;
+        async move {
+            sell(
+                app,
+                json!([{"sku": "IDEM-1", "quantity": 1}]),
+                Some("till-1-0002"),
+            )
+            .await
+        }
+    });
+    let results = join_all(racing).await;
+    let ids: std::collections::BTreeSet<String> = results
+        .iter()
+        .filter(|(s, _)| *s == StatusCode::CREATED)
+        .map(|(_, b)| b["id"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(ids.len(), 1, "{results:?}");
+    for (status, body) in &results {
+        assert!(
+            *status == StatusCode::CREATED
+                || body["type"] == "urn:inventory-tracker:problem:idempotency-key-in-use",
+            "{status}: {body}"
+        );
+    }
+    // A refused sale does not use its key up: the client may retry it once stock arrived.
+    let (status, _) = sell(
+        &app,
+        json!([{"sku": "IDEM-1", "quantity": 100}]),
+        Some("till-1-0003"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    app.post_json("/api/v1/inventory/IDEM-1/restock", &json!({"quantity": 100}))
+        .await;
+    let (status, _) = sell(
+        &app,
+        json!([{"sku": "IDEM-1", "quantity": 100}]),
+        Some("till-1-0003"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    settle(&app, "IDEM-1", 20 - 2 - 1 + 100 - 100).await;
+    let listed = ok_json(app.get("/api/v1/sales?sku=IDEM-1").await).await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+}
+
+async fn voids_and_returns_give_stock_back_exactly_once(app: TestApp, _: Backing) {
+    stocked(&app, "RET-1", 2_000, 10).await;
+    stocked(&app, "RET-2", 3_000, 10).await;
+    let (_, sale) = sell(
+        &app,
+        json!([{"sku": "RET-1", "quantity": 4}, {"sku": "RET-2", "quantity": 2}]),
+        None,
+    )
+    .await;
+    let id = sale["id"].as_str().unwrap().to_owned();
+    settle(&app, "RET-1", 6).await;
+
+    let returns = format!("/api/v1/sales/{id}/returns");
+    let too_many = app
+        .post_json(&returns, &json!({"lines": [{"sku": "RET-1", "quantity": 5}]}))
+        .await;
+    assert_eq!(too_many.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let not_sold = app
+        .post_json(&returns, &json!({"lines": [{"sku": "HOT-9", "quantity": 1}]}))
+        .await;
+    assert_eq!(not_sold.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    let returned = ok_json(
+        app.request(Method::POST, &returns)
+            .header("idempotency-key", "ret-1")
+            .json(&json!({"lines": [{"sku": "RET-1", "quantity": 1}, {"sku": "RET-1", "quantity": 1, "restock": false}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(returned["status"], "partially_returned");
+    assert_eq!(returned["refunded_cents"], 2 * 2_000);
+    // Retrying the same return changes nothing.
+    let again = app
+        .request(Method::POST, &returns)
+        .header("idempotency-key", "ret-1")
+        .json(&json!({"lines": [{"sku": "RET-1", "quantity": 1}, {"sku": "RET-1", "quantity": 1, "restock": false}]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    settle(&app, "RET-1", 7).await; // one back on the shelf, one written off
+
+    let voided = ok_json(
+        app.post_json(&format!("/api/v1/sales/{id}/void"), &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(voided["status"], "voided");
+    assert_eq!(voided["refunded_cents"], voided["total_cents"]);
+    let history: Vec<&str> = voided["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(history, ["completed", "partially_returned", "voided"]);
+    let twice = app
+        .post_json(&format!("/api/v1/sales/{id}/void"), &json!({}))
+        .await;
+    assert_eq!(twice.status(), StatusCode::CONFLICT);
+    let after_void = app
+        .post_json(&returns, &json!({"lines": [{"sku": "RET-2", "quantity": 1}]}))
+        .await;
+    assert_eq!(after_void.status(), StatusCode::CONFLICT);
+    settle(&app, "RET-1", 9).await; // the 2 not yet returned come back
+    settle(&app, "RET-2", 10).await;
+    let kinds: Vec<String> = ok_json(app.get("/api/v1/inventory/RET-1/movements").await).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(kinds.iter().filter(|k| *k == "sale_void").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "return").count(), 1);
+    assert_eq!(kinds.iter().filter(|k| *k == "return_written_off").count(), 1);
+}
+
+async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
+    stocked(&app, "PRICE-1", 10_000, 5).await;
+    let (status, sale) = sell(
+        &app,
+        json!([{"sku": "PRICE-1", "quantity": 2, "discount_cents": 1_500}]),
+        None,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        (
+            sale["subtotal_cents"].as_i64(),
+            sale["discount_cents"].as_i64(),
+            sale["total_cents"].as_i64()
+        ),
+        (Some(20_000), Some(1_500), Some(18_500))
+    );
+    assert!(sale["receipt_number"].as_i64().unwrap() >= 1);
+    app.patch_json("/api/v1/products/PRICE-1", &json!({"price_cents": 12_000}), None)
+        .await;
+    let read = ok_json(
+        app.get(&format!("/api/v1/sales/{}", sale["id"].as_str().unwrap()))
+            .await,
+    )
+    .await;
+    assert_eq!(read["lines"][0]["unit_price_cents"], 10_000);
+    assert_eq!(read["total_cents"], 18_500);
+    let (_, later) = sell(&app, json!([{"sku": "PRICE-1", "quantity": 1}]), None).await;
+    assert_eq!(later["lines"][0]["unit_price_cents"], 12_000);
+}
+
+async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp, _: Backing) {
+    stocked(&app, "BAD-S1", 1_000, 3).await;
+    app.create(&product("ARCH-1", json!({}))).await;
+    app.request(Method::DELETE, "/api/v1/products/ARCH-1")
+        .send()
+        .await
+        .unwrap();
+    let cases: Vec<(&str, Value, StatusCode, &str)> = vec![
+        (
+            "no lines",
+            json!({"lines": [], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "zero quantity",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 0}], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "absurd quantity",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1_000_000}], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "unknown payment",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1}], "payment_method": "cheque"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "unknown SKU",
+            json!({"lines": [{"sku": "NOPE-1", "quantity": 1}], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "archived product",
+            json!({"lines": [{"sku": "ARCH-1", "quantity": 1}], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "discount over the limit",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1, "discount_cents": 500}], "payment_method": "cash"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "unknown location",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1}], "payment_method": "cash", "location": "attic"}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation-failed",
+        ),
+        (
+            "more than in stock",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 4}], "payment_method": "cash"}),
+            StatusCode::CONFLICT,
+            "insufficient-stock",
+        ),
+        (
+            "unknown field",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1}], "payment_method": "cash", "tip": 5}),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-body",
+        ),
+    ];
+    for (what, body, status, problem) in cases {
+        let response = app.post_json("/api/v1/sales", &body).await;
+        let got = response.status();
+        assert_eq!(
+            response.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{what}"
+        );
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(
+            (got, body["type"].as_str().unwrap()),
+            (
+                status,
+                format!("urn:inventory-tracker:problem:{problem}").as_str()
+            ),
+            "{what}: {body}"
+        );
+    }
+    for (path, status) in [
+        (
+            "/api/v1/sales/00000000-0000-0000-0000-000000000000",
+            StatusCode::NOT_FOUND,
+        ),
+        ("/api/v1/sales?limit=0", StatusCode::BAD_REQUEST),
+        ("/api/v1/sales?from=yesterday", StatusCode::BAD_REQUEST),
+        ("/api/v1/sales?payment_method=cheque", StatusCode::BAD_REQUEST),
+    ] {
+        assert_eq!(app.get(path).await.status(), status, "{path}");
+    }
+    let void_missing = app
+        .post_json(
+            "/api/v1/sales/00000000-0000-0000-0000-000000000000/void",
+            &json!({}),
+        )
+        .await;
+    assert_eq!(void_missing.status(), StatusCode::NOT_FOUND);
+    assert!(
+        ok_json(app.get("/api/v1/sales").await).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty(),
+        "nothing recorded"
+    );
+    assert_eq!(
+        totals(&app, "BAD-S1").await,
+        json!({"on_hand": 3, "reserved": 0, "available": 3}),
+        "nothing reserved"
+    );
+}
+
+/// With the inventory down, a sale fails fast with 503 and Retry-After, records nothing, and
+/// after repeated failures the breaker answers at once and readiness names it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
+    let Some(backing) = Backing::new(support::Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.inventory_url = Some("http://127.0.0.1:1".to_owned());
+    let app = TestApp::start(
+        settings,
+        &[
+            inventory_tracker::Target::Catalog,
+            inventory_tracker::Target::Sales,
+            inventory_tracker::Target::Gateway,
+        ],
+    )
+    .await;
+    app.create(&product("DOWN-1", json!({}))).await;
+    for _ in 0..3 {
+        let (status, problem) = sell(&app, json!([{"sku": "DOWN-1", "quantity": 1}]), Some("k-down")).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{problem}");
+    }
+    let response = app
+        .post_json(
+            "/api/v1/sales",
+            &json!({"lines": [{"sku": "DOWN-1", "quantity": 1}], "payment_method": "cash"}),
+        )
+        .await;
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(response.headers().get(header::RETRY_AFTER).is_some());
+    let started = std::time::Instant::now();
+    let (status, _) = sell(&app, json!([{"sku": "DOWN-1", "quantity": 1}]), None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    assert!(
+        started.elapsed() < Duration::from_secs(1),
+        "an open breaker answers at once"
+    );
+    assert!(
+        ok_json(app.get("/api/v1/sales").await).await["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let sales_url = app.sales.as_deref().unwrap().to_owned();
+    let metrics = app
+        .client
+        .get(format!("{sales_url}/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(r#"circuit_breaker_state{upstream="inventory"}"#),
+        "breaker state exported"
+    );
+    let ready = app
+        .client
+        .get(format!("{sales_url}/health/ready"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(ready.text().await.unwrap().contains("circuit breaker open"));
+    app.stop().await;
+}
