@@ -319,6 +319,40 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
     assert_eq!(read["total_cents"], 18_500);
     let (_, later) = sell(&app, json!([{"sku": "PRICE-1", "quantity": 1}]), None).await;
     assert_eq!(later["lines"][0]["unit_price_cents"], 12_000);
+
+    // The dashboard's figures: two sales, 3 units, 18 500 + 12 000 cents, both by card.
+    let summary = ok_json(app.get("/api/v1/sales/summary").await).await;
+    assert_eq!(
+        (
+            summary["count"].as_i64(),
+            summary["units"].as_i64(),
+            summary["revenue_cents"].as_i64()
+        ),
+        (Some(2), Some(3), Some(30_500))
+    );
+    assert_eq!(summary["average_basket_cents"], 15_250);
+    assert_eq!(
+        summary["by_payment_method"],
+        json!([{"payment_method": "card", "count": 2, "revenue_cents": 30_500}])
+    );
+    assert_eq!(summary["by_day"].as_array().unwrap().len(), 1);
+    // A voided sale leaves the figures.
+    app.post_json(
+        &format!("/api/v1/sales/{}/void", later["id"].as_str().unwrap()),
+        &json!({}),
+    )
+    .await;
+    let summary = ok_json(app.get("/api/v1/sales/summary").await).await;
+    assert_eq!(
+        (summary["count"].as_i64(), summary["revenue_cents"].as_i64()),
+        (Some(1), Some(18_500))
+    );
+    let empty = ok_json(
+        app.get("/api/v1/sales/summary?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(empty["count"], 0);
 }
 
 async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp, _: Backing) {

@@ -29,6 +29,7 @@ type AppState = Arc<Counter>;
 pub fn router(counter: Arc<Counter>) -> Router {
     Router::new()
         .route("/api/v1/sales", get(list_sales).post(create_sale))
+        .route("/api/v1/sales/summary", get(summary))
         .route("/api/v1/sales/{id}", get(get_sale))
         .route("/api/v1/sales/{id}/void", post(void_sale))
         .route("/api/v1/sales/{id}/returns", post(return_items))
@@ -515,4 +516,26 @@ async fn list_sales(
         _ => None,
     };
     Ok(Json(SalePage { items, next_cursor }).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SummaryParams {
+    from: Option<String>,
+    to: Option<String>,
+}
+
+/// Count, revenue, units, average basket, by payment method and by day; the last 30 days by
+/// default.
+async fn summary(
+    State(counter): State<AppState>,
+    Query(params): Query<SummaryParams>,
+) -> Result<Json<crate::store::Summary>, Problem> {
+    let now = crate::store::now_ms();
+    let to = instant(params.to.as_deref(), "to")?.unwrap_or(now + 1);
+    let from = instant(params.from.as_deref(), "from")?.unwrap_or(to - 30 * 86_400_000);
+    if from >= to {
+        return Err(Problem::bad_request("invalid-query", "from must be before to"));
+    }
+    Ok(Json(counter.store.summary(from, to).await.map_err(database)?))
 }
