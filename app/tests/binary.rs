@@ -59,20 +59,19 @@ struct Server {
 impl Server {
     /// Starts `serve` on free ports and waits until `expected` services are listening.
     fn start(mut command: Command, extra: &[&str], expected: &[&str]) -> Server {
+        command.args(["serve", "--log-format", "json"]);
+        // Every port not chosen in `extra` is any free one.
+        for flag in [
+            "--gateway-port",
+            "--catalog-port",
+            "--inventory-port",
+            "--sales-port",
+        ] {
+            if !extra.contains(&flag) {
+                command.args([flag, "0"]);
+            }
+        }
         command
-            .args([
-                "serve",
-                "--gateway-port",
-                "0",
-                "--catalog-port",
-                "0",
-                "--inventory-port",
-                "0",
-                "--sales-port",
-                "0",
-                "--log-format",
-                "json",
-            ])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
@@ -100,6 +99,12 @@ impl Server {
             }
         }
         Server { child, addrs, lines }
+    }
+
+    /// Kills the process at once (SIGKILL), as a crash would.
+    fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     fn url(&self, service: &str) -> String {
@@ -551,6 +556,201 @@ async fn separate_processes_talk_through_rabbitmq() {
         "{inventory_ready}"
     );
     for server in [gateway, sales, inventory, catalog] {
+        let (status, _) = server.terminate();
+        assert!(status.success());
+    }
+}
+
+/// A free port on loopback (bound, then released for a process to take).
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Sales keep coming while the inventory process is killed and restarted and while the
+/// connection to RabbitMQ is cut; a sales process also "dies" between reservation and
+/// commit. Afterwards, for every SKU: on hand = initial − units of the recorded sales, each
+/// recorded sale has its movements, and no reservation is held.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
+    let Some(backing) = Backing::new(Mode::Production).await else {
+        return;
+    };
+    let proxy = testkit::TcpProxy::start("127.0.0.1:5672").await;
+    let amqp = format!("amqp://guest:guest@127.0.0.1:{}/%2f", proxy.port());
+    let with_env = |mut command: Command| {
+        command
+            .env("INVENTORY_AMQP_URL", &amqp)
+            .env("INVENTORY_RESERVATION_TTL_SECS", "2");
+        command
+    };
+    let inventory_port = free_port().to_string();
+    let sales_port = free_port().to_string();
+    let inventory_url = format!("http://127.0.0.1:{inventory_port}");
+    let sales_url = format!("http://127.0.0.1:{sales_port}");
+    let start_inventory = || {
+        Server::start(
+            with_env(command(Some(&backing))),
+            &[
+                "--target",
+                "inventory",
+                "--inventory-port",
+                &inventory_port,
+                "--sales-url",
+                &sales_url,
+            ],
+            &["inventory"],
+        )
+    };
+    let mut inventory = start_inventory();
+    let front = Server::start(
+        with_env(command(Some(&backing))),
+        &[
+            "--target",
+            "catalog,sales,gateway",
+            "--sales-port",
+            &sales_port,
+            "--inventory-url",
+            &inventory_url,
+        ],
+        &["catalog", "sales", "gateway"],
+    );
+    let api = front.url("gateway");
+    let client = reqwest::Client::new();
+    let skus = ["FAULT-A", "FAULT-B", "FAULT-C"];
+    for sku in skus {
+        let created = client
+            .post(format!("{api}/api/v1/products"))
+            .json(&product(sku, json!({})))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        testkit::eventually(
+            "the inventory learns of the product",
+            Duration::from_secs(30),
+            || async {
+                client
+                    .post(format!("{api}/api/v1/inventory/{sku}/restock"))
+                    .json(&json!({"quantity": 300}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    == StatusCode::CREATED
+            },
+        )
+        .await;
+    }
+
+    // A sales process that reserved and died before recording: its reservation must not stay.
+    let orphan = client
+        .post(format!("{inventory_url}/internal/v1/reservations"))
+        .json(&json!({"id": "orphan-sale", "lines": [{"sku": "FAULT-A", "quantity": 5}], "ttl_secs": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(orphan.status(), StatusCode::CREATED);
+
+    let sold = std::sync::Arc::new(std::sync::Mutex::new(
+        std::collections::BTreeMap::<String, i64>::new(),
+    ));
+    let sell_batch = |from: usize, to: usize| {
+        let (client, api, sold) = (client.clone(), api.clone(), sold.clone());
+        async move {
+            let mut outcomes = Vec::new();
+            for i in from..to {
+                let sku = skus[i % 3];
+                let quantity = (i % 2 + 1) as i64;
+                let response = client
+                    .post(format!("{api}/api/v1/sales"))
+                    .header("idempotency-key", format!("load-{i}"))
+                    .json(&json!({"lines": [{"sku": sku, "quantity": quantity}], "payment_method": "cash"}))
+                    .send()
+                    .await
+                    .unwrap();
+                outcomes.push(response.status());
+                if response.status() == StatusCode::CREATED {
+                    *sold.lock().unwrap().entry(sku.to_owned()).or_default() += quantity;
+                }
+            }
+            outcomes
+        }
+    };
+    assert!(sell_batch(0, 30).await.iter().all(|s| *s == StatusCode::CREATED));
+
+    // The inventory crashes; sales fail fast (503) and record nothing; it comes back.
+    inventory.kill();
+    let during = sell_batch(30, 40).await;
+    assert!(
+        during.iter().all(|s| *s == StatusCode::SERVICE_UNAVAILABLE),
+        "{during:?}"
+    );
+    inventory = start_inventory();
+    testkit::eventually("sales work again", Duration::from_secs(30), || async {
+        sell_batch(40, 41).await == [StatusCode::CREATED]
+    })
+    .await;
+
+    // The broker goes away for a while: sales are still recorded (their events wait in the
+    // outbox), reservations outlive their TTL as confirmed, and everything lands afterwards.
+    proxy.cut();
+    let cut = sell_batch(41, 71).await;
+    assert!(cut.iter().all(|s| *s == StatusCode::CREATED), "{cut:?}");
+    tokio::time::sleep(Duration::from_secs(5)).await; // past the 2 s reservation TTL
+    proxy.restore().await;
+    assert!(sell_batch(71, 90).await.iter().all(|s| *s == StatusCode::CREATED));
+
+    let sold = sold.lock().unwrap().clone();
+    for sku in skus {
+        let expected_on_hand = 300 - sold.get(sku).copied().unwrap_or(0);
+        let expected = json!({"on_hand": expected_on_hand, "reserved": 0, "available": expected_on_hand});
+        testkit::eventually(&format!("{sku} settles"), Duration::from_secs(40), || async {
+            let stock: Value = client
+                .get(format!("{api}/api/v1/inventory/{sku}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            stock["totals"] == expected
+        })
+        .await;
+        let ledger: Value = client
+            .get(format!("{api}/api/v1/inventory/{sku}/movements?limit=200"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let sold_in_ledger: i64 = ledger["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["kind"] == "sale")
+            .map(|m| -m["quantity"].as_i64().unwrap())
+            .sum();
+        assert_eq!(
+            sold_in_ledger,
+            sold.get(sku).copied().unwrap_or(0),
+            "{sku}: every recorded sale has its movements"
+        );
+    }
+    let orphan: Value = client
+        .get(format!("{inventory_url}/internal/v1/reservations/orphan-sale"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(orphan["status"], "released", "{orphan}");
+    for server in [front, inventory] {
         let (status, _) = server.terminate();
         assert!(status.success());
     }
