@@ -15,6 +15,7 @@ modes!(
     stock_can_be_restocked_adjusted_counted_transferred_and_read,
     bad_inventory_input_gets_the_right_problem_and_changes_nothing,
     a_hundred_parallel_stock_changes_through_the_gateway_are_exact,
+    retried_stock_operations_with_an_idempotency_key_apply_once,
 );
 
 /// Creates a product in the catalog and waits until the inventory has heard of it.
@@ -651,4 +652,131 @@ async fn a_hundred_parallel_stock_changes_through_the_gateway_are_exact(app: Tes
     assert_eq!(entries.len(), 101);
     let sum: i64 = entries.iter().map(|m| m["quantity"].as_i64().unwrap()).sum();
     assert_eq!(sum, 100, "the ledger sums to the level");
+}
+
+async fn keyed(app: &TestApp, path: &str, key: &str, body: Value) -> reqwest::Response {
+    app.request(Method::POST, path)
+        .header("idempotency-key", key)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn retried_stock_operations_with_an_idempotency_key_apply_once(app: TestApp, _: Backing) {
+    known_product(&app, "KEY-1").await;
+    let first = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/restock",
+        "dn-1",
+        json!({"quantity": 5}),
+    )
+    .await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    let again = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/restock",
+        "dn-1",
+        json!({"quantity": 5}),
+    )
+    .await;
+    assert_eq!(
+        (
+            again.status(),
+            again.headers()["idempotent-replayed"].to_str().unwrap()
+        ),
+        (StatusCode::CREATED, "true")
+    );
+    assert_eq!(
+        again.json::<Value>().await.unwrap(),
+        first,
+        "the replay is the first answer"
+    );
+    let other = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/restock",
+        "dn-1",
+        json!({"quantity": 6}),
+    )
+    .await;
+    assert_eq!(other.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Ten concurrent retries of one adjustment: applied once.
+    let racing = (0..10).map(|_| {
+        let app = &app;
+        async move {
+            keyed(
+                app,
+                "/api/v1/inventory/KEY-1/adjustments",
+                "adj-1",
+                json!({"delta": -1, "reason": "lost"}),
+            )
+            .await
+            .status()
+        }
+    });
+    let statuses = join_all(racing).await;
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::CONFLICT),
+        "{statuses:?}"
+    );
+    post(
+        &app,
+        "/api/v1/locations",
+        json!({"code": "shelf", "name": "Shelf"}),
+    )
+    .await;
+    for _ in 0..3 {
+        let moved = keyed(
+            &app,
+            "/api/v1/inventory/KEY-1/transfers",
+            "tr-1",
+            json!({"from": "main", "to": "shelf", "quantity": 2}),
+        )
+        .await;
+        assert_eq!(moved.status(), StatusCode::CREATED);
+    }
+    // A failed operation does not use its key up.
+    let refused = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/adjustments",
+        "adj-2",
+        json!({"delta": -100, "reason": "lost"}),
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let count = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/count",
+        "cnt-1",
+        json!({"counted": 2}),
+    )
+    .await;
+    assert_eq!(
+        count.status(),
+        StatusCode::OK,
+        "the count matched: nothing changed"
+    );
+    let count_again = keyed(
+        &app,
+        "/api/v1/inventory/KEY-1/count",
+        "cnt-1",
+        json!({"counted": 2}),
+    )
+    .await;
+    assert_eq!(count_again.status(), StatusCode::OK);
+
+    let stock = ok_json(app.get("/api/v1/inventory/KEY-1").await).await;
+    assert_eq!(stock["totals"]["on_hand"], 5 - 1, "one restock, one adjustment");
+    let ledger = ok_json(app.get("/api/v1/inventory/KEY-1/movements").await).await;
+    let kinds: Vec<&str> = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["transfer_in", "transfer_out", "adjustment", "restock"]);
 }

@@ -15,8 +15,9 @@ use web::{Json, Problem, Query};
 use crate::domain::{AdjustmentReason, Errors, LocationCode, count, delta, positive_quantity, text};
 use crate::error::InventoryError;
 use crate::store::{
-    Amount, InventoryStore, Item, Level, ListFilter, Location, Movement, Restock, StockChange,
+    Amount, Answer, InventoryStore, Item, Level, ListFilter, Location, Movement, Restock, StockChange,
 };
+use storage::Claim;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -236,7 +237,7 @@ pub struct LocationList {
 
 // ---- inputs ----
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestockInput {
     /// Units received, 1 to 1,000,000.
@@ -250,7 +251,7 @@ pub struct RestockInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
     /// Signed change, not zero.
@@ -260,7 +261,7 @@ pub struct AdjustmentInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountInput {
     /// What is physically on the shelf.
@@ -269,7 +270,7 @@ pub struct CountInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferInput {
     pub from: Option<String>,
@@ -457,9 +458,35 @@ async fn get_stock(
     Ok(Json(stock(&store, &path_sku(&sku)?).await?))
 }
 
-async fn apply(store: &InventoryStore, change: StockChange) -> Result<Response, InventoryError> {
+async fn apply(
+    store: &InventoryStore,
+    change: StockChange,
+    key: Option<String>,
+) -> Result<Response, InventoryError> {
     let sku = change.sku.clone();
-    let changed = store.change(&change).await.map_err(naming(&sku))?;
+    let location = change.location.as_str().to_owned();
+    let render = |movement_id: Option<i64>, restock_id: Option<i64>, item: &Item, levels: &[Level]| {
+        let level = levels
+            .iter()
+            .find(|l| l.location == location)
+            .expect("the changed level exists");
+        serde_json::to_string(&ChangeView {
+            movement_id,
+            restock_id,
+            level: LevelView::from(level),
+            stock: StockView::new(item, levels),
+        })
+        .expect("views serialize to JSON")
+    };
+    let answer = key.as_deref().map(|key| Answer { key, render: &render });
+    let changed = store.change_answering(&change, answer.as_ref()).await;
+    let changed = match changed {
+        Ok(changed) => changed,
+        Err(e) => {
+            release(store, key.as_deref()).await;
+            return Err(naming(&sku)(e));
+        }
+    };
     let status = if changed.movement_id.is_some() {
         StatusCode::CREATED
     } else {
@@ -474,6 +501,69 @@ async fn apply(store: &InventoryStore, change: StockChange) -> Result<Response, 
     Ok((status, Json(view)).into_response())
 }
 
+/// Claims the request's `Idempotency-Key`, if it has one. `Err` carries the answer to give
+/// instead of doing the work: the first answer (replay), or a problem.
+async fn claim(
+    store: &InventoryStore,
+    headers: &HeaderMap,
+    scope: &str,
+    request: &str,
+) -> Result<Option<String>, Response> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = match value.to_str() {
+        Ok(key) if !key.is_empty() && key.len() <= 150 => format!("{scope}:{key}"),
+        _ => {
+            return Err(Problem::bad_request(
+                "invalid-idempotency-key",
+                "Idempotency-Key must be 1 to 150 visible ASCII characters.",
+            )
+            .into_response());
+        }
+    };
+    match store.keys().claim(store.db(), &key, request).await {
+        Ok(Claim::Claimed) => Ok(Some(key)),
+        Ok(Claim::Replay { status, body }) => {
+            let mut response = (
+                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
+                [(axum::http::header::CONTENT_TYPE, "application/json")],
+                body,
+            )
+                .into_response();
+            response.headers_mut().insert(
+                "idempotent-replayed",
+                axum::http::HeaderValue::from_static("true"),
+            );
+            Err(response)
+        }
+        Ok(Claim::InProgress) => Err(Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-in-use",
+            "A request with this key is still running",
+        )
+        .retry_after(1)
+        .into_response()),
+        Ok(Claim::Mismatch) => Err(Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "idempotency-key-reused",
+            "Idempotency-Key reused",
+        )
+        .detail("This key was used with a different request body; use a new key for a new request.")
+        .into_response()),
+        Err(e) => Err(Problem::from(InventoryError::from(e)).into_response()),
+    }
+}
+
+/// Frees a claimed key after a failed operation, so the client may retry with it.
+async fn release(store: &InventoryStore, key: Option<&str>) {
+    if let Some(key) = key
+        && let Err(e) = store.keys().release(store.db(), key).await
+    {
+        tracing::warn!(error = %e, "could not release an idempotency key");
+    }
+}
+
 /// Receive stock from a supplier.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/restock", tag = "inventory", request_body = RestockInput,
     params(("sku" = String, Path)),
@@ -486,6 +576,7 @@ async fn restock(
     headers: HeaderMap,
     Json(input): Json<RestockInput>,
 ) -> Result<Response, InventoryError> {
+    let canonical = serde_json::to_string(&input).expect("requests serialize to JSON");
     let sku = path_sku(&sku)?;
     let mut errors = Errors::default();
     let quantity = errors
@@ -518,7 +609,11 @@ async fn restock(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    apply(&store, change).await
+    let key = match claim(&store, &headers, &format!("restock:{}", change.sku), &canonical).await {
+        Ok(key) => key,
+        Err(answer) => return Ok(answer),
+    };
+    apply(&store, change, key).await
 }
 
 /// Correct stock by hand (damaged, lost, found, returned…).
@@ -532,6 +627,7 @@ async fn adjust(
     headers: HeaderMap,
     Json(input): Json<AdjustmentInput>,
 ) -> Result<Response, InventoryError> {
+    let canonical = serde_json::to_string(&input).expect("requests serialize to JSON");
     let sku = path_sku(&sku)?;
     let mut errors = Errors::default();
     let delta = errors
@@ -556,7 +652,11 @@ async fn adjust(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    apply(&store, change).await
+    let key = match claim(&store, &headers, &format!("adjust:{}", change.sku), &canonical).await {
+        Ok(key) => key,
+        Err(answer) => return Ok(answer),
+    };
+    apply(&store, change, key).await
 }
 
 /// Record a stock take: the difference to the counted quantity becomes an adjustment.
@@ -570,6 +670,7 @@ async fn count_stock(
     headers: HeaderMap,
     Json(input): Json<CountInput>,
 ) -> Result<Response, InventoryError> {
+    let canonical = serde_json::to_string(&input).expect("requests serialize to JSON");
     let sku = path_sku(&sku)?;
     let mut errors = Errors::default();
     let counted = errors
@@ -591,7 +692,18 @@ async fn count_stock(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    apply(&store, change).await
+    let key = match claim(
+        &store,
+        &headers,
+        &format!("count_stock:{}", change.sku),
+        &canonical,
+    )
+    .await
+    {
+        Ok(key) => key,
+        Err(answer) => return Ok(answer),
+    };
+    apply(&store, change, key).await
 }
 
 /// Move stock between two locations, atomically.
@@ -605,6 +717,7 @@ async fn transfer(
     headers: HeaderMap,
     Json(input): Json<TransferInput>,
 ) -> Result<Response, InventoryError> {
+    let canonical = serde_json::to_string(&input).expect("requests serialize to JSON");
     let sku = path_sku(&sku)?;
     let mut errors = Errors::default();
     let from = errors
@@ -630,20 +743,52 @@ async fn transfer(
             )
         })
         .map_err(InventoryError::Validation)?;
-    let (from_level, to_level) = store
-        .transfer(&sku, &from, &to, quantity, note, request_id(&headers))
-        .await
-        .map_err(naming(&sku))
-        .map_err(|e| match e {
-            // Name which side of the transfer is wrong.
-            InventoryError::Store(crate::store::StoreError::UnknownLocation(code)) => {
-                side(&from, &code, format!("there is no location {code}"))
-            }
-            InventoryError::Store(crate::store::StoreError::InactiveLocation(code)) => {
-                side(&from, &code, format!("location {code} is deactivated"))
-            }
-            other => other,
-        })?;
+    let key = match claim(&store, &headers, &format!("transfer:{sku}"), &canonical).await {
+        Ok(key) => key,
+        Err(answer) => return Ok(answer),
+    };
+    let (from_code, to_code) = (from.as_str().to_owned(), to.as_str().to_owned());
+    let render = |_: Option<i64>, _: Option<i64>, item: &Item, levels: &[Level]| {
+        let at = |code: &str| {
+            LevelView::from(
+                levels
+                    .iter()
+                    .find(|l| l.location == code)
+                    .expect("both levels exist"),
+            )
+        };
+        serde_json::to_string(&TransferView {
+            from: at(&from_code),
+            to: at(&to_code),
+            stock: StockView::new(item, levels),
+        })
+        .expect("views serialize to JSON")
+    };
+    let answer = key.as_deref().map(|key| Answer { key, render: &render });
+    let transferred = store
+        .transfer_answering(
+            &sku,
+            &from,
+            &to,
+            quantity,
+            note,
+            request_id(&headers),
+            answer.as_ref(),
+        )
+        .await;
+    if transferred.is_err() {
+        release(&store, key.as_deref()).await;
+    }
+    let (from_level, to_level) = transferred.map_err(naming(&sku)).map_err(|e| match e {
+        // Name which side of the transfer is wrong.
+        InventoryError::Store(crate::store::StoreError::UnknownLocation(code)) => {
+            side(&from, &code, format!("there is no location {code}"))
+        }
+        InventoryError::Store(crate::store::StoreError::InactiveLocation(code)) => {
+            side(&from, &code, format!("location {code} is deactivated"))
+        }
+        other => other,
+    })?;
     let view = TransferView {
         from: LevelView::from(&from_level),
         to: LevelView::from(&to_level),

@@ -144,18 +144,63 @@ pub struct ListFilter {
 pub struct InventoryStore {
     db: Db,
     outbox: Outbox,
+    keys: storage::IdempotencyKeys,
 }
+
+/// The answer to store with an operation for its idempotency key: the key, and how to render
+/// the response body from the SKU's state inside the operation's transaction.
+pub struct Answer<'a> {
+    pub key: &'a str,
+    pub render: &'a Render<'a>,
+}
+
+/// (movement id, restock id, the item, all its levels) → response body.
+pub type Render<'a> = dyn Fn(Option<i64>, Option<i64>, &Item, &[Level]) -> String + Sync + 'a;
 
 impl InventoryStore {
     pub fn new(db: Db) -> InventoryStore {
         InventoryStore {
             db,
             outbox: Outbox::new(OUTBOX_TABLE),
+            keys: storage::IdempotencyKeys::new("inventory_idempotency"),
         }
     }
 
     pub fn db(&self) -> &Db {
         &self.db
+    }
+
+    pub fn keys(&self) -> &storage::IdempotencyKeys {
+        &self.keys
+    }
+
+    /// Stores `answer` for its key inside the operation's transaction.
+    async fn store_answer(
+        &self,
+        tx: &mut AnyConnection,
+        sku: &str,
+        status: u16,
+        ids: (Option<i64>, Option<i64>),
+        answer: Option<&Answer<'_>>,
+    ) -> Result<(), StoreError> {
+        let Some(answer) = answer else { return Ok(()) };
+        let item = lock_item(tx, sku).await?;
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? ORDER BY location"
+        )))
+        .bind(sku.to_owned())
+        .fetch_all(&mut *tx)
+        .await?;
+        let levels: Vec<Level> = rows.iter().map(level_from_row).collect::<Result<_, _>>()?;
+        self.keys
+            .answer(
+                tx,
+                answer.key,
+                status,
+                &(answer.render)(ids.0, ids.1, &item, &levels),
+            )
+            .await?;
+        Ok(())
     }
 
     // ---- reads ----
@@ -373,10 +418,24 @@ impl InventoryStore {
 
     /// Applies one stock change with its ledger entry and events.
     pub async fn change(&self, change: &StockChange) -> Result<Changed, StoreError> {
-        retry_deadlocks(|| self.change_once(change)).await
+        self.change_answering(change, None).await
     }
 
-    async fn change_once(&self, change: &StockChange) -> Result<Changed, StoreError> {
+    /// [`InventoryStore::change`], storing `answer` for an idempotency key in the same
+    /// transaction.
+    pub async fn change_answering(
+        &self,
+        change: &StockChange,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<Changed, StoreError> {
+        retry_deadlocks(|| self.change_once(change, answer)).await
+    }
+
+    async fn change_once(
+        &self,
+        change: &StockChange,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<Changed, StoreError> {
         let mut tx = self.db.begin().await?;
         let item = lock_item(&mut tx, &change.sku).await?;
         let location = usable_location(&mut tx, change.location.as_str()).await?;
@@ -386,6 +445,11 @@ impl InventoryStore {
             Amount::To(count) => count - level.on_hand,
         };
         if delta == 0 {
+            if answer.is_some() {
+                self.store_answer(&mut tx, &change.sku, 200, (None, None), answer)
+                    .await?;
+                tx.commit().await?;
+            }
             return Ok(Changed {
                 level,
                 movement_id: None,
@@ -443,6 +507,8 @@ impl InventoryStore {
                 .append(&mut tx, &envelope(change, at, &warning))
                 .await?;
         }
+        self.store_answer(&mut tx, &change.sku, 201, (Some(movement_id), restock_id), answer)
+            .await?;
         tx.commit().await?;
         Ok(Changed {
             level,
@@ -461,10 +527,38 @@ impl InventoryStore {
         note: Option<String>,
         correlation_id: Option<String>,
     ) -> Result<(Level, Level), StoreError> {
-        retry_deadlocks(|| self.transfer_once(sku, from, to, quantity, note.clone(), correlation_id.clone()))
+        self.transfer_answering(sku, from, to, quantity, note, correlation_id, None)
             .await
     }
 
+    /// [`InventoryStore::transfer`], storing `answer` for an idempotency key in the same
+    /// transaction.
+    #[allow(clippy::too_many_arguments)] // The transfer's fields and its answer.
+    pub async fn transfer_answering(
+        &self,
+        sku: &str,
+        from: &LocationCode,
+        to: &LocationCode,
+        quantity: i64,
+        note: Option<String>,
+        correlation_id: Option<String>,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<(Level, Level), StoreError> {
+        retry_deadlocks(|| {
+            self.transfer_once(
+                sku,
+                from,
+                to,
+                quantity,
+                note.clone(),
+                correlation_id.clone(),
+                answer,
+            )
+        })
+        .await
+    }
+
+    #[allow(clippy::too_many_arguments)] // As `transfer_answering`.
     async fn transfer_once(
         &self,
         sku: &str,
@@ -473,6 +567,7 @@ impl InventoryStore {
         quantity: i64,
         note: Option<String>,
         correlation_id: Option<String>,
+        answer: Option<&Answer<'_>>,
     ) -> Result<(Level, Level), StoreError> {
         let mut tx = self.db.begin().await?;
         let item = lock_item(&mut tx, sku).await?;
@@ -545,6 +640,7 @@ impl InventoryStore {
         for warning in [from_warning, to_warning].into_iter().flatten() {
             self.outbox.append(&mut tx, &envelope(&out, at, &warning)).await?;
         }
+        self.store_answer(&mut tx, sku, 201, (None, None), answer).await?;
         tx.commit().await?;
         Ok((from_after, to_after))
     }
@@ -602,7 +698,7 @@ impl InventoryStore {
             reorder_quantity,
             warned: state.warned,
             version: level.version + 1,
-            updated_at: at,
+            updated_at: from_millis(millis(at)),
             ..level
         };
         if state.warn_now {
@@ -717,7 +813,7 @@ pub(crate) async fn write_level(
         on_hand,
         warned: state.warned,
         version: level.version + 1,
-        updated_at: at,
+        updated_at: from_millis(millis(at)),
         ..level.clone()
     };
     let warning = state.warn_now.then(|| warning_for(&after));

@@ -414,25 +414,15 @@ async fn return_items(
             restock: l.restock.unwrap_or(true),
         })
         .collect();
+    // The answer is stored with the return itself; a failed return frees the key again.
     let result = counter
         .store
-        .return_lines(&id, &lines, request_id(&headers))
+        .return_lines(&id, &lines, key.as_deref(), request_id(&headers))
         .await;
-    if let Some(key) = &key {
-        // Returns store their answer after the fact: a failed return releases the key, a
-        // successful one records it (a crash in between leaves the key claimed until it is
-        // abandoned, and the return is visible on the sale).
-        match &result {
-            Ok(sale) => {
-                let body = serde_json::to_string(sale).expect("sales serialize to JSON");
-                if let Err(e) = counter.store.record_answer(key, 200, &body).await {
-                    tracing::warn!(error = %e, "could not store the answer of an idempotency key");
-                }
-            }
-            Err(_) => {
-                let _ = counter.store.release_claim(key).await;
-            }
-        }
+    if result.is_err()
+        && let Some(key) = &key
+    {
+        let _ = counter.store.release_claim(key).await;
     }
     Ok(Json(result.map_err(sale_problem)?).into_response())
 }

@@ -101,22 +101,7 @@ pub struct DayFigures {
     pub units: i64,
 }
 
-/// What became of an idempotency key's claim.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Claim {
-    /// This request is the first with the key: go ahead.
-    Claimed,
-    /// The key was used with this request before: here is the answer it got.
-    Replay { status: u16, body: String },
-    /// The first request with the key is still running.
-    InProgress,
-    /// The key was used with a different request.
-    Mismatch,
-}
-
-/// A claimed key not answered after this long belongs to a request that died; it may be
-/// taken over.
-const ABANDONED_AFTER_MS: i64 = 60_000;
+pub use storage::Claim;
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -131,6 +116,7 @@ pub struct ListFilter {
 pub struct SalesStore {
     db: Db,
     outbox: Outbox,
+    keys: storage::IdempotencyKeys,
 }
 
 impl SalesStore {
@@ -138,6 +124,7 @@ impl SalesStore {
         SalesStore {
             db,
             outbox: Outbox::new(OUTBOX_TABLE),
+            keys: storage::IdempotencyKeys::new("sales_idempotency"),
         }
     }
 
@@ -147,104 +134,17 @@ impl SalesStore {
 
     /// Claims `key` for `request` (its canonical JSON), or tells what became of it before.
     pub async fn claim(&self, key: &str, request: &str) -> Result<Claim, sqlx::Error> {
-        let mut tx = self.db.begin().await?;
-        let inserted =
-            sqlx::query("INSERT INTO sales_idempotency (idem_key, request, created_at) VALUES (?, ?, ?)")
-                .bind(key.to_owned())
-                .bind(request.to_owned())
-                .bind(now_ms())
-                .execute(&mut *tx)
-                .await;
-        match inserted {
-            Ok(_) => {
-                tx.commit().await?;
-                return Ok(Claim::Claimed);
-            }
-            Err(e) if storage::db::unique_violation(&e).is_none() => return Err(e),
-            Err(_) => {}
-        }
-        drop(tx);
-        let row = sqlx::query(
-            "SELECT request, status_code, response, created_at FROM sales_idempotency WHERE idem_key = ?",
-        )
-        .bind(key.to_owned())
-        .fetch_optional(self.db.pool())
-        .await?;
-        let Some(row) = row else {
-            // Released between our insert and this read: try once more.
-            return Box::pin(self.claim(key, request)).await;
-        };
-        let stored: String = row.try_get(0)?;
-        if stored != request {
-            return Ok(Claim::Mismatch);
-        }
-        match (
-            row.try_get::<Option<i64>, _>(1)?,
-            row.try_get::<Option<String>, _>(2)?,
-        ) {
-            (Some(status), Some(body)) => Ok(Claim::Replay {
-                status: status as u16,
-                body,
-            }),
-            _ => {
-                let created: i64 = row.try_get(3)?;
-                if now_ms() - created > ABANDONED_AFTER_MS {
-                    let mut tx = self.db.begin().await?;
-                    let taken = sqlx::query(
-                        "UPDATE sales_idempotency SET created_at = ? WHERE idem_key = ? AND status_code IS NULL AND created_at = ?",
-                    )
-                    .bind(now_ms())
-                    .bind(key.to_owned())
-                    .bind(created)
-                    .execute(&mut *tx)
-                    .await?;
-                    tx.commit().await?;
-                    if taken.rows_affected() == 1 {
-                        return Ok(Claim::Claimed);
-                    }
-                }
-                Ok(Claim::InProgress)
-            }
-        }
+        self.keys.claim(&self.db, key, request).await
     }
 
     /// Gives up a claimed key whose request failed, so that the client may retry with it.
     pub async fn release_claim(&self, key: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.db.begin().await?;
-        sqlx::query("DELETE FROM sales_idempotency WHERE idem_key = ? AND status_code IS NULL")
-            .bind(key.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await
-    }
-
-    /// Stores the response of a claimed key inside the caller's transaction.
-    async fn answer(conn: &mut AnyConnection, key: &str, status: u16, body: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE sales_idempotency SET status_code = ?, response = ? WHERE idem_key = ?")
-            .bind(i64::from(status))
-            .bind(body.to_owned())
-            .bind(key.to_owned())
-            .execute(&mut *conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Stores the answer of a claimed key after the fact.
-    pub async fn record_answer(&self, key: &str, status: u16, body: &str) -> Result<(), sqlx::Error> {
-        let mut tx = self.db.begin().await?;
-        Self::answer(&mut tx, key, status, body).await?;
-        tx.commit().await
+        self.keys.release(&self.db, key).await
     }
 
     /// Keys older than `age_ms` are forgotten (they are kept at least 24 hours).
     pub async fn purge_keys(&self, age_ms: i64) -> Result<u64, sqlx::Error> {
-        let mut tx = self.db.begin().await?;
-        let purged = sqlx::query("DELETE FROM sales_idempotency WHERE created_at < ?")
-            .bind(now_ms() - age_ms)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(purged.rows_affected())
+        self.keys.purge(&self.db, age_ms).await
     }
 
     /// Records a sale with its SaleCreated event and, if given, the key's stored response
@@ -358,7 +258,7 @@ impl SalesStore {
             }],
         };
         if let Some(key) = key {
-            Self::answer(&mut tx, key, 201, &respond(&sale)).await?;
+            self.keys.answer(&mut tx, key, 201, &respond(&sale)).await?;
         }
         tx.commit().await?;
         Ok(sale)
@@ -480,7 +380,7 @@ impl SalesStore {
 
     /// Voids a sale: every unit not yet returned comes back to stock.
     pub async fn void(&self, id: &str, correlation_id: Option<String>) -> Result<Sale, SaleError> {
-        self.update(id, correlation_id, |sale| {
+        self.update(id, None, correlation_id, |sale| {
             if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
                 return Err(SaleError::WrongStatus {
                     status: sale.status.clone(),
@@ -512,9 +412,10 @@ impl SalesStore {
         &self,
         id: &str,
         returned: &[ReturnedLine],
+        key: Option<&str>,
         correlation_id: Option<String>,
     ) -> Result<Sale, SaleError> {
-        self.update(id, correlation_id, |sale| {
+        self.update(id, key, correlation_id, |sale| {
             if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
                 return Err(SaleError::WrongStatus {
                     status: sale.status.clone(),
@@ -580,6 +481,7 @@ impl SalesStore {
     async fn update(
         &self,
         id: &str,
+        key: Option<&str>,
         correlation_id: Option<String>,
         decide: impl FnOnce(&Sale) -> Result<(&'static str, &'static str, Vec<(i64, ReturnedLine)>), SaleError>,
     ) -> Result<Sale, SaleError> {
@@ -639,6 +541,10 @@ impl SalesStore {
         let updated = load(&mut tx, id, "")
             .await?
             .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        if let Some(key) = key {
+            let body = serde_json::to_string(&updated).expect("sales serialize to JSON");
+            self.keys.answer(&mut tx, key, 200, &body).await?;
+        }
         tx.commit().await?;
         Ok(updated)
     }

@@ -7,7 +7,9 @@
 
 pub mod cache;
 pub mod db;
+pub mod idempotency;
 
 pub use cache::{CacheError, VersionedCache};
 pub use db::{Db, DbError, Tx};
+pub use idempotency::{Claim, IdempotencyKeys};
 pub use settings::DatabaseKind;
