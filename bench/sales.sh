@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Realistic counter load (sales of 1–5 lines over 1,000 products, plus product reads) through
+# the gateway, with tools/loadgen.
+#   bench/sales.sh [embedded|production] [concurrency list] [seconds]
+# Production mode needs MariaDB, Redis and RabbitMQ on 127.0.0.1.
+set -euo pipefail
+mode=${1:-embedded}
+concurrency=${2:-1,8,32}
+seconds=${3:-10}
+here=$(cd "$(dirname "$0")" && pwd)
+target=${CARGO_TARGET_DIR:-$here/../target}/release
+work=$(mktemp -d)
+trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+args=(--data-dir "$work" --log-level warn)
+if [[ $mode == production ]]; then
+  db=bench_$$
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+  args+=(--database-url "mysql://root@127.0.0.1:3306/$db" --redis-url redis://127.0.0.1:6379
+         --amqp-url "amqp://guest:guest@127.0.0.1:5672/%2f")
+  export INVENTORY_REDIS_KEY_PREFIX="bench-$$" INVENTORY_EVENT_EXCHANGE="bench-$$"
+fi
+"$target/inventory-tracker" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 \
+  --inventory-port 18002 --sales-port 18003 &
+pid=$!
+for _ in $(seq 100); do curl -sf http://127.0.0.1:18000/health >/dev/null && break; sleep 0.1; done
+"$target/loadgen" --url http://127.0.0.1:18000 --products 1000 --concurrency "$concurrency" --seconds "$seconds"
+kill $pid; wait $pid 2>/dev/null || true
+if [[ $mode == production ]]; then mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"; fi
