@@ -19,8 +19,8 @@ use time::OffsetDateTime;
 use crate::SERVICE;
 use crate::domain::{LocationCode, low_stock};
 use crate::store::{
-    InventoryStore, Level, OUTBOX_TABLE, StockChange, StoreError, insert_movement, lock_item, locked_level,
-    now_ms, retry_deadlocks, usable_location, warning_for,
+    InventoryStore, Level, OUTBOX_TABLE, StockChange, StoreError, bump_levels, insert_movement, items_of,
+    lock_item, locked_level, locked_levels, now_ms, retry_deadlocks, usable_location, warning_for,
 };
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -120,19 +120,21 @@ impl InventoryStore {
             return Ok(existing);
         }
         let place = usable_location(&mut tx, location.as_str()).await?;
-        let mut unknown = Vec::new();
+        // A handful of statements whatever the number of lines: the items in one read, the
+        // levels locked in one read (in SKU order), the reservation in one update.
+        let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+        let items = items_of(&mut tx, &skus).await?;
+        let unknown: Vec<String> = skus
+            .iter()
+            .filter(|s| !items.iter().any(|i| &i.sku == *s))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(ReserveError::UnknownSkus(unknown));
+        }
+        let levels = locked_levels(&mut tx, engine, &skus, &place.code).await?;
         let mut shortages = Vec::new();
-        let mut held = Vec::new();
-        for line in lines {
-            let item = match lock_item(&mut tx, &line.sku).await {
-                Ok(item) => item,
-                Err(StoreError::UnknownSku) => {
-                    unknown.push(line.sku.clone());
-                    continue;
-                }
-                Err(e) => return Err(e.into()),
-            };
-            let level = locked_level(&mut tx, engine, &line.sku, &place.code).await?;
+        for (line, level) in lines.iter().zip(&levels) {
             if level.available() < line.quantity && !place.allow_negative {
                 shortages.push(Shortage {
                     sku: line.sku.clone(),
@@ -140,43 +142,32 @@ impl InventoryStore {
                     available: level.available().max(0),
                 });
             }
-            held.push((item, level, line.quantity));
-        }
-        if !unknown.is_empty() {
-            return Err(ReserveError::UnknownSkus(unknown));
         }
         if !shortages.is_empty() {
             return Err(ReserveError::Shortages(shortages));
         }
         let now = OffsetDateTime::now_utc();
         let outbox = Outbox::new(OUTBOX_TABLE);
-        for (item, level, quantity) in &held {
+        let mut changes = Vec::with_capacity(lines.len());
+        for (line, level) in lines.iter().zip(&levels) {
+            let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
             let state = low_stock(
-                level.available() - quantity,
+                level.available() - line.quantity,
                 level.low_stock_threshold,
                 level.warned,
                 item.active,
             );
-            sqlx::query(
-                "UPDATE inventory_levels SET reserved = reserved + ?, warned = ?, version = version + 1, \
-                 updated_at = ? WHERE sku = ? AND location = ?",
-            )
-            .bind(*quantity)
-            .bind(i64::from(state.warned))
-            .bind(now_ms())
-            .bind(level.sku.clone())
-            .bind(level.location.clone())
-            .execute(&mut *tx)
-            .await?;
+            changes.push((line.sku.clone(), 0, line.quantity, state.warned));
             if state.warn_now {
                 let after = Level {
-                    reserved: level.reserved + quantity,
+                    reserved: level.reserved + line.quantity,
                     ..level.clone()
                 };
                 let event = Envelope::new(SERVICE, None, now, &warning_for(&after));
                 outbox.append(&mut tx, &event).await?;
             }
         }
+        bump_levels(&mut tx, &place.code, &changes).await?;
         let expires_at = now + ttl;
         let inserted = sqlx::query(
             "INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, 'pending', ?, ?)",
@@ -198,16 +189,18 @@ impl InventoryStore {
             }
             return Err(e.into());
         }
+        let sql = format!(
+            "INSERT INTO inventory_reservation_lines (reservation_id, sku, quantity) VALUES {}",
+            vec!["(?, ?, ?)"; lines.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
         for line in lines {
-            sqlx::query(
-                "INSERT INTO inventory_reservation_lines (reservation_id, sku, quantity) VALUES (?, ?, ?)",
-            )
-            .bind(id.to_owned())
-            .bind(line.sku.clone())
-            .bind(line.quantity)
-            .execute(&mut *tx)
-            .await?;
+            insert = insert
+                .bind(id.to_owned())
+                .bind(line.sku.clone())
+                .bind(line.quantity);
         }
+        insert.execute(&mut *tx).await?;
         tx.commit().await?;
         Ok(Reservation {
             id: id.to_owned(),
@@ -319,23 +312,55 @@ pub async fn apply_sale_created(
             .collect::<Vec<_>>(),
     );
     let note = (!held).then(|| "sold after its reservation lapsed".to_owned());
-    for line in &lines {
-        if held {
-            locked_level(conn, engine, &line.sku, &sale.location).await?;
-            unreserve(conn, &line.sku, &sale.location, line.quantity).await?;
-        }
-        move_stock(
-            conn,
-            engine,
-            sale,
-            &line.sku,
-            -line.quantity,
-            "sale",
-            note.clone(),
-            occurred_at,
-        )
-        .await?;
+    // One statement per step, whatever the number of lines.
+    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+    let items = items_of(conn, &skus).await?;
+    if items.len() != skus.len() {
+        return Err(StoreError::UnknownSku);
     }
+    let levels = locked_levels(conn, engine, &skus, &sale.location).await?;
+    let mut changes = Vec::with_capacity(lines.len());
+    let mut moved = Vec::with_capacity(lines.len());
+    for (line, level) in lines.iter().zip(&levels) {
+        let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+        let unreserved = if held { line.quantity } else { 0 };
+        let after = Level {
+            on_hand: level.on_hand - line.quantity,
+            reserved: level.reserved - unreserved,
+            ..level.clone()
+        };
+        let state = low_stock(
+            after.available(),
+            level.low_stock_threshold,
+            level.warned,
+            item.active,
+        );
+        changes.push((line.sku.clone(), -line.quantity, -unreserved, state.warned));
+        if state.warn_now {
+            let event = Envelope::new(SERVICE, None, occurred_at, &warning_for(&after));
+            Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
+        }
+        moved.push((line.sku.clone(), -line.quantity, level.on_hand, after.on_hand));
+    }
+    bump_levels(conn, &sale.location, &changes).await?;
+    let sql = format!(
+        "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
+         reason, reference, note, actor, created_at) VALUES {}",
+        vec!["(?, ?, 'sale', ?, ?, ?, NULL, ?, ?, NULL, ?)"; moved.len()].join(", ")
+    );
+    let mut insert = sqlx::query(AssertSqlSafe(sql));
+    for (sku, quantity, before, after) in moved {
+        insert = insert
+            .bind(sku)
+            .bind(sale.location.clone())
+            .bind(quantity)
+            .bind(before)
+            .bind(after)
+            .bind(format!("sale {}", sale.sale_id))
+            .bind(note.clone())
+            .bind(millis(occurred_at));
+    }
+    insert.execute(&mut *conn).await?;
     match reservation {
         Some(_) => set_status(conn, &sale.sale_id, "committed").await?,
         None => {

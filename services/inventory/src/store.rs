@@ -1043,3 +1043,98 @@ fn from_millis(ms: i64) -> OffsetDateTime {
     OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
         .unwrap_or(OffsetDateTime::UNIX_EPOCH)
 }
+
+/// `?, ?, …` for `n` bound values.
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+/// The items of `skus`, in one statement.
+pub(crate) async fn items_of(tx: &mut AnyConnection, skus: &[String]) -> Result<Vec<Item>, StoreError> {
+    let sql = format!(
+        "SELECT sku, name, active FROM inventory_items WHERE sku IN ({})",
+        placeholders(skus.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for sku in skus {
+        query = query.bind(sku.clone());
+    }
+    let rows = query.fetch_all(&mut *tx).await?;
+    Ok(rows.iter().map(item_from_row).collect::<Result<_, _>>()?)
+}
+
+/// The levels of `skus` (in SKU order) at `location`, created at zero where missing, locked
+/// until commit, with one statement in the common case where they all exist.
+pub(crate) async fn locked_levels(
+    tx: &mut AnyConnection,
+    engine: DatabaseKind,
+    skus: &[String],
+    location: &str,
+) -> Result<Vec<Level>, StoreError> {
+    let lock = match engine {
+        DatabaseKind::Sqlite => "",
+        DatabaseKind::MySql => " FOR UPDATE",
+    };
+    let sql = format!(
+        "SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE location = ? AND sku IN ({}) ORDER BY sku{lock}",
+        placeholders(skus.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(location.to_owned());
+    for sku in skus {
+        query = query.bind(sku.clone());
+    }
+    let found: Vec<Level> = query
+        .fetch_all(&mut *tx)
+        .await?
+        .iter()
+        .map(level_from_row)
+        .collect::<Result<_, _>>()?;
+    if found.len() == skus.len() {
+        return Ok(found);
+    }
+    // Some level is new: take them one by one, which creates the missing ones.
+    let mut levels = Vec::with_capacity(skus.len());
+    for sku in skus {
+        levels.push(locked_level(tx, engine, sku, location).await?);
+    }
+    Ok(levels)
+}
+
+/// Applies per-SKU changes of on-hand and reserved, and the new `warned` flags, to levels at
+/// `location` that the caller has locked, in one statement.
+pub(crate) async fn bump_levels(
+    tx: &mut AnyConnection,
+    location: &str,
+    changes: &[(String, i64, i64, bool)],
+) -> Result<(), StoreError> {
+    let case = |column: &str| {
+        format!(
+            "{column} + CASE sku {} ELSE 0 END",
+            vec!["WHEN ? THEN ?"; changes.len()].join(" ")
+        )
+    };
+    let sql = format!(
+        "UPDATE inventory_levels SET on_hand = {}, reserved = {}, warned = CASE sku {} ELSE warned END, \
+         version = version + 1, updated_at = ? WHERE location = ? AND sku IN ({})",
+        case("on_hand"),
+        case("reserved"),
+        vec!["WHEN ? THEN ?"; changes.len()].join(" "),
+        placeholders(changes.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for (sku, on_hand, _, _) in changes {
+        query = query.bind(sku.clone()).bind(*on_hand);
+    }
+    for (sku, _, reserved, _) in changes {
+        query = query.bind(sku.clone()).bind(*reserved);
+    }
+    for (sku, _, _, warned) in changes {
+        query = query.bind(sku.clone()).bind(i64::from(*warned));
+    }
+    query = query.bind(now_ms()).bind(location.to_owned());
+    for (sku, _, _, _) in changes {
+        query = query.bind(sku.clone());
+    }
+    query.execute(&mut *tx).await?;
+    Ok(())
+}

@@ -186,22 +186,24 @@ impl SalesStore {
         })
         .fetch_one(&mut *tx)
         .await?;
+        let sql = format!(
+            "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
+             line_total_cents, returned_quantity) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, 0)"; lines.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
         for (i, line) in lines.iter().enumerate() {
-            sqlx::query(
-                "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
-                 line_total_cents, returned_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)",
-            )
-            .bind(id.to_owned())
-            .bind(i as i64 + 1)
-            .bind(line.sku.clone())
-            .bind(line.name.clone())
-            .bind(line.quantity)
-            .bind(line.unit_price_cents)
-            .bind(line.discount_cents)
-            .bind(line.line_total_cents)
-            .execute(&mut *tx)
-            .await?;
+            insert = insert
+                .bind(id.to_owned())
+                .bind(i as i64 + 1)
+                .bind(line.sku.clone())
+                .bind(line.name.clone())
+                .bind(line.quantity)
+                .bind(line.unit_price_cents)
+                .bind(line.discount_cents)
+                .bind(line.line_total_cents);
         }
+        insert.execute(&mut *tx).await?;
         history(&mut tx, id, "completed", None, at).await?;
         let event = SaleCreated {
             sale_id: id.to_owned(),

@@ -63,12 +63,17 @@ async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
     prepare(&client, &args).await?;
-    println!("| concurrency | sales/s | sale p50 | sale p95 | sale p99 | reads/s | read p50 | read p95 | read p99 | errors |");
+    println!(
+        "| concurrency | sales/s | sale p50 | sale p95 | sale p99 | reads/s | read p50 | read p95 | read p99 | errors |"
+    );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     for &concurrency in &args.concurrency {
         let samples = run(&client, &args, concurrency).await;
         let secs = args.seconds as f64;
-        let (s, r) = (percentiles(samples.sales.clone()), percentiles(samples.reads.clone()));
+        let (s, r) = (
+            percentiles(samples.sales.clone()),
+            percentiles(samples.reads.clone()),
+        );
         println!(
             "| {concurrency} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} (+{} refused) |",
             samples.sales.len() as f64 / secs,
@@ -101,7 +106,11 @@ async fn prepare(client: &reqwest::Client, args: &Args) -> anyhow::Result<()> {
         }
         let body = json!({"sku": sku, "name": format!("Load test part {i}"), "category": "Load",
                           "price_cents": 1_000 + (i as i64 % 50) * 100, "cost_cents": 500});
-        let created = client.post(format!("{url}/api/v1/products")).json(&body).send().await?;
+        let created = client
+            .post(format!("{url}/api/v1/products"))
+            .json(&body)
+            .send()
+            .await?;
         if !(created.status().is_success() || created.status() == reqwest::StatusCode::CONFLICT) {
             bail!("creating {sku}: {}", created.status());
         }
@@ -154,7 +163,10 @@ async fn run(client: &reqwest::Client, args: &Args, concurrency: usize) -> Sampl
                         _ => samples.errors += 1,
                     }
                 } else {
-                    let sent = client.get(format!("{url}/api/v1/products/{}", sku(rng.below(products)))).send().await;
+                    let sent = client
+                        .get(format!("{url}/api/v1/products/{}", sku(rng.below(products))))
+                        .send()
+                        .await;
                     match sent.map(|r| r.status().is_success()) {
                         Ok(true) => samples.reads.push(started.elapsed()),
                         _ => samples.errors += 1,
