@@ -31,5 +31,8 @@ curl -s http://127.0.0.1:18002/metrics | grep -E '^(outbox_backlog|events_publis
 kill $pid; wait $pid 2>/dev/null || true
 if [[ $mode == production ]]; then
   mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"
-  rabbitmqctl -q delete_exchange "bench-$$" >/dev/null 2>&1 || true
+  for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
+    rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
+    rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
+  done
 fi

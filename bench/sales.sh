@@ -25,4 +25,11 @@ pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18000/health >/dev/null && break; sleep 0.1; done
 "$target/loadgen" --url http://127.0.0.1:18000 --products 1000 --concurrency "$concurrency" --seconds "$seconds"
 kill $pid; wait $pid 2>/dev/null || true
-if [[ $mode == production ]]; then mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"; fi
+if [[ $mode == production ]]; then
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"
+  # Durable queues outlive the run; leftovers full of messages can trip RabbitMQ's alarms.
+  for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
+    rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
+    rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
+  done
+fi

@@ -755,3 +755,175 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
         assert!(status.success());
     }
 }
+
+/// The sales process is killed (SIGKILL) in the middle of a load of sales, between
+/// reservations and commits, then restarted. The recorded sales are the truth: afterwards
+/// every SKU's stock equals the initial stock minus the units of the sales the sales service
+/// has, and no stock stays reserved.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale() {
+    let Some(backing) = Backing::new(Mode::Production).await else {
+        return;
+    };
+    let ttl = |mut command: Command| {
+        command.env("INVENTORY_RESERVATION_TTL_SECS", "2");
+        command
+    };
+    let inventory_port = free_port().to_string();
+    let sales_port = free_port().to_string();
+    let inventory_url = format!("http://127.0.0.1:{inventory_port}");
+    let sales_url = format!("http://127.0.0.1:{sales_port}");
+    let inventory = Server::start(
+        ttl(command(Some(&backing))),
+        &[
+            "--target",
+            "catalog,inventory",
+            "--inventory-port",
+            &inventory_port,
+            "--sales-url",
+            &sales_url,
+        ],
+        &["catalog", "inventory"],
+    );
+    let catalog_url = inventory.url("catalog");
+    let start_sales = || {
+        Server::start(
+            ttl(command(Some(&backing))),
+            &[
+                "--target",
+                "sales",
+                "--sales-port",
+                &sales_port,
+                "--catalog-url",
+                &catalog_url,
+                "--inventory-url",
+                &inventory_url,
+            ],
+            &["sales"],
+        )
+    };
+    let sales = start_sales();
+    let client = reqwest::Client::new();
+    for sku in ["KILL-A", "KILL-B"] {
+        let created = client
+            .post(format!("{catalog_url}/api/v1/products"))
+            .json(&product(sku, json!({})))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+        testkit::eventually(
+            "the inventory learns of the product",
+            Duration::from_secs(30),
+            || async {
+                client
+                    .post(format!("{inventory_url}/api/v1/inventory/{sku}/restock"))
+                    .json(&json!({"quantity": 500}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    == StatusCode::CREATED
+            },
+        )
+        .await;
+    }
+    // Eight clients sell continuously; the sales process dies under them.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let load: Vec<_> = (0..8)
+        .map(|c| {
+            let (client, sales_url, stop) = (client.clone(), sales_url.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut i = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    i += 1;
+                    let lines =
+                        json!([{"sku": "KILL-A", "quantity": 1}, {"sku": "KILL-B", "quantity": 1 + (i % 2)}]);
+                    let _ = client
+                        .post(format!("{sales_url}/api/v1/sales"))
+                        .json(
+                            &json!({"lines": lines, "payment_method": "cash", "note": format!("client {c}")}),
+                        )
+                        .timeout(Duration::from_secs(5))
+                        .send()
+                        .await;
+                }
+            })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    sales.kill();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sales = start_sales();
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for task in load {
+        task.await.unwrap();
+    }
+
+    // What the sales service recorded is what was sold.
+    let mut sold = std::collections::BTreeMap::<String, i64>::new();
+    let mut cursor: Option<String> = None;
+    let mut count = 0;
+    loop {
+        let mut url = format!("{sales_url}/api/v1/sales?limit=200");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+        for sale in page["items"].as_array().unwrap() {
+            count += 1;
+            for line in sale["lines"].as_array().unwrap() {
+                *sold.entry(line["sku"].as_str().unwrap().to_owned()).or_default() +=
+                    line["quantity"].as_i64().unwrap();
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    assert!(
+        count > 10,
+        "the load recorded sales before and after the crash ({count})"
+    );
+    for sku in ["KILL-A", "KILL-B"] {
+        let left = 500 - sold.get(sku).copied().unwrap_or(0);
+        let expected = json!({"on_hand": left, "reserved": 0, "available": left});
+        let settled = tokio::time::timeout(Duration::from_secs(40), async {
+            loop {
+                let stock: Value = client
+                    .get(format!("{inventory_url}/api/v1/inventory/{sku}"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if stock["totals"] == expected {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+        .await;
+        if settled.is_err() {
+            let stock: Value = client
+                .get(format!("{inventory_url}/api/v1/inventory/{sku}"))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            panic!(
+                "{sku}: expected {expected}, have {} ({count} sales recorded)",
+                stock["totals"]
+            );
+        }
+    }
+    for server in [sales, inventory] {
+        let (status, _) = server.terminate();
+        assert!(status.success());
+    }
+}
