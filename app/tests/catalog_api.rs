@@ -824,6 +824,9 @@ async fn health_metrics_and_docs_are_served(app: TestApp, _: Backing) {
         "/api/v1/inventory/{sku}/restock",
         "/api/v1/alerts",
         "/api/v1/locations",
+        "/api/v1/sales",
+        "/api/v1/sales/{id}/returns",
+        "/api/v1/sales/summary",
     ] {
         assert!(spec["paths"][path].is_object(), "{path} is documented");
     }

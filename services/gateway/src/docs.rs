@@ -10,6 +10,7 @@ use utoipa_swagger_ui::SwaggerUi;
 pub fn openapi() -> OpenApi {
     let mut doc = catalog::openapi();
     doc.merge(inventory::openapi());
+    doc.merge(sales::openapi());
     doc.info = utoipa::openapi::InfoBuilder::new()
         .title("inventory-tracker API")
         .version(env!("CARGO_PKG_VERSION"))

@@ -17,6 +17,16 @@ use crate::domain::{FieldError, SaleInput, SaleRequest, price};
 use crate::store::{Claim, ListFilter, Sale, SaleError, SalesStore};
 use crate::upstream::{UpstreamError, Upstreams};
 
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(create_sale, list_sales, get_sale, void_sale, return_items, summary),
+    components(schemas(SaleInput, crate::domain::LineInput, Sale, crate::store::Line, crate::store::HistoryEntry,
+                       SalePage, ReturnInput, ReturnLineInput, crate::store::Summary, crate::store::MethodFigures,
+                       crate::store::DayFigures)),
+    tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"))
+)]
+pub struct SalesApi;
+
 pub struct Counter {
     pub store: SalesStore,
     pub upstreams: Upstreams,
@@ -134,7 +144,14 @@ fn claim_problem(claim: &Claim) -> Option<Problem> {
     }
 }
 
-/// Record a sale.
+/// Record a sale: priced from the catalog, all lines reserved or none. Send an
+/// `Idempotency-Key` header to make retries harmless.
+#[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleInput,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    responses((status = 201, body = Sale),
+              (status = 409, description = "Not enough stock for some lines (listed), or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, unknown SKUs, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "Inventory unavailable; nothing recorded (Retry-After)", body = Problem, content_type = "application/problem+json")))]
 async fn create_sale(
     State(counter): State<AppState>,
     headers: HeaderMap,
@@ -321,6 +338,9 @@ fn sale_problem(e: SaleError) -> Problem {
     }
 }
 
+/// One sale with its lines and status history.
+#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales", params(("id" = String, Path)),
+    responses((status = 200, body = Sale), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Sale>, Problem> {
     counter
         .store
@@ -331,6 +351,9 @@ async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Re
         .ok_or_else(|| sale_problem(SaleError::NotFound(id)))
 }
 
+/// Void a sale: every unit not yet returned goes back to stock.
+#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path)),
+    responses((status = 200, body = Sale), (status = 409, description = "Already voided or fully returned", body = Problem, content_type = "application/problem+json")))]
 async fn void_sale(
     State(counter): State<AppState>,
     Path(id): Path<String>,
@@ -344,21 +367,24 @@ async fn void_sale(
     Ok(Json(sale))
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReturnInput {
+pub struct ReturnInput {
     lines: Vec<ReturnLineInput>,
 }
 
-#[derive(Debug, Deserialize, Serialize)]
+#[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReturnLineInput {
+pub struct ReturnLineInput {
     sku: String,
     quantity: i64,
     /// True (default): back on the shelf; false: written off as damaged.
     restock: Option<bool>,
 }
 
+/// Take back part of a sale, restocked or written off; never more than was sold.
+#[utoipa::path(post, path = "/api/v1/sales/{id}/returns", tag = "sales", params(("id" = String, Path)), request_body = ReturnInput,
+    responses((status = 200, body = Sale), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn return_items(
     State(counter): State<AppState>,
     Path(id): Path<String>,
@@ -427,8 +453,9 @@ async fn return_items(
     Ok(Json(result.map_err(sale_problem)?).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct ListParams {
     from: Option<String>,
     to: Option<String>,
@@ -444,8 +471,8 @@ struct SaleCursor {
     before: i64,
 }
 
-#[derive(Debug, Serialize)]
-struct SalePage {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct SalePage {
     items: Vec<Sale>,
     #[serde(skip_serializing_if = "Option::is_none")]
     next_cursor: Option<String>,
@@ -465,6 +492,8 @@ fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, Problem> {
     .transpose()
 }
 
+/// Sales, newest first.
+#[utoipa::path(get, path = "/api/v1/sales", tag = "sales", params(ListParams), responses((status = 200, body = SalePage)))]
 async fn list_sales(
     State(counter): State<AppState>,
     Query(params): Query<ListParams>,
@@ -508,8 +537,9 @@ async fn list_sales(
     Ok(Json(SalePage { items, next_cursor }).into_response())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 struct SummaryParams {
     from: Option<String>,
     to: Option<String>,
@@ -517,6 +547,8 @@ struct SummaryParams {
 
 /// Count, revenue, units, average basket, by payment method and by day; the last 30 days by
 /// default.
+#[utoipa::path(get, path = "/api/v1/sales/summary", tag = "sales", params(SummaryParams),
+    responses((status = 200, body = crate::store::Summary)))]
 async fn summary(
     State(counter): State<AppState>,
     Query(params): Query<SummaryParams>,

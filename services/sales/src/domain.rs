@@ -53,8 +53,10 @@ impl PaymentMethod {
 }
 
 /// The request body of `POST /api/v1/sales`.
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({"lines": [{"sku": "CPU-AMD-R5-7600", "quantity": 1, "discount_cents": 500}],
+                          "payment_method": "card"}))]
 pub struct SaleInput {
     pub lines: Option<Vec<LineInput>>,
     pub payment_method: Option<String>,
@@ -63,7 +65,7 @@ pub struct SaleInput {
     pub note: Option<String>,
 }
 
-#[derive(Debug, Clone, Deserialize, Serialize)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
     pub sku: Option<String>,

@@ -28,6 +28,10 @@ use storage::Db;
 
 pub use store::SalesStore;
 
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    <api::SalesApi as utoipa::OpenApi>::openapi()
+}
+
 pub const SERVICE: &str = "sales";
 
 /// Idempotency keys are kept this long (at least the 24 hours clients may retry within).

@@ -28,7 +28,7 @@ pub enum SaleError {
     Database(#[from] sqlx::Error),
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Line {
     pub line_no: i64,
     pub sku: String,
@@ -40,7 +40,7 @@ pub struct Line {
     pub returned_quantity: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct HistoryEntry {
     pub status: String,
     pub detail: Option<String>,
@@ -49,7 +49,7 @@ pub struct HistoryEntry {
 }
 
 /// A sale as stored and as the API shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct Sale {
     pub id: String,
     pub receipt_number: i64,
@@ -74,7 +74,7 @@ pub struct Sale {
 
 /// Sales figures over a time range, for the dashboard. Voided sales are left out; returns are
 /// taken off revenue and units.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Default, utoipa::ToSchema)]
 pub struct Summary {
     pub count: i64,
     pub revenue_cents: i64,
@@ -85,14 +85,14 @@ pub struct Summary {
     pub by_day: Vec<DayFigures>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct MethodFigures {
     pub payment_method: String,
     pub count: i64,
     pub revenue_cents: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct DayFigures {
     /// `YYYY-MM-DD`, UTC.
     pub day: String,
