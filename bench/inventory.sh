@@ -7,7 +7,20 @@ mode=${1:-embedded}
 here=$(cd "$(dirname "$0")" && pwd)
 bin=${CARGO_TARGET_DIR:-$here/../target}/release/inventory-tracker
 work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+  if [[ $mode == production ]]; then
+    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
+    # Durable queues outlive the run; leftovers full of messages can trip RabbitMQ's alarms.
+    for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
+      rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
+      rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
+    done
+  fi
+}
+trap cleanup EXIT
 args=(--data-dir "$work" --log-level warn)
 if [[ $mode == production ]]; then
   db=bench_$$
@@ -28,11 +41,3 @@ echo "### on hand after the run, movements, unpublished events"
 curl -s "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" | grep -o '"totals":{[^}]*}'
 sleep 2
 curl -s http://127.0.0.1:18002/metrics | grep -E '^(outbox_backlog|events_published_total)\{service="inventory"'
-kill $pid; wait $pid 2>/dev/null || true
-if [[ $mode == production ]]; then
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"
-  for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
-    rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
-    rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
-  done
-fi

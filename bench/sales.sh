@@ -10,7 +10,20 @@ seconds=${3:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 target=${CARGO_TARGET_DIR:-$here/../target}/release
 work=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
+pid=
+cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+  if [[ $mode == production ]]; then
+    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
+    # Durable queues outlive the run; leftovers full of messages can trip RabbitMQ's alarms.
+    for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
+      rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
+      rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
+    done
+  fi
+}
+trap cleanup EXIT
 args=(--data-dir "$work" --log-level warn)
 if [[ $mode == production ]]; then
   db=bench_$$
@@ -24,12 +37,3 @@ fi
 pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18000/health >/dev/null && break; sleep 0.1; done
 "$target/loadgen" --url http://127.0.0.1:18000 --products 1000 --concurrency "$concurrency" --seconds "$seconds"
-kill $pid; wait $pid 2>/dev/null || true
-if [[ $mode == production ]]; then
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"
-  # Durable queues outlive the run; leftovers full of messages can trip RabbitMQ's alarms.
-  for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
-    rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
-    rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
-  done
-fi
