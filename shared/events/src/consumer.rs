@@ -105,7 +105,7 @@ impl Consumer {
     pub async fn start(self, shutdown: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
         let first = self.bus.subscribe(&self.queue, &self.types).await;
         async move {
-            let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+            let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
             let mut subscription = first;
             loop {
                 match subscription {

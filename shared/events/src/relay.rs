@@ -70,7 +70,7 @@ impl Relay {
 
     /// Publishes until `shutdown` is cancelled.
     pub async fn run(self, shutdown: CancellationToken) {
-        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(30));
+        let mut backoff = Backoff::new(Duration::from_millis(100), Duration::from_secs(5));
         let mut stats_due = tokio::time::Instant::now();
         loop {
             let wait = match self.relay_once().await {

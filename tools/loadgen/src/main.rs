@@ -115,7 +115,7 @@ async fn prepare(client: &reqwest::Client, args: &Args) -> anyhow::Result<()> {
             bail!("creating {sku}: {}", created.status());
         }
         // The inventory learns of the product by an event; restock once it has.
-        for _ in 0..200 {
+        for _ in 0..1200 {
             let restocked = client
                 .post(format!("{url}/api/v1/inventory/{sku}/restock"))
                 .json(&json!({"quantity": 1_000_000}))
