@@ -51,7 +51,11 @@ pub struct Running {
 /// which connects only the services running in this process.
 fn event_bus(settings: &Settings) -> Bus {
     match &settings.amqp_url {
-        Some(url) => Bus::rabbitmq(url.expose_secret(), &settings.event_exchange),
+        Some(url) => Bus::rabbitmq_with_queue_expiry(
+            url.expose_secret(),
+            &settings.event_exchange,
+            settings.event_queue_expiry_secs.map(Duration::from_secs),
+        ),
         None => Bus::in_process(),
     }
 }

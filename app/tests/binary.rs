@@ -30,7 +30,8 @@ fn command(backing: Option<&Backing>) -> Command {
             .arg(backing.data_dir.path())
             .env("INVENTORY_DATABASE_URL", &backing.db.url)
             .env("INVENTORY_REDIS_KEY_PREFIX", &backing.redis_prefix)
-            .env("INVENTORY_EVENT_EXCHANGE", &backing.exchange);
+            .env("INVENTORY_EVENT_EXCHANGE", &backing.exchange)
+            .env("INVENTORY_EVENT_QUEUE_EXPIRY_SECS", "60");
         if let Some(redis) = &backing.redis_url {
             command.env("INVENTORY_REDIS_URL", redis);
         }

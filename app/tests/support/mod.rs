@@ -95,6 +95,8 @@ impl Backing {
             redis_key_prefix: self.redis_prefix.clone(),
             amqp_url: self.amqp_url.clone().map(Into::into),
             event_exchange: self.exchange.clone(),
+            // Queues a test leaves behind (a consumer resubscribing after the cleanup) vanish.
+            event_queue_expiry_secs: Some(60),
             shutdown_grace_secs: 5,
             ..Settings::default()
         }

@@ -140,7 +140,7 @@ async fn a_broker_that_goes_away_loses_nothing_and_applies_nothing_twice() {
     };
     let exchange = testkit::unique_exchange("broker-away");
     let proxy = TcpProxy::start("127.0.0.1:5672").await;
-    let bus = Bus::rabbitmq(&through(&proxy), &exchange);
+    let bus = Bus::rabbitmq_with_queue_expiry(&through(&proxy), &exchange, Some(Duration::from_secs(60)));
     let stop = CancellationToken::new();
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
@@ -202,7 +202,7 @@ async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery(
         return;
     };
     let exchange = testkit::unique_exchange("die-before-ack");
-    let bus = Bus::rabbitmq(&amqp, &exchange);
+    let bus = Bus::rabbitmq_with_queue_expiry(&amqp, &exchange, Some(Duration::from_secs(60)));
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
 
@@ -265,7 +265,7 @@ async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
         return;
     };
     let exchange = testkit::unique_exchange("poison");
-    let bus = Bus::rabbitmq(&amqp, &exchange);
+    let bus = Bus::rabbitmq_with_queue_expiry(&amqp, &exchange, Some(Duration::from_secs(60)));
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
     let stop = CancellationToken::new();

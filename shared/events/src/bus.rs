@@ -59,9 +59,17 @@ impl Bus {
     /// A RabbitMQ transport publishing to the durable topic exchange `exchange`. Connects on
     /// first use, and again after the connection is lost.
     pub fn rabbitmq(url: &str, exchange: &str) -> Bus {
+        Bus::rabbitmq_with_queue_expiry(url, exchange, None)
+    }
+
+    /// As [`Bus::rabbitmq`]; with `queue_expiry`, RabbitMQ deletes a consumer's queues once
+    /// they have had no consumer for that long (`x-expires`). For throwaway installations
+    /// such as tests; a shop's queues must outlive any outage, so the default is never.
+    pub fn rabbitmq_with_queue_expiry(url: &str, exchange: &str, queue_expiry: Option<Duration>) -> Bus {
         Bus::RabbitMq(Arc::new(RabbitBus {
             url: url.to_owned(),
             exchange: exchange.to_owned(),
+            queue_expiry,
             publisher: tokio::sync::Mutex::new(None),
         }))
     }
@@ -244,6 +252,7 @@ impl InProcessBus {
 pub struct RabbitBus {
     url: String,
     exchange: String,
+    queue_expiry: Option<Duration>,
     /// The publishing connection and its confirm-mode channel, opened on first use and
     /// dropped on any error so that the next publish reconnects.
     publisher: tokio::sync::Mutex<Option<(Connection, lapin::Channel)>>,
@@ -258,6 +267,14 @@ impl RabbitBus {
         .await
         .map_err(|_| BusError::Timeout(CONNECT_TIMEOUT))?
         .map_err(BusError::from)
+    }
+
+    fn expiring(&self, mut arguments: FieldTable) -> FieldTable {
+        if let Some(expiry) = self.queue_expiry {
+            let ms = i64::try_from(expiry.as_millis()).unwrap_or(i64::MAX).max(1);
+            arguments.insert(ShortString::from("x-expires"), AMQPValue::LongLongInt(ms));
+        }
+        arguments
     }
 
     async fn declare_exchange(&self, channel: &lapin::Channel) -> Result<(), BusError> {
@@ -351,7 +368,11 @@ impl RabbitBus {
             )
             .await?;
         channel
-            .queue_declare(dead_letter_queue.as_str().into(), durable, FieldTable::default())
+            .queue_declare(
+                dead_letter_queue.as_str().into(),
+                durable,
+                self.expiring(FieldTable::default()),
+            )
             .await?;
         channel
             .queue_bind(
@@ -372,7 +393,9 @@ impl RabbitBus {
             ShortString::from("x-dead-letter-routing-key"),
             AMQPValue::LongString(queue.into()),
         );
-        channel.queue_declare(queue.into(), durable, arguments).await?;
+        channel
+            .queue_declare(queue.into(), durable, self.expiring(arguments))
+            .await?;
         for event_type in types {
             channel
                 .queue_bind(

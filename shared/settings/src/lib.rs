@@ -68,6 +68,9 @@ pub struct Settings {
     pub event_exchange: String,
     /// How often a consumer tries an event that keeps failing before dead-lettering it.
     pub consumer_max_attempts: u32,
+    /// If set, RabbitMQ deletes this installation's queues after they had no consumer for
+    /// this many seconds. For throwaway installations (tests); unset for a shop.
+    pub event_queue_expiry_secs: Option<u64>,
     /// `redis://…` switches the catalog cache from in-process to Redis.
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key, so several installations can share one Redis.
@@ -110,6 +113,7 @@ impl Default for Settings {
             amqp_url: None,
             event_exchange: "inventory-tracker.events".to_owned(),
             consumer_max_attempts: 5,
+            event_queue_expiry_secs: None,
             redis_url: None,
             redis_key_prefix: "inventory-tracker".to_owned(),
             catalog_url: None,
