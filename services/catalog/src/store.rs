@@ -4,6 +4,7 @@
 use events::{Envelope, Outbox};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use storage::clock::{from_millis, millis};
 use storage::{DatabaseKind, Db};
 use time::OffsetDateTime;
 
@@ -314,17 +315,8 @@ fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
     })
 }
 
-pub(crate) fn millis(at: OffsetDateTime) -> i64 {
-    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).expect("timestamps fit in i64 milliseconds")
-}
-
-fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
 /// The current time at the precision the database keeps, so a product returned from a write
 /// is identical to the same product read back later.
 pub(crate) fn now() -> OffsetDateTime {
-    from_millis(millis(OffsetDateTime::now_utc()))
+    storage::clock::stored_precision(OffsetDateTime::now_utc())
 }

@@ -14,6 +14,7 @@ use events::sales::{SaleCreated, SaleUpdated};
 use events::{Envelope, Outbox};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::DatabaseKind;
+use storage::clock::{from_millis, millis};
 use time::OffsetDateTime;
 
 use crate::SERVICE;
@@ -497,10 +498,7 @@ async fn reservation_in(
     engine: DatabaseKind,
     id: &str,
 ) -> Result<Option<Reservation>, StoreError> {
-    let lock = match engine {
-        DatabaseKind::Sqlite => "",
-        DatabaseKind::MySql => " FOR UPDATE",
-    };
+    let lock = storage::db::for_update(engine);
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, location, status, expires_at FROM inventory_reservations WHERE id = ?{lock}"
     )))
@@ -526,14 +524,7 @@ async fn reservation_in(
         id: row.try_get(0)?,
         location: row.try_get(1)?,
         status: row.try_get(2)?,
-        expires_at: OffsetDateTime::from_unix_timestamp_nanos(
-            i128::from(row.try_get::<i64, _>(3)?) * 1_000_000,
-        )
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH),
+        expires_at: from_millis(row.try_get(3)?),
         lines,
     }))
-}
-
-fn millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -8,6 +8,8 @@ use events::inventory::{RestockReceived, StockAdjusted, StockLevelWarning, Stock
 use events::{Envelope, Event, Outbox};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
+pub(crate) use storage::clock::now_ms;
+use storage::clock::{from_millis, millis};
 use storage::{DatabaseKind, Db};
 use time::OffsetDateTime;
 
@@ -698,7 +700,7 @@ impl InventoryStore {
             reorder_quantity,
             warned: state.warned,
             version: level.version + 1,
-            updated_at: from_millis(millis(at)),
+            updated_at: storage::clock::stored_precision(at),
             ..level
         };
         if state.warn_now {
@@ -732,10 +734,7 @@ pub(crate) async fn locked_level(
     sku: &str,
     location: &str,
 ) -> Result<Level, StoreError> {
-    let lock = match engine {
-        DatabaseKind::Sqlite => "",
-        DatabaseKind::MySql => " FOR UPDATE",
-    };
+    let lock = storage::db::for_update(engine);
     let select = format!("SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? AND location = ?{lock}");
     for _ in 0..2 {
         let row = sqlx::query(AssertSqlSafe(select.as_str()))
@@ -813,7 +812,7 @@ pub(crate) async fn write_level(
         on_hand,
         warned: state.warned,
         version: level.version + 1,
-        updated_at: from_millis(millis(at)),
+        updated_at: storage::clock::stored_precision(at),
         ..level.clone()
     };
     let warning = state.warn_now.then(|| warning_for(&after));
@@ -866,7 +865,7 @@ pub(crate) async fn insert_movement(
     .bind(millis(at))
     .execute(&mut *tx)
     .await?;
-    last_id(tx, engine).await
+    Ok(storage::db::last_insert_id(tx, engine).await?)
 }
 
 async fn insert_restock(
@@ -891,17 +890,7 @@ async fn insert_restock(
     .bind(millis(at))
     .execute(&mut *tx)
     .await?;
-    last_id(tx, kind).await
-}
-
-/// The id of the row this connection inserted last. The Any driver does not report it for
-/// SQLite, so both engines are asked in SQL, on the same connection, inside the transaction.
-async fn last_id(tx: &mut AnyConnection, kind: DatabaseKind) -> Result<i64, StoreError> {
-    let sql = match kind {
-        DatabaseKind::Sqlite => "SELECT last_insert_rowid()",
-        DatabaseKind::MySql => "SELECT LAST_INSERT_ID()",
-    };
-    Ok(sqlx::query_scalar(sql).fetch_one(&mut *tx).await?)
+    Ok(storage::db::last_insert_id(tx, kind).await?)
 }
 
 /// The item row of `sku`, or `UnknownSku` when the catalog never announced it.
@@ -1031,19 +1020,6 @@ fn movement_from_row(row: &AnyRow) -> Result<Movement, sqlx::Error> {
     })
 }
 
-pub(crate) fn now_ms() -> i64 {
-    millis(OffsetDateTime::now_utc())
-}
-
-fn millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
 /// `?, ?, …` for `n` bound values.
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
@@ -1071,10 +1047,7 @@ pub(crate) async fn locked_levels(
     skus: &[String],
     location: &str,
 ) -> Result<Vec<Level>, StoreError> {
-    let lock = match engine {
-        DatabaseKind::Sqlite => "",
-        DatabaseKind::MySql => " FOR UPDATE",
-    };
+    let lock = storage::db::for_update(engine);
     let sql = format!(
         "SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE location = ? AND sku IN ({}) ORDER BY sku{lock}",
         placeholders(skus.len())

@@ -6,7 +6,9 @@ use events::{Envelope, Event, Outbox};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
-use storage::{DatabaseKind, Db};
+use storage::Db;
+use storage::clock::{from_millis, stored_precision};
+pub(crate) use storage::clock::{millis, now_ms};
 use time::OffsetDateTime;
 
 use crate::SERVICE;
@@ -180,12 +182,7 @@ impl SalesStore {
         .bind(millis(at))
         .execute(&mut *tx)
         .await?;
-        let receipt_number: i64 = sqlx::query_scalar(match self.db.kind() {
-            DatabaseKind::Sqlite => "SELECT last_insert_rowid()",
-            DatabaseKind::MySql => "SELECT LAST_INSERT_ID()",
-        })
-        .fetch_one(&mut *tx)
-        .await?;
+        let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
         let sql = format!(
             "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
              line_total_cents, returned_quantity) VALUES {}",
@@ -237,8 +234,8 @@ impl SalesStore {
             total_cents: totals.total_cents,
             refunded_cents: 0,
             units: totals.units,
-            created_at: trunc(at),
-            updated_at: trunc(at),
+            created_at: stored_precision(at),
+            updated_at: stored_precision(at),
             lines: lines
                 .iter()
                 .enumerate()
@@ -256,7 +253,7 @@ impl SalesStore {
             history: vec![HistoryEntry {
                 status: "completed".into(),
                 detail: None,
-                at: trunc(at),
+                at: stored_precision(at),
             }],
         };
         if let Some(key) = key {
@@ -487,10 +484,7 @@ impl SalesStore {
         correlation_id: Option<String>,
         decide: impl FnOnce(&Sale) -> Result<(&'static str, &'static str, Vec<(i64, ReturnedLine)>), SaleError>,
     ) -> Result<Sale, SaleError> {
-        let lock = match self.db.kind() {
-            DatabaseKind::Sqlite => "",
-            DatabaseKind::MySql => " FOR UPDATE",
-        };
+        let lock = storage::db::for_update(self.db.kind());
         let mut tx = self.db.begin().await?;
         let sale = load(&mut tx, id, lock)
             .await?
@@ -636,22 +630,4 @@ fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
         line_total_cents: row.try_get(6)?,
         returned_quantity: row.try_get(7)?,
     })
-}
-
-pub(crate) fn now_ms() -> i64 {
-    millis(OffsetDateTime::now_utc())
-}
-
-pub(crate) fn millis(at: OffsetDateTime) -> i64 {
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
-fn from_millis(ms: i64) -> OffsetDateTime {
-    OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH)
-}
-
-/// `at` at millisecond precision, as stored.
-fn trunc(at: OffsetDateTime) -> OffsetDateTime {
-    from_millis(millis(at))
 }

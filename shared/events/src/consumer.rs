@@ -15,7 +15,7 @@ use tokio_util::sync::CancellationToken;
 use crate::backoff::Backoff;
 use crate::bus::{Bus, Delivery};
 use crate::envelope::Envelope;
-use crate::relay::now_ms;
+use storage::clock::now_ms;
 
 /// Why applying an event failed.
 #[derive(Debug, thiserror::Error)]

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use sqlx::{AssertSqlSafe, Row};
 use storage::Db;
+use storage::clock::now_ms;
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
@@ -169,8 +170,4 @@ impl Relay {
         metrics::gauge!("outbox_oldest_age_seconds", "service" => self.service).set(age);
         Ok(())
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

@@ -215,3 +215,22 @@ pub fn escape_like(text: &str) -> String {
     }
     escaped
 }
+
+/// The suffix that makes a `SELECT` lock its rows until commit: `FOR UPDATE` on MySQL. SQLite
+/// needs none: `Db::begin` already holds the database's write lock.
+pub fn for_update(kind: DatabaseKind) -> &'static str {
+    match kind {
+        DatabaseKind::Sqlite => "",
+        DatabaseKind::MySql => " FOR UPDATE",
+    }
+}
+
+/// The id of the row this connection inserted last. sqlx's Any driver does not report it for
+/// SQLite, so both engines are asked in SQL, on the same connection.
+pub async fn last_insert_id(conn: &mut AnyConnection, kind: DatabaseKind) -> Result<i64, sqlx::Error> {
+    let sql = match kind {
+        DatabaseKind::Sqlite => "SELECT last_insert_rowid()",
+        DatabaseKind::MySql => "SELECT LAST_INSERT_ID()",
+    };
+    sqlx::query_scalar(sql).fetch_one(&mut *conn).await
+}

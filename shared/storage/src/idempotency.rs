@@ -9,6 +9,7 @@
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 
 use crate::Db;
+use crate::clock::now_ms;
 
 /// A claimed key not answered after this long belongs to a request that died (its
 /// transaction rolled back, so nothing was done); it may be taken over.
@@ -155,8 +156,4 @@ impl IdempotencyKeys {
         tx.commit().await?;
         Ok(purged.rows_affected())
     }
-}
-
-fn now_ms() -> i64 {
-    (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as i64
 }

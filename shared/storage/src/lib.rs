@@ -6,6 +6,7 @@
 //! - [`cache`]: [`VersionedCache`], whose writes never replace a newer value with an older one.
 
 pub mod cache;
+pub mod clock;
 pub mod db;
 pub mod idempotency;
 
