@@ -117,7 +117,7 @@ impl InventoryStore {
         let mut tx = self.db().begin().await?;
         // A plain read (see `reservation_in`); two requests racing with one id are settled by
         // the primary key below.
-        if let Some(existing) = reservation_in(&mut tx, DatabaseKind::Sqlite, id).await? {
+        if let Some(existing) = reservation_in(&mut tx, "", id).await? {
             return Ok(existing);
         }
         let place = usable_location(&mut tx, location.as_str()).await?;
@@ -214,9 +214,8 @@ impl InventoryStore {
 
     pub async fn reservation(&self, id: &str) -> Result<Option<Reservation>, StoreError> {
         let mut conn = self.db().pool().acquire().await?;
-        // A plain read: passing SQLite's dialect leaves out MySQL's `FOR UPDATE`, which has no
-        // meaning outside a transaction.
-        reservation_in(&mut conn, DatabaseKind::Sqlite, id).await
+        // A plain read: a lock means nothing outside a transaction.
+        reservation_in(&mut conn, "", id).await
     }
 
     /// Gives a pending reservation's stock back. Releasing a committed or released one changes
@@ -225,7 +224,8 @@ impl InventoryStore {
         retry_deadlocks(|| async {
             let engine = self.db().kind();
             let mut tx = self.db().begin().await?;
-            let Some(reservation) = reservation_in(&mut tx, engine, id).await? else {
+            let Some(reservation) = reservation_in(&mut tx, storage::db::for_update(engine), id).await?
+            else {
                 return Ok(None);
             };
             if reservation.status != "pending" {
@@ -295,7 +295,7 @@ pub async fn apply_sale_created(
     sale: &SaleCreated,
     occurred_at: OffsetDateTime,
 ) -> Result<(), StoreError> {
-    let reservation = reservation_in(conn, engine, &sale.sale_id).await?;
+    let reservation = reservation_in(conn, storage::db::for_update(engine), &sale.sale_id).await?;
     let held = reservation
         .as_ref()
         .is_some_and(|r| r.status == "pending" || r.status == "confirmed");
@@ -490,15 +490,14 @@ async fn set_status(conn: &mut AnyConnection, id: &str, status: &str) -> Result<
     Ok(())
 }
 
-/// The reservation `id` with its lines, locked until commit on MySQL when `engine` says so.
+/// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.
 /// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
 /// transactions inserting into the gap they both locked deadlock.
 async fn reservation_in(
     conn: &mut AnyConnection,
-    engine: DatabaseKind,
+    lock: &str,
     id: &str,
 ) -> Result<Option<Reservation>, StoreError> {
-    let lock = storage::db::for_update(engine);
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, location, status, expires_at FROM inventory_reservations WHERE id = ?{lock}"
     )))
