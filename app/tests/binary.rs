@@ -917,8 +917,20 @@ async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale(
                 .json()
                 .await
                 .unwrap();
+            // Say what the inventory holds, to tell a lost event from a stuck reservation.
+            let db = backing.db.connect().await;
+            let dead: Vec<(String, String)> =
+                sqlx::query_as("SELECT event_type, error FROM inventory_dead_letters")
+                    .fetch_all(db.pool())
+                    .await
+                    .unwrap_or_default();
+            let open: Vec<(String, String)> =
+                sqlx::query_as("SELECT id, status FROM inventory_reservations WHERE status <> 'committed'")
+                    .fetch_all(db.pool())
+                    .await
+                    .unwrap_or_default();
             panic!(
-                "{sku}: expected {expected}, have {} ({count} sales recorded)",
+                "{sku}: expected {expected}, have {} ({count} sales recorded); dead letters {dead:?}; open reservations {open:?}",
                 stock["totals"]
             );
         }
