@@ -56,9 +56,7 @@ impl Relay {
                 "SELECT seq, event_id, event_type, payload FROM {service}_outbox \
                  WHERE published_at IS NULL ORDER BY seq LIMIT ?"
             ),
-            mark_sql: format!(
-                "UPDATE {service}_outbox SET published_at = ? WHERE published_at IS NULL AND seq <= ?"
-            ),
+            mark_sql: format!("UPDATE {service}_outbox SET published_at = ? WHERE seq IN "),
             lease_sql: format!(
                 "UPDATE {service}_relay_lease SET holder = ?, expires_at = ? \
                  WHERE name = 'outbox' AND (holder = ? OR expires_at < ?)"
@@ -110,7 +108,7 @@ impl Relay {
             .fetch_all(self.db.pool())
             .await?;
         let mut published = 0;
-        let mut last_published = None;
+        let mut confirmed = Vec::new();
         let mut failure = None;
         for row in rows {
             let seq: i64 = row.try_get(0)?;
@@ -125,18 +123,21 @@ impl Relay {
             }
             metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type)
                 .increment(1);
-            last_published = Some(seq);
+            confirmed.push(seq);
             published += 1;
         }
-        // Rows leave in `seq` order, so everything up to the last confirmed one is published:
-        // one statement marks them all.
-        if let Some(seq) = last_published {
+        // Exactly the confirmed rows are marked, in one statement. Not "every row up to the last
+        // one": sequence numbers are taken at insert but become visible at commit, so a row with
+        // a lower `seq` may commit after this batch was read, and marking by range would mark it
+        // published without it ever being sent (the sales crash test caught this under load).
+        if !confirmed.is_empty() {
+            let sql = format!("{}({})", self.mark_sql, vec!["?"; confirmed.len()].join(", "));
+            let mut mark = sqlx::query(AssertSqlSafe(sql)).bind(now_ms());
+            for seq in confirmed {
+                mark = mark.bind(seq);
+            }
             let mut tx = self.db.begin().await?;
-            sqlx::query(AssertSqlSafe(self.mark_sql.as_str()))
-                .bind(now_ms())
-                .bind(seq)
-                .execute(&mut *tx)
-                .await?;
+            mark.execute(&mut *tx).await?;
             tx.commit().await?;
         }
         match failure {
