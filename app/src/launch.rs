@@ -23,12 +23,34 @@ pub enum StartError {
     },
     #[error(transparent)]
     Catalog(#[from] catalog::BuildError),
-    #[error("inventory database: {0}")]
-    Inventory(#[from] storage::DbError),
+    #[error(transparent)]
+    Inventory(#[from] inventory::BuildError),
     #[error(transparent)]
     Sales(#[from] sales::BuildError),
     #[error(transparent)]
     Gateway(#[from] gateway::BuildError),
+    #[error("invalid configuration: internal_secret (environment variable INVENTORY_INTERNAL_SECRET): {0}")]
+    InternalSecret(&'static str),
+}
+
+/// Makes sure the services can trust each other's calls. One process running every service
+/// may make up its own secret (nothing outside it needs to know it); services in separate
+/// processes must share the configured one, or they would refuse each other.
+pub fn ensure_internal_secret(settings: &mut Settings, one_process: bool) -> Result<(), StartError> {
+    if settings.internal_secret.is_some() {
+        return Ok(());
+    }
+    if !one_process {
+        return Err(StartError::InternalSecret(
+            "must be set, to the same value in every process, when services run in separate processes \
+             (e.g. `openssl rand -hex 32`)",
+        ));
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|_| StartError::InternalSecret("no randomness to make one"))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    settings.internal_secret = Some(secret.into());
+    Ok(())
 }
 
 /// Services being served by this process.
@@ -44,6 +66,7 @@ pub struct Running {
     catalog: Option<catalog::Catalog>,
     inventory: Option<inventory::Inventory>,
     sales: Option<sales::Sales>,
+    gateway: Option<gateway::Gateway>,
     grace: Duration,
 }
 
@@ -65,6 +88,10 @@ fn event_bus(settings: &Settings) -> Bus {
 /// Listeners are bound before anything is built so that port 0 (any free port, used by the
 /// tests) works: a gateway started beside its services is pointed at their real ports.
 pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result<Running, StartError> {
+    let every_target = crate::targets::TARGETS
+        .iter()
+        .all(|t| targets.contains(&t.target));
+    ensure_internal_secret(&mut settings, every_target)?;
     let mut listeners = BTreeMap::new();
     for &target in targets {
         let addr = SocketAddr::new(settings.host, port_of(&settings, target));
@@ -104,6 +131,10 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
     let mut catalog = None;
     let mut inventory = None;
     let mut sales = None;
+    let mut gateway = None;
+    // One per target, so targets can be stopped in order; made before the routers because
+    // the gateway's live streams end on its own.
+    let shutdowns: BTreeMap<Target, Shutdown> = listeners.keys().map(|&t| (t, Shutdown::new())).collect();
     for &target in listeners.keys() {
         let router = match target {
             Target::Catalog => {
@@ -134,7 +165,13 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
                 sales = Some(built);
                 router
             }
-            Target::Gateway => gateway::Gateway::build(&settings)?.router(),
+            Target::Gateway => {
+                let built = gateway::Gateway::build(&settings, bus.clone()).await?;
+                workers.spawn(built.event_listener(background.clone()));
+                let router = built.router(shutdowns[&target].clone());
+                gateway = Some(built);
+                router
+            }
         };
         routers.insert(target, router);
     }
@@ -143,14 +180,12 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
     }
     tracing::info!(events = bus.kind(), "event transport ready");
 
-    let mut shutdowns = BTreeMap::new();
     let mut servers = JoinSet::new();
     let mut addrs = BTreeMap::new();
     for (target, (listener, addr)) in listeners {
         let router = routers.remove(&target).expect("every target was built");
         tracing::info!(service = target.name(), %addr, "listening");
-        let token = Shutdown::new();
-        shutdowns.insert(target, token.clone());
+        let token = shutdowns[&target].clone();
         servers.spawn(async move { (target, web::serve(listener, router, token).await) });
         addrs.insert(target, addr);
     }
@@ -163,6 +198,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         catalog,
         inventory,
         sales,
+        gateway,
         grace: Duration::from_secs(settings.shutdown_grace_secs),
     })
 }
@@ -265,6 +301,9 @@ impl Running {
         }
         if let Some(sales) = &self.sales {
             sales.close().await;
+        }
+        if let Some(gateway) = &self.gateway {
+            gateway.close().await;
         }
         tracing::info!("stopped");
     }

@@ -67,12 +67,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     Target::Catalog => catalog::connect(&settings).await?.close().await,
                     Target::Inventory => inventory::connect(&settings).await?.close().await,
                     Target::Sales => sales::connect(&settings).await?.close().await,
-                    Target::Gateway => {}
+                    Target::Gateway => gateway::connect(&settings).await?.close().await,
                 }
                 println!("{}: migrations applied", info.name);
             }
         }
         Command::SeedDemo => {
+            // Nothing is served: the catalog only needs some secret to be built.
+            let mut settings = settings;
+            inventory_tracker::launch::ensure_internal_secret(&mut settings, true)?;
             let catalog = catalog::Catalog::build(&settings).await?;
             let added = catalog::seed_demo(catalog.products()).await?;
             let total = catalog::demo::DEMO_PRODUCTS.len();

@@ -44,8 +44,8 @@ pub const TARGETS: &[TargetInfo] = &[
     TargetInfo {
         target: Target::Gateway,
         name: "gateway",
-        description: "API gateway and API docs (default port 8000)",
-        has_database: false,
+        description: "API gateway: users and roles, rate limits, live events, API docs (default port 8000)",
+        has_database: true,
     },
 ];
 

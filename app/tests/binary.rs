@@ -24,6 +24,13 @@ fn command(backing: Option<&Backing>) -> Command {
             command.env_remove(key);
         }
     }
+    // Services in separate processes must share the secret; the first admin's password is
+    // known so the tests can log in.
+    command
+        .env("INVENTORY_INTERNAL_SECRET", support::TEST_SECRET)
+        .env("INVENTORY_ADMIN_PASSWORD", support::ADMIN_PASSWORD)
+        .env("INVENTORY_RATE_LIMIT_PER_MINUTE", "0")
+        .env("INVENTORY_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "0");
     if let Some(backing) = backing {
         command
             .arg("--data-dir")
@@ -216,13 +223,13 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
     let Some(backing) = Backing::new(mode).await else {
         return;
     };
-    let client = reqwest::Client::new();
     let server = Server::start(
         command(Some(&backing)),
         &[],
         &["catalog", "inventory", "sales", "gateway"],
     );
     let gateway = server.url("gateway");
+    let client = support::admin_client(&gateway).await;
     let created = client
         .post(format!("{gateway}/api/v1/products"))
         .json(&product("KEEP-ME", json!({})))
@@ -305,7 +312,7 @@ async fn migrate_seed_demo_and_a_catalog_only_process() {
     // Only the catalog: no gateway port, the catalog's own API answers.
     let server = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
     assert!(!server.addrs.contains_key("gateway"));
-    let client = reqwest::Client::new();
+    let client = support::service_client();
     let categories: Value = client
         .get(format!("{}/api/v1/categories", server.url("catalog")))
         .send()
@@ -334,7 +341,7 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
     };
     let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
     let gateway = Server::start(
-        command(None),
+        command(Some(&backing)),
         &[
             "--target",
             "gateway",
@@ -345,7 +352,7 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
         ],
         &["gateway"],
     );
-    let client = reqwest::Client::new();
+    let client = support::admin_client(&gateway.url("gateway")).await;
     let created = client
         .post(format!("{}/api/v1/products", gateway.url("gateway")))
         .json(&product("SPLIT-1", json!({})))
@@ -353,11 +360,32 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
         .await
         .unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
-    let direct = client
-        .get(format!("{}/api/v1/products/SPLIT-1", catalog.url("catalog")))
+    // The service's own port: a user's token is no credential there, nor is nothing; a
+    // service identity signed with the installation's secret is.
+    let product_url = format!("{}/api/v1/products/SPLIT-1", catalog.url("catalog"));
+    for refused in [client.get(&product_url), reqwest::Client::new().get(&product_url)] {
+        let refused = refused.send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(
+            problem["type"],
+            "urn:inventory-tracker:problem:internal-credential-required"
+        );
+    }
+    let forged = web::Signer::new("a different secret of 32 characters!!")
+        .unwrap()
+        .sign(&web::Identity::service("intruder"));
+    let forged = support::client_with_token(&forged)
+        .get(&product_url)
         .send()
         .await
         .unwrap();
+    assert_eq!(
+        forged.status(),
+        StatusCode::UNAUTHORIZED,
+        "signed with another secret"
+    );
+    let direct = support::service_client().get(&product_url).send().await.unwrap();
     assert_eq!(direct.status(), StatusCode::OK);
     let ready: Value = client
         .get(format!("{}/health/ready", gateway.url("gateway")))
@@ -390,13 +418,15 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         &[],
         &["catalog", "inventory", "sales", "gateway"],
     );
+    let login = support::login(&server.url("gateway"), "admin", support::ADMIN_PASSWORD).await;
+    let token = login["token"].as_str().unwrap().to_owned();
     let body = product("INFLIGHT-1", json!({})).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
     let mut stream = std::net::TcpStream::connect(&server.addrs["gateway"]).unwrap();
     write!(
         stream,
         "POST /api/v1/products HTTP/1.1\r\nHost: shop\r\nContent-Type: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n{first}",
+         Authorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{first}",
         body.len()
     )
     .unwrap();
@@ -425,7 +455,9 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         &[],
         &["catalog", "inventory", "sales", "gateway"],
     );
-    let read = reqwest::get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
+    let read = support::client_with_token(&token)
+        .get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
+        .send()
         .await
         .unwrap();
     assert_eq!(read.status(), StatusCode::OK);
@@ -472,7 +504,7 @@ async fn separate_processes_talk_through_rabbitmq() {
         &["gateway"],
     );
     let api = gateway.url("gateway");
-    let client = reqwest::Client::new();
+    let client = support::admin_client(&api).await;
     let created = client
         .post(format!("{api}/api/v1/products"))
         .json(&product("E2E-1", json!({})))
@@ -620,7 +652,8 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
         &["catalog", "sales", "gateway"],
     );
     let api = front.url("gateway");
-    let client = reqwest::Client::new();
+    let client = support::admin_client(&api).await;
+    let direct = support::service_client();
     let skus = ["FAULT-A", "FAULT-B", "FAULT-C"];
     for sku in skus {
         let created = client
@@ -648,7 +681,7 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
     }
 
     // A sales process that reserved and died before recording: its reservation must not stay.
-    let orphan = client
+    let orphan = direct
         .post(format!("{inventory_url}/internal/v1/reservations"))
         .json(&json!({"id": "orphan-sale", "lines": [{"sku": "FAULT-A", "quantity": 5}], "ttl_secs": 1}))
         .send()
@@ -742,7 +775,7 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
             "{sku}: every recorded sale has its movements"
         );
     }
-    let orphan: Value = client
+    let orphan: Value = direct
         .get(format!("{inventory_url}/internal/v1/reservations/orphan-sale"))
         .send()
         .await
@@ -804,7 +837,7 @@ async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale(
         )
     };
     let sales = start_sales();
-    let client = reqwest::Client::new();
+    let client = support::service_client();
     for sku in ["KILL-A", "KILL-B"] {
         let created = client
             .post(format!("{catalog_url}/api/v1/products"))

@@ -14,6 +14,52 @@ use testkit::TestDatabase;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
+/// The internal secret of every test installation.
+pub const TEST_SECRET: &str = "test-internal-secret-0123456789abcdef";
+/// The first admin's password in every test installation.
+pub const ADMIN_PASSWORD: &str = "counter till mango 42";
+
+/// A client whose every request carries a service identity signed with [`TEST_SECRET`], for
+/// talking to a service's port directly as another service would.
+pub fn service_client() -> Client {
+    let signer = web::Signer::new(TEST_SECRET).expect("a long enough secret");
+    let token = signer.sign_for(
+        &web::Identity::service("test"),
+        std::time::Duration::from_secs(3600),
+    );
+    client_with_token(&token)
+}
+
+/// A client that sends `token` as a bearer token on every request.
+pub fn client_with_token(token: &str) -> Client {
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("a valid header"),
+    );
+    Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("HTTP client")
+}
+
+/// Logs in at the gateway `base`; panics unless it succeeds. Returns the login answer.
+pub async fn login(base: &str, username: &str, password: &str) -> Value {
+    let response = Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": username, "password": password}))
+        .send()
+        .await
+        .expect("login request sent");
+    ok_json(response).await
+}
+
+/// A client logged in as the first admin at the gateway `base`.
+pub async fn admin_client(base: &str) -> Client {
+    let answer = login(base, "admin", ADMIN_PASSWORD).await;
+    client_with_token(answer["token"].as_str().expect("a token"))
+}
+
 /// The two ways the system runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Mode {
@@ -98,6 +144,11 @@ impl Backing {
             // Queues a test leaves behind (a consumer resubscribing after the cleanup) vanish.
             event_queue_expiry_secs: Some(60),
             shutdown_grace_secs: 5,
+            internal_secret: Some(TEST_SECRET.to_owned().into()),
+            admin_password: Some(ADMIN_PASSWORD.to_owned().into()),
+            // Tests make hundreds of requests a minute; the limits have their own tests.
+            rate_limit_per_minute: 0,
+            rate_limit_per_address_per_minute: 0,
             ..Settings::default()
         }
     }
@@ -108,6 +159,7 @@ pub struct TestApp {
     pub gateway: Option<String>,
     pub catalog: Option<String>,
     pub sales: Option<String>,
+    /// Logged in at the gateway as the first admin (with a gateway); else a service's client.
     pub client: Client,
     stop: Option<oneshot::Sender<()>>,
     served: Option<JoinHandle<std::io::Result<()>>>,
@@ -126,11 +178,15 @@ impl TestApp {
         let served = tokio::spawn(running.run_until(async {
             let _ = stopped.await;
         }));
+        let client = match &gateway {
+            Some(base) => admin_client(base).await,
+            None => service_client(),
+        };
         TestApp {
             gateway,
             catalog,
             sales,
-            client: Client::builder().build().expect("HTTP client"),
+            client,
             stop: Some(stop),
             served: Some(served),
         }

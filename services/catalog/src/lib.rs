@@ -57,17 +57,20 @@ pub enum BuildError {
     Database(#[from] storage::DbError),
     #[error("catalog cache: {0}")]
     Cache(#[from] storage::CacheError),
+    #[error(transparent)]
+    Identity(#[from] web::identity::IdentityError),
 }
 
 /// A ready-to-serve catalog: connected, migrated, with its cache.
 pub struct Catalog {
     products: Arc<Products>,
-    max_body_bytes: usize,
+    access: web::Access,
 }
 
 impl Catalog {
     /// Connects to the database (creating and migrating it as needed) and sets up the cache.
     pub async fn build(settings: &Settings) -> Result<Catalog, BuildError> {
+        let access = web::Access::service(settings)?;
         let db = connect(settings).await?;
         let cache = cache(settings)?;
         tracing::info!(
@@ -77,7 +80,7 @@ impl Catalog {
         );
         Ok(Catalog {
             products: Arc::new(Products::new(store::ProductStore::new(db), cache)),
-            max_body_bytes: settings.max_body_bytes,
+            access,
         })
     }
 
@@ -113,7 +116,7 @@ impl Catalog {
             SERVICE,
             api::router(self.products.clone()),
             readiness,
-            self.max_body_bytes,
+            &self.access,
         )
     }
 

@@ -1,15 +1,22 @@
-//! Forwarding a request to an upstream service.
+//! Forwarding a request to an upstream service: with the caller's identity signed for the
+//! service (the caller's own credentials are not passed on), a timeout, a circuit breaker
+//! per upstream (the same one the sales service uses), and retries only for requests that
+//! are safe to repeat.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use backon::{ExponentialBuilder, Retryable};
 use web::Problem;
+use web::breaker::Breaker;
 
 use crate::BuildError;
+use crate::auth::Principal;
 
 /// A service the gateway forwards to.
 pub struct Upstream {
@@ -17,6 +24,8 @@ pub struct Upstream {
     base: url::Url,
     client: reqwest::Client,
     max_body_bytes: usize,
+    breaker: Breaker,
+    signer: web::Signer,
 }
 
 /// Headers that describe one connection, not the message, so they are not forwarded
@@ -33,12 +42,16 @@ const HOP_BY_HOP: &[HeaderName] = &[
     header::CONTENT_LENGTH,
 ];
 
+/// The caller's credentials for the gateway, which the services must never see.
+const CREDENTIALS: &[&str] = &["authorization", "cookie", "x-csrf-token"];
+
 impl Upstream {
     pub fn new(
         name: &'static str,
         base: &str,
         client: reqwest::Client,
         max_body_bytes: usize,
+        signer: web::Signer,
     ) -> Result<Upstream, BuildError> {
         let base = url::Url::parse(base).map_err(|e| BuildError::Upstream {
             name,
@@ -49,6 +62,8 @@ impl Upstream {
             base,
             client,
             max_body_bytes,
+            breaker: Breaker::new(name),
+            signer,
         })
     }
 
@@ -58,6 +73,10 @@ impl Upstream {
 
     pub fn base(&self) -> &url::Url {
         &self.base
+    }
+
+    pub fn breaker(&self) -> &Breaker {
+        &self.breaker
     }
 
     /// `Ok` when the upstream's `/health` answers 200.
@@ -101,6 +120,9 @@ pub async fn forward(
     url.set_query(parts.uri.query());
 
     let mut headers = without_hop_by_hop(&parts.headers);
+    for name in CREDENTIALS {
+        headers.remove(*name);
+    }
     let forwarded_for = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
         Some(earlier) => format!("{earlier}, {}", client_addr.ip()),
         None => client_addr.ip().to_string(),
@@ -108,29 +130,91 @@ pub async fn forward(
     if let Ok(value) = forwarded_for.parse() {
         headers.insert("x-forwarded-for", value);
     }
-
-    let sent = upstream
-        .client
-        .request(parts.method.clone(), url)
-        .headers(headers)
-        .body(body)
-        .send()
-        .await;
-    let answer = match sent {
-        Ok(answer) => answer,
-        Err(e) => return upstream_failure(&upstream, &e),
+    let identity = match parts.extensions.get::<Principal>() {
+        Some(principal) => principal.identity(),
+        // The guard lets nothing through unauthenticated to a proxied route; if that ever
+        // changed, the services would see an anonymous caller and refuse it.
+        None => web::Identity {
+            subject: "anonymous".into(),
+            name: "anonymous".into(),
+            role: "none".into(),
+        },
     };
-    let status = answer.status();
-    let headers = without_hop_by_hop(answer.headers());
-    match answer.bytes().await {
-        Ok(bytes) => {
-            let mut response = Response::new(Body::from(bytes));
-            *response.status_mut() = status;
-            *response.headers_mut() = headers;
-            response
+    headers.insert(header::AUTHORIZATION, upstream.signer.bearer(&identity));
+
+    let once = || async {
+        if let Err(open) = upstream.breaker.admit() {
+            return Err(Failure::Open(open.retry_after));
         }
-        Err(e) => upstream_failure(&upstream, &e),
+        let sent = upstream
+            .client
+            .request(parts.method.clone(), url.clone())
+            .headers(headers.clone())
+            .body(body.clone())
+            .send()
+            .await;
+        let answer = match sent {
+            Ok(answer) => answer,
+            Err(e) => {
+                upstream.breaker.record(false);
+                return Err(Failure::Transport(e));
+            }
+        };
+        let status = answer.status();
+        // A 503 is a service's own considered answer (its dependency is down, with
+        // Retry-After): the service itself is healthy. Only a proxy in between says 502/504.
+        let unhealthy = matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT);
+        upstream.breaker.record(!unhealthy);
+        let headers = without_hop_by_hop(answer.headers());
+        let bytes = answer.bytes().await.map_err(Failure::Transport)?;
+        let mut response = Response::new(Body::from(bytes));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        if unhealthy && crate::policy::is_safe(&parts.method) {
+            return Err(Failure::Unhealthy(response));
+        }
+        Ok(response)
+    };
+    let outcome = if crate::policy::is_safe(&parts.method) {
+        once.retry(
+            ExponentialBuilder::default()
+                .with_min_delay(Duration::from_millis(50))
+                .with_max_delay(Duration::from_millis(400))
+                .with_max_times(2)
+                .with_jitter(),
+        )
+        .when(|failure| {
+            matches!(failure, Failure::Unhealthy(_))
+                || matches!(failure, Failure::Transport(e) if e.is_connect())
+        })
+        .await
+    } else {
+        once().await
+    };
+    match outcome {
+        Ok(response) | Err(Failure::Unhealthy(response)) => response,
+        Err(Failure::Transport(e)) => upstream_failure(&upstream, &e),
+        Err(Failure::Open(retry_after)) => Problem::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "upstream-circuit-open",
+            "Upstream unavailable",
+        )
+        .detail(format!(
+            "The {} service failed repeatedly and is given a moment to recover; try again shortly.",
+            upstream.name
+        ))
+        .retry_after(retry_after.as_secs().max(1))
+        .into_response(),
     }
+}
+
+/// Why one attempt did not produce an answer to pass on.
+enum Failure {
+    Open(Duration),
+    Transport(reqwest::Error),
+    /// Something between us and the upstream answered 502/504 to a safe request (worth one
+    /// more try).
+    Unhealthy(Response),
 }
 
 fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{any, get};
+use axum::routing::any;
 
 use crate::proxy::{Upstream, forward};
 
@@ -32,7 +32,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
 ];
 
 pub fn router(upstreams: &[Arc<Upstream>]) -> Router {
-    let mut router = Router::new().route("/", get(index));
+    let mut router = Router::new();
     for (name, paths) in ROUTES {
         let upstream = upstreams
             .iter()
@@ -46,7 +46,7 @@ pub fn router(upstreams: &[Arc<Upstream>]) -> Router {
     router
 }
 
-async fn index() -> axum::Json<serde_json::Value> {
+pub async fn index() -> axum::Json<serde_json::Value> {
     axum::Json(serde_json::json!({
         "name": "inventory-tracker",
         "version": env!("CARGO_PKG_VERSION"),

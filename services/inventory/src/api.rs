@@ -572,6 +572,7 @@ async fn release(store: &InventoryStore, key: Option<&str>) {
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn restock(
     State(store): State<AppState>,
+    actor: web::Actor,
     Path(sku): Path<String>,
     headers: HeaderMap,
     Json(input): Json<RestockInput>,
@@ -599,7 +600,7 @@ async fn restock(
             kind: "restock",
             reason: None,
             note: note.flatten(),
-            actor: None,
+            actor: actor.name(),
             reference: None,
             restock: Some(Restock {
                 supplier: supplier.flatten(),
@@ -623,6 +624,7 @@ async fn restock(
               (status = 409, description = "Stock would go below zero", body = Problem, content_type = "application/problem+json")))]
 async fn adjust(
     State(store): State<AppState>,
+    actor: web::Actor,
     Path(sku): Path<String>,
     headers: HeaderMap,
     Json(input): Json<AdjustmentInput>,
@@ -646,7 +648,7 @@ async fn adjust(
             kind: "adjustment",
             reason: Some(reason.expect("checked").as_str()),
             note: note.flatten(),
-            actor: None,
+            actor: actor.name(),
             reference: None,
             restock: None,
             correlation_id: request_id(&headers),
@@ -666,6 +668,7 @@ async fn adjust(
               (status = 200, description = "The count matched; nothing changed", body = ChangeView)))]
 async fn count_stock(
     State(store): State<AppState>,
+    actor: web::Actor,
     Path(sku): Path<String>,
     headers: HeaderMap,
     Json(input): Json<CountInput>,
@@ -686,7 +689,7 @@ async fn count_stock(
             kind: "count",
             reason: Some(AdjustmentReason::CountCorrection.as_str()),
             note: note.flatten(),
-            actor: None,
+            actor: actor.name(),
             reference: None,
             restock: None,
             correlation_id: request_id(&headers),
@@ -713,6 +716,7 @@ async fn count_stock(
               (status = 409, description = "Not enough stock at the source", body = Problem, content_type = "application/problem+json")))]
 async fn transfer(
     State(store): State<AppState>,
+    actor: web::Actor,
     Path(sku): Path<String>,
     headers: HeaderMap,
     Json(input): Json<TransferInput>,
@@ -772,6 +776,7 @@ async fn transfer(
             &to,
             quantity,
             note,
+            actor.name(),
             request_id(&headers),
             answer.as_ref(),
         )

@@ -69,11 +69,23 @@ pub struct Inventory {
     /// Asked before an expired reservation is released: was its sale recorded after all?
     sales_url: String,
     max_attempts: u32,
-    max_body_bytes: usize,
+    access: web::Access,
+    /// Signs the sweeper's questions to the sales service.
+    signer: web::Signer,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("inventory database: {0}")]
+    Database(#[from] storage::DbError),
+    #[error(transparent)]
+    Identity(#[from] web::identity::IdentityError),
 }
 
 impl Inventory {
-    pub async fn build(settings: &Settings, bus: Bus) -> Result<Inventory, storage::DbError> {
+    pub async fn build(settings: &Settings, bus: Bus) -> Result<Inventory, BuildError> {
+        let access = web::Access::service(settings)?;
+        let signer = web::Signer::from_settings(settings)?;
         let db = connect(settings).await?;
         tracing::info!(
             database = %settings::redact_url(settings.inventory_database_url().expose_secret()),
@@ -86,7 +98,8 @@ impl Inventory {
             exchange: settings.event_exchange.clone(),
             sales_url: settings.sales_upstream(),
             max_attempts: settings.consumer_max_attempts,
-            max_body_bytes: settings.max_body_bytes,
+            access,
+            signer,
         })
     }
 
@@ -134,6 +147,7 @@ impl Inventory {
     ) -> impl Future<Output = ()> + Send + 'static {
         let store = self.store.clone();
         let sales = self.sales_url.clone();
+        let signer = self.signer.clone();
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(3))
             .build()
@@ -143,8 +157,13 @@ impl Inventory {
                 let asked = store.release_expired(|id| {
                     let url = format!("{sales}/api/v1/sales/{id}");
                     let client = client.clone();
+                    let identity = signer.bearer(&web::Identity::service(SERVICE));
                     async move {
-                        match client.get(url).send().await.map(|r| r.status()) {
+                        let asked = client
+                            .get(url)
+                            .header(reqwest::header::AUTHORIZATION, identity)
+                            .send();
+                        match asked.await.map(|r| r.status()) {
                             Ok(reqwest::StatusCode::OK) => Some(true),
                             Ok(reqwest::StatusCode::NOT_FOUND) => Some(false),
                             _ => None,
@@ -174,12 +193,7 @@ impl Inventory {
                 let bus = bus.clone();
                 Box::pin(async move { bus.ping().await.map_err(|e| e.to_string()) })
             });
-        web::service_router(
-            SERVICE,
-            api::router(self.store.clone()),
-            readiness,
-            self.max_body_bytes,
-        )
+        web::service_router(SERVICE, api::router(self.store.clone()), readiness, &self.access)
     }
 
     pub async fn close(&self) {

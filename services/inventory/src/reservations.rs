@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+use events::inventory::{LevelSnapshot, StockLevelsChanged};
 use events::sales::{SaleCreated, SaleUpdated};
 use events::{Envelope, Outbox};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -322,6 +323,7 @@ pub async fn apply_sale_created(
     let levels = locked_levels(conn, engine, &skus, &sale.location).await?;
     let mut changes = Vec::with_capacity(lines.len());
     let mut moved = Vec::with_capacity(lines.len());
+    let mut snapshots = Vec::with_capacity(lines.len());
     for (line, level) in lines.iter().zip(&levels) {
         let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
         let unreserved = if held { line.quantity } else { 0 };
@@ -342,8 +344,18 @@ pub async fn apply_sale_created(
             Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
         }
         moved.push((line.sku.clone(), -line.quantity, level.on_hand, after.on_hand));
+        snapshots.push(snapshot(&line.sku, &after));
     }
     bump_levels(conn, &sale.location, &changes).await?;
+    let changed = StockLevelsChanged {
+        location: sale.location.clone(),
+        cause: "sale".to_owned(),
+        reference: format!("sale {}", sale.sale_id),
+        levels: snapshots,
+    };
+    Outbox::new(OUTBOX_TABLE)
+        .append(conn, &Envelope::new(SERVICE, None, occurred_at, &changed))
+        .await?;
     let sql = format!(
         "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
          reason, reference, note, actor, created_at) VALUES {}",
@@ -394,6 +406,7 @@ pub async fn apply_sale_updated(
         total_cents: 0,
         lines: Vec::new(),
     };
+    let mut snapshots = Vec::with_capacity(lines.len());
     for line in &lines {
         let kind = match (update.change.as_str(), line.restock) {
             ("voided", _) => "sale_void",
@@ -401,8 +414,23 @@ pub async fn apply_sale_updated(
             (_, false) => "return_written_off",
         };
         let delta = if line.restock { line.quantity } else { 0 };
-        move_stock(conn, engine, &sale, &line.sku, delta, kind, None, occurred_at).await?;
+        let after = move_stock(conn, engine, &sale, &line.sku, delta, kind, None, occurred_at).await?;
+        snapshots.push(snapshot(&line.sku, &after));
     }
+    let changed = StockLevelsChanged {
+        location: update.location.clone(),
+        cause: if update.change == "voided" {
+            "sale_void"
+        } else {
+            "return"
+        }
+        .to_owned(),
+        reference: format!("sale {}", update.sale_id),
+        levels: snapshots,
+    };
+    Outbox::new(OUTBOX_TABLE)
+        .append(conn, &Envelope::new(SERVICE, None, occurred_at, &changed))
+        .await?;
     Ok(())
 }
 
@@ -417,7 +445,7 @@ async fn move_stock(
     kind: &'static str,
     note: Option<String>,
     at: OffsetDateTime,
-) -> Result<(), StoreError> {
+) -> Result<Level, StoreError> {
     let item = lock_item(conn, sku).await?;
     let level = locked_level(conn, engine, sku, &sale.location).await?;
     let after = Level {
@@ -459,7 +487,16 @@ async fn move_stock(
         let event = Envelope::new(SERVICE, None, at, &warning_for(&after));
         Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
     }
-    Ok(())
+    Ok(after)
+}
+
+fn snapshot(sku: &str, level: &Level) -> LevelSnapshot {
+    LevelSnapshot {
+        sku: sku.to_owned(),
+        on_hand: level.on_hand,
+        reserved: level.reserved,
+        available: level.available(),
+    }
 }
 
 async fn unreserve(

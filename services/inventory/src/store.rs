@@ -529,7 +529,7 @@ impl InventoryStore {
         note: Option<String>,
         correlation_id: Option<String>,
     ) -> Result<(Level, Level), StoreError> {
-        self.transfer_answering(sku, from, to, quantity, note, correlation_id, None)
+        self.transfer_answering(sku, from, to, quantity, note, None, correlation_id, None)
             .await
     }
 
@@ -543,6 +543,7 @@ impl InventoryStore {
         to: &LocationCode,
         quantity: i64,
         note: Option<String>,
+        actor: Option<String>,
         correlation_id: Option<String>,
         answer: Option<&Answer<'_>>,
     ) -> Result<(Level, Level), StoreError> {
@@ -553,6 +554,7 @@ impl InventoryStore {
                 to,
                 quantity,
                 note.clone(),
+                actor.clone(),
                 correlation_id.clone(),
                 answer,
             )
@@ -568,6 +570,7 @@ impl InventoryStore {
         to: &LocationCode,
         quantity: i64,
         note: Option<String>,
+        actor: Option<String>,
         correlation_id: Option<String>,
         answer: Option<&Answer<'_>>,
     ) -> Result<(Level, Level), StoreError> {
@@ -599,7 +602,7 @@ impl InventoryStore {
             kind,
             reason: None,
             note: note.clone(),
-            actor: None,
+            actor: actor.clone(),
             reference: None,
             restock: None,
             correlation_id: correlation_id.clone(),

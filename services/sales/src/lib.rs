@@ -62,24 +62,32 @@ pub enum BuildError {
     Database(#[from] storage::DbError),
     #[error("cannot build the HTTP client: {0}")]
     Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Identity(#[from] web::identity::IdentityError),
 }
 
 pub struct Sales {
     counter: Arc<api::Counter>,
     bus: Bus,
-    max_body_bytes: usize,
+    access: web::Access,
 }
 
 impl Sales {
     pub async fn build(settings: &Settings, bus: Bus) -> Result<Sales, BuildError> {
+        let access = web::Access::service(settings)?;
+        let signer = web::Signer::from_settings(settings)?;
         let db = connect(settings).await?;
         let client = reqwest::Client::builder()
             .timeout(Duration::from_millis(settings.upstream_timeout_ms))
             .connect_timeout(Duration::from_millis(settings.upstream_timeout_ms.min(2_000)))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        let upstreams =
-            upstream::Upstreams::new(client, settings.catalog_upstream(), settings.inventory_upstream());
+        let upstreams = upstream::Upstreams::new(
+            client,
+            signer,
+            settings.catalog_upstream(),
+            settings.inventory_upstream(),
+        );
         tracing::info!(
             database = %settings::redact_url(settings.sales_database_url().expose_secret()),
             events = bus.kind(),
@@ -93,7 +101,7 @@ impl Sales {
                 max_discount_percent: settings.max_discount_percent,
             }),
             bus,
-            max_body_bytes: settings.max_body_bytes,
+            access,
         })
     }
 
@@ -150,7 +158,7 @@ impl Sales {
             SERVICE,
             api::router(self.counter.clone()),
             readiness,
-            self.max_body_bytes,
+            &self.access,
         )
     }
 

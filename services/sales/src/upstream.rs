@@ -2,17 +2,12 @@
 //! back-off and jitter (backon) only when repeating is safe (reads, and reservations, which
 //! carry the sale id as their idempotency key), behind a circuit breaker per upstream.
 
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use reqwest::StatusCode;
 use serde::{Deserialize, Serialize};
-
-/// Consecutive failures that open a breaker.
-const FAILURES_TO_OPEN: u32 = 5;
-/// How long an open breaker refuses calls before letting one probe through.
-const OPEN_FOR: Duration = Duration::from_secs(5);
+pub use web::breaker::Breaker;
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
@@ -36,96 +31,6 @@ pub enum UpstreamError {
 impl UpstreamError {
     fn retryable(&self) -> bool {
         matches!(self, UpstreamError::Unavailable { .. })
-    }
-}
-
-/// Closed → open after repeated failures → half-open (one probe) → closed on success.
-///
-/// Written here rather than taken from tower-resilience: its breaker is a tower `Layer` around
-/// a `Service`, while these calls are reqwest requests with per-call retry rules; adapting them
-/// to tower services would take more code than this state machine, which is small enough to
-/// test completely (see the tests below).
-pub struct Breaker {
-    name: &'static str,
-    state: Mutex<State>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-enum State {
-    Closed { failures: u32 },
-    Open { until: Instant },
-    HalfOpen { probing: bool },
-}
-
-impl Breaker {
-    pub fn new(name: &'static str) -> Breaker {
-        let breaker = Breaker {
-            name,
-            state: Mutex::new(State::Closed { failures: 0 }),
-        };
-        breaker.export(State::Closed { failures: 0 });
-        breaker
-    }
-
-    /// `closed`, `open` or `half-open`, for readiness.
-    pub fn state(&self) -> &'static str {
-        match *self.state.lock().expect("breaker lock") {
-            State::Closed { .. } => "closed",
-            State::Open { until } if Instant::now() >= until => "half-open",
-            State::Open { .. } => "open",
-            State::HalfOpen { .. } => "half-open",
-        }
-    }
-
-    fn admit(&self) -> Result<(), UpstreamError> {
-        let mut state = self.state.lock().expect("breaker lock");
-        match *state {
-            State::Closed { .. } => Ok(()),
-            State::Open { until } if Instant::now() >= until => {
-                *state = State::HalfOpen { probing: true };
-                self.export(*state);
-                Ok(())
-            }
-            State::Open { until } => Err(UpstreamError::Open {
-                upstream: self.name,
-                retry_after: until.saturating_duration_since(Instant::now()),
-            }),
-            State::HalfOpen { probing: true } => Err(UpstreamError::Open {
-                upstream: self.name,
-                retry_after: Duration::from_secs(1),
-            }),
-            State::HalfOpen { probing: false } => {
-                *state = State::HalfOpen { probing: true };
-                Ok(())
-            }
-        }
-    }
-
-    fn record(&self, healthy: bool) {
-        let mut state = self.state.lock().expect("breaker lock");
-        let next = match (*state, healthy) {
-            (_, true) => State::Closed { failures: 0 },
-            (State::Closed { failures }, false) if failures + 1 < FAILURES_TO_OPEN => State::Closed {
-                failures: failures + 1,
-            },
-            (_, false) => State::Open {
-                until: Instant::now() + OPEN_FOR,
-            },
-        };
-        if std::mem::discriminant(&next) != std::mem::discriminant(&*state) {
-            tracing::warn!(upstream = self.name, from = ?*state, to = ?next, "circuit breaker changed state");
-        }
-        *state = next;
-        self.export(next);
-    }
-
-    fn export(&self, state: State) {
-        let value = match state {
-            State::Closed { .. } => 0.0,
-            State::Open { .. } => 1.0,
-            State::HalfOpen { .. } => 2.0,
-        };
-        metrics::gauge!("circuit_breaker_state", "upstream" => self.name).set(value);
     }
 }
 
@@ -154,6 +59,9 @@ struct ReserveLine<'a> {
 
 pub struct Upstreams {
     client: reqwest::Client,
+    /// Every call carries the sales service's signed identity: the other services refuse
+    /// requests without one.
+    signer: web::Signer,
     catalog: String,
     inventory: String,
     pub catalog_breaker: Breaker,
@@ -161,9 +69,15 @@ pub struct Upstreams {
 }
 
 impl Upstreams {
-    pub fn new(client: reqwest::Client, catalog: String, inventory: String) -> Upstreams {
+    pub fn new(
+        client: reqwest::Client,
+        signer: web::Signer,
+        catalog: String,
+        inventory: String,
+    ) -> Upstreams {
         Upstreams {
             client,
+            signer,
             catalog,
             inventory,
             catalog_breaker: Breaker::new("catalog"),
@@ -244,8 +158,16 @@ impl Upstreams {
         upstream: &'static str,
     ) -> Result<serde_json::Value, UpstreamError> {
         let once = || async {
-            breaker.admit()?;
-            let outcome = send(request(), upstream).await;
+            breaker.admit().map_err(|open| UpstreamError::Open {
+                upstream,
+                retry_after: open.retry_after,
+            })?;
+            let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
+            let outcome = send(
+                request().header(reqwest::header::AUTHORIZATION, identity),
+                upstream,
+            )
+            .await;
             // A refusal (4xx) is an answer from a healthy upstream; only silence and 5xx count.
             breaker.record(!matches!(outcome, Err(UpstreamError::Unavailable { .. })));
             outcome
@@ -292,40 +214,5 @@ async fn send(
             status,
             body,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_breaker_opens_after_repeated_failures_probes_once_and_closes_on_success() {
-        let breaker = Breaker::new("test");
-        for _ in 0..FAILURES_TO_OPEN - 1 {
-            breaker.admit().unwrap();
-            breaker.record(false);
-        }
-        assert_eq!(breaker.state(), "closed");
-        breaker.admit().unwrap();
-        breaker.record(false);
-        assert_eq!(breaker.state(), "open");
-        assert!(matches!(breaker.admit(), Err(UpstreamError::Open { .. })));
-        // Past the open period: exactly one probe goes through.
-        *breaker.state.lock().unwrap() = State::Open {
-            until: Instant::now(),
-        };
-        breaker.admit().unwrap();
-        assert!(
-            matches!(breaker.admit(), Err(UpstreamError::Open { .. })),
-            "only one probe"
-        );
-        breaker.record(true);
-        assert_eq!(breaker.state(), "closed");
-        // A failed probe opens it again.
-        *breaker.state.lock().unwrap() = State::HalfOpen { probing: false };
-        breaker.admit().unwrap();
-        breaker.record(false);
-        assert_eq!(breaker.state(), "open");
     }
 }

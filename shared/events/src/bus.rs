@@ -100,11 +100,82 @@ impl Bus {
         }
     }
 
+    /// Events of `types` as they pass, for live views such as the gateway's event stream:
+    /// nothing is acknowledged, publishers never wait for a listener, and events published
+    /// while no listener is connected are not kept for it (on RabbitMQ the listener's queue
+    /// is exclusive and vanishes with its connection).
+    pub async fn listen(&self, types: &[&str]) -> Result<Listener, BusError> {
+        match self {
+            Bus::InProcess(bus) => Ok(Listener::InProcess {
+                receiver: bus.listeners.subscribe(),
+                types: types.iter().map(|t| (*t).to_owned()).collect(),
+            }),
+            Bus::RabbitMq(bus) => bus.listen(types).await,
+        }
+    }
+
     /// Whether the transport is usable now, for readiness.
     pub async fn ping(&self) -> Result<(), BusError> {
         match self {
             Bus::InProcess(_) => Ok(()),
             Bus::RabbitMq(bus) => bus.with_publisher(|_| async { Ok(()) }).await,
+        }
+    }
+}
+
+/// What a [`Listener`] heard.
+#[derive(Debug)]
+pub enum Heard {
+    Event(Message),
+    /// Events were missed (the listener fell behind); live views should reload.
+    Gap,
+    /// The listener ended (connection lost or bus gone); listen again.
+    Closed,
+}
+
+/// Events for a live view; see [`Bus::listen`].
+pub enum Listener {
+    InProcess {
+        receiver: tokio::sync::broadcast::Receiver<Message>,
+        types: Vec<String>,
+    },
+    RabbitMq(Box<RabbitListener>),
+}
+
+pub struct RabbitListener {
+    consumer: lapin::Consumer,
+    /// Kept so the listener's connection lives as long as it does.
+    _connection: Connection,
+}
+
+impl Listener {
+    pub async fn next(&mut self) -> Heard {
+        match self {
+            Listener::InProcess { receiver, types } => loop {
+                match receiver.recv().await {
+                    Ok(message) if types.contains(&message.event_type) => return Heard::Event(message),
+                    Ok(_) => {}
+                    Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => return Heard::Gap,
+                    Err(tokio::sync::broadcast::error::RecvError::Closed) => return Heard::Closed,
+                }
+            },
+            Listener::RabbitMq(rabbit) => match rabbit.consumer.next().await {
+                Some(Ok(delivery)) => Heard::Event(Message {
+                    id: delivery
+                        .properties
+                        .message_id()
+                        .as_ref()
+                        .map(|id| id.to_string())
+                        .unwrap_or_default(),
+                    event_type: delivery.routing_key.to_string(),
+                    payload: Bytes::from(delivery.data),
+                }),
+                Some(Err(e)) => {
+                    tracing::warn!(error = %e, "RabbitMQ listener failed");
+                    Heard::Closed
+                }
+                None => Heard::Closed,
+            },
         }
     }
 }
@@ -199,10 +270,24 @@ impl Delivery {
 /// Delivers each published event to every subscribed queue of its type and waits until each
 /// consumer has settled it, so the relay marks an event published only once it has been
 /// applied: nothing is lost if the process stops in between.
-#[derive(Default)]
 pub struct InProcessBus {
     queues: Mutex<Vec<InProcessQueue>>,
+    /// Live views; a slow one loses the oldest events (and is told so), never slows
+    /// publishing.
+    listeners: tokio::sync::broadcast::Sender<Message>,
 }
+
+impl Default for InProcessBus {
+    fn default() -> Self {
+        InProcessBus {
+            queues: Mutex::new(Vec::new()),
+            listeners: tokio::sync::broadcast::Sender::new(LISTENER_BACKLOG),
+        }
+    }
+}
+
+/// Events an in-process listener may fall behind by before it misses some.
+const LISTENER_BACKLOG: usize = 4096;
 
 struct InProcessQueue {
     name: String,
@@ -244,6 +329,8 @@ impl InProcessBus {
         for (queue, settled) in pending {
             settled.await.map_err(|_| BusError::ConsumerGone(queue))?;
         }
+        // After the consumers: a live view that reloads on this event sees its effect.
+        let _ = self.listeners.send(message.clone());
         Ok(())
     }
 }
@@ -341,6 +428,50 @@ impl RabbitBus {
             }
         })
         .await
+    }
+
+    /// An exclusive, self-deleting queue bound to `types`, consumed without acknowledgements.
+    async fn listen(&self, types: &[&str]) -> Result<Listener, BusError> {
+        let connection = self.connect().await?;
+        let channel = connection.create_channel().await?;
+        self.declare_exchange(&channel).await?;
+        let queue = channel
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        for event_type in types {
+            channel
+                .queue_bind(
+                    queue.name().clone(),
+                    self.exchange.as_str().into(),
+                    (*event_type).into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await?;
+        }
+        let consumer = channel
+            .basic_consume(
+                queue.name().clone(),
+                "".into(),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..BasicConsumeOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        Ok(Listener::RabbitMq(Box::new(RabbitListener {
+            consumer,
+            _connection: connection,
+        })))
     }
 
     /// Declares `queue` (durable, dead-lettering to `<queue>.dead-letter`), binds it to every

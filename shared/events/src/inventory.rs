@@ -72,3 +72,29 @@ impl Event for StockLevelWarning {
     const TYPE: &'static str = "StockLevelWarning";
     const VERSION: u32 = 1;
 }
+
+/// One SKU's stock at one location after a change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LevelSnapshot {
+    pub sku: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub available: i64,
+}
+
+/// Stock levels changed because a sale was applied, voided or partly returned. Published so
+/// that live views (the dashboard's event stream) show a sale's effect on stock at once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockLevelsChanged {
+    pub location: String,
+    /// `sale`, `sale_void` or `return`.
+    pub cause: String,
+    /// What caused it, e.g. `sale 0193…`.
+    pub reference: String,
+    pub levels: Vec<LevelSnapshot>,
+}
+
+impl Event for StockLevelsChanged {
+    const TYPE: &'static str = "StockLevelsChanged";
+    const VERSION: u32 = 1;
+}

@@ -57,6 +57,38 @@ pub struct Settings {
     pub inventory_database_url: Option<SecretString>,
     /// Overrides `database_url` for the sales service.
     pub sales_database_url: Option<SecretString>,
+    /// Overrides `database_url` for the gateway (users, sessions, API tokens).
+    pub gateway_database_url: Option<SecretString>,
+    /// The secret the gateway signs callers' identities with and the services check them
+    /// with: the same value for every process of an installation, at least 32 characters.
+    /// Unset is allowed only when one process runs every service (a random one is made).
+    pub internal_secret: Option<SecretString>,
+    /// Password of the `admin` user created on first start (when no user exists). Unset: a
+    /// random one-time password is printed once in the log and must be changed at first login.
+    pub admin_password: Option<SecretString>,
+    /// If set, `/metrics` requires `Authorization: Bearer <metrics_token>`.
+    pub metrics_token: Option<SecretString>,
+    /// How long a login session (cookie or bearer token from login) lasts.
+    pub session_ttl_secs: u64,
+    /// Failed logins for one username before it is locked for `login_lockout_secs`.
+    pub login_max_failures: u32,
+    /// Failed logins from one client address before that address is locked out.
+    pub login_address_max_failures: u32,
+    pub login_lockout_secs: u64,
+    /// Requests per minute one user or API token may make; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Requests per minute one client address may make; 0 turns the limit off.
+    pub rate_limit_per_address_per_minute: u32,
+    /// Origins allowed to call the API from a browser (CORS), e.g. `https://shop.example`.
+    /// Empty: no cross-origin access.
+    pub cors_allowed_origins: Vec<String>,
+    /// Mark session cookies `Secure`. Also done for requests that arrive with
+    /// `X-Forwarded-Proto: https` from a TLS-terminating proxy.
+    pub secure_cookies: bool,
+    /// Seconds between heartbeats on the live event stream.
+    pub stream_heartbeat_secs: u64,
+    /// How many recent events the gateway keeps so a reconnecting client can resume.
+    pub stream_replay_events: usize,
     /// How long stock reserved for a sale is held if the sale never commits.
     pub reservation_ttl_secs: u64,
     /// The largest discount a sale line may get, in percent of its price.
@@ -108,6 +140,20 @@ impl Default for Settings {
             catalog_database_url: None,
             inventory_database_url: None,
             sales_database_url: None,
+            gateway_database_url: None,
+            internal_secret: None,
+            admin_password: None,
+            metrics_token: None,
+            session_ttl_secs: 12 * 3600,
+            login_max_failures: 5,
+            login_address_max_failures: 25,
+            login_lockout_secs: 15 * 60,
+            rate_limit_per_minute: 1200,
+            rate_limit_per_address_per_minute: 3000,
+            cors_allowed_origins: Vec::new(),
+            secure_cookies: false,
+            stream_heartbeat_secs: 15,
+            stream_replay_events: 1000,
             reservation_ttl_secs: 60,
             max_discount_percent: 20,
             amqp_url: None,
@@ -227,6 +273,7 @@ impl Settings {
             ("catalog_database_url", &self.catalog_database_url),
             ("inventory_database_url", &self.inventory_database_url),
             ("sales_database_url", &self.sales_database_url),
+            ("gateway_database_url", &self.gateway_database_url),
         ] {
             if let Some(url) = url {
                 database_kind(url.expose_secret()).map_err(|reason| ConfigError::invalid(key, reason))?;
@@ -276,7 +323,27 @@ impl Settings {
                 "must be at most 100",
             ));
         }
-        let positive: [(&'static str, u64); 7] = [
+        if let Some(secret) = &self.internal_secret
+            && secret.expose_secret().len() < 32
+        {
+            return Err(ConfigError::invalid(
+                "internal_secret",
+                "must be at least 32 characters (e.g. `openssl rand -hex 32`)",
+            ));
+        }
+        for origin in &self.cors_allowed_origins {
+            match url::Url::parse(origin) {
+                Ok(u) if matches!(u.scheme(), "http" | "https") && u.path() == "/" && u.query().is_none() => {
+                }
+                _ => {
+                    return Err(ConfigError::invalid(
+                        "cors_allowed_origins",
+                        format!("expected origins such as https://shop.example, got {origin:?}"),
+                    ));
+                }
+            }
+        }
+        let positive: [(&'static str, u64); 13] = [
             ("reservation_ttl_secs", self.reservation_ttl_secs),
             ("consumer_max_attempts", u64::from(self.consumer_max_attempts)),
             ("cache_ttl_secs", self.cache_ttl_secs),
@@ -284,6 +351,15 @@ impl Settings {
             ("upstream_timeout_ms", self.upstream_timeout_ms),
             ("db_max_connections", u64::from(self.db_max_connections)),
             ("shutdown_grace_secs", self.shutdown_grace_secs),
+            ("session_ttl_secs", self.session_ttl_secs),
+            ("login_max_failures", u64::from(self.login_max_failures)),
+            (
+                "login_address_max_failures",
+                u64::from(self.login_address_max_failures),
+            ),
+            ("login_lockout_secs", self.login_lockout_secs),
+            ("stream_heartbeat_secs", self.stream_heartbeat_secs),
+            ("stream_replay_events", self.stream_replay_events as u64),
         ];
         for (key, value) in positive {
             if value == 0 {
@@ -316,6 +392,11 @@ impl Settings {
     /// The sales service's database URL, chosen like [`Settings::catalog_database_url`].
     pub fn sales_database_url(&self) -> SecretString {
         self.service_database_url("sales", self.sales_database_url.as_ref())
+    }
+
+    /// The gateway's database URL, chosen like [`Settings::catalog_database_url`].
+    pub fn gateway_database_url(&self) -> SecretString {
+        self.service_database_url("gateway", self.gateway_database_url.as_ref())
     }
 
     fn service_database_url(&self, service: &str, own: Option<&SecretString>) -> SecretString {

@@ -4,12 +4,14 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use futures::future::BoxFuture;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use secrecy::{ExposeSecret, SecretString};
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
 use crate::Problem;
 
@@ -82,7 +84,11 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-pub(crate) fn router(service: &'static str, readiness: Readiness) -> Router {
+pub(crate) fn router(
+    service: &'static str,
+    readiness: Readiness,
+    metrics_token: Option<SecretString>,
+) -> Router {
     let metrics = metrics_handle();
     Router::new()
         .route(
@@ -98,14 +104,27 @@ pub(crate) fn router(service: &'static str, readiness: Readiness) -> Router {
         .route("/health/ready", get(move || ready(service, readiness.clone())))
         .route(
             "/metrics",
-            get(move || {
+            get(move |headers: HeaderMap| {
                 let metrics = metrics.clone();
+                let metrics_token = metrics_token.clone();
                 async move {
+                    if let Some(expected) = &metrics_token
+                        && !same_secret(crate::identity::bearer_token(&headers), expected.expose_secret())
+                    {
+                        return Problem::new(
+                            StatusCode::UNAUTHORIZED,
+                            "metrics-token-required",
+                            "Metrics token required",
+                        )
+                        .detail("Send the configured metrics token as `Authorization: Bearer <token>`.")
+                        .into_response();
+                    }
                     metrics.run_upkeep();
                     (
                         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
                         metrics.render(),
                     )
+                        .into_response()
                 }
             }),
         )
@@ -127,6 +146,12 @@ async fn ready(service: &'static str, readiness: Readiness) -> Response {
             .extension("checks", &checks)
             .into_response()
     }
+}
+
+/// Compares digests rather than the strings, so the time taken says nothing about how much of
+/// a guess was right.
+fn same_secret(given: Option<&str>, expected: &str) -> bool {
+    given.is_some_and(|given| Sha256::digest(given.as_bytes()) == Sha256::digest(expected.as_bytes()))
 }
 
 /// The status code `/health/ready` answers with, for callers that only need the verdict.

@@ -1,0 +1,100 @@
+//! Who may call what: the least role each API request needs. The gateway enforces it before
+//! anything is forwarded; the table-driven test in `app/tests/auth_api.rs` checks every
+//! documented route against every role.
+
+use axum::http::Method;
+
+use crate::auth::Role;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// Anyone, authenticated or not (logging in).
+    Public,
+    /// Any authenticated caller, even one who must change their password first.
+    SignedIn,
+    /// An authenticated caller whose role includes this one.
+    Role(Role),
+}
+
+/// The requirement for `method` on `path`.
+///
+/// - reading anything: `viewer`;
+/// - recording sales and returns: `clerk` (the counter);
+/// - changing the catalog, the stock, locations, and voiding sales: `manager`;
+/// - users: `admin`;
+/// - one's own session, password and API tokens: any signed-in user.
+pub fn required(method: &Method, path: &str) -> Required {
+    let path = path.trim_end_matches('/');
+    if path == "/api/v1/auth/login" {
+        return Required::Public;
+    }
+    if matches!(
+        path,
+        "/api/v1/auth/me" | "/api/v1/auth/logout" | "/api/v1/auth/password"
+    ) {
+        return Required::SignedIn;
+    }
+    if path == "/api/v1/auth/tokens" || path.starts_with("/api/v1/auth/tokens/") {
+        return Required::Role(Role::Viewer);
+    }
+    if path == "/api/v1/users" || path.starts_with("/api/v1/users/") {
+        return Required::Role(Role::Admin);
+    }
+    if is_safe(method) {
+        return Required::Role(Role::Viewer);
+    }
+    if *method == Method::POST && (path == "/api/v1/sales" || is_sale_return(path)) {
+        return Required::Role(Role::Clerk);
+    }
+    Required::Role(Role::Manager)
+}
+
+/// Methods that change nothing (RFC 9110 §9.2.1).
+pub fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// `/api/v1/sales/{id}/returns`.
+fn is_sale_return(path: &str) -> bool {
+    path.strip_prefix("/api/v1/sales/")
+        .and_then(|rest| rest.strip_suffix("/returns"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_counter_may_sell_and_take_returns_but_not_void() {
+        assert_eq!(
+            required(&Method::POST, "/api/v1/sales"),
+            Required::Role(Role::Clerk)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/sales/0190/returns"),
+            Required::Role(Role::Clerk)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/sales/0190/void"),
+            Required::Role(Role::Manager)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/sales/a/b/returns"),
+            Required::Role(Role::Manager)
+        );
+        assert_eq!(
+            required(&Method::GET, "/api/v1/sales"),
+            Required::Role(Role::Viewer)
+        );
+        assert_eq!(
+            required(&Method::GET, "/api/v1/users"),
+            Required::Role(Role::Admin)
+        );
+        assert_eq!(required(&Method::POST, "/api/v1/auth/login"), Required::Public);
+        assert_eq!(
+            required(&Method::POST, "/api/v1/auth/password"),
+            Required::SignedIn
+        );
+    }
+}

@@ -1,0 +1,236 @@
+//! Who is asking, as the gateway vouches for it to the services.
+//!
+//! The gateway authenticates people and API clients; the services behind it must not trust a
+//! request merely because it reached their port. So every request a service serves carries a
+//! short-lived token signed (HMAC-SHA256, as a JWT) with the installation's internal secret:
+//! the gateway signs the caller's identity, and a service calling another signs its own. A
+//! request without a valid token is refused with 401 before any handler runs. The token also
+//! brings the actor's name to the ledger and the sales records.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use crate::Problem;
+
+const ISSUER: &str = "inventory-tracker";
+const AUDIENCE: &str = "inventory-tracker-services";
+/// Long enough for one hop and clock skew between hosts; short enough that a token copied
+/// from a log or a network capture is useless almost at once.
+const LIFETIME: Duration = Duration::from_secs(60);
+
+/// The caller of a request: a person, an API token, or a service.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Identity {
+    /// `user:<id>`, `token:<id>` or `service:<name>`.
+    pub subject: String,
+    /// What the ledger and the sales records show: a username or a service name.
+    pub name: String,
+    /// `admin`, `manager`, `clerk`, `viewer` or `service`.
+    pub role: String,
+}
+
+impl Identity {
+    pub fn service(name: &str) -> Identity {
+        Identity {
+            subject: format!("service:{name}"),
+            name: name.to_owned(),
+            role: "service".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Claims {
+    sub: String,
+    name: String,
+    role: String,
+    iss: String,
+    aud: String,
+    iat: u64,
+    exp: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    #[error("internal_secret is not set (required when services run in separate processes)")]
+    NoSecret,
+    #[error("internal_secret must be at least 32 characters")]
+    WeakSecret,
+}
+
+/// Signs and verifies identities with the installation's internal secret.
+#[derive(Clone)]
+pub struct Signer {
+    encoding: Arc<EncodingKey>,
+    decoding: Arc<DecodingKey>,
+    validation: Arc<Validation>,
+}
+
+impl Signer {
+    pub fn new(secret: &str) -> Result<Signer, IdentityError> {
+        if secret.is_empty() {
+            return Err(IdentityError::NoSecret);
+        }
+        if secret.len() < 32 {
+            return Err(IdentityError::WeakSecret);
+        }
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[ISSUER]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.leeway = 5;
+        Ok(Signer {
+            encoding: Arc::new(EncodingKey::from_secret(secret.as_bytes())),
+            decoding: Arc::new(DecodingKey::from_secret(secret.as_bytes())),
+            validation: Arc::new(validation),
+        })
+    }
+
+    /// The signer of the installation's `internal_secret`.
+    pub fn from_settings(settings: &settings::Settings) -> Result<Signer, IdentityError> {
+        use secrecy::ExposeSecret;
+        let secret = settings.internal_secret.as_ref().ok_or(IdentityError::NoSecret)?;
+        Signer::new(secret.expose_secret())
+    }
+
+    /// A token vouching for `identity` for the next minute.
+    pub fn sign(&self, identity: &Identity) -> String {
+        self.sign_for(identity, LIFETIME)
+    }
+
+    /// A token vouching for `identity` for `lifetime` (tests and tools that talk to a
+    /// service directly for longer than a minute).
+    pub fn sign_for(&self, identity: &Identity, lifetime: Duration) -> String {
+        let now = unix_now();
+        let claims = Claims {
+            sub: identity.subject.clone(),
+            name: identity.name.clone(),
+            role: identity.role.clone(),
+            iss: ISSUER.to_owned(),
+            aud: AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + lifetime.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
+    }
+
+    /// `Authorization` header value carrying a fresh token for `identity`.
+    pub fn bearer(&self, identity: &Identity) -> HeaderValue {
+        HeaderValue::try_from(format!("Bearer {}", self.sign(identity)))
+            .expect("a JWT is a valid header value")
+    }
+
+    /// The identity in `token`, if it was signed with our secret and has not expired.
+    pub fn verify(&self, token: &str) -> Option<Identity> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        Some(Identity {
+            subject: data.claims.sub,
+            name: data.claims.name,
+            role: data.claims.role,
+        })
+    }
+}
+
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// The token in an `Authorization: Bearer …` header.
+pub fn bearer_token(headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+}
+
+/// Middleware refusing any request without a valid internal token, and handing the identity
+/// to the handlers (see [`Actor`]).
+pub async fn require(State(signer): State<Signer>, mut request: Request, next: Next) -> Response {
+    match bearer_token(request.headers()).and_then(|token| signer.verify(token)) {
+        Some(identity) => {
+            request.extensions_mut().insert(identity);
+            next.run(request).await
+        }
+        None => Problem::new(
+            StatusCode::UNAUTHORIZED,
+            "internal-credential-required",
+            "Internal credential required",
+        )
+        .detail("This service answers only requests that come through the gateway or from another service of this installation.")
+        .into_response(),
+    }
+}
+
+/// The caller's name for the records, in a handler behind [`require`]; `None` elsewhere.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor(pub Option<Identity>);
+
+impl Actor {
+    pub fn name(&self) -> Option<String> {
+        self.0.as_ref().map(|i| i.name.clone())
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Actor {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Actor(parts.extensions.get::<Identity>().cloned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "0123456789abcdef0123456789abcdef";
+
+    #[test]
+    fn a_signed_identity_verifies_only_with_the_same_secret() {
+        let signer = Signer::new(SECRET).unwrap();
+        let alice = Identity {
+            subject: "user:1".into(),
+            name: "alice".into(),
+            role: "clerk".into(),
+        };
+        let token = signer.sign(&alice);
+        assert_eq!(signer.verify(&token), Some(alice));
+        let other = Signer::new("another secret of at least 32 chars!").unwrap();
+        assert_eq!(other.verify(&token), None);
+        let mut tampered = token.clone();
+        tampered.replace_range(tampered.len() - 3.., "AAA");
+        assert_eq!(signer.verify(&tampered), None);
+        assert_eq!(signer.verify("not a token"), None);
+    }
+
+    #[test]
+    fn short_secrets_are_refused() {
+        assert!(matches!(Signer::new(""), Err(IdentityError::NoSecret)));
+        assert!(matches!(Signer::new("short"), Err(IdentityError::WeakSecret)));
+    }
+
+    #[test]
+    fn an_expired_identity_is_refused() {
+        let signer = Signer::new(SECRET).unwrap();
+        let claims = Claims {
+            sub: "user:1".into(),
+            name: "alice".into(),
+            role: "admin".into(),
+            iss: ISSUER.into(),
+            aud: AUDIENCE.into(),
+            iat: unix_now() - 600,
+            exp: unix_now() - 300,
+        };
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &signer.encoding).unwrap();
+        assert_eq!(signer.verify(&token), None);
+    }
+}
