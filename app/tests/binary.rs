@@ -61,6 +61,8 @@ fn text(bytes: &[u8]) -> String {
 struct Server {
     child: Child,
     addrs: BTreeMap<String, String>,
+    /// What was logged up to the last "listening" line.
+    startup: Vec<String>,
     lines: mpsc::Receiver<String>,
 }
 
@@ -94,10 +96,12 @@ impl Server {
             }
         });
         let mut addrs = BTreeMap::new();
+        let mut startup = Vec::new();
         while addrs.len() < expected.len() {
             let line = lines
                 .recv_timeout(Duration::from_secs(30))
                 .expect("the server logs where it listens");
+            startup.push(line.clone());
             let log: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON log line: {line}"));
             if log["message"] == "listening" {
                 addrs.insert(
@@ -106,7 +110,12 @@ impl Server {
                 );
             }
         }
-        Server { child, addrs, lines }
+        Server {
+            child,
+            addrs,
+            startup,
+            lines,
+        }
     }
 
     /// Kills the process at once (SIGKILL), as a crash would.
@@ -269,6 +278,78 @@ async fn embedded_data_survives_a_graceful_restart() {
 #[tokio::test]
 async fn production_data_survives_a_graceful_restart() {
     data_survives_a_graceful_restart(Mode::Production).await;
+}
+
+/// First start without INVENTORY_ADMIN_PASSWORD: `admin` gets a one-time password, printed
+/// once in the log, which must be replaced before anything else; on the next start nothing is
+/// printed and the new password works.
+#[tokio::test]
+async fn first_start_prints_a_one_time_admin_password_that_must_be_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let start = || {
+        let mut cmd = command(None);
+        cmd.env_remove("INVENTORY_ADMIN_PASSWORD")
+            .arg("--data-dir")
+            .arg(dir.path());
+        Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway"])
+    };
+    let server = start();
+    let one_time: Vec<String> = server
+        .startup
+        .iter()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .filter_map(|log| log["one_time_password"].as_str().map(str::to_owned))
+        .collect();
+    assert_eq!(one_time.len(), 1, "printed exactly once: {:?}", server.startup);
+    let base = server.url("gateway");
+    let session = support::login(&base, "admin", &one_time[0]).await;
+    assert_eq!(session["user"]["must_change_password"], true);
+    let admin = support::client_with_token(session["token"].as_str().unwrap());
+    let blocked = admin.get(format!("{base}/api/v1/products")).send().await.unwrap();
+    assert_eq!(blocked.status(), StatusCode::FORBIDDEN);
+    let problem: Value = blocked.json().await.unwrap();
+    assert_eq!(
+        problem["type"],
+        "urn:inventory-tracker:problem:password-change-required"
+    );
+    let changed = admin
+        .post(format!("{base}/api/v1/auth/password"))
+        .json(&json!({"current_password": one_time[0], "new_password": "the shop opens at nine"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        admin
+            .get(format!("{base}/api/v1/products"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+    let (status, _) = server.terminate();
+    assert!(status.success());
+
+    let server = start();
+    assert!(
+        !server.startup.iter().any(|l| l.contains("one_time_password")),
+        "only the first start creates the admin"
+    );
+    support::login(&server.url("gateway"), "admin", "the shop opens at nine").await;
+    let refused = reqwest::Client::new()
+        .post(format!("{}/api/v1/auth/login", server.url("gateway")))
+        .json(&json!({"username": "admin", "password": one_time[0]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "the one-time password is spent"
+    );
+    let (status, _) = server.terminate();
+    assert!(status.success());
 }
 
 #[tokio::test]

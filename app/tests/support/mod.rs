@@ -201,6 +201,15 @@ impl TestApp {
         .await
     }
 
+    /// Every service in one process, with `settings`.
+    pub async fn all_with(settings: Settings) -> TestApp {
+        TestApp::start(
+            settings,
+            &[Target::Catalog, Target::Inventory, Target::Sales, Target::Gateway],
+        )
+        .await
+    }
+
     /// Graceful stop, as on SIGTERM.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -1,7 +1,7 @@
 -- The gateway's tables: who may use the API. The SQLite twin of this file must keep the same
 -- tables, columns and meaning. Times are unix milliseconds (UTC); booleans are 0/1 BIGINTs.
 
--- People. `username` is stored lower-case; `acted` is set once the user has changed anything,
+-- People. The username is stored lower-case; acted is set once the user has changed anything,
 -- after which the user can be disabled but never deleted (the ledger and the sales name them).
 CREATE TABLE auth_users (
     id                   BIGINT       NOT NULL AUTO_INCREMENT,
@@ -19,8 +19,8 @@ CREATE TABLE auth_users (
     UNIQUE KEY auth_users_username_unique (username)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
--- Credentials: login sessions (`session`, also sent as a cookie, with their CSRF token) and
--- API tokens (`api`, named, with a role no higher than their creator's). Only SHA-256 digests
+-- Credentials: login sessions (session, also sent as a cookie, with their CSRF token) and
+-- API tokens (api, named, with a role no higher than their creator). Only SHA-256 digests
 -- of the secrets are stored: a copy of this table lets no one in.
 CREATE TABLE auth_credentials (
     id           CHAR(36)     CHARACTER SET ascii NOT NULL,
@@ -40,8 +40,8 @@ CREATE TABLE auth_credentials (
     KEY auth_credentials_by_user (user_id, kind)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
 
--- Failed logins per username (`user:<name>`, whether or not such a user exists, so a lock
--- says nothing about existence) and per client address (`addr:<ip>`).
+-- Failed logins per username (user:NAME, whether or not such a user exists, so a lock
+-- says nothing about existence) and per client address (addr:IP).
 CREATE TABLE auth_login_failures (
     subject      VARCHAR(200) CHARACTER SET ascii COLLATE ascii_bin NOT NULL,
     failures     BIGINT       NOT NULL,

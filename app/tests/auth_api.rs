@@ -1,0 +1,837 @@
+//! The gateway as the one secure entry point: the role matrix over every documented route,
+//! sessions and CSRF, API tokens, lockout, rate limits, direct calls to service ports, and the
+//! live event stream.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use reqwest::{Client, Method, StatusCode, header};
+use serde_json::{Value, json};
+use support::{ADMIN_PASSWORD, Backing, Mode, TestApp, client_with_token, login, ok_json, product};
+
+modes!(
+    every_route_refuses_strangers_and_roles_below_its_own,
+    a_revoked_api_token_stops_working_at_once,
+    cookie_sessions_need_the_csrf_token_to_change_anything,
+    repeated_failed_logins_lock_the_username_without_revealing_it,
+    disabling_a_user_ends_their_access_and_acted_users_are_kept,
+    the_event_stream_shows_a_sale_at_once_and_resumes_without_loss,
+);
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// Who may do what, route by route: the product's role matrix written out by hand, so that
+/// a change to the policy or a new route without a rule fails here.
+const MATRIX: &[(&str, &str, Option<&str>)] = &[
+    ("POST", "/api/v1/auth/login", None),
+    ("POST", "/api/v1/auth/logout", Some("viewer")),
+    ("GET", "/api/v1/auth/me", Some("viewer")),
+    ("POST", "/api/v1/auth/password", Some("viewer")),
+    ("GET", "/api/v1/auth/tokens", Some("viewer")),
+    ("POST", "/api/v1/auth/tokens", Some("viewer")),
+    ("DELETE", "/api/v1/auth/tokens/{id}", Some("viewer")),
+    ("GET", "/api/v1/users", Some("admin")),
+    ("POST", "/api/v1/users", Some("admin")),
+    ("GET", "/api/v1/users/{id}", Some("admin")),
+    ("PATCH", "/api/v1/users/{id}", Some("admin")),
+    ("DELETE", "/api/v1/users/{id}", Some("admin")),
+    ("POST", "/api/v1/users/{id}/password", Some("admin")),
+    ("GET", "/api/v1/events/stream", Some("viewer")),
+    ("GET", "/api/v1/products", Some("viewer")),
+    ("POST", "/api/v1/products", Some("manager")),
+    ("GET", "/api/v1/products/{sku}", Some("viewer")),
+    ("PATCH", "/api/v1/products/{sku}", Some("manager")),
+    ("PUT", "/api/v1/products/{sku}", Some("manager")),
+    ("DELETE", "/api/v1/products/{sku}", Some("manager")),
+    ("GET", "/api/v1/categories", Some("viewer")),
+    ("GET", "/api/v1/inventory", Some("viewer")),
+    ("GET", "/api/v1/inventory/{sku}", Some("viewer")),
+    ("GET", "/api/v1/inventory/{sku}/movements", Some("viewer")),
+    ("POST", "/api/v1/inventory/{sku}/restock", Some("manager")),
+    ("POST", "/api/v1/inventory/{sku}/adjustments", Some("manager")),
+    ("POST", "/api/v1/inventory/{sku}/count", Some("manager")),
+    ("POST", "/api/v1/inventory/{sku}/transfers", Some("manager")),
+    ("PUT", "/api/v1/inventory/{sku}/settings", Some("manager")),
+    ("GET", "/api/v1/alerts", Some("viewer")),
+    ("GET", "/api/v1/locations", Some("viewer")),
+    ("POST", "/api/v1/locations", Some("manager")),
+    ("PATCH", "/api/v1/locations/{code}", Some("manager")),
+    ("GET", "/api/v1/sales", Some("viewer")),
+    ("POST", "/api/v1/sales", Some("clerk")),
+    ("GET", "/api/v1/sales/summary", Some("viewer")),
+    ("GET", "/api/v1/sales/{id}", Some("viewer")),
+    ("POST", "/api/v1/sales/{id}/void", Some("manager")),
+    ("POST", "/api/v1/sales/{id}/returns", Some("clerk")),
+];
+
+const ROLES: [&str; 4] = ["viewer", "clerk", "manager", "admin"];
+
+fn rank(role: &str) -> usize {
+    ROLES.iter().position(|r| *r == role).expect("a known role")
+}
+
+/// Creates a user with `role` (no forced password change) and returns a client logged in as
+/// them.
+async fn user_client(app: &TestApp, username: &str, role: &str) -> (Client, Value) {
+    let password = "long walks on the beach 7";
+    let created = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": username, "role": role, "password": password, "must_change_password": false}),
+        )
+        .await;
+    assert_eq!(
+        created.status(),
+        StatusCode::CREATED,
+        "{}",
+        created.text().await.unwrap()
+    );
+    let base = app.gateway.as_deref().unwrap();
+    let session = login(base, username, password).await;
+    (
+        client_with_token(session["token"].as_str().unwrap()),
+        created.json().await.unwrap(),
+    )
+}
+
+fn concrete(path: &str) -> String {
+    path.replace("{sku}", "MATRIX-1")
+        .replace("{barcode}", "4006381333931")
+        .replace("{location}", "main")
+        .replace("{code}", "main")
+        .replace("{id}", "999999")
+}
+
+async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: Backing) {
+    // The matrix names every route the API documents, and nothing else.
+    let doc = ok_json(app.get("/api/openapi.json").await).await;
+    let mut documented = BTreeSet::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for method in item.as_object().unwrap().keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                documented.insert((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    let listed: BTreeSet<(String, String)> = MATRIX
+        .iter()
+        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
+    assert_eq!(
+        documented.difference(&listed).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "documented routes missing from the matrix"
+    );
+    assert_eq!(
+        listed.difference(&documented).collect::<Vec<_>>(),
+        Vec::<&(String, String)>::new(),
+        "matrix routes the API does not document"
+    );
+    // Every documented operation declares the bearer or cookie scheme (login: none).
+    assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
+    assert!(doc["components"]["securitySchemes"]["cookie"].is_object());
+
+    app.create(&product("MATRIX-1", json!({}))).await;
+    let base = app.gateway.clone().unwrap();
+    let mut clients = Vec::new();
+    for role in ROLES {
+        let client = if role == "admin" {
+            app.client.clone()
+        } else {
+            user_client(&app, &format!("matrix-{role}"), role).await.0
+        };
+        clients.push((role, client));
+    }
+    let stranger = Client::new();
+    for (method, path, needed) in MATRIX {
+        if *path == "/api/v1/auth/logout" {
+            continue; // Ends the session: checked last.
+        }
+        let method = Method::from_bytes(method.as_bytes()).unwrap();
+        let url = format!("{base}{}", concrete(path));
+        let send = |client: &Client| {
+            let request = client.request(method.clone(), &url);
+            if method == Method::GET {
+                request
+            } else {
+                request.json(&json!({}))
+            }
+        };
+        let anonymous = send(&stranger).send().await.unwrap();
+        match needed {
+            None => assert_ne!(anonymous.status(), StatusCode::UNAUTHORIZED, "{method} {path}"),
+            Some(_) => {
+                assert_eq!(
+                    anonymous.status(),
+                    StatusCode::UNAUTHORIZED,
+                    "{method} {path} without credentials"
+                );
+                assert!(anonymous.headers().contains_key(header::WWW_AUTHENTICATE));
+            }
+        }
+        let Some(needed) = needed else { continue };
+        for (role, client) in &clients {
+            let answer = send(client).send().await.unwrap();
+            let status = answer.status();
+            if rank(role) >= rank(needed) {
+                assert!(
+                    status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                    "{role} may {method} {path}, got {status}: {}",
+                    answer.text().await.unwrap()
+                );
+            } else {
+                assert_eq!(status, StatusCode::FORBIDDEN, "{role} may not {method} {path}");
+                let problem: Value = answer.json().await.unwrap();
+                assert_eq!(problem["type"], "urn:inventory-tracker:problem:forbidden");
+                assert_eq!(problem["required_role"], *needed);
+            }
+        }
+    }
+    for (role, client) in &clients {
+        let out = client
+            .post(format!("{base}/api/v1/auth/logout"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(out.status(), StatusCode::NO_CONTENT, "{role} logs out");
+        let after = client.get(format!("{base}/api/v1/auth/me")).send().await.unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "{role}'s session ended");
+    }
+}
+
+async fn a_revoked_api_token_stops_working_at_once(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let (clerk, _) = user_client(&app, "tokenclerk", "clerk").await;
+    // A token may not have more than its creator's role.
+    let refused = clerk
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .json(&json!({"name": "too strong", "role": "manager"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let created = clerk
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .json(&json!({"name": "till export", "role": "viewer", "expires_in_days": 30}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let token = created["token"].as_str().unwrap();
+    assert!(token.starts_with("itk_"));
+    let integration = client_with_token(token);
+    let me = ok_json(
+        integration
+            .get(format!("{base}/api/v1/auth/me"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(me["role"], "viewer", "the token's role caps its owner's");
+    assert_eq!(me["credential"], "api");
+    let sale = integration
+        .post(format!("{base}/api/v1/sales"))
+        .json(&json!({"lines": [], "payment_method": "cash"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sale.status(), StatusCode::FORBIDDEN, "a viewer token cannot sell");
+
+    // Listed without its secret.
+    let listed = ok_json(
+        clerk
+            .get(format!("{base}/api/v1/auth/tokens"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    assert!(listed[0].get("token").is_none());
+    assert_eq!(listed[0]["owner"], "tokenclerk");
+
+    let id = created["id"].as_str().unwrap();
+    let revoked = clerk
+        .delete(format!("{base}/api/v1/auth/tokens/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let after = integration
+        .get(format!("{base}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "revoked at once");
+    let problem: Value = after.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:invalid-token");
+    app.stop().await;
+}
+
+/// A session expires; an expired one is refused like a revoked one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn an_expired_session_is_refused() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.session_ttl_secs = 1;
+    let app = TestApp::all_with(settings).await;
+    let base = app.gateway.clone().unwrap();
+    let session = login(&base, "admin", ADMIN_PASSWORD).await;
+    let client = client_with_token(session["token"].as_str().unwrap());
+    ok_json(client.get(format!("{base}/api/v1/auth/me")).send().await.unwrap()).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let expired = client.get(format!("{base}/api/v1/auth/me")).send().await.unwrap();
+    assert_eq!(expired.status(), StatusCode::UNAUTHORIZED);
+    app.stop().await;
+}
+
+async fn cookie_sessions_need_the_csrf_token_to_change_anything(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let answer = Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    let cookies: Vec<String> = answer
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .collect();
+    let session_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("it_session="))
+        .expect("session cookie");
+    assert!(session_cookie.contains("HttpOnly") && session_cookie.contains("SameSite=Strict"));
+    let csrf_cookie = cookies
+        .iter()
+        .find(|c| c.starts_with("it_csrf="))
+        .expect("CSRF cookie");
+    assert!(!csrf_cookie.contains("HttpOnly"), "the page must read it");
+    let body: Value = answer.json().await.unwrap();
+    let csrf = body["csrf_token"].as_str().unwrap().to_owned();
+    let cookie_header = cookies
+        .iter()
+        .map(|c| c.split(';').next().unwrap())
+        .collect::<Vec<_>>()
+        .join("; ");
+    let browser = Client::new();
+    let read = browser
+        .get(format!("{base}/api/v1/products"))
+        .header(header::COOKIE, &cookie_header)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK, "reading needs no CSRF token");
+    for token in [None, Some("forged")] {
+        let mut request = browser
+            .post(format!("{base}/api/v1/products"))
+            .header(header::COOKIE, &cookie_header)
+            .json(&product("CSRF-1", json!({})));
+        if let Some(token) = token {
+            request = request.header("x-csrf-token", token);
+        }
+        let refused = request.send().await.unwrap();
+        assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(
+            problem["type"],
+            "urn:inventory-tracker:problem:csrf-token-invalid"
+        );
+    }
+    assert_eq!(
+        app.get("/api/v1/products/CSRF-1").await.status(),
+        StatusCode::NOT_FOUND,
+        "nothing was created"
+    );
+    let created = browser
+        .post(format!("{base}/api/v1/products"))
+        .header(header::COOKIE, &cookie_header)
+        .header("x-csrf-token", &csrf)
+        .json(&product("CSRF-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    app.stop().await;
+}
+
+/// With the default policy: five failures per username, then a lock.
+async fn repeated_failed_logins_lock_the_username_without_revealing_it(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let attempt = |username: &'static str, password: &'static str| {
+        let base = base.clone();
+        async move {
+            let answer = Client::new()
+                .post(format!("{base}/api/v1/auth/login"))
+                .json(&json!({"username": username, "password": password}))
+                .send()
+                .await
+                .unwrap();
+            let retry_after = answer.headers().get(header::RETRY_AFTER).cloned();
+            let status = answer.status();
+            let body: Value = answer.json().await.unwrap();
+            (status, body, retry_after)
+        }
+    };
+    let mut answers = Vec::new();
+    for username in ["admin", "nobody-here"] {
+        let mut bodies = Vec::new();
+        for _ in 0..5 {
+            let (status, body, _) = attempt(username, "wrong guess number 1").await;
+            assert_eq!(status, StatusCode::UNAUTHORIZED);
+            bodies.push(body);
+        }
+        let (status, locked, retry_after) = attempt(username, "wrong guess number 1").await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "{username}: {locked}");
+        assert!(retry_after.is_some());
+        answers.push((bodies, locked));
+    }
+    // An existing and a made-up username get the same answers.
+    assert_eq!(answers[0].0, answers[1].0);
+    assert_eq!(answers[0].1["type"], answers[1].1["type"]);
+    // Locked means locked: even the right password is refused for now.
+    let (status, _, _) = attempt("admin", ADMIN_PASSWORD).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+/// Too many failures from one address lock that address out, whatever username it tries.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn failures_from_one_address_lock_the_address() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.login_address_max_failures = 4;
+    let app = TestApp::all_with(settings).await;
+    let base = app.gateway.clone().unwrap();
+    for n in 0..4 {
+        let answer = Client::new()
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&json!({"username": format!("guess{n}"), "password": "not the password"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    }
+    let answer = Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let (manager, created) = user_client(&app, "shopmanager", "manager").await;
+    let id = created["id"].as_i64().unwrap();
+    assert_eq!(created["role"], "manager");
+    assert!(created.get("password_hash").is_none());
+    // The manager changes something: from now on they are named in the records.
+    let made = manager
+        .post(format!("{base}/api/v1/products"))
+        .json(&product("ACT-1", json!({})))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let disabled = app
+        .patch_json(&format!("/api/v1/users/{id}"), &json!({"disabled": true}), None)
+        .await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let refused = manager
+        .get(format!("{base}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        refused.status(),
+        StatusCode::UNAUTHORIZED,
+        "a disabled user's session stops at once"
+    );
+    let relogin = Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&json!({"username": "shopmanager", "password": "long walks on the beach 7"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(relogin.status(), StatusCode::UNAUTHORIZED);
+    // Deleting one who acted keeps them, disabled.
+    let kept = app
+        .request(Method::DELETE, &format!("/api/v1/users/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), StatusCode::OK);
+    let kept: Value = kept.json().await.unwrap();
+    assert_eq!(kept["disabled"], true);
+    // One who never acted is deleted.
+    let (_, idle) = user_client(&app, "idleviewer", "viewer").await;
+    let idle_id = idle["id"].as_i64().unwrap();
+    let gone = app
+        .request(Method::DELETE, &format!("/api/v1/users/{idle_id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(gone.status(), StatusCode::NO_CONTENT);
+    let users = ok_json(app.get("/api/v1/users").await).await;
+    let names: Vec<&str> = users
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["admin", "shopmanager"]);
+    // An admin cannot demote themselves.
+    let me = ok_json(app.get("/api/v1/auth/me").await).await;
+    let own = app
+        .patch_json(
+            &format!("/api/v1/users/{}", me["user"]["id"]),
+            &json!({"role": "clerk"}),
+            None,
+        )
+        .await;
+    assert_eq!(own.status(), StatusCode::FORBIDDEN);
+    // A new user must change the first password before anything else.
+    let fresh = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "newclerk", "role": "clerk", "password": "first day at work"}),
+        )
+        .await;
+    assert_eq!(fresh.status(), StatusCode::CREATED);
+    let session = login(&base, "newclerk", "first day at work").await;
+    assert_eq!(session["user"]["must_change_password"], true);
+    let newcomer = client_with_token(session["token"].as_str().unwrap());
+    let blocked = newcomer
+        .get(format!("{base}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(blocked.status(), StatusCode::FORBIDDEN);
+    let weak = newcomer
+        .post(format!("{base}/api/v1/auth/password"))
+        .json(&json!({"current_password": "first day at work", "new_password": "short"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(weak.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = weak.json().await.unwrap();
+    assert!(
+        problem["errors"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("at least 12"),
+        "{problem}"
+    );
+    let changed = newcomer
+        .post(format!("{base}/api/v1/auth/password"))
+        .json(&json!({"current_password": "first day at work", "new_password": "second day is better"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    let allowed = newcomer
+        .get(format!("{base}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(allowed.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone)]
+struct Sse {
+    event: String,
+    id: Option<String>,
+    data: Value,
+}
+
+/// Reads Server-Sent Events from a response, one at a time.
+struct SseReader {
+    body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buffer: String,
+}
+
+impl SseReader {
+    async fn open(client: &Client, base: &str, last_id: Option<&str>) -> SseReader {
+        let mut request = client.get(format!("{base}/api/v1/events/stream"));
+        if let Some(id) = last_id {
+            request = request.header("last-event-id", id);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        SseReader {
+            body: response.bytes_stream().boxed(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (heartbeat comments skipped), or `None` after `wait`.
+    async fn next(&mut self, wait: Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    event: "message".into(),
+                    id: None,
+                    data: Value::Null,
+                };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        event.id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // A heartbeat.
+                }
+                event.data = serde_json::from_str(&data).unwrap();
+                return Some(event);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next()).await.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        }
+    }
+
+    /// Waits for the stock change of `sku` to `on_hand`, returning it and what came before.
+    async fn stock_change(&mut self, sku: &str, on_hand: i64, wait: Duration) -> Option<(Sse, Vec<Sse>)> {
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while let Some(event) = self
+            .next(deadline.saturating_duration_since(Instant::now()))
+            .await
+        {
+            let matches = event.event == "StockLevelsChanged"
+                && event.data["data"]["levels"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["sku"] == sku && l["on_hand"] == on_hand);
+            if matches {
+                return Some((event, seen));
+            }
+            seen.push(event);
+        }
+        None
+    }
+}
+
+async fn the_event_stream_shows_a_sale_at_once_and_resumes_without_loss(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    app.create(&product(
+        "LIVE-1",
+        json!({"price_cents": 1000, "cost_cents": 500}),
+    ))
+    .await;
+    testkit::eventually("the inventory learns of the product", WAIT, || async {
+        app.post_json("/api/v1/inventory/LIVE-1/restock", &json!({"quantity": 10}))
+            .await
+            .status()
+            == StatusCode::CREATED
+    })
+    .await;
+    let (viewer, _) = user_client(&app, "wallscreen", "viewer").await;
+    let mut stream = SseReader::open(&viewer, &base, None).await;
+    let sell = || async {
+        let sold = app
+            .post_json(
+                "/api/v1/sales",
+                &json!({"lines": [{"sku": "LIVE-1", "quantity": 1}], "payment_method": "cash"}),
+            )
+            .await;
+        assert_eq!(sold.status(), StatusCode::CREATED);
+    };
+    sell().await;
+    let sold_at = Instant::now();
+    let (change, before) = stream
+        .stock_change("LIVE-1", 9, Duration::from_secs(5))
+        .await
+        .expect("the sale's stock change arrives");
+    let took = sold_at.elapsed();
+    assert!(took < Duration::from_secs(1), "the stock change took {took:?}");
+    assert!(before.iter().any(|e| e.event == "SaleCreated"), "{before:?}");
+    assert_eq!(change.data["type"], "StockLevelsChanged");
+    let last_id = change.id.clone().expect("events have ids");
+    drop(stream);
+
+    // Two sales while the client is away: it gets both when it comes back.
+    sell().await;
+    sell().await;
+    testkit::eventually("both sales reach the inventory", WAIT, || async {
+        ok_json(app.get("/api/v1/inventory/LIVE-1").await).await["totals"]["on_hand"] == 7
+    })
+    .await;
+    let mut resumed = SseReader::open(&viewer, &base, Some(&last_id)).await;
+    let (_, replayed) = resumed
+        .stock_change("LIVE-1", 7, Duration::from_secs(5))
+        .await
+        .expect("the missed events are replayed");
+    assert!(
+        replayed.iter().all(|e| e.event != "resync"),
+        "no loss: {replayed:?}"
+    );
+    assert!(
+        replayed
+            .iter()
+            .any(|e| e.event == "StockLevelsChanged" && e.data["data"]["levels"][0]["on_hand"] == 8),
+        "the first missed change is there too: {replayed:?}"
+    );
+    // An id from another run of the gateway cannot be resumed: the client is told to reload.
+    let mut stale = SseReader::open(&viewer, &base, Some("0-1")).await;
+    let first = stale.next(Duration::from_secs(5)).await.unwrap();
+    assert_eq!(first.event, "resync");
+    app.stop().await;
+}
+
+/// Service ports answer only requests carrying the installation's signed identity.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn service_ports_refuse_direct_calls_and_metrics_can_be_protected() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.metrics_token = Some("scrape-me-please".to_owned().into());
+    let app = TestApp::all_with(settings).await;
+    let catalog = app.catalog.clone().unwrap();
+    let stranger = Client::new();
+    let direct = stranger
+        .get(format!("{catalog}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(direct.status(), StatusCode::UNAUTHORIZED);
+    let user_token = app
+        .client
+        .get(format!("{catalog}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        user_token.status(),
+        StatusCode::UNAUTHORIZED,
+        "a user token is not a service credential"
+    );
+    let service = support::service_client()
+        .get(format!("{catalog}/api/v1/products"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(service.status(), StatusCode::OK);
+    let health = stranger.get(format!("{catalog}/health")).send().await.unwrap();
+    assert_eq!(health.status(), StatusCode::OK, "health stays open");
+    let metrics = stranger.get(format!("{catalog}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::UNAUTHORIZED);
+    let metrics = client_with_token("scrape-me-please")
+        .get(format!("{catalog}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
+    // The gateway adds its safety headers and echoes request ids.
+    let answer = app
+        .request(Method::GET, "/api/v1/products")
+        .header("x-request-id", "till-7-req-1")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.headers()["x-request-id"], "till-7-req-1");
+    assert_eq!(answer.headers()["x-content-type-options"], "nosniff");
+    assert_eq!(answer.headers()["x-frame-options"], "DENY");
+    app.stop().await;
+}
+
+/// Waits, if needed, so that the next few seconds stay inside one rate-limit window.
+async fn away_from_a_window_edge() {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    if secs % 60 > 45 {
+        tokio::time::sleep(Duration::from_secs(61 - secs % 60)).await;
+    }
+}
+
+async fn me_statuses(client: &Client, base: &str, times: usize) -> Vec<StatusCode> {
+    let mut statuses = Vec::new();
+    for _ in 0..times {
+        let answer = client.get(format!("{base}/api/v1/auth/me")).send().await.unwrap();
+        if answer.status() == StatusCode::TOO_MANY_REQUESTS {
+            assert!(answer.headers().contains_key(header::RETRY_AFTER));
+        }
+        statuses.push(answer.status());
+    }
+    statuses
+}
+
+/// Embedded: one gateway counts requests per user in its own memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_user_over_the_limit_gets_429_with_retry_after() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.rate_limit_per_minute = 5;
+    away_from_a_window_edge().await;
+    let app = TestApp::all_with(settings).await;
+    let statuses = me_statuses(&app.client, app.gateway.as_deref().unwrap(), 7).await;
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!(limited, 2, "{statuses:?}");
+    app.stop().await;
+}
+
+/// Production: two gateway processes share one limit through Redis.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_gateways_share_the_rate_limit_through_redis() {
+    let Some(backing) = Backing::new(Mode::Production).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.rate_limit_per_minute = 10;
+    away_from_a_window_edge().await;
+    let first = TestApp::all_with(settings.clone()).await;
+    let second = TestApp::start(settings, &[inventory_tracker::Target::Gateway]).await;
+    // One user, one token, through both gateways.
+    let base_one = first.gateway.clone().unwrap();
+    let base_two = second.gateway.clone().unwrap();
+    let session = login(&base_one, "admin", ADMIN_PASSWORD).await;
+    let client = client_with_token(session["token"].as_str().unwrap());
+    let mut statuses = me_statuses(&client, &base_one, 6).await;
+    statuses.extend(me_statuses(&client, &base_two, 6).await);
+    let ok = statuses.iter().filter(|s| **s == StatusCode::OK).count();
+    let limited = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    // Logging in is public and not counted: exactly ten of the twelve pass.
+    assert_eq!((ok, limited), (10, 2), "{statuses:?}");
+    second.stop().await;
+    first.stop().await;
+}
