@@ -5,6 +5,8 @@
 set -euo pipefail
 mode=${1:-embedded}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 bin=${CARGO_TARGET_DIR:-$here/../target}/release/inventory-tracker
 work=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -20,12 +22,12 @@ fi
 pid=$!
 for _ in $(seq 50); do curl -sf localhost:18000/health >/dev/null && break; sleep 0.1; done
 gw=http://127.0.0.1:18000
-run() { echo "### $1"; shift; wrk --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"; }
+token=$(bench_login "$gw")
+run() { echo "### $1"; shift; wrk --latency -H "Authorization: Bearer $token" "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"; }
 run "GET one product via gateway (cached)" -t2 -c32 -d10s "$gw/api/v1/products/CPU-AMD-R5-7600"
-run "GET one product from the catalog directly" -t2 -c32 -d10s "http://127.0.0.1:18001/api/v1/products/CPU-AMD-R5-7600"
 run "GET a page of 50 products via gateway" -t2 -c32 -d10s "$gw/api/v1/products?limit=50"
 run "GET search q=ssd via gateway" -t2 -c32 -d10s "$gw/api/v1/products?q=ssd"
 run "PATCH one product via gateway (write + outbox)" -t2 -c16 -d10s -s "$here/patch.lua" "$gw/api/v1/products/GPU-NV-RTX4060"
 echo "### final version of the patched product"
-curl -s "$gw/api/v1/products/GPU-NV-RTX4060" | grep -o '"version":[0-9]*'
+curl -s -H "Authorization: Bearer $token" "$gw/api/v1/products/GPU-NV-RTX4060" | grep -o '"version":[0-9]*'
 if [[ $mode == production ]]; then mariadb -h 127.0.0.1 -u root -e "DROP DATABASE $db"; fi

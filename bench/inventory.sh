@@ -5,6 +5,8 @@
 set -euo pipefail
 mode=${1:-embedded}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 bin=${CARGO_TARGET_DIR:-$here/../target}/release/inventory-tracker
 work=$(mktemp -d)
 pid=
@@ -33,11 +35,14 @@ fi
 "$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 &
 pid=$!
 gw=http://127.0.0.1:18000
-for _ in $(seq 100); do curl -sf "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" >/dev/null && break; sleep 0.1; done
-run() { echo "### $1"; shift; wrk --latency "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"; }
+for _ in $(seq 100); do curl -sf "$gw/health" >/dev/null && break; sleep 0.1; done
+token=$(bench_login "$gw")
+auth=(-H "Authorization: Bearer $token")
+for _ in $(seq 100); do curl -sf "${auth[@]}" "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" >/dev/null && break; sleep 0.1; done
+run() { echo "### $1"; shift; wrk --latency "${auth[@]}" "$@" | grep -E "Requests/sec|Latency|50%|99%|Non-2xx|Socket errors"; }
 run "POST restock of one SKU via gateway (locked row + ledger + outbox)" -t2 -c16 -d10s -s "$here/restock.lua" "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB/restock"
 run "GET one SKU's stock via gateway" -t2 -c32 -d10s "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB"
 echo "### on hand after the run, movements, unpublished events"
-curl -s "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" | grep -o '"totals":{[^}]*}'
+curl -s "${auth[@]}" "$gw/api/v1/inventory/SSD-SAM-990PRO-1TB" | grep -o '"totals":{[^}]*}'
 sleep 2
 curl -s http://127.0.0.1:18002/metrics | grep -E '^(outbox_backlog|events_published_total)\{service="inventory"'

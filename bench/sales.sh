@@ -8,6 +8,8 @@ mode=${1:-embedded}
 concurrency=${2:-1,8,32}
 seconds=${3:-10}
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 target=${CARGO_TARGET_DIR:-$here/../target}/release
 work=$(mktemp -d)
 pid=
@@ -36,4 +38,4 @@ fi
   --inventory-port 18002 --sales-port 18003 &
 pid=$!
 for _ in $(seq 100); do curl -sf http://127.0.0.1:18000/health >/dev/null && break; sleep 0.1; done
-"$target/loadgen" --url http://127.0.0.1:18000 --products 1000 --concurrency "$concurrency" --seconds "$seconds"
+LOADGEN_TOKEN=$(bench_login http://127.0.0.1:18000) "$target/loadgen" --url http://127.0.0.1:18000 --products 1000 --concurrency "$concurrency" --seconds "$seconds"

@@ -36,6 +36,9 @@ struct Args {
     /// Percentage of requests that are sales; the rest read a product.
     #[arg(long, default_value_t = 50)]
     sales_percent: u32,
+    /// A bearer token (a login session or an API token of a manager or admin).
+    #[arg(long, env = "LOADGEN_TOKEN", hide_env_values = true)]
+    token: String,
 }
 
 /// xorshift64*: enough randomness to pick SKUs and basket sizes, reproducible per client.
@@ -61,7 +64,15 @@ struct Samples {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        reqwest::header::AUTHORIZATION,
+        format!("Bearer {}", args.token).parse()?,
+    );
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .default_headers(headers)
+        .build()?;
     prepare(&client, &args).await?;
     println!(
         "| concurrency | sales/s | sale p50 | sale p95 | sale p99 | reads/s | read p50 | read p95 | read p99 | errors |"

@@ -118,6 +118,8 @@ impl Auth {
             return Ok(());
         }
         let username = Username::parse("admin").expect("a valid username");
+        // An empty value (e.g. `${INVENTORY_ADMIN_PASSWORD:-}` in compose) means unset.
+        let password = password.filter(|p| !p.expose_secret().is_empty());
         let (hash, generated) = match password {
             Some(given) => {
                 let checked = NewPassword::parse(given.expose_secret(), &username)
