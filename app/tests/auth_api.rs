@@ -294,12 +294,7 @@ async fn an_expired_session_is_refused() {
 
 async fn cookie_sessions_need_the_csrf_token_to_change_anything(app: TestApp, _: Backing) {
     let base = app.gateway.clone().unwrap();
-    let answer = Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     let cookies: Vec<String> = answer
         .headers()
         .get_all(header::SET_COOKIE)
@@ -370,12 +365,7 @@ async fn repeated_failed_logins_lock_the_username_without_revealing_it(app: Test
     let attempt = |username: &'static str, password: &'static str| {
         let base = base.clone();
         async move {
-            let answer = Client::new()
-                .post(format!("{base}/api/v1/auth/login"))
-                .json(&json!({"username": username, "password": password}))
-                .send()
-                .await
-                .unwrap();
+            let answer = support::try_login(&base, username, password).await;
             let retry_after = answer.headers().get(header::RETRY_AFTER).cloned();
             let status = answer.status();
             let body: Value = answer.json().await.unwrap();
@@ -415,20 +405,10 @@ async fn failures_from_one_address_lock_the_address() {
     let app = TestApp::all_with(settings).await;
     let base = app.gateway.clone().unwrap();
     for n in 0..4 {
-        let answer = Client::new()
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"username": format!("guess{n}"), "password": "not the password"}))
-            .send()
-            .await
-            .unwrap();
+        let answer = support::try_login(&base, &format!("guess{n}"), "not the password").await;
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     }
-    let answer = Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
-        .send()
-        .await
-        .unwrap();
+    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
@@ -438,6 +418,17 @@ async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestAp
     let (manager, created) = user_client(&app, "shopmanager", "manager").await;
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["role"], "manager");
+    let taken = app
+        .post_json(
+            "/api/v1/users",
+            &json!({"username": "ShopManager", "role": "viewer", "password": "another long secret phrase"}),
+        )
+        .await;
+    assert_eq!(
+        taken.status(),
+        StatusCode::CONFLICT,
+        "usernames are case-insensitive"
+    );
     assert!(created.get("password_hash").is_none());
     // The manager changes something: from now on they are named in the records.
     let made = manager
@@ -461,12 +452,7 @@ async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestAp
         StatusCode::UNAUTHORIZED,
         "a disabled user's session stops at once"
     );
-    let relogin = Client::new()
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": "shopmanager", "password": "long walks on the beach 7"}))
-        .send()
-        .await
-        .unwrap();
+    let relogin = support::try_login(&base, "shopmanager", "long walks on the beach 7").await;
     assert_eq!(relogin.status(), StatusCode::UNAUTHORIZED);
     // Deleting one who acted keeps them, disabled.
     let kept = app

@@ -53,6 +53,26 @@ fn run(command: &mut Command) -> Output {
     command.output().expect("the binary runs")
 }
 
+/// Runs a command that must exit on its own (a start-up that must fail); kills it and fails
+/// the test if it is still running after 20 s, instead of hanging.
+fn run_expecting_exit(command: &mut Command) -> Output {
+    let mut child = command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary runs");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while child.try_wait().unwrap().is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("the process kept running; it should have refused to start");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -226,6 +246,45 @@ fn bad_configuration_stops_start_up_naming_the_key() {
     let out = run(command(None).args(["--log-level", "info,[[["]));
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("log_level"), "{}", text(&out.stderr));
+
+    // Security settings that would leave the shop open or split processes unable to trust
+    // each other stop start-up with a message naming them.
+    let on_free_ports = |command: &mut Command| {
+        command.arg("--data-dir").arg(dir.path()).args([
+            "serve",
+            "--gateway-port",
+            "0",
+            "--catalog-port",
+            "0",
+            "--inventory-port",
+            "0",
+            "--sales-port",
+            "0",
+        ]);
+    };
+    let mut weak = command(None);
+    weak.env("INVENTORY_ADMIN_PASSWORD", "admin1234");
+    on_free_ports(&mut weak);
+    let out = run_expecting_exit(&mut weak);
+    assert!(!out.status.success());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("INVENTORY_ADMIN_PASSWORD does not meet the password policy"),
+        "{err}"
+    );
+    assert!(!err.contains("admin1234"), "the password is not echoed: {err}");
+
+    let mut split = command(None);
+    split.env_remove("INVENTORY_INTERNAL_SECRET");
+    on_free_ports(&mut split);
+    split.args(["--target", "catalog"]);
+    let out = run_expecting_exit(&mut split);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("INVENTORY_INTERNAL_SECRET"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 async fn data_survives_a_graceful_restart(mode: Mode) {
@@ -337,12 +396,7 @@ async fn first_start_prints_a_one_time_admin_password_that_must_be_changed() {
         "only the first start creates the admin"
     );
     support::login(&server.url("gateway"), "admin", "the shop opens at nine").await;
-    let refused = reqwest::Client::new()
-        .post(format!("{}/api/v1/auth/login", server.url("gateway")))
-        .json(&json!({"username": "admin", "password": one_time[0]}))
-        .send()
-        .await
-        .unwrap();
+    let refused = support::try_login(&server.url("gateway"), "admin", &one_time[0]).await;
     assert_eq!(
         refused.status(),
         StatusCode::UNAUTHORIZED,

@@ -43,15 +43,19 @@ pub fn client_with_token(token: &str) -> Client {
         .expect("HTTP client")
 }
 
-/// Logs in at the gateway `base`; panics unless it succeeds. Returns the login answer.
-pub async fn login(base: &str, username: &str, password: &str) -> Value {
-    let response = Client::new()
+/// A login attempt at the gateway `base`, whatever its answer.
+pub async fn try_login(base: &str, username: &str, password: &str) -> Response {
+    Client::new()
         .post(format!("{base}/api/v1/auth/login"))
         .json(&json!({"username": username, "password": password}))
         .send()
         .await
-        .expect("login request sent");
-    ok_json(response).await
+        .expect("login request sent")
+}
+
+/// Logs in at the gateway `base`; panics unless it succeeds. Returns the login answer.
+pub async fn login(base: &str, username: &str, password: &str) -> Value {
+    ok_json(try_login(base, username, password).await).await
 }
 
 /// A client logged in as the first admin at the gateway `base`.

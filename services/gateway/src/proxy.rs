@@ -75,10 +75,6 @@ impl Upstream {
         &self.base
     }
 
-    pub fn breaker(&self) -> &Breaker {
-        &self.breaker
-    }
-
     /// `Ok` when the upstream's `/health` answers 200.
     pub async fn check_health(&self) -> Result<(), String> {
         let url = self.base.join("/health").map_err(|e| e.to_string())?;

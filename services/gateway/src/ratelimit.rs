@@ -13,10 +13,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
 use secrecy::ExposeSecret;
 use settings::Settings;
-use tokio::sync::OnceCell;
+use storage::redis_conn::LazyRedis;
 
 use crate::auth::AuthError;
 
@@ -38,8 +37,7 @@ pub struct RateLimiter {
 }
 
 struct SharedCounter {
-    client: redis::Client,
-    conn: OnceCell<ConnectionManager>,
+    redis: LazyRedis,
     prefix: String,
     count: redis::Script,
 }
@@ -54,9 +52,8 @@ impl RateLimiter {
     pub fn new(settings: &Settings) -> Result<RateLimiter, LimiterError> {
         let redis = match &settings.redis_url {
             Some(url) => Some(SharedCounter {
-                client: redis::Client::open(url.expose_secret())
+                redis: LazyRedis::new(url.expose_secret(), REDIS_TIMEOUT)
                     .map_err(|e| LimiterError::Url(e.to_string()))?,
-                conn: OnceCell::new(),
                 prefix: format!("{}:gateway:rate:", settings.redis_key_prefix),
                 count: redis::Script::new(COUNT_LUA),
             }),
@@ -91,7 +88,7 @@ impl RateLimiter {
         if limit == 0 {
             return Ok(());
         }
-        let now = unix_secs();
+        let now = u64::try_from(storage::clock::now_ms() / 1000).unwrap_or(0);
         let window = now / WINDOW_SECS;
         let key = format!("{key}:{window}");
         let count = match &self.redis {
@@ -126,27 +123,11 @@ impl RateLimiter {
 
 impl SharedCounter {
     async fn count(&self, key: &str) -> Result<u64, redis::RedisError> {
-        let conn = self
-            .conn
-            .get_or_try_init(|| {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(REDIS_TIMEOUT))
-                    .set_response_timeout(Some(REDIS_TIMEOUT))
-                    .set_number_of_retries(1);
-                ConnectionManager::new_with_config(self.client.clone(), config)
-            })
-            .await?;
-        let mut conn = conn.clone();
+        let mut conn = self.redis.connection().await?;
         self.count
             .key(format!("{}{key}", self.prefix))
             .arg(WINDOW_SECS * 1000)
             .invoke_async(&mut conn)
             .await
     }
-}
-
-fn unix_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs())
 }

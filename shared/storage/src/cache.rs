@@ -11,8 +11,9 @@ use std::time::Duration;
 use bytes::Bytes;
 use moka::future::Cache;
 use moka::ops::compute::Op;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
-use tokio::sync::OnceCell;
+use redis::aio::ConnectionManager;
+
+use crate::redis_conn::LazyRedis;
 
 #[derive(Debug, thiserror::Error)]
 pub enum CacheError {
@@ -34,10 +35,9 @@ enum Backend {
 }
 
 struct RedisBackend {
-    client: redis::Client,
     /// Connected on first use, so a catalog can start (and serve from its database) while
-    /// Redis is still down; the manager reconnects by itself afterwards.
-    conn: OnceCell<ConnectionManager>,
+    /// Redis is still down.
+    redis: LazyRedis,
     prefix: String,
     ttl: Duration,
     put_if_newer: redis::Script,
@@ -73,12 +73,11 @@ impl VersionedCache {
 
     /// A cache shared by every replica through Redis. Keys are prefixed with `prefix`.
     pub fn redis(name: &'static str, url: &str, prefix: &str, ttl: Duration) -> Result<Self, CacheError> {
-        let client = redis::Client::open(url).map_err(|e| CacheError::Url(e.to_string()))?;
+        let redis = LazyRedis::new(url, REDIS_TIMEOUT).map_err(|e| CacheError::Url(e.to_string()))?;
         Ok(VersionedCache {
             name,
             backend: Backend::Redis(Box::new(RedisBackend {
-                client,
-                conn: OnceCell::new(),
+                redis,
                 prefix: format!("{prefix}:"),
                 ttl,
                 put_if_newer: redis::Script::new(PUT_IF_NEWER_LUA),
@@ -160,17 +159,7 @@ impl VersionedCache {
 
 impl RedisBackend {
     async fn connection(&self) -> Result<ConnectionManager, CacheError> {
-        let conn = self
-            .conn
-            .get_or_try_init(|| {
-                let config = ConnectionManagerConfig::new()
-                    .set_connection_timeout(Some(REDIS_TIMEOUT))
-                    .set_response_timeout(Some(REDIS_TIMEOUT))
-                    .set_number_of_retries(1);
-                ConnectionManager::new_with_config(self.client.clone(), config)
-            })
-            .await?;
-        Ok(conn.clone())
+        Ok(self.redis.connection().await?)
     }
 
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {

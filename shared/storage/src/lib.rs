@@ -9,6 +9,7 @@ pub mod cache;
 pub mod clock;
 pub mod db;
 pub mod idempotency;
+pub mod redis_conn;
 
 pub use cache::{CacheError, VersionedCache};
 pub use db::{Db, DbError, Tx};

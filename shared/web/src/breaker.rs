@@ -46,10 +46,6 @@ impl Breaker {
         breaker
     }
 
-    pub fn name(&self) -> &'static str {
-        self.name
-    }
-
     /// `closed`, `open` or `half-open`, for readiness.
     pub fn state(&self) -> &'static str {
         match *self.state.lock().expect("breaker lock") {

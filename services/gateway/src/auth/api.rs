@@ -354,24 +354,21 @@ async fn create_user(
     Json(input): Json<UserInput>,
 ) -> Result<Response, AuthError> {
     let mut errors = Vec::new();
-    let username = Username::parse(&input.username).map_err(|e| errors.push(field("username", e)));
-    let display_name = input
-        .display_name
-        .as_deref()
-        .map_or_else(|| input.username.trim(), str::trim);
-    if display_name.is_empty() || display_name.chars().count() > 200 {
-        errors.push(field("display_name", "must be 1 to 200 characters".into()));
+    let username = Username::parse(&input.username)
+        .map_err(|e| errors.push(field("username", e)))
+        .ok();
+    let display_name = input.display_name.as_deref().unwrap_or(&input.username).trim();
+    if let Err(e) = check_display_name(display_name) {
+        errors.push(field("display_name", e));
     }
-    let password = match &username {
-        Ok(name) => NewPassword::parse(&input.password, name).map_err(|e| errors.push(field("password", e))),
-        Err(()) => Err(()),
-    };
-    let (Ok(username), Ok(password)) = (username, password) else {
+    let password = username.as_ref().and_then(|name| {
+        NewPassword::parse(&input.password, name)
+            .map_err(|e| errors.push(field("password", e)))
+            .ok()
+    });
+    let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
         return Err(AuthError::Invalid(errors));
     };
-    if !errors.is_empty() {
-        return Err(AuthError::Invalid(errors));
-    }
     let hash = secrets::hash_password(password.expose().to_owned()).await;
     let user = auth
         .store()
@@ -424,8 +421,8 @@ async fn update_user(
         ));
     }
     let display_name = patch.display_name.as_deref().map(str::trim);
-    if display_name.is_some_and(|n| n.is_empty() || n.chars().count() > 200) {
-        return Err(AuthError::field("display_name", "must be 1 to 200 characters"));
+    if let Some(Err(e)) = display_name.map(check_display_name) {
+        return Err(AuthError::field("display_name", e));
     }
     let user = auth
         .store()
@@ -495,6 +492,13 @@ async fn remove_user(
         }
         Removal::NotFound => Err(AuthError::NotFound(format!("user {id}"))),
     }
+}
+
+fn check_display_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err("must be 1 to 200 characters".into());
+    }
+    Ok(())
 }
 
 fn field(name: &str, reason: String) -> web::FieldProblem {

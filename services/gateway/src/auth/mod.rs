@@ -183,7 +183,7 @@ impl Auth {
             None => secrets::dummy_hash().await.to_owned(),
         };
         let matches = secrets::verify_password(password.to_owned(), hash).await;
-        let user = match candidate {
+        let mut user = match candidate {
             Some((user, _)) if matches && !user.disabled => user,
             _ => {
                 let lockout_ms = i64::try_from(self.lockout.as_millis()).unwrap_or(i64::MAX);
@@ -207,7 +207,9 @@ impl Auth {
             }
         };
         self.store.clear_failures(&user_subject).await?;
-        self.store.record_login(user.id).await?;
+        let logged_in_at = now_ms();
+        self.store.record_login(user.id, logged_in_at).await?;
+        user.last_login_at = Some(storage::clock::from_millis(logged_in_at));
         metrics::counter!("auth_logins_total").increment(1);
         let token = secrets::random_token();
         let csrf_token = secrets::random_token();
@@ -225,7 +227,6 @@ impl Auth {
                 expires_at: Some(expires_at),
             })
             .await?;
-        let user = self.store.user(user.id).await?.unwrap_or(user);
         Ok(Session {
             token,
             csrf_token,

@@ -291,9 +291,9 @@ impl AuthStore {
         Ok(())
     }
 
-    pub async fn record_login(&self, id: i64) -> Result<(), sqlx::Error> {
+    pub async fn record_login(&self, id: i64, at: i64) -> Result<(), sqlx::Error> {
         sqlx::query("UPDATE auth_users SET last_login_at = ? WHERE id = ?")
-            .bind(now_ms())
+            .bind(at)
             .bind(id)
             .execute(self.db.pool())
             .await?;
@@ -302,6 +302,7 @@ impl AuthStore {
 
     pub async fn insert_credential(&self, new: NewCredential<'_>) -> Result<Credential, sqlx::Error> {
         let id = uuid::Uuid::new_v4().to_string();
+        let now = now_ms();
         sqlx::query(
             "INSERT INTO auth_credentials (id, kind, token_digest, csrf_digest, user_id, name, role, created_by, \
              created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -314,11 +315,22 @@ impl AuthStore {
         .bind(new.name.map(str::to_owned))
         .bind(new.role.as_str())
         .bind(new.created_by)
-        .bind(now_ms())
+        .bind(now)
         .bind(new.expires_at)
         .execute(self.db.pool())
         .await?;
-        Ok(self.credential(&id).await?.expect("just inserted"))
+        Ok(Credential {
+            id,
+            kind_is_api: new.kind == Kind::Api,
+            csrf_digest: new.csrf_digest.map(str::to_owned),
+            user_id: new.user_id,
+            name: new.name.map(str::to_owned),
+            role: new.role,
+            created_at: from_millis(now),
+            expires_at: new.expires_at.map(from_millis),
+            revoked_at: None,
+            last_used_at: None,
+        })
     }
 
     pub async fn credential(&self, id: &str) -> Result<Option<Credential>, sqlx::Error> {
