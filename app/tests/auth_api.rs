@@ -73,30 +73,6 @@ fn rank(role: &str) -> usize {
     ROLES.iter().position(|r| *r == role).expect("a known role")
 }
 
-/// Creates a user with `role` (no forced password change) and returns a client logged in as
-/// them.
-async fn user_client(app: &TestApp, username: &str, role: &str) -> (Client, Value) {
-    let password = "long walks on the beach 7";
-    let created = app
-        .post_json(
-            "/api/v1/users",
-            &json!({"username": username, "role": role, "password": password, "must_change_password": false}),
-        )
-        .await;
-    assert_eq!(
-        created.status(),
-        StatusCode::CREATED,
-        "{}",
-        created.text().await.unwrap()
-    );
-    let base = app.gateway.as_deref().unwrap();
-    let session = login(base, username, password).await;
-    (
-        client_with_token(session["token"].as_str().unwrap()),
-        created.json().await.unwrap(),
-    )
-}
-
 fn concrete(path: &str) -> String {
     path.replace("{sku}", "MATRIX-1")
         .replace("{barcode}", "4006381333931")
@@ -141,7 +117,7 @@ async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: 
         let client = if role == "admin" {
             app.client.clone()
         } else {
-            user_client(&app, &format!("matrix-{role}"), role).await.0
+            app.user_client(&format!("matrix-{role}"), role).await.0
         };
         clients.push((role, client));
     }
@@ -204,7 +180,7 @@ async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: 
 
 async fn a_revoked_api_token_stops_working_at_once(app: TestApp, _: Backing) {
     let base = app.gateway.clone().unwrap();
-    let (clerk, _) = user_client(&app, "tokenclerk", "clerk").await;
+    let (clerk, _) = app.user_client("tokenclerk", "clerk").await;
     // A token may not have more than its creator's role.
     let refused = clerk
         .post(format!("{base}/api/v1/auth/tokens"))
@@ -415,7 +391,7 @@ async fn failures_from_one_address_lock_the_address() {
 
 async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestApp, _: Backing) {
     let base = app.gateway.clone().unwrap();
-    let (manager, created) = user_client(&app, "shopmanager", "manager").await;
+    let (manager, created) = app.user_client("shopmanager", "manager").await;
     let id = created["id"].as_i64().unwrap();
     assert_eq!(created["role"], "manager");
     let taken = app
@@ -464,7 +440,7 @@ async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestAp
     let kept: Value = kept.json().await.unwrap();
     assert_eq!(kept["disabled"], true);
     // One who never acted is deleted.
-    let (_, idle) = user_client(&app, "idleviewer", "viewer").await;
+    let (_, idle) = app.user_client("idleviewer", "viewer").await;
     let idle_id = idle["id"].as_i64().unwrap();
     let gone = app
         .request(Method::DELETE, &format!("/api/v1/users/{idle_id}"))
@@ -641,7 +617,7 @@ async fn the_event_stream_shows_a_sale_at_once_and_resumes_without_loss(app: Tes
             == StatusCode::CREATED
     })
     .await;
-    let (viewer, _) = user_client(&app, "wallscreen", "viewer").await;
+    let (viewer, _) = app.user_client("wallscreen", "viewer").await;
     let mut stream = SseReader::open(&viewer, &base, None).await;
     let sell = || async {
         let sold = app

@@ -17,6 +17,7 @@ modes!(
     voids_and_returns_give_stock_back_exactly_once,
     prices_are_frozen_at_the_time_of_sale,
     bad_sales_input_gets_the_right_problem_and_records_nothing,
+    the_sale_and_its_stock_movements_name_who_acted,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -288,6 +289,78 @@ async fn voids_and_returns_give_stock_back_exactly_once(app: TestApp, _: Backing
     assert_eq!(kinds.iter().filter(|k| *k == "sale_void").count(), 1);
     assert_eq!(kinds.iter().filter(|k| *k == "return").count(), 1);
     assert_eq!(kinds.iter().filter(|k| *k == "return_written_off").count(), 1);
+}
+
+async fn the_sale_and_its_stock_movements_name_who_acted(app: TestApp, _: Backing) {
+    stocked(&app, "WHO-1", 1_500, 5).await;
+    let base = app.gateway.clone().unwrap();
+    let (clerk, _) = app.user_client("counter-ann", "clerk").await;
+    let (manager, _) = app.user_client("boss-bo", "manager").await;
+    let response = clerk
+        .post(format!("{base}/api/v1/sales"))
+        .json(&json!({"lines": [{"sku": "WHO-1", "quantity": 2}], "payment_method": "cash"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    let sale: Value = response.json().await.unwrap();
+    assert_eq!(sale["recorded_by"], "counter-ann");
+    assert_eq!(sale["history"][0]["actor"], "counter-ann");
+    let id = sale["id"].as_str().unwrap();
+    settle(&app, "WHO-1", 3).await;
+    let returned = ok_json(
+        clerk
+            .post(format!("{base}/api/v1/sales/{id}/returns"))
+            .json(&json!({"lines": [{"sku": "WHO-1", "quantity": 1}]}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(returned["history"][1]["actor"], "counter-ann");
+    let voided = ok_json(
+        manager
+            .post(format!("{base}/api/v1/sales/{id}/void"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let actors: Vec<(&str, &str)> = voided["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| (h["status"].as_str().unwrap(), h["actor"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actors,
+        [
+            ("completed", "counter-ann"),
+            ("partially_returned", "counter-ann"),
+            ("voided", "boss-bo")
+        ]
+    );
+    // Fetched again, the sale still says who recorded it.
+    let fetched = ok_json(app.get(&format!("/api/v1/sales/{id}")).await).await;
+    assert_eq!(fetched["recorded_by"], "counter-ann");
+    settle(&app, "WHO-1", 5).await;
+    // The inventory's ledger names the same people, carried there by the sale's events.
+    let ledger = ok_json(app.get("/api/v1/inventory/WHO-1/movements").await).await;
+    let moves: Vec<(&str, &str)> = ledger["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| (m["kind"].as_str().unwrap(), m["actor"].as_str().unwrap_or("-")))
+        .collect();
+    assert_eq!(
+        moves,
+        [
+            ("sale_void", "boss-bo"),
+            ("return", "counter-ann"),
+            ("sale", "counter-ann"),
+            ("restock", "admin")
+        ]
+    );
 }
 
 async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {

@@ -254,6 +254,30 @@ impl TestApp {
     }
 
     /// Creates a product and returns it; panics unless the answer is 201.
+    /// Creates a user with `role` (through the admin) and returns a client logged in as them,
+    /// with the created user.
+    pub async fn user_client(&self, username: &str, role: &str) -> (Client, Value) {
+        let password = "long walks on the beach 7";
+        let created = self
+            .post_json(
+                "/api/v1/users",
+                &json!({"username": username, "role": role, "password": password, "must_change_password": false}),
+            )
+            .await;
+        assert_eq!(
+            created.status(),
+            StatusCode::CREATED,
+            "{}",
+            created.text().await.unwrap()
+        );
+        let base = self.gateway.as_deref().expect("a gateway");
+        let session = login(base, username, password).await;
+        (
+            client_with_token(session["token"].as_str().expect("a token")),
+            created.json().await.expect("the user as JSON"),
+        )
+    }
+
     pub async fn create(&self, product: &Value) -> Value {
         let response = self.post_json("/api/v1/products", product).await;
         assert_eq!(

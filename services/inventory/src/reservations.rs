@@ -359,7 +359,7 @@ pub async fn apply_sale_created(
     let sql = format!(
         "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
          reason, reference, note, actor, created_at) VALUES {}",
-        vec!["(?, ?, 'sale', ?, ?, ?, NULL, ?, ?, NULL, ?)"; moved.len()].join(", ")
+        vec!["(?, ?, 'sale', ?, ?, ?, NULL, ?, ?, ?, ?)"; moved.len()].join(", ")
     );
     let mut insert = sqlx::query(AssertSqlSafe(sql));
     for (sku, quantity, before, after) in moved {
@@ -371,6 +371,7 @@ pub async fn apply_sale_created(
             .bind(after)
             .bind(format!("sale {}", sale.sale_id))
             .bind(note.clone())
+            .bind(sale.actor.clone())
             .bind(millis(occurred_at));
     }
     insert.execute(&mut *conn).await?;
@@ -405,6 +406,7 @@ pub async fn apply_sale_updated(
         payment_method: String::new(),
         total_cents: 0,
         lines: Vec::new(),
+        actor: update.actor.clone(),
     };
     let mut snapshots = Vec::with_capacity(lines.len());
     for line in &lines {
@@ -477,7 +479,7 @@ async fn move_stock(
         kind,
         reason: None,
         note,
-        actor: None,
+        actor: sale.actor.clone(),
         reference: Some(format!("sale {}", sale.sale_id)),
         restock: None,
         correlation_id: None,

@@ -108,6 +108,7 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
                 line_total_cents: 100 * quantity,
             })
             .collect(),
+        actor: Some("ann".into()),
     }
 }
 
@@ -363,6 +364,7 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
             quantity,
             restock,
         }],
+        actor: Some("bo".into()),
     };
     for u in [
         update("returned", true, 1),
@@ -378,15 +380,19 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
     // 10 − 4 sold + 1 returned to the shelf + 0 written off + 2 voided.
     assert_eq!(level(&store, "V-1").await, (9, 0));
     assert_eq!(store.ledger_sum("V-1", "main").await.unwrap(), 9);
-    let kinds: Vec<String> = store
+    let moves: Vec<(String, Option<String>)> = store
         .movements("V-1", None, 10)
         .await
         .unwrap()
         .into_iter()
-        .map(|m| m.kind)
+        .map(|m| (m.kind, m.actor))
         .collect();
+    let kinds: Vec<&str> = moves.iter().map(|(k, _)| k.as_str()).collect();
     assert_eq!(
         kinds,
         ["sale_void", "return_written_off", "return", "sale", "restock"]
     );
+    // The sale's movements name who sold; the void and returns name who took the goods back.
+    let actors: Vec<Option<&str>> = moves[..4].iter().map(|(_, a)| a.as_deref()).collect();
+    assert_eq!(actors, [Some("bo"), Some("bo"), Some("bo"), Some("ann")]);
 }

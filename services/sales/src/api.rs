@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use web::{Json, Problem, Query};
 
 use crate::domain::{FieldError, SaleInput, SaleRequest, price};
-use crate::store::{Claim, ListFilter, Sale, SaleError, SalesStore};
+use crate::store::{Claim, ListFilter, Origin, Sale, SaleError, SalesStore};
 use crate::upstream::{UpstreamError, Upstreams};
 
 #[derive(utoipa::OpenApi)]
@@ -48,11 +48,15 @@ pub fn router(counter: Arc<Counter>) -> Router {
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
-fn request_id(headers: &HeaderMap) -> Option<String> {
-    headers
-        .get(web::middleware::REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+/// The signed-in user (from the gateway's identity) and the request id that follows the change.
+fn origin(actor: &web::Actor, headers: &HeaderMap) -> Origin {
+    Origin {
+        actor: actor.name(),
+        correlation_id: headers
+            .get(web::middleware::REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
 }
 
 fn validation(errors: Vec<FieldError>) -> Problem {
@@ -154,6 +158,7 @@ fn claim_problem(claim: &Claim) -> Option<Problem> {
               (status = 503, description = "Inventory unavailable; nothing recorded (Retry-After)", body = Problem, content_type = "application/problem+json")))]
 async fn create_sale(
     State(counter): State<AppState>,
+    actor: web::Actor,
     headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
@@ -181,7 +186,7 @@ async fn create_sale(
             return Err(problem);
         }
     }
-    let result = sell(&counter, &request, key.as_deref(), request_id(&headers)).await;
+    let result = sell(&counter, &request, key.as_deref(), &origin(&actor, &headers)).await;
     if result.is_err()
         && let Some(key) = &key
         && let Err(e) = counter.store.release_claim(key).await
@@ -202,7 +207,7 @@ async fn sell(
     counter: &Counter,
     request: &SaleRequest,
     key: Option<&str>,
-    correlation: Option<String>,
+    origin: &Origin,
 ) -> Result<Sale, Problem> {
     let skus: Vec<&str> = {
         let mut skus: Vec<&str> = request.lines.iter().map(|l| l.sku.as_str()).collect();
@@ -286,7 +291,7 @@ async fn sell(
     }
     let recorded = counter
         .store
-        .record(&id, request, &lines, totals, key, correlation, |sale| {
+        .record(&id, request, &lines, totals, key, origin, |sale| {
             serde_json::to_string(sale).expect("sales serialize to JSON")
         })
         .await;
@@ -357,11 +362,12 @@ async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Re
 async fn void_sale(
     State(counter): State<AppState>,
     Path(id): Path<String>,
+    actor: web::Actor,
     headers: HeaderMap,
 ) -> Result<Json<Sale>, Problem> {
     let sale = counter
         .store
-        .void(&id, request_id(&headers))
+        .void(&id, &origin(&actor, &headers))
         .await
         .map_err(sale_problem)?;
     Ok(Json(sale))
@@ -388,6 +394,7 @@ pub struct ReturnLineInput {
 async fn return_items(
     State(counter): State<AppState>,
     Path(id): Path<String>,
+    actor: web::Actor,
     headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
@@ -443,7 +450,7 @@ async fn return_items(
     // The answer is stored with the return itself; a failed return frees the key again.
     let result = counter
         .store
-        .return_lines(&id, &lines, key.as_deref(), request_id(&headers))
+        .return_lines(&id, &lines, key.as_deref(), &origin(&actor, &headers))
         .await;
     if result.is_err()
         && let Some(key) = &key

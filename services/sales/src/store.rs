@@ -46,6 +46,8 @@ pub struct Line {
 pub struct HistoryEntry {
     pub status: String,
     pub detail: Option<String>,
+    /// Who made the change; none for sales recorded before actors were kept.
+    pub actor: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
@@ -66,6 +68,8 @@ pub struct Sale {
     pub total_cents: i64,
     pub refunded_cents: i64,
     pub units: i64,
+    /// Who recorded the sale at the counter; none for sales recorded before actors were kept.
+    pub recorded_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -104,6 +108,15 @@ pub struct DayFigures {
 }
 
 pub use storage::Claim;
+
+/// Who asked for a change and under which request it travels: stored with the sale and its
+/// history, and carried by the event to the inventory's ledger.
+#[derive(Debug, Clone, Default)]
+pub struct Origin {
+    /// A username, or `service:<name>`; none for calls without an identity (tests of the store).
+    pub actor: Option<String>,
+    pub correlation_id: Option<String>,
+}
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -159,15 +172,15 @@ impl SalesStore {
         lines: &[PricedLine],
         totals: Totals,
         key: Option<&str>,
-        correlation_id: Option<String>,
+        origin: &Origin,
         respond: impl FnOnce(&Sale) -> String,
     ) -> Result<Sale, sqlx::Error> {
         let at = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO sales_sales (id, status, location, payment_method, customer, note, subtotal_cents, \
-             discount_cents, total_cents, refunded_cents, units, created_at, updated_at) \
-             VALUES (?, 'completed', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+             discount_cents, total_cents, refunded_cents, units, created_at, updated_at, recorded_by) \
+             VALUES (?, 'completed', ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
         )
         .bind(id.to_owned())
         .bind(request.location.clone())
@@ -180,6 +193,7 @@ impl SalesStore {
         .bind(totals.units)
         .bind(millis(at))
         .bind(millis(at))
+        .bind(origin.actor.clone())
         .execute(&mut *tx)
         .await?;
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
@@ -201,7 +215,7 @@ impl SalesStore {
                 .bind(line.line_total_cents);
         }
         insert.execute(&mut *tx).await?;
-        history(&mut tx, id, "completed", None, at).await?;
+        history(&mut tx, id, "completed", None, origin, at).await?;
         let event = SaleCreated {
             sale_id: id.to_owned(),
             receipt_number,
@@ -217,10 +231,9 @@ impl SalesStore {
                     line_total_cents: l.line_total_cents,
                 })
                 .collect(),
+            actor: origin.actor.clone(),
         };
-        self.outbox
-            .append(&mut tx, &envelope(correlation_id, at, &event))
-            .await?;
+        self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
         let sale = Sale {
             id: id.to_owned(),
             receipt_number,
@@ -234,6 +247,7 @@ impl SalesStore {
             total_cents: totals.total_cents,
             refunded_cents: 0,
             units: totals.units,
+            recorded_by: origin.actor.clone(),
             created_at: stored_precision(at),
             updated_at: stored_precision(at),
             lines: lines
@@ -253,6 +267,7 @@ impl SalesStore {
             history: vec![HistoryEntry {
                 status: "completed".into(),
                 detail: None,
+                actor: origin.actor.clone(),
                 at: stored_precision(at),
             }],
         };
@@ -378,8 +393,8 @@ impl SalesStore {
     }
 
     /// Voids a sale: every unit not yet returned comes back to stock.
-    pub async fn void(&self, id: &str, correlation_id: Option<String>) -> Result<Sale, SaleError> {
-        self.update(id, None, correlation_id, |sale| {
+    pub async fn void(&self, id: &str, origin: &Origin) -> Result<Sale, SaleError> {
+        self.update(id, None, origin, |sale| {
             if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
                 return Err(SaleError::WrongStatus {
                     status: sale.status.clone(),
@@ -412,9 +427,9 @@ impl SalesStore {
         id: &str,
         returned: &[ReturnedLine],
         key: Option<&str>,
-        correlation_id: Option<String>,
+        origin: &Origin,
     ) -> Result<Sale, SaleError> {
-        self.update(id, key, correlation_id, |sale| {
+        self.update(id, key, origin, |sale| {
             if !matches!(sale.status.as_str(), "completed" | "partially_returned") {
                 return Err(SaleError::WrongStatus {
                     status: sale.status.clone(),
@@ -481,7 +496,7 @@ impl SalesStore {
         &self,
         id: &str,
         key: Option<&str>,
-        correlation_id: Option<String>,
+        origin: &Origin,
         decide: impl FnOnce(&Sale) -> Result<(&'static str, &'static str, Vec<(i64, ReturnedLine)>), SaleError>,
     ) -> Result<Sale, SaleError> {
         let lock = storage::db::for_update(self.db.kind());
@@ -520,6 +535,7 @@ impl SalesStore {
             id,
             status,
             Some(format!("{change}: {units} unit(s), {refund} cents refunded")),
+            origin,
             at,
         )
         .await?;
@@ -530,10 +546,9 @@ impl SalesStore {
             change: change.to_owned(),
             status: status.to_owned(),
             lines: lines.into_iter().map(|(_, l)| l).collect(),
+            actor: origin.actor.clone(),
         };
-        self.outbox
-            .append(&mut tx, &envelope(correlation_id, at, &event))
-            .await?;
+        self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
         let updated = load(&mut tx, id, "")
             .await?
             .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
@@ -546,8 +561,8 @@ impl SalesStore {
     }
 }
 
-fn envelope<E: Event>(correlation_id: Option<String>, at: OffsetDateTime, event: &E) -> Envelope {
-    Envelope::new(SERVICE, correlation_id, at, event)
+fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
+    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
 }
 
 async fn history(
@@ -555,12 +570,14 @@ async fn history(
     id: &str,
     status: &str,
     detail: Option<String>,
+    origin: &Origin,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, at) VALUES (?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, actor, at) VALUES (?, ?, ?, ?, ?)")
         .bind(id.to_owned())
         .bind(status.to_owned())
         .bind(detail)
+        .bind(origin.actor.clone())
         .bind(millis(at))
         .execute(&mut *conn)
         .await?;
@@ -570,7 +587,7 @@ async fn history(
 async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<Option<Sale>, sqlx::Error> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
-         total_cents, refunded_cents, units, created_at, updated_at FROM sales_sales WHERE id = ?{lock}"
+         total_cents, refunded_cents, units, created_at, updated_at, recorded_by FROM sales_sales WHERE id = ?{lock}"
     )))
     .bind(id.to_owned())
     .fetch_optional(&mut *conn)
@@ -586,19 +603,21 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     .iter()
     .map(line_from_row)
     .collect::<Result<_, _>>()?;
-    let history = sqlx::query("SELECT status, detail, at FROM sales_history WHERE sale_id = ? ORDER BY id")
-        .bind(id.to_owned())
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(|h| {
-            Ok(HistoryEntry {
-                status: h.try_get(0)?,
-                detail: h.try_get(1)?,
-                at: from_millis(h.try_get(2)?),
+    let history =
+        sqlx::query("SELECT status, detail, at, actor FROM sales_history WHERE sale_id = ? ORDER BY id")
+            .bind(id.to_owned())
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(HistoryEntry {
+                    status: h.try_get(0)?,
+                    detail: h.try_get(1)?,
+                    at: from_millis(h.try_get(2)?),
+                    actor: h.try_get(3)?,
+                })
             })
-        })
-        .collect::<Result<_, sqlx::Error>>()?;
+            .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(Sale {
         id: row.try_get(0)?,
         receipt_number: row.try_get(1)?,
@@ -612,6 +631,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         total_cents: row.try_get(9)?,
         refunded_cents: row.try_get(10)?,
         units: row.try_get(11)?,
+        recorded_by: row.try_get(14)?,
         created_at: from_millis(row.try_get(12)?),
         updated_at: from_millis(row.try_get(13)?),
         lines,

@@ -23,6 +23,10 @@ pub struct SaleCreated {
     pub payment_method: String,
     pub total_cents: i64,
     pub lines: Vec<SaleLine>,
+    /// Who recorded the sale (a username, or `service:<name>`). Added after version 1 was
+    /// first published, so it is optional: events written before it carry none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Event for SaleCreated {
@@ -51,9 +55,48 @@ pub struct SaleUpdated {
     /// `voided`.
     pub status: String,
     pub lines: Vec<ReturnedLine>,
+    /// Who voided the sale or took the return; optional for the same reason as
+    /// [`SaleCreated::actor`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
 }
 
 impl Event for SaleUpdated {
     const TYPE: &'static str = "SaleUpdated";
     const VERSION: u32 = 1;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sale_created_written_before_actors_still_reads() {
+        let old = r#"{"sale_id":"s1","receipt_number":7,"location":"MAIN","payment_method":"cash",
+            "total_cents":500,"lines":[{"sku":"A","quantity":1,"unit_price_cents":500,"line_total_cents":500}]}"#;
+        let sale: SaleCreated = serde_json::from_str(old).unwrap();
+        assert_eq!(sale.actor, None);
+        assert_eq!(sale.lines.len(), 1);
+    }
+
+    #[test]
+    fn the_actor_travels_with_a_sale_update() {
+        let update = SaleUpdated {
+            sale_id: "s1".into(),
+            receipt_number: 7,
+            location: "MAIN".into(),
+            change: "voided".into(),
+            status: "voided".into(),
+            lines: vec![],
+            actor: Some("maria".into()),
+        };
+        let text = serde_json::to_string(&update).unwrap();
+        assert!(text.contains(r#""actor":"maria""#), "{text}");
+        assert_eq!(serde_json::from_str::<SaleUpdated>(&text).unwrap(), update);
+        let without = SaleUpdated {
+            actor: None,
+            ..update
+        };
+        assert!(!serde_json::to_string(&without).unwrap().contains("actor"));
+    }
 }
