@@ -56,6 +56,7 @@ const MATRIX: &[(&str, &str, Option<&str>)] = &[
     ("POST", "/api/v1/inventory/{sku}/transfers", Some("manager")),
     ("PUT", "/api/v1/inventory/{sku}/settings", Some("manager")),
     ("GET", "/api/v1/alerts", Some("viewer")),
+    ("GET", "/api/v1/stock-value", Some("viewer")),
     ("GET", "/api/v1/locations", Some("viewer")),
     ("POST", "/api/v1/locations", Some("manager")),
     ("PATCH", "/api/v1/locations/{code}", Some("manager")),

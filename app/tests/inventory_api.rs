@@ -16,6 +16,7 @@ modes!(
     bad_inventory_input_gets_the_right_problem_and_changes_nothing,
     a_hundred_parallel_stock_changes_through_the_gateway_are_exact,
     retried_stock_operations_with_an_idempotency_key_apply_once,
+    the_stock_value_follows_restocks_and_catalog_prices,
 );
 
 /// Creates a product in the catalog and waits until the inventory has heard of it.
@@ -779,4 +780,32 @@ async fn retried_stock_operations_with_an_idempotency_key_apply_once(app: TestAp
         .map(|m| m["kind"].as_str().unwrap())
         .collect();
     assert_eq!(kinds, ["transfer_in", "transfer_out", "adjustment", "restock"]);
+}
+
+async fn the_stock_value_follows_restocks_and_catalog_prices(app: TestApp, _: Backing) {
+    let value = || async { ok_json(app.get("/api/v1/stock-value").await).await };
+    assert_eq!(
+        value().await,
+        json!({"at_cost_cents": 0, "at_price_cents": 0, "units": 0, "skus": 0, "unpriced_skus": 0})
+    );
+    known_product(&app, "WORTH-1").await; // 12 900 at price, 9 900 at cost
+    let (status, _) = post(&app, "/api/v1/inventory/WORTH-1/restock", json!({"quantity": 4})).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert_eq!(
+        value().await,
+        json!({"at_cost_cents": 4 * 9_900, "at_price_cents": 4 * 12_900, "units": 4, "skus": 1, "unpriced_skus": 0})
+    );
+    // A new price reaches the inventory by the catalog's event.
+    app.patch_json("/api/v1/products/WORTH-1", &json!({"price_cents": 15_000}), None)
+        .await;
+    testkit::eventually(
+        "the new price reaches the inventory",
+        Duration::from_secs(20),
+        || async { value().await["at_price_cents"] == 4 * 15_000 },
+    )
+    .await;
+    let elsewhere = app.get("/api/v1/stock-value?location=nowhere").await;
+    assert_eq!(ok_json(elsewhere).await["units"], 0);
+    let bad = app.get("/api/v1/stock-value?location=Not%20A%20Code!").await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
 }

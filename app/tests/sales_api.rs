@@ -409,6 +409,10 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
         json!([{"payment_method": "card", "count": 2, "revenue_cents": 30_500}])
     );
     assert_eq!(summary["by_day"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        summary["top_products"],
+        json!([{"sku": "PRICE-1", "name": "Product PRICE-1", "units": 3, "revenue_cents": 30_500}])
+    );
     // A voided sale leaves the figures.
     app.post_json(
         &format!("/api/v1/sales/{}/void", later["id"].as_str().unwrap()),
@@ -420,6 +424,8 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
         (summary["count"].as_i64(), summary["revenue_cents"].as_i64()),
         (Some(1), Some(18_500))
     );
+    assert_eq!(summary["top_products"][0]["units"], 2);
+    assert_eq!(summary["top_products"][0]["revenue_cents"], 18_500);
     let empty = ok_json(
         app.get("/api/v1/sales/summary?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z")
             .await,

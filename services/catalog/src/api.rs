@@ -53,6 +53,8 @@ pub struct ListParams {
     q: Option<String>,
     /// Exact category name (case-insensitive).
     category: Option<String>,
+    /// Exact barcode (as a scanner reads it); at most one product has it.
+    barcode: Option<String>,
     /// `true` (default) lists active products, `false` archived ones, `any` both.
     active: Option<String>,
     /// Page size, 1 to 200 (default 50).
@@ -124,6 +126,10 @@ async fn list_products(
             .category
             .map(|c| c.trim().to_owned())
             .filter(|c| !c.is_empty()),
+        barcode: params
+            .barcode
+            .map(|b| b.trim().to_owned())
+            .filter(|b| !b.is_empty()),
         active,
     };
     let page = products

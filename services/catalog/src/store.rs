@@ -44,6 +44,8 @@ pub struct ListFilter {
     /// Case-insensitive substring of SKU, name, description or brand.
     pub text: Option<String>,
     pub category: Option<String>,
+    /// Exact barcode, for the counter's scanner.
+    pub barcode: Option<String>,
     pub active: ActiveFilter,
 }
 
@@ -193,6 +195,10 @@ impl ProductStore {
         if let Some(category) = &filter.category {
             conditions.push("category = ?");
             args.push(category.clone());
+        }
+        if let Some(barcode) = &filter.barcode {
+            conditions.push("barcode = ?");
+            args.push(barcode.clone());
         }
         if let Some(text) = &filter.text {
             conditions.push(

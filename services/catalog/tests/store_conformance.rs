@@ -31,7 +31,7 @@ conformance!(
     update_checks_the_version,
     concurrent_updates_of_one_version_let_exactly_one_win,
     listing_pages_in_sku_order_without_gaps_or_repeats,
-    listing_filters_by_text_category_and_active,
+    listing_filters_by_text_category_active_and_barcode,
     categories_count_active_products,
 );
 
@@ -218,7 +218,7 @@ async fn listing_pages_in_sku_order_without_gaps_or_repeats(store: ProductStore)
     assert_eq!(seen, skus);
 }
 
-async fn listing_filters_by_text_category_and_active(store: ProductStore) {
+async fn listing_filters_by_text_category_active_and_barcode(store: ProductStore) {
     let fixtures = [
         ("MON-27", "Dell UltraSharp 27", "Monitors"),
         ("MON-32", "LG 32 inch 4K", "Monitors"),
@@ -295,6 +295,25 @@ async fn listing_filters_by_text_category_and_active(store: ProductStore) {
             .unwrap()
             .len(),
         3
+    );
+
+    // The counter's scanner finds a product by its exact barcode.
+    let cable = product("USB-C1", "USB-C cable", "Cables", Some("4006381333931"));
+    store.insert(&cable, &created(&cable)).await.unwrap();
+    let scanned = |code: &str| ListFilter {
+        barcode: Some(code.into()),
+        ..ListFilter::default()
+    };
+    assert_eq!(
+        skus(store.list(&scanned("4006381333931"), None, 50).await.unwrap()),
+        ["USB-C1"]
+    );
+    assert!(
+        store
+            .list(&scanned("400638133393"), None, 50)
+            .await
+            .unwrap()
+            .is_empty()
     );
 }
 

@@ -24,6 +24,7 @@ pub const ROUTES: &[(&str, &[&str])] = &[
             "/api/v1/inventory",
             "/api/v1/inventory/{*rest}",
             "/api/v1/alerts",
+            "/api/v1/stock-value",
             "/api/v1/locations",
             "/api/v1/locations/{*rest}",
         ],

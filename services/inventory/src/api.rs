@@ -35,6 +35,7 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/inventory/{sku}/settings", put(settings))
         .route("/api/v1/inventory/{sku}/movements", get(movements))
         .route("/api/v1/alerts", get(alerts))
+        .route("/api/v1/stock-value", get(stock_value))
         .route("/api/v1/locations", get(list_locations).post(create_location))
         .route("/api/v1/locations/{code}", patch(update_location))
         .route("/internal/v1/reservations", post(reserve))
@@ -48,11 +49,11 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
 #[derive(OpenApi)]
 #[openapi(
     paths(list_stock, get_stock, restock, adjust, count_stock, transfer, settings, movements, alerts,
-          list_locations, create_location, update_location),
+          stock_value, list_locations, create_location, update_location),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
-                       TransferView)),
+                       TransferView, StockValueView)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"))
 )]
 pub struct InventoryApi;
@@ -211,6 +212,19 @@ pub struct AlertList {
     pub items: Vec<AlertView>,
 }
 
+/// What the stock on hand is worth. Negative on-hand counts as none.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct StockValueView {
+    pub at_cost_cents: i64,
+    pub at_price_cents: i64,
+    pub units: i64,
+    /// SKUs with stock on hand.
+    pub skus: i64,
+    /// SKUs with stock whose price and cost the inventory does not know yet (known before it
+    /// kept prices and not changed in the catalog since); left out of both values.
+    pub unpriced_skus: i64,
+}
+
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LocationView {
     pub code: String,
@@ -328,7 +342,8 @@ pub struct PageParams {
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
-pub struct AlertParams {
+/// An optional location code; all locations when absent.
+pub struct LocationParams {
     location: Option<String>,
 }
 
@@ -879,19 +894,21 @@ async fn movements(
     Ok(Json(MovementPage { items, next_cursor }).into_response())
 }
 
+fn location_param(location: Option<&str>) -> Result<Option<LocationCode>, Problem> {
+    location
+        .map(LocationCode::parse)
+        .transpose()
+        .map_err(|reason| Problem::bad_request("invalid-query", format!("location {reason}")))
+}
+
 /// SKUs at or below their low-stock threshold.
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "inventory", params(AlertParams),
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "inventory", params(LocationParams),
     responses((status = 200, body = AlertList)))]
 async fn alerts(
     State(store): State<AppState>,
-    Query(params): Query<AlertParams>,
+    Query(params): Query<LocationParams>,
 ) -> Result<Json<AlertList>, Problem> {
-    let location = params
-        .location
-        .as_deref()
-        .map(LocationCode::parse)
-        .transpose()
-        .map_err(|reason| Problem::bad_request("invalid-query", format!("location {reason}")))?;
+    let location = location_param(params.location.as_deref())?;
     let rows = store
         .alerts(location.as_ref().map(LocationCode::as_str), 1000)
         .await
@@ -912,6 +929,27 @@ async fn alerts(
         })
         .collect();
     Ok(Json(AlertList { items }))
+}
+
+/// What the stock on hand is worth at cost and at selling price, at one location or all.
+#[utoipa::path(get, path = "/api/v1/stock-value", tag = "inventory", params(LocationParams),
+    responses((status = 200, body = StockValueView), (status = 400, body = Problem, content_type = "application/problem+json")))]
+async fn stock_value(
+    State(store): State<AppState>,
+    Query(params): Query<LocationParams>,
+) -> Result<Json<StockValueView>, Problem> {
+    let location = location_param(params.location.as_deref())?;
+    let value = store
+        .stock_value(location.as_ref().map(LocationCode::as_str))
+        .await
+        .map_err(InventoryError::from)?;
+    Ok(Json(StockValueView {
+        at_cost_cents: value.at_cost_cents,
+        at_price_cents: value.at_price_cents,
+        units: value.units,
+        skus: value.skus,
+        unpriced_skus: value.unpriced_skus,
+    }))
 }
 
 /// Every location.

@@ -1,12 +1,13 @@
 //! How the inventory follows the catalog: ProductCreated makes a SKU known (with zero stock),
-//! ProductUpdated keeps its name and active flag, ProductArchived stops its alerts.
+//! ProductUpdated keeps its name, active flag and prices (to value the stock), ProductArchived
+//! stops its alerts.
 
-use events::catalog::{ProductArchived, ProductCreated, ProductUpdated};
+use events::catalog::{ProductArchived, ProductCreated, ProductSnapshot, ProductUpdated};
 use events::{Envelope, Event, HandleError, Handler};
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-use crate::store::{apply_catalog_archive, apply_catalog_product};
+use crate::store::{CatalogProduct, Prices, apply_catalog_archive, apply_catalog_product};
 
 /// The catalog events the inventory consumes.
 pub const TYPES: [&str; 3] = [ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];
@@ -32,13 +33,11 @@ impl Handler for CatalogEvents {
             match envelope.event_type.as_str() {
                 ProductCreated::TYPE => {
                     let event: ProductCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    let p = event.product;
-                    apply_catalog_product(conn, &p.sku, &p.name, p.active, p.version).await?;
+                    apply_catalog_product(conn, &known(event.product)).await?;
                 }
                 ProductUpdated::TYPE => {
                     let event: ProductUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    let p = event.product;
-                    apply_catalog_product(conn, &p.sku, &p.name, p.active, p.version).await?;
+                    apply_catalog_product(conn, &known(event.product)).await?;
                 }
                 ProductArchived::TYPE => {
                     let event: ProductArchived =
@@ -49,5 +48,18 @@ impl Handler for CatalogEvents {
             }
             Ok(())
         })
+    }
+}
+
+fn known(product: ProductSnapshot) -> CatalogProduct {
+    CatalogProduct {
+        sku: product.sku,
+        name: product.name,
+        active: product.active,
+        catalog_version: product.version,
+        prices: Some(Prices {
+            price_cents: product.price_cents,
+            cost_cents: product.cost_cents,
+        }),
     }
 }

@@ -67,6 +67,37 @@ pub struct Item {
     pub active: bool,
 }
 
+/// What the inventory keeps of a catalog product, from the catalog's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogProduct {
+    pub sku: String,
+    pub name: String,
+    pub active: bool,
+    /// Orders the catalog's events: an older version never overwrites a newer one.
+    pub catalog_version: i64,
+    /// None in an archive event, which keeps the prices known before.
+    pub prices: Option<Prices>,
+}
+
+/// A product's selling price and cost, to value the stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prices {
+    pub price_cents: i64,
+    pub cost_cents: i64,
+}
+
+/// What the stock on hand is worth. Units at negative on-hand count as none; products the
+/// inventory has no prices for (known before prices were kept, and unchanged since) are
+/// counted in `unpriced_skus` and left out of the sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct StockValue {
+    pub at_cost_cents: i64,
+    pub at_price_cents: i64,
+    pub units: i64,
+    pub skus: i64,
+    pub unpriced_skus: i64,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub code: String,
@@ -362,6 +393,49 @@ impl InventoryStore {
             })
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
+    }
+
+    /// What the stock on hand is worth, at one location or everywhere.
+    pub async fn stock_value(&self, location: Option<&str>) -> Result<StockValue, StoreError> {
+        // One row per level, summed here: SUM over BIGINT is DECIMAL on MySQL, and a shop has
+        // a few thousand levels at most.
+        let sql = format!(
+            "SELECT l.sku, l.on_hand, i.price_cents, i.cost_cents FROM inventory_levels l \
+             JOIN inventory_items i ON i.sku = l.sku WHERE l.on_hand > 0 {} ORDER BY l.sku",
+            if location.is_some() {
+                "AND l.location = ?"
+            } else {
+                ""
+            }
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        if let Some(location) = location {
+            query = query.bind(location.to_owned());
+        }
+        let rows = query.fetch_all(self.db.pool()).await?;
+        let mut value = StockValue::default();
+        let mut last_sku: Option<String> = None;
+        for row in rows {
+            let sku: String = row.try_get(0)?;
+            let on_hand: i64 = row.try_get(1)?;
+            let price: Option<i64> = row.try_get(2)?;
+            let cost: Option<i64> = row.try_get(3)?;
+            let new_sku = last_sku.as_deref() != Some(sku.as_str());
+            if new_sku {
+                value.skus += 1;
+            }
+            value.units += on_hand;
+            match (price, cost) {
+                (Some(price), Some(cost)) => {
+                    value.at_price_cents += price * on_hand;
+                    value.at_cost_cents += cost * on_hand;
+                }
+                _ if new_sku => value.unpriced_skus += 1,
+                _ => {}
+            }
+            last_sku = Some(sku);
+        }
+        Ok(value)
     }
 
     pub async fn locations(&self) -> Result<Vec<Location>, StoreError> {
@@ -925,37 +999,47 @@ pub(crate) async fn usable_location(tx: &mut AnyConnection, code: &str) -> Resul
 /// product may arrive out of order, and an older one must not undo a newer one.
 pub async fn apply_catalog_product(
     conn: &mut AnyConnection,
-    sku: &str,
-    name: &str,
-    active: bool,
-    catalog_version: i64,
+    product: &CatalogProduct,
 ) -> Result<(), sqlx::Error> {
     let current: Option<i64> =
         sqlx::query_scalar("SELECT catalog_version FROM inventory_items WHERE sku = ?")
-            .bind(sku.to_owned())
+            .bind(product.sku.clone())
             .fetch_optional(&mut *conn)
             .await?;
+    let (price, cost) = match product.prices {
+        Some(p) => (Some(p.price_cents), Some(p.cost_cents)),
+        None => (None, None),
+    };
     match current {
         None => {
             sqlx::query(
-                "INSERT INTO inventory_items (sku, name, active, catalog_version, created_at) VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO inventory_items (sku, name, active, catalog_version, created_at, price_cents, cost_cents) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?)",
             )
-            .bind(sku.to_owned())
-            .bind(name.to_owned())
-            .bind(i64::from(active))
-            .bind(catalog_version)
+            .bind(product.sku.clone())
+            .bind(product.name.clone())
+            .bind(i64::from(product.active))
+            .bind(product.catalog_version)
             .bind(now_ms())
+            .bind(price)
+            .bind(cost)
             .execute(&mut *conn)
             .await?;
         }
-        Some(stored) if stored < catalog_version => {
-            sqlx::query("UPDATE inventory_items SET name = ?, active = ?, catalog_version = ? WHERE sku = ?")
-                .bind(name.to_owned())
-                .bind(i64::from(active))
-                .bind(catalog_version)
-                .bind(sku.to_owned())
-                .execute(&mut *conn)
-                .await?;
+        Some(stored) if stored < product.catalog_version => {
+            // An event without prices (an archive) keeps the ones known.
+            sqlx::query(
+                "UPDATE inventory_items SET name = ?, active = ?, catalog_version = ?, \
+                 price_cents = COALESCE(?, price_cents), cost_cents = COALESCE(?, cost_cents) WHERE sku = ?",
+            )
+            .bind(product.name.clone())
+            .bind(i64::from(product.active))
+            .bind(product.catalog_version)
+            .bind(price)
+            .bind(cost)
+            .bind(product.sku.clone())
+            .execute(&mut *conn)
+            .await?;
         }
         Some(_) => {}
     }
@@ -972,7 +1056,14 @@ pub async fn apply_catalog_archive(
         .bind(sku.to_owned())
         .fetch_optional(&mut *conn)
         .await?;
-    apply_catalog_product(conn, sku, name.as_deref().unwrap_or(sku), false, catalog_version).await
+    let product = CatalogProduct {
+        sku: sku.to_owned(),
+        name: name.unwrap_or_else(|| sku.to_owned()),
+        active: false,
+        catalog_version,
+        prices: None,
+    };
+    apply_catalog_product(conn, &product).await
 }
 
 fn item_from_row(row: &AnyRow) -> Result<Item, sqlx::Error> {

@@ -7,7 +7,7 @@ use events::sales::{ReturnedLine, SaleCreated, SaleLine, SaleUpdated};
 use futures::future::join_all;
 use inventory::domain::LocationCode;
 use inventory::reservations::{ReservationLine, ReserveError, apply_sale_created, apply_sale_updated};
-use inventory::store::{Amount, InventoryStore, Restock, StockChange, apply_catalog_product};
+use inventory::store::{Amount, CatalogProduct, InventoryStore, Restock, StockChange, apply_catalog_product};
 use sqlx::AssertSqlSafe;
 use testkit::TestDatabase;
 
@@ -46,7 +46,14 @@ async fn store(db: &TestDatabase) -> InventoryStore {
 
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
     let mut tx = store.db().begin().await.unwrap();
-    apply_catalog_product(&mut tx, sku, sku, true, 1).await.unwrap();
+    let product = CatalogProduct {
+        sku: sku.to_owned(),
+        name: sku.to_owned(),
+        active: true,
+        catalog_version: 1,
+        prices: None,
+    };
+    apply_catalog_product(&mut tx, &product).await.unwrap();
     tx.commit().await.unwrap();
     store
         .change(&StockChange {

@@ -4,8 +4,8 @@
 use futures::future::join_all;
 use inventory::domain::LocationCode;
 use inventory::store::{
-    Amount, InventoryStore, Location, Restock, StockChange, StoreError, apply_catalog_archive,
-    apply_catalog_product,
+    Amount, CatalogProduct, InventoryStore, Location, Prices, Restock, StockChange, StockValue, StoreError,
+    apply_catalog_archive, apply_catalog_product,
 };
 use sqlx::AssertSqlSafe;
 use testkit::TestDatabase;
@@ -37,6 +37,7 @@ conformance!(
     unknown_skus_and_locations_change_nothing,
     a_stock_take_records_the_difference,
     catalog_events_in_any_order_keep_the_newest_product,
+    the_stock_value_counts_units_on_hand_at_the_newest_prices,
 );
 
 async fn store(db: &TestDatabase) -> InventoryStore {
@@ -45,9 +46,20 @@ async fn store(db: &TestDatabase) -> InventoryStore {
     InventoryStore::new(db)
 }
 
+/// An active product without prices, at catalog `version`.
+fn catalog_product(sku: &str, name: &str, version: i64) -> CatalogProduct {
+    CatalogProduct {
+        sku: sku.to_owned(),
+        name: name.to_owned(),
+        active: true,
+        catalog_version: version,
+        prices: None,
+    }
+}
+
 async fn known(store: &InventoryStore, sku: &str) {
     let mut tx = store.db().begin().await.unwrap();
-    apply_catalog_product(&mut tx, sku, &format!("Product {sku}"), true, 1)
+    apply_catalog_product(&mut tx, &catalog_product(sku, &format!("Product {sku}"), 1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -367,10 +379,10 @@ async fn a_stock_take_records_the_difference(store: InventoryStore) {
 
 async fn catalog_events_in_any_order_keep_the_newest_product(store: InventoryStore) {
     let mut tx = store.db().begin().await.unwrap();
-    apply_catalog_product(&mut tx, "ORD-1", "Renamed", true, 2)
+    apply_catalog_product(&mut tx, &catalog_product("ORD-1", "Renamed", 2))
         .await
         .unwrap();
-    apply_catalog_product(&mut tx, "ORD-1", "Original", true, 1)
+    apply_catalog_product(&mut tx, &catalog_product("ORD-1", "Original", 1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -379,9 +391,85 @@ async fn catalog_events_in_any_order_keep_the_newest_product(store: InventorySto
 
     let mut tx = store.db().begin().await.unwrap();
     apply_catalog_archive(&mut tx, "ORD-2", 3).await.unwrap(); // archived before it was created
-    apply_catalog_product(&mut tx, "ORD-2", "Late creation", true, 1)
+    apply_catalog_product(&mut tx, &catalog_product("ORD-2", "Late creation", 1))
         .await
         .unwrap();
     tx.commit().await.unwrap();
     assert!(!store.item("ORD-2").await.unwrap().unwrap().active);
+}
+
+async fn the_stock_value_counts_units_on_hand_at_the_newest_prices(store: InventoryStore) {
+    let priced = |sku: &str, version: i64, price_cents: i64, cost_cents: i64| CatalogProduct {
+        prices: Some(Prices {
+            price_cents,
+            cost_cents,
+        }),
+        ..catalog_product(sku, sku, version)
+    };
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_product(&mut tx, &priced("VAL-A", 1, 1_000, 600))
+        .await
+        .unwrap();
+    apply_catalog_product(&mut tx, &priced("VAL-B", 2, 2_500, 1_500))
+        .await
+        .unwrap();
+    // An older event arriving late changes nothing.
+    apply_catalog_product(&mut tx, &priced("VAL-B", 1, 2_000, 1_200))
+        .await
+        .unwrap();
+    apply_catalog_product(&mut tx, &priced("VAL-EMPTY", 1, 9_999, 9_000))
+        .await
+        .unwrap();
+    apply_catalog_product(&mut tx, &catalog_product("VAL-OLD", "Known before prices", 1))
+        .await
+        .unwrap();
+    // Archiving keeps the prices: archived goods on the shelf are still worth something.
+    apply_catalog_archive(&mut tx, "VAL-A", 2).await.unwrap();
+    tx.commit().await.unwrap();
+    store
+        .create_location(&Location {
+            code: "val-back".into(),
+            name: "Back room".into(),
+            active: true,
+            allow_negative: true,
+        })
+        .await
+        .unwrap();
+    for (sku, location, amount) in [
+        ("VAL-A", "main", 5),
+        ("VAL-B", "main", 2),
+        ("VAL-B", "val-back", 1),
+        ("VAL-OLD", "main", 3),
+    ] {
+        store
+            .change(&change(sku, location, Amount::By(amount), "restock"))
+            .await
+            .unwrap();
+    }
+    // Negative on-hand is owed stock, not stock: it counts as none.
+    store
+        .change(&change("VAL-EMPTY", "val-back", Amount::By(-4), "adjustment"))
+        .await
+        .unwrap();
+
+    assert_eq!(
+        store.stock_value(None).await.unwrap(),
+        StockValue {
+            at_cost_cents: 5 * 600 + 3 * 1_500,
+            at_price_cents: 5 * 1_000 + 3 * 2_500,
+            units: 5 + 3 + 3,
+            skus: 3,
+            unpriced_skus: 1,
+        }
+    );
+    assert_eq!(
+        store.stock_value(Some("val-back")).await.unwrap(),
+        StockValue {
+            at_cost_cents: 1_500,
+            at_price_cents: 2_500,
+            units: 1,
+            skus: 1,
+            unpriced_skus: 0,
+        }
+    );
 }

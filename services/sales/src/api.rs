@@ -22,7 +22,7 @@ use crate::upstream::{UpstreamError, Upstreams};
     paths(create_sale, list_sales, get_sale, void_sale, return_items, summary),
     components(schemas(SaleInput, crate::domain::LineInput, Sale, crate::store::Line, crate::store::HistoryEntry,
                        SalePage, ReturnInput, ReturnLineInput, crate::store::Summary, crate::store::MethodFigures,
-                       crate::store::DayFigures)),
+                       crate::store::DayFigures, crate::store::ProductFigures)),
     tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"))
 )]
 pub struct SalesApi;

@@ -89,6 +89,21 @@ pub struct Summary {
     pub average_basket_cents: i64,
     pub by_payment_method: Vec<MethodFigures>,
     pub by_day: Vec<DayFigures>,
+    /// The best sellers by units (then revenue), at most [`TOP_PRODUCTS`].
+    pub top_products: Vec<ProductFigures>,
+}
+
+/// How many best sellers the summary lists.
+pub const TOP_PRODUCTS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct ProductFigures {
+    pub sku: String,
+    /// The name on the most recent sale of the SKU.
+    pub name: String,
+    pub units: i64,
+    /// What its lines brought in, after returns.
+    pub revenue_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -342,7 +357,8 @@ impl SalesStore {
         // keeps the SQL the same on both engines (no DECIMAL sums, no date functions).
         let rows = sqlx::query(
             "SELECT s.id, s.payment_method, s.created_at, s.total_cents - s.refunded_cents, \
-             l.quantity - l.returned_quantity FROM sales_sales s JOIN sales_lines l ON l.sale_id = s.id \
+             l.quantity - l.returned_quantity, l.sku, l.name, l.line_total_cents, l.quantity, l.returned_quantity \
+             FROM sales_sales s JOIN sales_lines l ON l.sale_id = s.id \
              WHERE s.status <> 'voided' AND s.created_at >= ? AND s.created_at < ? ORDER BY s.created_at",
         )
         .bind(from_ms)
@@ -352,6 +368,7 @@ impl SalesStore {
         let mut summary = Summary::default();
         let mut methods: std::collections::BTreeMap<String, MethodFigures> = Default::default();
         let mut days: std::collections::BTreeMap<String, DayFigures> = Default::default();
+        let mut products: std::collections::HashMap<String, ProductFigures> = Default::default();
         let mut seen = std::collections::HashSet::new();
         for row in rows {
             let id: String = row.try_get(0)?;
@@ -359,6 +376,20 @@ impl SalesStore {
             let at = from_millis(row.try_get(2)?);
             let revenue: i64 = row.try_get(3)?;
             let units: i64 = row.try_get(4)?;
+            let sku: String = row.try_get(5)?;
+            let line_total: i64 = row.try_get(7)?;
+            let sold: i64 = row.try_get(8)?;
+            let line_revenue = line_total - refund_for(line_total, sold, row.try_get(9)?);
+            let product = products.entry(sku.clone()).or_insert_with(|| ProductFigures {
+                sku,
+                name: String::new(),
+                units: 0,
+                revenue_cents: 0,
+            });
+            // Rows come oldest first, so the last name seen is the newest.
+            product.name = row.try_get(6)?;
+            product.units += units;
+            product.revenue_cents += line_revenue;
             let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
             let day_figures = days.entry(day.clone()).or_insert(DayFigures {
                 day,
@@ -389,6 +420,10 @@ impl SalesStore {
         };
         summary.by_payment_method = methods.into_values().collect();
         summary.by_day = days.into_values().collect();
+        let mut top: Vec<ProductFigures> = products.into_values().filter(|p| p.units > 0).collect();
+        top.sort_by(|a, b| (b.units, b.revenue_cents, &a.sku).cmp(&(a.units, a.revenue_cents, &b.sku)));
+        top.truncate(TOP_PRODUCTS);
+        summary.top_products = top;
         Ok(summary)
     }
 
