@@ -1,0 +1,95 @@
+// Formatting and parsing of money (integer cents in the API, "12.50" on screen), numbers,
+// dates and times, and the RFC 3339 instants the API's filters take.
+
+const moneyFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
+
+/** 123456 → "1,234.56" (grouping per the browser's locale). */
+export function money(cents) {
+  if (cents === null || cents === undefined || Number.isNaN(Number(cents))) return '—';
+  return moneyFmt.format(Number(cents) / 100);
+}
+
+/** Cents as plain editable text: 1250 → "12.50" (no grouping). */
+export function moneyInput(cents) {
+  if (cents === null || cents === undefined) return '';
+  const n = Number(cents);
+  const sign = n < 0 ? '-' : '';
+  const abs = Math.abs(n);
+  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+}
+
+/**
+ * Money text → integer cents. Accepts "12", "12.5", "12.50", "1,234.50", "12,50".
+ * Returns null for empty text and NaN for text that is not an amount.
+ */
+export function parseMoney(text) {
+  let s = String(text ?? '').trim().replace(/\s/g, '');
+  if (s === '') return null;
+  if (/^\d+,\d{1,2}$/.test(s)) s = s.replace(',', '.');
+  else s = s.replace(/,(?=\d{3}(\D|$))/g, '');
+  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  if (!m) return NaN;
+  const cents = Number(m[2]) * 100 + Number((m[3] || '0').padEnd(2, '0'));
+  if (!Number.isSafeInteger(cents)) return NaN;
+  return m[1] ? -cents : cents;
+}
+
+/** Whole-number text → integer, null for empty, NaN for anything else. */
+export function parseIntStrict(text) {
+  const s = String(text ?? '').trim();
+  if (s === '') return null;
+  if (!/^[-+]?\d+$/.test(s)) return NaN;
+  return Number(s);
+}
+
+export function int(n) {
+  return n === null || n === undefined ? '—' : intFmt.format(n);
+}
+
+const dateTimeFmt = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+const timeFmt = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const dayFmt = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+export function dateTime(iso) {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFmt.format(d);
+}
+
+export function time(iso) {
+  const d = iso ? new Date(iso) : new Date();
+  return Number.isNaN(d.getTime()) ? '' : timeFmt.format(d);
+}
+
+/** "2026-11-25" (a UTC day from the API) → "Nov 25". */
+export function day(ymd) {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? ymd : dayFmt.format(d);
+}
+
+/** The RFC 3339 instant of local midnight at the start of `date` (a Date or "YYYY-MM-DD"). */
+export function startOfLocalDay(date = new Date()) {
+  const d = typeof date === 'string' ? new Date(`${date}T00:00:00`) : new Date(date);
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}
+
+/** The RFC 3339 instant of the local midnight after "YYYY-MM-DD" (an exclusive end). */
+export function endOfLocalDay(ymd) {
+  const d = new Date(`${ymd}T00:00:00`);
+  d.setDate(d.getDate() + 1);
+  return d.toISOString();
+}
+
+/** "YYYY-MM-DD" of a Date in UTC. */
+export function utcDay(d) {
+  return d.toISOString().slice(0, 10);
+}
+
+/** "completed" / "partially_returned" → "Completed" / "Partially returned". */
+export function label(slug) {
+  if (!slug) return '';
+  const s = String(slug).replace(/_/g, ' ');
+  return s[0].toUpperCase() + s.slice(1);
+}

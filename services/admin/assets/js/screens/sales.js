@@ -1,0 +1,236 @@
+// Sales (/sales and /sales/<id>): history with filters (dates, payment method, status, SKU)
+// and "Load more"; a sale's detail with lines and history; void (manager+, confirmed) and
+// returns (clerk+: choose lines, quantities, restock or write off). Follows sale events live.
+
+import { get, post, seg, newKey, isQuiet } from '../api.js';
+import { h, replace, field, table, showFormError, clearErrors, formAlert, confirmAction, flash, debounce, statusLine } from '../dom.js';
+import { money, int, dateTime, label, startOfLocalDay, endOfLocalDay } from '../format.js';
+
+const PAGE = 50;
+const METHODS = ['cash', 'card', 'transfer', 'other'];
+const STATUSES = ['completed', 'partially_returned', 'returned', 'voided'];
+
+function statusBadge(status) {
+  return h('span', { class: `badge status-${status}`, text: label(status) });
+}
+
+// ---- /sales ----
+
+export function renderList(ctx) {
+  ctx.title('Sales');
+  const state = { cursor: null, loading: false };
+  const from = field('From', { id: 'sales-from', type: 'date' });
+  const to = field('To', { id: 'sales-to', type: 'date' });
+  const method = field('Payment', { id: 'sales-payment', type: 'select', options: [{ value: '', label: 'Any' }, ...METHODS.map((m) => ({ value: m, label: label(m) }))] });
+  const status = field('Status', { id: 'sales-status', type: 'select', options: [{ value: '', label: 'Any' }, ...STATUSES.map((s) => ({ value: s, label: label(s) }))] });
+  const sku = field('SKU', { id: 'sales-sku', autocomplete: 'off', placeholder: 'e.g. CPU-AMD-7800X3D' });
+  const { table: tbl, tbody } = table(['Receipt', 'Date', 'Status', 'Payment', { label: 'Units', class: 'num' }, { label: 'Total', class: 'num' }, { label: 'Refunded', class: 'num' }, 'Recorded by']);
+  tbl.classList.add('clickable');
+  const listStatus = h('div', { class: 'list-status', 'aria-live': 'polite' });
+  const more = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
+  const filters = h('form', { class: 'filters', role: 'search' },
+    from.wrap, to.wrap, method.wrap, status.wrap, sku.wrap,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary', text: 'Apply' }),
+      h('button', { type: 'reset', class: 'link', text: 'Clear' })));
+
+  replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: 'Sales' }),
+    ctx.can('clerk') ? h('a', { href: '/pos', class: 'button primary', text: 'New sale' }) : null),
+  filters, h('div', { class: 'table-wrap' }, tbl), listStatus, h('div', { class: 'actions' }, more));
+
+  filters.addEventListener('submit', (e) => { e.preventDefault(); reload(); });
+  filters.addEventListener('reset', () => setTimeout(reload, 0));
+  [from, to, method, status].forEach((f) => f.input.addEventListener('change', () => reload()));
+  more.addEventListener('click', () => loadPage(false));
+  tbody.addEventListener('click', (e) => {
+    const tr = e.target.closest('tr[data-sale-id]');
+    if (!tr || e.target.closest('a, button')) return;
+    ctx.navigate(`/sales/${encodeURIComponent(tr.dataset.saleId)}`);
+  });
+
+  const reload = () => { state.cursor = null; return loadPage(true); };
+
+  async function loadPage(fresh) {
+    if (state.loading && !fresh) return;
+    state.loading = true;
+    more.disabled = true;
+    replace(listStatus, statusLine('Loading sales…'));
+    try {
+      const page = await get('/sales', {
+        from: from.input.value ? startOfLocalDay(from.input.value) : '',
+        to: to.input.value ? endOfLocalDay(to.input.value) : '',
+        payment_method: method.input.value, status: status.input.value, sku: sku.input.value.trim(),
+        limit: PAGE, cursor: fresh ? null : state.cursor,
+      }, ctx.signal);
+      if (fresh) tbody.replaceChildren();
+      page.items.forEach((s) => tbody.append(saleRow(s)));
+      state.cursor = page.next_cursor || null;
+      more.hidden = !state.cursor;
+      replace(listStatus, tbody.children.length ? null : statusLine('No sales match.', 'empty'));
+    } catch (e) {
+      if (isQuiet(e)) return;
+      replace(listStatus, statusLine(`Could not load sales. ${e.message}`, 'error'),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => loadPage(fresh), text: 'Retry' }));
+    } finally {
+      state.loading = false;
+      more.disabled = false;
+    }
+  }
+
+  function saleRow(s) {
+    return h('tr', { dataset: { saleId: s.id } },
+      h('td', {}, h('a', { href: `/sales/${encodeURIComponent(s.id)}`, text: `#${s.receipt_number}` })),
+      h('td', { text: dateTime(s.created_at) }),
+      h('td', {}, statusBadge(s.status)),
+      h('td', { text: label(s.payment_method) }),
+      h('td', { class: 'num', text: int(s.units) }),
+      h('td', { class: 'num', text: money(s.total_cents) }),
+      h('td', { class: 'num', text: s.refunded_cents ? money(s.refunded_cents) : '' }),
+      h('td', { text: s.recorded_by || '' }));
+  }
+
+  const refresh = debounce(() => { if (!state.cursor || tbody.children.length <= PAGE) reload(); }, 800);
+  ctx.onCleanup(refresh.cancel);
+  ctx.live(['SaleCreated', 'SaleUpdated', 'resync'], () => refresh());
+  return loadPage(true);
+}
+
+// ---- /sales/<id> ----
+
+export function renderDetail(ctx) {
+  const id = ctx.params[0];
+  ctx.title('Sale');
+  const body = h('div', {}, statusLine('Loading sale…'));
+  const formBox = h('div', { class: 'form-box' });
+  replace(ctx.main, h('p', { class: 'breadcrumb' }, h('a', { href: '/sales', text: '← All sales' })),
+    h('div', { class: 'page-head' }, h('h1', { id: 'sale-title', text: 'Sale' })), formBox, body);
+
+  async function load() {
+    try {
+      show(await get(`/sales/${seg(id)}`, {}, ctx.signal));
+    } catch (e) {
+      if (isQuiet(e)) return;
+      replace(body, statusLine(e.status === 404 ? 'There is no such sale.' : `Could not load the sale. ${e.message}`, 'error'));
+    }
+  }
+
+  function show(sale) {
+    ctx.title(`Sale #${sale.receipt_number}`);
+    document.getElementById('sale-title').textContent = `Sale #${sale.receipt_number}`;
+    const voidable = sale.status === 'completed' || sale.status === 'partially_returned';
+    const returnable = voidable && sale.lines.some((l) => l.quantity - l.returned_quantity > 0);
+    const voidBtn = ctx.can('manager') && voidable ? h('button', { type: 'button', id: 'void-sale', class: 'danger', text: 'Void sale' }) : null;
+    const returnBtn = ctx.can('clerk') && returnable ? h('button', { type: 'button', id: 'return-items', class: 'secondary', text: 'Return items' }) : null;
+    voidBtn?.addEventListener('click', () => voidSale(sale, voidBtn));
+    returnBtn?.addEventListener('click', () => openReturn(sale));
+
+    const { table: lt, tbody: lb } = table(['SKU', 'Product', { label: 'Qty', class: 'num' }, { label: 'Returned', class: 'num' }, { label: 'Unit price', class: 'num' }, { label: 'Discount', class: 'num' }, { label: 'Line total', class: 'num' }]);
+    sale.lines.forEach((l) => lb.append(h('tr', { dataset: { sku: l.sku } },
+      h('td', {}, h('a', { href: `/stock/${encodeURIComponent(l.sku)}`, class: 'mono', text: l.sku })),
+      h('td', { text: l.name }),
+      h('td', { class: 'num', text: int(l.quantity) }),
+      h('td', { class: 'num', text: l.returned_quantity ? int(l.returned_quantity) : '' }),
+      h('td', { class: 'num', text: money(l.unit_price_cents) }),
+      h('td', { class: 'num', text: l.discount_cents ? money(l.discount_cents) : '' }),
+      h('td', { class: 'num', text: money(l.line_total_cents) }))));
+
+    replace(body,
+      h('dl', { class: 'facts' },
+        h('dt', { text: 'Status' }), h('dd', {}, h('span', { id: 'sale-status', class: `badge status-${sale.status}`, text: sale.status })),
+        h('dt', { text: 'Date' }), h('dd', { text: dateTime(sale.created_at) }),
+        h('dt', { text: 'Receipt number' }), h('dd', { text: String(sale.receipt_number) }),
+        h('dt', { text: 'Location' }), h('dd', { text: sale.location }),
+        h('dt', { text: 'Payment' }), h('dd', { text: label(sale.payment_method) }),
+        h('dt', { text: 'Recorded by' }), h('dd', { text: sale.recorded_by || '—' }),
+        sale.customer ? [h('dt', { text: 'Customer' }), h('dd', { text: sale.customer })] : null,
+        sale.note ? [h('dt', { text: 'Note' }), h('dd', { text: sale.note })] : null,
+        h('dt', { text: 'Total' }), h('dd', { class: 'strong', text: money(sale.total_cents) }),
+        sale.discount_cents ? [h('dt', { text: 'Discount' }), h('dd', { text: money(sale.discount_cents) })] : null,
+        sale.refunded_cents ? [h('dt', { text: 'Refunded' }), h('dd', { text: money(sale.refunded_cents) })] : null),
+      (voidBtn || returnBtn) ? h('div', { class: 'actions' }, returnBtn, voidBtn) : null,
+      h('h2', { text: 'Items' }), h('div', { class: 'table-wrap' }, lt),
+      h('h2', { text: 'History' }),
+      h('ol', { class: 'history' }, (sale.history || []).map((e) => h('li', {},
+        h('time', { datetime: e.at, text: dateTime(e.at) }), ' ',
+        statusBadge(e.status),
+        e.actor ? h('span', { text: ` by ${e.actor}` }) : null,
+        e.detail ? h('span', { class: 'muted', text: ` — ${e.detail}` }) : null))));
+  }
+
+  async function voidSale(sale, btn) {
+    const ok = await confirmAction(`Void sale #${sale.receipt_number} (${money(sale.total_cents)})? Every unit not yet returned goes back to stock. This cannot be undone.`, { title: 'Void sale', yes: 'Void sale' });
+    if (!ok) return;
+    btn.disabled = true;
+    try {
+      const updated = await post(`/sales/${seg(sale.id)}/void`, undefined, { signal: ctx.signal });
+      flash(`Sale #${sale.receipt_number} voided.`, 'success');
+      formBox.replaceChildren();
+      show(updated);
+    } catch (e) {
+      if (isQuiet(e)) return;
+      btn.disabled = false;
+      flash(`Could not void: ${e.message}`, 'error');
+      if (e.status === 409) load();
+    }
+  }
+
+  function openReturn(sale) {
+    const key = newKey();
+    const rows = sale.lines.filter((l) => l.quantity - l.returned_quantity > 0).map((l, i) => {
+      const max = l.quantity - l.returned_quantity;
+      const qty = field(`Quantity of ${l.sku} to return (at most ${max})`, { name: `qty-${i}`, type: 'number', min: 0, max, step: 1, value: '0', wrapClass: 'compact' });
+      const restock = field('Back on the shelf', { name: `restock-${i}`, type: 'checkbox', checked: true, hint: 'Untick to write off as damaged' });
+      return { line: l, max, qty, restock };
+    });
+    const save = h('button', { type: 'submit', id: 'return-save', class: 'primary', text: 'Record return' });
+    const form = h('form', { id: 'return-form', class: 'panel', novalidate: true, 'aria-labelledby': 'return-title' },
+      h('h2', { id: 'return-title', text: `Return items of sale #${sale.receipt_number}` }),
+      h('div', { class: 'table-wrap' }, h('table', { class: 'data' },
+        h('thead', {}, h('tr', {}, ['Item', 'Return', 'Restock'].map((t) => h('th', { scope: 'col', text: t })))),
+        h('tbody', {}, rows.map((r) => h('tr', { dataset: { sku: r.line.sku } },
+          h('td', {}, h('span', { class: 'mono', text: r.line.sku }), ' ', r.line.name, h('br'), h('small', { class: 'muted', text: `${r.max} of ${r.line.quantity} returnable` })),
+          h('td', {}, r.qty.wrap), h('td', {}, r.restock.wrap)))))),
+      h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => formBox.replaceChildren() })));
+    formAlert(form);
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      clearErrors(form);
+      const lines = [];
+      for (const r of rows) {
+        const n = Number(r.qty.input.value || 0);
+        if (!Number.isInteger(n) || n < 0 || n > r.max) {
+          showFormError(form, { message: `Return between 0 and ${r.max} of ${r.line.sku}.`, errors: [] });
+          r.qty.input.focus();
+          return;
+        }
+        if (n > 0) lines.push({ sku: r.line.sku, quantity: n, restock: r.restock.input.checked });
+      }
+      if (!lines.length) {
+        showFormError(form, { message: 'Choose at least one item to return.', errors: [] });
+        return;
+      }
+      save.disabled = true;
+      try {
+        const updated = await post(`/sales/${seg(sale.id)}/returns`, { lines }, { headers: { 'Idempotency-Key': key }, signal: ctx.signal });
+        formBox.replaceChildren();
+        flash(`Return recorded on sale #${sale.receipt_number}.`, 'success');
+        show(updated);
+      } catch (e) {
+        if (isQuiet(e)) return;
+        showFormError(form, e);
+      } finally {
+        save.disabled = false;
+      }
+    });
+    replace(formBox, form);
+    rows[0]?.qty.input.focus();
+  }
+
+  const refresh = debounce(load, 500);
+  ctx.onCleanup(refresh.cancel);
+  ctx.live(['SaleUpdated', 'resync'], (type, env) => {
+    if (type === 'resync' || (env.data && env.data.sale_id === id)) {
+      if (!formBox.firstChild) refresh();
+    }
+  });
+  return load();
+}
