@@ -29,6 +29,8 @@ pub enum StartError {
     Sales(#[from] sales::BuildError),
     #[error(transparent)]
     Gateway(#[from] gateway::BuildError),
+    #[error(transparent)]
+    Admin(#[from] admin::BuildError),
     #[error("invalid configuration: internal_secret (environment variable INVENTORY_INTERNAL_SECRET): {0}")]
     InternalSecret(&'static str),
 }
@@ -122,6 +124,11 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
     {
         settings.sales_url = Some(format!("http://{}", reachable(*addr)));
     }
+    if let Some((_, addr)) = listeners.get(&Target::Gateway)
+        && settings.gateway_url.is_none()
+    {
+        settings.gateway_url = Some(format!("http://{}", reachable(*addr)));
+    }
 
     let bus = event_bus(&settings);
     let background = Shutdown::new();
@@ -172,6 +179,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
                 gateway = Some(built);
                 router
             }
+            Target::Admin => admin::Admin::build(&settings)?.router(),
         };
         routers.insert(target, router);
     }
@@ -210,6 +218,7 @@ fn port_of(settings: &Settings, target: Target) -> u16 {
         Target::Inventory => settings.inventory_port,
         Target::Sales => settings.sales_port,
         Target::Gateway => settings.gateway_port,
+        Target::Admin => settings.admin_port,
     }
 }
 

@@ -55,6 +55,9 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             if let Some(url) = running.url(Target::Gateway) {
                 tracing::info!("API at {url}/api/v1, docs at {url}/api/docs");
             }
+            if let Some(url) = running.url(Target::Admin) {
+                tracing::info!("dashboard at {url}");
+            }
             running.run_until(stop).await?;
         }
         Command::Migrate { target } => {
@@ -68,6 +71,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     Target::Inventory => inventory::connect(&settings).await?.close().await,
                     Target::Sales => sales::connect(&settings).await?.close().await,
                     Target::Gateway => gateway::connect(&settings).await?.close().await,
+                    Target::Admin => unreachable!("the dashboard has no database"),
                 }
                 println!("{}: migrations applied", info.name);
             }

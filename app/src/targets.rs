@@ -11,6 +11,7 @@ pub enum Target {
     Inventory,
     Sales,
     Gateway,
+    Admin,
 }
 
 pub struct TargetInfo {
@@ -21,7 +22,8 @@ pub struct TargetInfo {
     pub has_database: bool,
 }
 
-/// Every target, in start order: services before the gateway that routes to them.
+/// Every target, in start order: services before the gateway that routes to them, the
+/// gateway before the dashboard that talks to it.
 pub const TARGETS: &[TargetInfo] = &[
     TargetInfo {
         target: Target::Catalog,
@@ -46,6 +48,12 @@ pub const TARGETS: &[TargetInfo] = &[
         name: "gateway",
         description: "API gateway: users and roles, rate limits, live events, API docs (default port 8000)",
         has_database: true,
+    },
+    TargetInfo {
+        target: Target::Admin,
+        name: "admin",
+        description: "admin dashboard in the browser, talking to the gateway (default port 3000)",
+        has_database: false,
     },
 ];
 

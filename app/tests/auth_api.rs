@@ -7,10 +7,11 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
 use reqwest::{Client, Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, Backing, Mode, TestApp, client_with_token, login, ok_json, product};
+use support::{
+    ADMIN_PASSWORD, Backing, Mode, SseReader, TestApp, client_with_token, login, ok_json, product,
+};
 
 modes!(
     every_route_refuses_strangers_and_roles_below_its_own,
@@ -390,6 +391,56 @@ async fn failures_from_one_address_lock_the_address() {
     app.stop().await;
 }
 
+/// Behind the admin dashboard every browser shares the dashboard's address; the dashboard
+/// names the browser and vouches for it with a signed credential. A made-up
+/// `X-Forwarded-For` without it is ignored, so it cannot dodge an address lockout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn only_the_dashboard_can_name_the_client_address() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.login_address_max_failures = 3;
+    let app = TestApp::all_with(settings).await;
+    let base = app.gateway.clone().unwrap();
+    let signer = web::Signer::new(support::TEST_SECRET).unwrap();
+    let login = |forwarded_for: &'static str, vouched: bool, password: &'static str| {
+        let mut request = Client::new()
+            .post(format!("{base}/api/v1/auth/login"))
+            .header("x-forwarded-for", forwarded_for)
+            .json(&json!({"username": "admin", "password": password}));
+        if vouched {
+            request = request.header(
+                web::forwarding::PROXY_CREDENTIAL,
+                signer.sign(&web::Identity::service("admin")),
+            );
+        }
+        async move { request.send().await.unwrap().status() }
+    };
+    // A browser behind the dashboard fails three times: that browser is locked out...
+    for _ in 0..3 {
+        assert_eq!(
+            login("198.51.100.7", true, "wrong").await,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        login("198.51.100.7", true, ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // ...while another browser behind the same dashboard still gets in.
+    assert_eq!(login("198.51.100.8", true, ADMIN_PASSWORD).await, StatusCode::OK);
+    // Unvouched, a different made-up address each time still counts against the peer.
+    for n in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        assert_eq!(login(n, false, "wrong").await, StatusCode::UNAUTHORIZED);
+    }
+    assert_eq!(
+        login("203.0.113.4", false, ADMIN_PASSWORD).await,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    app.stop().await;
+}
+
 async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestApp, _: Backing) {
     let base = app.gateway.clone().unwrap();
     let (manager, created) = app.user_client("shopmanager", "manager").await;
@@ -513,95 +564,6 @@ async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestAp
         .unwrap();
     assert_eq!(allowed.status(), StatusCode::OK);
     app.stop().await;
-}
-
-/// One Server-Sent Event.
-#[derive(Debug, Clone)]
-struct Sse {
-    event: String,
-    id: Option<String>,
-    data: Value,
-}
-
-/// Reads Server-Sent Events from a response, one at a time.
-struct SseReader {
-    body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
-    buffer: String,
-}
-
-impl SseReader {
-    async fn open(client: &Client, base: &str, last_id: Option<&str>) -> SseReader {
-        let mut request = client.get(format!("{base}/api/v1/events/stream"));
-        if let Some(id) = last_id {
-            request = request.header("last-event-id", id);
-        }
-        let response = request.send().await.unwrap();
-        assert_eq!(response.status(), StatusCode::OK);
-        assert!(
-            response.headers()[header::CONTENT_TYPE]
-                .to_str()
-                .unwrap()
-                .starts_with("text/event-stream")
-        );
-        SseReader {
-            body: response.bytes_stream().boxed(),
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event (heartbeat comments skipped), or `None` after `wait`.
-    async fn next(&mut self, wait: Duration) -> Option<Sse> {
-        let deadline = tokio::time::Instant::now() + wait;
-        loop {
-            while let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let mut event = Sse {
-                    event: "message".into(),
-                    id: None,
-                    data: Value::Null,
-                };
-                let mut data = String::new();
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        event.event = v.trim().to_owned();
-                    } else if let Some(v) = line.strip_prefix("id:") {
-                        event.id = Some(v.trim().to_owned());
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.trim());
-                    }
-                }
-                if data.is_empty() {
-                    continue; // A heartbeat.
-                }
-                event.data = serde_json::from_str(&data).unwrap();
-                return Some(event);
-            }
-            let chunk = tokio::time::timeout_at(deadline, self.body.next()).await.ok()??;
-            self.buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
-        }
-    }
-
-    /// Waits for the stock change of `sku` to `on_hand`, returning it and what came before.
-    async fn stock_change(&mut self, sku: &str, on_hand: i64, wait: Duration) -> Option<(Sse, Vec<Sse>)> {
-        let deadline = Instant::now() + wait;
-        let mut seen = Vec::new();
-        while let Some(event) = self
-            .next(deadline.saturating_duration_since(Instant::now()))
-            .await
-        {
-            let matches = event.event == "StockLevelsChanged"
-                && event.data["data"]["levels"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .any(|l| l["sku"] == sku && l["on_hand"] == on_hand);
-            if matches {
-                return Some((event, seen));
-            }
-            seen.push(event);
-        }
-        None
-    }
 }
 
 async fn the_event_stream_shows_a_sale_at_once_and_resumes_without_loss(app: TestApp, _: Backing) {

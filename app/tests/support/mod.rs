@@ -5,9 +5,11 @@
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::time::{Duration, Instant};
 
+use futures::StreamExt;
 use inventory_tracker::{Running, Target};
-use reqwest::{Client, Method, RequestBuilder, Response, StatusCode};
+use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, header};
 use serde_json::{Value, json};
 use settings::{DatabaseKind, Settings};
 use testkit::TestDatabase;
@@ -163,6 +165,8 @@ pub struct TestApp {
     pub gateway: Option<String>,
     pub catalog: Option<String>,
     pub sales: Option<String>,
+    /// The admin dashboard, when started.
+    pub admin: Option<String>,
     /// Logged in at the gateway as the first admin (with a gateway); else a service's client.
     pub client: Client,
     stop: Option<oneshot::Sender<()>>,
@@ -178,6 +182,7 @@ impl TestApp {
         let gateway = running.url(Target::Gateway);
         let catalog = running.url(Target::Catalog);
         let sales = running.url(Target::Sales);
+        let admin = running.url(Target::Admin);
         let (stop, stopped) = oneshot::channel::<()>();
         let served = tokio::spawn(running.run_until(async {
             let _ = stopped.await;
@@ -190,26 +195,39 @@ impl TestApp {
             gateway,
             catalog,
             sales,
+            admin,
             client,
             stop: Some(stop),
             served: Some(served),
         }
     }
 
-    /// Catalog and gateway in one process, on `backing`.
+    /// Every service and the dashboard in one process, on `backing`.
     pub async fn all(backing: &Backing) -> TestApp {
         TestApp::start(
             backing.settings(),
-            &[Target::Catalog, Target::Inventory, Target::Sales, Target::Gateway],
+            &[
+                Target::Catalog,
+                Target::Inventory,
+                Target::Sales,
+                Target::Gateway,
+                Target::Admin,
+            ],
         )
         .await
     }
 
-    /// Every service in one process, with `settings`.
+    /// Every service and the dashboard in one process, with `settings`.
     pub async fn all_with(settings: Settings) -> TestApp {
         TestApp::start(
             settings,
-            &[Target::Catalog, Target::Inventory, Target::Sales, Target::Gateway],
+            &[
+                Target::Catalog,
+                Target::Inventory,
+                Target::Sales,
+                Target::Gateway,
+                Target::Admin,
+            ],
         )
         .await
     }
@@ -369,4 +387,101 @@ macro_rules! modes {
             )*
         }
     };
+}
+
+/// One Server-Sent Event.
+#[derive(Debug, Clone)]
+pub struct Sse {
+    pub event: String,
+    pub id: Option<String>,
+    pub data: Value,
+}
+
+/// Reads Server-Sent Events from a response, one at a time.
+pub struct SseReader {
+    body: futures::stream::BoxStream<'static, reqwest::Result<bytes::Bytes>>,
+    buffer: String,
+}
+
+impl SseReader {
+    pub async fn open(client: &Client, base: &str, last_id: Option<&str>) -> SseReader {
+        match last_id {
+            Some(id) => SseReader::open_with(client, base, &[("last-event-id", id)]).await,
+            None => SseReader::open_with(client, base, &[]).await,
+        }
+    }
+
+    /// Opens the stream at `base` with extra request `headers`.
+    pub async fn open_with(client: &Client, base: &str, headers: &[(&str, &str)]) -> SseReader {
+        let mut request = client.get(format!("{base}/api/v1/events/stream"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(
+            response.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap()
+                .starts_with("text/event-stream")
+        );
+        SseReader {
+            body: response.bytes_stream().boxed(),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (heartbeat comments skipped), or `None` after `wait`.
+    pub async fn next(&mut self, wait: Duration) -> Option<Sse> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            while let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let mut event = Sse {
+                    event: "message".into(),
+                    id: None,
+                    data: Value::Null,
+                };
+                let mut data = String::new();
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event.event = v.trim().to_owned();
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        event.id = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.trim());
+                    }
+                }
+                if data.is_empty() {
+                    continue; // A heartbeat.
+                }
+                event.data = serde_json::from_str(&data).unwrap();
+                return Some(event);
+            }
+            let chunk = tokio::time::timeout_at(deadline, self.body.next()).await.ok()??;
+            self.buffer.push_str(&String::from_utf8_lossy(&chunk.unwrap()));
+        }
+    }
+
+    /// Waits for the stock change of `sku` to `on_hand`, returning it and what came before.
+    pub async fn stock_change(&mut self, sku: &str, on_hand: i64, wait: Duration) -> Option<(Sse, Vec<Sse>)> {
+        let deadline = Instant::now() + wait;
+        let mut seen = Vec::new();
+        while let Some(event) = self
+            .next(deadline.saturating_duration_since(Instant::now()))
+            .await
+        {
+            let matches = event.event == "StockLevelsChanged"
+                && event.data["data"]["levels"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|l| l["sku"] == sku && l["on_hand"] == on_hand);
+            if matches {
+                return Some((event, seen));
+            }
+            seen.push(event);
+        }
+        None
+    }
 }

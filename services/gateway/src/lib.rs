@@ -5,6 +5,7 @@
 //!
 //! # Layout
 //! - [`auth`]: users, roles, sessions, API tokens, login lockout; the guard middleware.
+//! - [`client`]: the client's address, also when the admin dashboard passes requests on.
 //! - [`policy`]: the least role each request needs.
 //! - [`ratelimit`]: limits per user/token and per client address (in memory or in Redis).
 //! - [`routes`]: the routing table, which upstream serves which path.
@@ -14,6 +15,7 @@
 //!   `/api/docs`, served from assets compiled into the binary.
 
 pub mod auth;
+pub mod client;
 pub mod docs;
 pub mod policy;
 pub mod proxy;
@@ -81,6 +83,8 @@ pub struct Gateway {
     limiter: Arc<ratelimit::RateLimiter>,
     feed: Arc<stream::Feed>,
     bus: events::Bus,
+    /// Checks the admin dashboard's proxy credential.
+    signer: web::Signer,
     settings: Settings,
 }
 
@@ -126,6 +130,7 @@ impl Gateway {
             limiter: Arc::new(limiter),
             feed: Arc::new(stream::Feed::new(settings.stream_replay_events)),
             bus,
+            signer,
             settings: settings.clone(),
         })
     }
@@ -167,12 +172,16 @@ impl Gateway {
         let guarded = routes::router(&self.upstreams)
             .merge(auth::api::router(self.auth.clone()))
             .merge(stream::router(streams))
-            .layer(axum::middleware::from_fn_with_state(guard, auth::guard::guard));
+            .layer(axum::middleware::from_fn_with_state(guard, auth::guard::guard))
+            .layer(axum::middleware::from_fn_with_state(
+                self.signer.clone(),
+                client::resolve,
+            ));
         let api = Router::new()
             .route("/", axum::routing::get(routes::index))
             .merge(guarded)
             .merge(docs::router());
-        let router = web::service_router(SERVICE, api, readiness, &web::Access::gateway(&self.settings));
+        let router = web::service_router(SERVICE, api, readiness, &web::Access::public(&self.settings));
         security_headers(cors(router, &self.settings.cors_allowed_origins))
     }
 }

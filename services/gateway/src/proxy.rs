@@ -9,11 +9,12 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use backon::{ExponentialBuilder, Retryable};
 use web::Problem;
 use web::breaker::Breaker;
+use web::forwarding::{add_forwarded_for, without_hop_by_hop};
 
 use crate::BuildError;
 use crate::auth::Principal;
@@ -27,20 +28,6 @@ pub struct Upstream {
     breaker: Breaker,
     signer: web::Signer,
 }
-
-/// Headers that describe one connection, not the message, so they are not forwarded
-/// (RFC 9110 §7.6.1), plus `host`, which must name the upstream.
-const HOP_BY_HOP: &[HeaderName] = &[
-    header::CONNECTION,
-    header::HOST,
-    header::PROXY_AUTHENTICATE,
-    header::PROXY_AUTHORIZATION,
-    header::TE,
-    header::TRAILER,
-    header::TRANSFER_ENCODING,
-    header::UPGRADE,
-    header::CONTENT_LENGTH,
-];
 
 /// The caller's credentials for the gateway, which the services must never see.
 const CREDENTIALS: &[&str] = &["authorization", "cookie", "x-csrf-token"];
@@ -119,13 +106,7 @@ pub async fn forward(
     for name in CREDENTIALS {
         headers.remove(*name);
     }
-    let forwarded_for = match parts.headers.get("x-forwarded-for").and_then(|v| v.to_str().ok()) {
-        Some(earlier) => format!("{earlier}, {}", client_addr.ip()),
-        None => client_addr.ip().to_string(),
-    };
-    if let Ok(value) = forwarded_for.parse() {
-        headers.insert("x-forwarded-for", value);
-    }
+    add_forwarded_for(&mut headers, client_addr.ip());
     let identity = match parts.extensions.get::<Principal>() {
         Some(principal) => principal.identity(),
         // The guard lets nothing through unauthenticated to a proxied route; if that ever
@@ -211,14 +192,6 @@ enum Failure {
     /// Something between us and the upstream answered 502/504 to a safe request (worth one
     /// more try).
     Unhealthy(Response),
-}
-
-fn without_hop_by_hop(headers: &HeaderMap) -> HeaderMap {
-    let mut kept = headers.clone();
-    for name in HOP_BY_HOP {
-        kept.remove(name);
-    }
-    kept
 }
 
 fn upstream_failure(upstream: &Upstream, error: &reqwest::Error) -> Response {

@@ -114,6 +114,8 @@ pub struct Settings {
     pub inventory_url: Option<String>,
     /// Where the gateway reaches the sales service. Unset means this host's `sales_port`.
     pub sales_url: Option<String>,
+    /// Where the admin dashboard reaches the gateway. Unset means this host's `gateway_port`.
+    pub gateway_url: Option<String>,
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_level: String,
@@ -165,6 +167,7 @@ impl Default for Settings {
             catalog_url: None,
             inventory_url: None,
             sales_url: None,
+            gateway_url: None,
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
             cache_ttl_secs: 60,
@@ -193,6 +196,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub admin_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub redis_url: Option<String>,
@@ -202,6 +207,8 @@ pub struct Overrides {
     pub inventory_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gateway_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub amqp_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -301,6 +308,7 @@ impl Settings {
             ("catalog_url", &self.catalog_url, "http://catalog:8001"),
             ("inventory_url", &self.inventory_url, "http://inventory:8002"),
             ("sales_url", &self.sales_url, "http://sales:8003"),
+            ("gateway_url", &self.gateway_url, "http://gateway:8000"),
         ] {
             if let Some(url) = url {
                 match url::Url::parse(url) {
@@ -419,6 +427,11 @@ impl Settings {
     /// Where the gateway reaches the sales service.
     pub fn sales_upstream(&self) -> String {
         self.upstream(self.sales_url.as_ref(), self.sales_port)
+    }
+
+    /// Where the admin dashboard reaches the gateway.
+    pub fn gateway_upstream(&self) -> String {
+        self.upstream(self.gateway_url.as_ref(), self.gateway_port)
     }
 
     fn upstream(&self, configured: Option<&String>, port: u16) -> String {

@@ -13,6 +13,7 @@
 pub mod breaker;
 pub mod cursor;
 pub mod extract;
+pub mod forwarding;
 pub mod health;
 pub mod identity;
 pub mod middleware;
@@ -52,8 +53,9 @@ impl Access {
         })
     }
 
-    /// The gateway's: it authenticates its callers itself.
-    pub fn gateway(settings: &Settings) -> Access {
+    /// An entry point for clients: the gateway, which authenticates its callers itself, or
+    /// the dashboard, which has no API of its own and passes calls on to the gateway.
+    pub fn public(settings: &Settings) -> Access {
         Access {
             max_body_bytes: settings.max_body_bytes,
             metrics_token: settings.metrics_token.clone(),

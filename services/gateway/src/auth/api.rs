@@ -1,9 +1,8 @@
 //! `/api/v1/auth/...` (login, logout, me, password, API tokens) and `/api/v1/users` (admins).
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, post};
@@ -16,6 +15,7 @@ use web::{Json, Problem, Query};
 use super::domain::{NewPassword, Role, Username};
 use super::store::{Credential, Kind, NewCredential, Removal, User};
 use super::{Auth, AuthError, Principal, secrets};
+use crate::client::ClientAddr;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -79,11 +79,11 @@ pub struct LoginOutput {
               (status = 429, description = "Locked after repeated failures (Retry-After)", body = Problem, content_type = "application/problem+json")))]
 async fn login(
     State(auth): State<AppState>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     headers: HeaderMap,
     Json(input): Json<LoginInput>,
 ) -> Result<Response, AuthError> {
-    let session = auth.login(&input.username, &input.password, client.ip()).await?;
+    let session = auth.login(&input.username, &input.password, client).await?;
     let over_tls = headers
         .get("x-forwarded-proto")
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"https"));

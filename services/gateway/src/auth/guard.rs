@@ -1,14 +1,15 @@
 //! The middleware in front of every `/api/v1` route: rate limits, authentication, CSRF, the
 //! forced password change and the role policy, in that order.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Request, State};
+use axum::Extension;
+use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
 use super::{Auth, AuthError};
+use crate::client::ClientAddr;
 use crate::policy::{self, Required};
 use crate::ratelimit::RateLimiter;
 
@@ -22,11 +23,11 @@ const DURING_PASSWORD_CHANGE: &[&str] = &["/api/v1/auth/me", "/api/v1/auth/logou
 
 pub async fn guard(
     State(guard): State<Arc<Guard>>,
-    ConnectInfo(client): ConnectInfo<SocketAddr>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     mut request: Request,
     next: Next,
 ) -> Response {
-    if let Err(refused) = guard.limiter.check_address(client.ip()).await {
+    if let Err(refused) = guard.limiter.check_address(client).await {
         return refused.into_response();
     }
     let method = request.method().clone();

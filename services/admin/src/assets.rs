@@ -1,0 +1,178 @@
+//! The dashboard's files, compiled into the binary so that it runs with nothing to install,
+//! and `index.html` for the address of every screen (the page routes in the browser).
+
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::sync::LazyLock;
+
+use axum::Router;
+use axum::extract::Path;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use web::Problem;
+
+/// Every file under `assets/`, by its path there. The test below fails when a file is
+/// missing from this list.
+macro_rules! embed {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/", $path)) as &[u8])),*]
+    };
+}
+
+static FILES: &[(&str, &[u8])] = embed![
+    "index.html",
+    "app.css",
+    "favicon.svg",
+    "js/api.js",
+    "js/app.js",
+    "js/dom.js",
+    "js/format.js",
+    "js/live.js",
+    "js/screens/alerts.js",
+    "js/screens/login.js",
+    "js/screens/overview.js",
+    "js/screens/pos.js",
+    "js/screens/products.js",
+    "js/screens/sales.js",
+    "js/screens/stock.js",
+    "js/screens/users.js",
+];
+
+/// The addresses of the dashboard's screens; each answers `index.html`, whose script shows
+/// the screen. Kept in step with the router in `assets/js/app.js`.
+pub const PAGES: &[&str] = &[
+    "/",
+    "/login",
+    "/products",
+    "/stock",
+    "/stock/{sku}",
+    "/pos",
+    "/sales",
+    "/sales/{id}",
+    "/alerts",
+    "/users",
+    "/account",
+];
+
+struct Asset {
+    path: &'static str,
+    body: &'static [u8],
+    content_type: &'static str,
+    /// A strong validator for `If-None-Match`: the files change only with the binary.
+    etag: HeaderValue,
+}
+
+static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(path, body)| {
+            let mut hasher = DefaultHasher::new();
+            body.hash(&mut hasher);
+            Asset {
+                path,
+                body,
+                content_type: content_type(path),
+                etag: HeaderValue::from_str(&format!("\"{:016x}\"", hasher.finish()))
+                    .expect("hex is a valid header value"),
+            }
+        })
+        .collect()
+});
+
+fn content_type(path: &str) -> &'static str {
+    match path.rsplit_once('.').map(|(_, ext)| ext) {
+        Some("html") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js") => "text/javascript; charset=utf-8",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
+pub fn router() -> Router {
+    let mut router = Router::new().route("/assets/{*path}", get(asset));
+    for page in PAGES {
+        router = router.route(page, get(index));
+    }
+    router
+}
+
+async fn index(headers: HeaderMap) -> Response {
+    serve("index.html", &headers).expect("index.html is embedded")
+}
+
+async fn asset(Path(path): Path<String>, headers: HeaderMap) -> Response {
+    serve(&path, &headers).unwrap_or_else(|| {
+        Problem::new(StatusCode::NOT_FOUND, "not-found", "No such file")
+            .detail(format!("The dashboard has no file {path}."))
+            .into_response()
+    })
+}
+
+fn serve(path: &str, headers: &HeaderMap) -> Option<Response> {
+    let asset = ASSETS.iter().find(|a| a.path == path)?;
+    // `no-cache`: the browser may keep a copy but asks each time, so a new version of the
+    // binary is picked up at once; an unchanged file costs a 304.
+    let fresh = headers
+        .get(header::IF_NONE_MATCH)
+        .is_some_and(|tag| tag == asset.etag);
+    let common = [
+        (header::ETAG, asset.etag.clone()),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+    ];
+    Some(if fresh {
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
+        (
+            common,
+            [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))],
+            asset.body,
+        )
+            .into_response()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn files_under(dir: &std::path::Path, prefix: &str, found: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let entry = entry.unwrap();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                files_under(&entry.path(), &format!("{name}/"), found);
+            } else {
+                found.push(name);
+            }
+        }
+    }
+
+    #[test]
+    fn every_file_under_assets_is_embedded() {
+        let mut on_disk = Vec::new();
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+        files_under(&dir, "", &mut on_disk);
+        on_disk.sort();
+        let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
+        embedded.sort();
+        assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn scripts_are_served_as_javascript_so_modules_load() {
+        assert_eq!(content_type("js/app.js"), "text/javascript; charset=utf-8");
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+    }
+
+    #[test]
+    fn an_unchanged_file_is_not_sent_again() {
+        let etag = ASSETS[0].etag.clone();
+        let mut headers = HeaderMap::new();
+        headers.insert(header::IF_NONE_MATCH, etag);
+        let response = serve(ASSETS[0].path, &headers).unwrap();
+        assert_eq!(response.status(), StatusCode::NOT_MODIFIED);
+        let response = serve(ASSETS[0].path, &HeaderMap::new()).unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+}
