@@ -262,9 +262,22 @@ pub fn refund_for(line_total_cents: i64, sold: i64, quantity: i64) -> i64 {
     line_total_cents * quantity / sold
 }
 
+/// The history line of a void or return, for people: "voided: 2 units, 39.98 refunded".
+pub fn change_note(change: &str, units: i64, refund_cents: i64) -> String {
+    let plural = if units == 1 { "unit" } else { "units" };
+    let (whole, cents) = (refund_cents / 100, refund_cents % 100);
+    format!("{change}: {units} {plural}, {whole}.{cents:02} refunded")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn change_notes_show_money_as_decimals() {
+        assert_eq!(change_note("voided", 2, 3998), "voided: 2 units, 39.98 refunded");
+        assert_eq!(change_note("returned", 1, 5), "returned: 1 unit, 0.05 refunded");
+    }
 
     fn input(lines: Vec<(&str, i64, i64)>, payment: &str) -> SaleInput {
         SaleInput {

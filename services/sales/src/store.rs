@@ -12,7 +12,7 @@ pub(crate) use storage::clock::{millis, now_ms};
 use time::OffsetDateTime;
 
 use crate::SERVICE;
-use crate::domain::{PricedLine, Totals, refund_for};
+use crate::domain::{PricedLine, Totals, change_note, refund_for};
 
 pub const OUTBOX_TABLE: &str = "sales_outbox";
 
@@ -569,7 +569,7 @@ impl SalesStore {
             &mut tx,
             id,
             status,
-            Some(format!("{change}: {units} unit(s), {refund} cents refunded")),
+            Some(change_note(change, units, refund)),
             origin,
             at,
         )
