@@ -81,7 +81,7 @@ async function loadFigures(ctx, { chartBox, topBox, updated }) {
     get('/stock-value', {}, signal).then((v) => {
       setValue('stock-value-cost', money(v.at_cost_cents));
       setValue('stock-value-price', money(v.at_price_cents),
-        v.unpriced_skus ? `${int(v.units)} units in ${int(v.skus)} SKUs; ${int(v.unpriced_skus)} without a price` : `${int(v.units)} units in ${int(v.skus)} SKUs`);
+        `${count(v.units, 'unit')} in ${count(v.skus, 'SKU')}${v.unpriced_skus ? `; ${int(v.unpriced_skus)} without a price` : ''}`);
     }, (e) => fail(e, ['stock-value-cost', 'stock-value-price'])),
     get('/alerts', {}, signal).then((a) => {
       const skus = new Set((a.items || []).map((i) => i.sku));
@@ -151,8 +151,10 @@ function chart(byDay, since) {
   }
   const W = 720, H = 260, left = 56, right = 40, top = 16, bottom = 30;
   const plotW = W - left - right, plotH = H - top - bottom;
-  const maxRev = Math.max(1, ...days.map((d) => d.revenue));
-  const maxUnits = Math.max(1, ...days.map((d) => d.units));
+  // Axis tops are four "nice" steps, so every label is distinct and round: whole currency
+  // units for revenue, whole units for quantities.
+  const maxRev = 4 * niceStep(Math.max(...days.map((d) => d.revenue)) / 4, 100);
+  const maxUnits = 4 * niceStep(Math.max(...days.map((d) => d.units)) / 4, 1);
   const slot = plotW / DAYS;
   const barW = Math.max(2, slot * 0.7);
   const totalRev = days.reduce((s, d) => s + d.revenue, 0);
@@ -161,14 +163,14 @@ function chart(byDay, since) {
   const root = svg('svg', { id: 'sales-chart', viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'sales-chart-title sales-chart-desc', class: 'chart' });
   root.append(
     svg('title', { id: 'sales-chart-title', text: `Revenue and units per day, last ${DAYS} days` }),
-    svg('desc', { id: 'sales-chart-desc', text: `Total revenue ${money(totalRev)}, ${totalUnits} units. Highest day: ${money(maxRev === 1 && totalRev === 0 ? 0 : maxRev)}.` }));
+    svg('desc', { id: 'sales-chart-desc', text: `Total revenue ${money(totalRev)}, ${totalUnits} units. Highest day: ${money(Math.max(...days.map((d) => d.revenue)))}.` }));
 
   // Grid lines and axis labels.
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - (plotH * i) / 4;
     root.append(svg('line', { x1: left, x2: W - right, y1: y, y2: y, class: 'grid' }));
     root.append(svg('text', { x: left - 6, y: y + 4, 'text-anchor': 'end', class: 'axis', text: compactMoney((maxRev * i) / 4) }));
-    root.append(svg('text', { x: W - right + 6, y: y + 4, 'text-anchor': 'start', class: 'axis units-axis', text: String(Math.round((maxUnits * i) / 4)) }));
+    root.append(svg('text', { x: W - right + 6, y: y + 4, 'text-anchor': 'start', class: 'axis units-axis', text: String((maxUnits * i) / 4) }));
   }
   days.forEach((d, i) => {
     const x = left + i * slot + (slot - barW) / 2;
@@ -192,6 +194,18 @@ function chart(byDay, since) {
   });
   root.append(svg('line', { x1: left, x2: W - right, y1: top + plotH, y2: top + plotH, class: 'baseline' }));
   return root;
+}
+
+/** "1 unit", "5 units". */
+function count(n, noun) {
+  return `${int(n)} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** The smallest of `min` × 1, 2, 5, 10, 20, 50, … that is at least `raw`. */
+function niceStep(raw, min) {
+  let step = min;
+  for (let i = 0; step < raw; i = (i + 1) % 3) step *= [2, 2.5, 2][i];
+  return step;
 }
 
 function compactMoney(cents) {
