@@ -135,7 +135,7 @@ export function renderDetail(ctx) {
 
     replace(body,
       h('dl', { class: 'facts' },
-        h('dt', { text: 'Status' }), h('dd', {}, h('span', { id: 'sale-status', class: `badge status-${sale.status}`, text: sale.status })),
+        h('dt', { text: 'Status' }), h('dd', {}, h('span', { id: 'sale-status', class: `badge status-${sale.status}`, dataset: { status: sale.status }, text: label(sale.status) })),
         h('dt', { text: 'Date' }), h('dd', { text: dateTime(sale.created_at) }),
         h('dt', { text: 'Receipt number' }), h('dd', { text: String(sale.receipt_number) }),
         h('dt', { text: 'Location' }), h('dd', { text: sale.location }),
