@@ -540,6 +540,29 @@ async fn a_shop_day_in_the_dashboard(app: TestApp, backing: Backing) {
     owner.open_screen("/").await;
     owner.wait_for("svg#sales-chart").await;
     owner.wait_shows("#event-feed", "E2E-1").await;
+    owner.wait_shows("#today-count", "0").await;
+    owner.wait_shows("#stock-value-price", "99.95").await;
+
+    // A sale rung up elsewhere (a second till) shows on the open overview without a reload.
+    owner.script("window.__e2eMarker = 'overview';").await;
+    let sold = app
+        .post_json(
+            "/api/v1/sales",
+            &json!({"lines": [{"sku": "E2E-1", "quantity": 1}], "payment_method": "card"}),
+        )
+        .await;
+    assert_eq!(
+        sold.status(),
+        StatusCode::CREATED,
+        "{}",
+        sold.text().await.unwrap()
+    );
+    owner.wait_shows("#today-count", "1").await;
+    owner.wait_shows("#today-revenue", "19.99").await;
+    owner.wait_shows("#stock-value-price", "79.96").await;
+    owner.wait_shows("#top-sellers", "E2E optical mouse").await;
+    owner.wait_shows("#event-feed", "SaleCreated").await;
+    assert_eq!(owner.script("return window.__e2eMarker;").await, "overview");
     owner.screenshot("overview-after").await;
 
     // No script errors; the only failed load is the refused barcode (422) above.

@@ -136,7 +136,7 @@ function topSellers(items) {
   return h('ol', { class: 'top-list' }, items.map((p) => h('li', { dataset: { sku: p.sku } },
     h('a', { href: `/stock/${encodeURIComponent(p.sku)}`, class: 'mono', text: p.sku }), ' ',
     h('span', { class: 'name', text: p.name || '' }),
-    h('span', { class: 'figures', text: `${int(p.units)} units · ${money(p.revenue_cents)}` }))));
+    h('span', { class: 'figures', text: `${count(p.units, 'unit')} · ${money(p.revenue_cents)}` }))));
 }
 
 /** Bars for revenue per day, a line for units, one slot per UTC day since `since`. */
