@@ -3,51 +3,14 @@
 
 mod support;
 
-use std::collections::BTreeMap;
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
+use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use support::process::{Server, command, free_port};
 use support::{Backing, Mode, product};
-
-const BIN: &str = env!("CARGO_BIN_EXE_inventory-tracker");
-
-/// A command with a clean environment: no `INVENTORY_*` from the developer's shell.
-fn command(backing: Option<&Backing>) -> Command {
-    let mut command = Command::new(BIN);
-    for (key, _) in std::env::vars() {
-        if key.starts_with("INVENTORY_") {
-            command.env_remove(key);
-        }
-    }
-    // Services in separate processes must share the secret; the first admin's password is
-    // known so the tests can log in.
-    command
-        .env("INVENTORY_INTERNAL_SECRET", support::TEST_SECRET)
-        .env("INVENTORY_ADMIN_PASSWORD", support::ADMIN_PASSWORD)
-        .env("INVENTORY_RATE_LIMIT_PER_MINUTE", "0")
-        .env("INVENTORY_RATE_LIMIT_PER_ADDRESS_PER_MINUTE", "0");
-    if let Some(backing) = backing {
-        command
-            .arg("--data-dir")
-            .arg(backing.data_dir.path())
-            .env("INVENTORY_DATABASE_URL", &backing.db.url)
-            .env("INVENTORY_REDIS_KEY_PREFIX", &backing.redis_prefix)
-            .env("INVENTORY_EVENT_EXCHANGE", &backing.exchange)
-            .env("INVENTORY_EVENT_QUEUE_EXPIRY_SECS", "60");
-        if let Some(redis) = &backing.redis_url {
-            command.env("INVENTORY_REDIS_URL", redis);
-        }
-        if let Some(amqp) = &backing.amqp_url {
-            command.env("INVENTORY_AMQP_URL", amqp);
-        }
-    }
-    command
-}
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the binary runs")
@@ -75,119 +38,6 @@ fn run_expecting_exit(command: &mut Command) -> Output {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A serving process and the addresses it logged.
-struct Server {
-    child: Child,
-    addrs: BTreeMap<String, String>,
-    /// What was logged up to the last "listening" line.
-    startup: Vec<String>,
-    lines: mpsc::Receiver<String>,
-}
-
-impl Server {
-    /// Starts `serve` on free ports and waits until `expected` services are listening.
-    fn start(mut command: Command, extra: &[&str], expected: &[&str]) -> Server {
-        command.args(["serve", "--log-format", "json"]);
-        // Every port not chosen in `extra` is any free one.
-        for flag in [
-            "--gateway-port",
-            "--catalog-port",
-            "--inventory-port",
-            "--sales-port",
-        ] {
-            if !extra.contains(&flag) {
-                command.args([flag, "0"]);
-            }
-        }
-        command
-            .args(extra)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit());
-        let mut child = command.spawn().expect("serve starts");
-        let stdout = child.stdout.take().unwrap();
-        let (send, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if send.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut addrs = BTreeMap::new();
-        let mut startup = Vec::new();
-        while addrs.len() < expected.len() {
-            let line = lines
-                .recv_timeout(Duration::from_secs(30))
-                .expect("the server logs where it listens");
-            startup.push(line.clone());
-            let log: Value = serde_json::from_str(&line).unwrap_or_else(|_| panic!("JSON log line: {line}"));
-            if log["message"] == "listening" {
-                addrs.insert(
-                    log["service"].as_str().unwrap().to_owned(),
-                    log["addr"].as_str().unwrap().to_owned(),
-                );
-            }
-        }
-        Server {
-            child,
-            addrs,
-            startup,
-            lines,
-        }
-    }
-
-    /// Kills the process at once (SIGKILL), as a crash would.
-    fn kill(mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn url(&self, service: &str) -> String {
-        format!("http://{}", self.addrs[service])
-    }
-
-    /// Sends SIGTERM and returns the exit status and what was logged meanwhile.
-    fn terminate(self) -> (std::process::ExitStatus, Vec<String>) {
-        let pid = self.child.id().to_string();
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &pid])
-                .status()
-                .unwrap()
-                .success()
-        );
-        self.terminate_wait()
-    }
-
-    /// Waits for the process to exit after a signal was sent.
-    fn terminate_wait(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let status = wait_for(&mut self.child, Duration::from_secs(15));
-        let logged = self.lines.try_iter().collect();
-        (status, logged)
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the process did not exit in {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
 }
 
 #[test]
@@ -727,15 +577,6 @@ async fn separate_processes_talk_through_rabbitmq() {
         let (status, _) = server.terminate();
         assert!(status.success());
     }
-}
-
-/// A free port on loopback (bound, then released for a process to take).
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// Sales keep coming while the inventory process is killed and restarted and while the

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // Each test binary uses a different part of this module.
 
+pub mod process;
+
 use std::collections::BTreeSet;
 use std::future::Future;
 use std::time::{Duration, Instant};

@@ -1,0 +1,558 @@
+//! The full-stack fault drill, in production mode with every service its own process on
+//! MariaDB, RabbitMQ and Redis. A steady mixed load (sales, restocks, reads) runs through the
+//! gateway while each service is killed (SIGKILL) and restarted once, RabbitMQ is restarted and
+//! Redis is unreachable for a while. Clients behave as the dashboard does: a request whose
+//! outcome is unknown is retried with the same idempotency key until it gets an answer.
+//!
+//! Afterwards: no accepted request was lost or applied twice (the recorded sales are exactly
+//! the accepted ones; every SKU's stock equals its ledger and equals restocks minus sales;
+//! every sale has its movements), the outboxes are empty, nothing was dead-lettered, no stock
+//! stays reserved, and every error the clients saw was a clean `problem+json` 502/503/504 or a
+//! refused connection while the gateway itself was down, never a hang.
+//!
+//! RabbitMQ is restarted for real (`rabbitmqctl stop_app` / `start_app`), so this file holds
+//! one test: test binaries run one after another, and no other test shares the broker then.
+
+mod support;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use reqwest::{Client, StatusCode, header};
+use serde_json::{Value, json};
+use support::process::{Server, command, free_port};
+use support::{Backing, Mode, product};
+use tokio::sync::Mutex;
+
+const SKUS: [&str; 5] = ["DRILL-A", "DRILL-B", "DRILL-C", "DRILL-D", "DRILL-E"];
+const INITIAL_STOCK: i64 = 400;
+const WORKERS: usize = 6;
+/// A request that takes longer than this is a hang: the gateway's own upstream timeout is 5 s.
+const HANG: Duration = Duration::from_secs(15);
+
+/// What the clients saw.
+#[derive(Default, Debug)]
+struct Tally {
+    ok: u64,
+    /// 502/503/504 answered as problem+json: the system said "not now", cleanly.
+    clean_errors: BTreeMap<u16, u64>,
+    /// Connections refused or broken: only acceptable while the gateway process is down.
+    refused: u64,
+    /// Anything else: 500s, errors without a problem body, unexpected 4xx, hangs.
+    bad: Vec<String>,
+    /// Sale idempotency key → the sale id every 201 for it carried.
+    sales: BTreeMap<String, BTreeSet<String>>,
+    /// Units per SKU of the accepted restocks.
+    restocked: BTreeMap<String, i64>,
+    /// Sales refused for lack of stock (a business answer).
+    short: u64,
+}
+
+struct Drill {
+    api: String,
+    client: Client,
+    tally: Mutex<Tally>,
+    stop: AtomicBool,
+    /// Whether the gateway process is down right now (refused connections are expected).
+    gateway_down: AtomicBool,
+}
+
+/// How one attempt ended.
+enum Attempt {
+    Done(StatusCode, Value),
+    Retry,
+}
+
+impl Drill {
+    /// Sends a request until it gets a definitive answer, the way a till retries: the same
+    /// body and idempotency key each time.
+    async fn until_answered(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> (StatusCode, Value) {
+        let give_up = Instant::now() + Duration::from_secs(120);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.attempt(method.clone(), path, body, key).await {
+                Attempt::Done(status, value) => return (status, value),
+                Attempt::Retry => {
+                    assert!(Instant::now() < give_up, "{method} {path} never got an answer");
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(2));
+                }
+            }
+        }
+    }
+
+    async fn attempt(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<&Value>,
+        key: Option<&str>,
+    ) -> Attempt {
+        let mut request = self
+            .client
+            .request(method.clone(), format!("{}{path}", self.api))
+            .timeout(HANG);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        if let Some(key) = key {
+            request = request.header("Idempotency-Key", key);
+        }
+        let started = Instant::now();
+        let response = match request.send().await {
+            Ok(response) => response,
+            Err(e) if e.is_timeout() => {
+                self.tally
+                    .lock()
+                    .await
+                    .bad
+                    .push(format!("{method} {path}: no answer in {:?}", started.elapsed()));
+                return Attempt::Retry;
+            }
+            Err(e) => {
+                // Refused, or broken mid-answer: fine only while the gateway process is down
+                // (no load balancer in front of it here).
+                let mut tally = self.tally.lock().await;
+                if self.gateway_down.load(Ordering::SeqCst) {
+                    tally.refused += 1;
+                } else {
+                    tally.bad.push(format!("{method} {path}: {e}"));
+                }
+                return Attempt::Retry;
+            }
+        };
+        let status = response.status();
+        let problem = response
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|t| t.as_bytes().starts_with(b"application/problem+json"));
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(e) => {
+                let mut tally = self.tally.lock().await;
+                if self.gateway_down.load(Ordering::SeqCst) {
+                    tally.refused += 1;
+                } else {
+                    tally
+                        .bad
+                        .push(format!("{method} {path}: {status}, body cut: {e}"));
+                }
+                return Attempt::Retry;
+            }
+        };
+        let value: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        let mut tally = self.tally.lock().await;
+        match status.as_u16() {
+            200..=299 => {
+                tally.ok += 1;
+                Attempt::Done(status, value)
+            }
+            502..=504 if problem => {
+                *tally.clean_errors.entry(status.as_u16()).or_default() += 1;
+                Attempt::Retry
+            }
+            // The same key's earlier attempt is still being recorded: ask again.
+            409 if value["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(":idempotency-key-in-use")) =>
+            {
+                Attempt::Retry
+            }
+            409 if value["type"]
+                .as_str()
+                .is_some_and(|t| t.ends_with(":insufficient-stock")) =>
+            {
+                tally.short += 1;
+                Attempt::Done(status, value)
+            }
+            _ => {
+                tally.bad.push(format!("{method} {path}: {status} {text}"));
+                Attempt::Retry
+            }
+        }
+    }
+
+    async fn sell(&self, key: String, lines: Value) {
+        let body = json!({"lines": lines, "payment_method": "card"});
+        let (status, sale) = self
+            .until_answered(reqwest::Method::POST, "/api/v1/sales", Some(&body), Some(&key))
+            .await;
+        if status == StatusCode::CREATED {
+            let id = sale["id"].as_str().expect("a sale id").to_owned();
+            self.tally.lock().await.sales.entry(key).or_default().insert(id);
+        }
+    }
+
+    async fn restock(&self, key: String, sku: &str, quantity: i64) {
+        let body = json!({"quantity": quantity, "location": "main", "reference": key});
+        let (status, _) = self
+            .until_answered(
+                reqwest::Method::POST,
+                &format!("/api/v1/inventory/{sku}/restock"),
+                Some(&body),
+                Some(&key),
+            )
+            .await;
+        assert_eq!(status, StatusCode::CREATED);
+        *self
+            .tally
+            .lock()
+            .await
+            .restocked
+            .entry(sku.to_owned())
+            .or_default() += quantity;
+    }
+
+    async fn read(&self, path: &str) {
+        self.until_answered(reqwest::Method::GET, path, None, None).await;
+    }
+
+    /// One client at the counter: sells mostly, restocks sometimes, reads in between.
+    async fn worker(self: Arc<Self>, worker: usize) {
+        let mut i = 0usize;
+        while !self.stop.load(Ordering::SeqCst) {
+            let pick = (worker * 7 + i * 13) % 20;
+            let sku = SKUS[(worker + i) % SKUS.len()];
+            let other = SKUS[(worker + i + 2) % SKUS.len()];
+            let key = format!("drill-{worker}-{i}");
+            match pick {
+                0..=10 => {
+                    self.sell(key, json!([{"sku": sku, "quantity": 1 + (i % 3) as i64}]))
+                        .await
+                }
+                11..=13 => {
+                    self.sell(
+                        key,
+                        json!([{"sku": sku, "quantity": 1}, {"sku": other, "quantity": 2}]),
+                    )
+                    .await
+                }
+                14..=15 => self.restock(key, sku, 5).await,
+                16..=17 => self.read(&format!("/api/v1/inventory/{sku}")).await,
+                _ => self.read(&format!("/api/v1/products?q={sku}")).await,
+            }
+            i += 1;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+/// The services as separate processes on fixed ports, so that each can be restarted in place.
+struct Stack {
+    backing_env: Box<dyn Fn() -> Command + Send + Sync>,
+    ports: BTreeMap<&'static str, String>,
+    servers: BTreeMap<&'static str, Server>,
+}
+
+impl Stack {
+    fn url(&self, service: &str) -> String {
+        format!("http://127.0.0.1:{}", self.ports[service])
+    }
+
+    fn args(&self, service: &'static str) -> Vec<String> {
+        let mut args = vec![
+            "--target".to_owned(),
+            service.to_owned(),
+            format!("--{service}-port"),
+            self.ports[service].clone(),
+        ];
+        let upstreams: &[&str] = match service {
+            "inventory" => &["sales"],
+            "sales" => &["catalog", "inventory"],
+            "gateway" => &["catalog", "inventory", "sales"],
+            _ => &[],
+        };
+        for upstream in upstreams {
+            args.push(format!("--{upstream}-url"));
+            args.push(self.url(upstream));
+        }
+        args
+    }
+
+    fn start(&mut self, service: &'static str) {
+        let args = self.args(service);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = Server::start((self.backing_env)(), &args, &[service]);
+        self.servers.insert(service, server);
+    }
+
+    fn kill(&mut self, service: &'static str) {
+        self.servers.remove(service).expect("running").kill();
+    }
+}
+
+fn rabbitmqctl(action: &str) {
+    let status = Command::new("rabbitmqctl")
+        .arg(action)
+        .status()
+        .expect("rabbitmqctl runs");
+    assert!(status.success(), "rabbitmqctl {action} failed");
+}
+
+/// Restarts RabbitMQ's application even if the test fails half-way, so later tests find it.
+struct BrokerGuard;
+
+impl Drop for BrokerGuard {
+    fn drop(&mut self) {
+        let _ = Command::new("rabbitmqctl").arg("start_app").status();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outages() {
+    let Some(backing) = Backing::new(Mode::Production).await else {
+        return;
+    };
+    let redis_target = backing
+        .redis_url
+        .as_deref()
+        .expect("production mode has Redis")
+        .trim_start_matches("redis://")
+        .trim_end_matches('/')
+        .to_owned();
+    let redis_proxy = testkit::TcpProxy::start(&redis_target).await;
+    let redis_url = format!("redis://127.0.0.1:{}", redis_proxy.port());
+    let backing = Arc::new(backing);
+    let env_backing = backing.clone();
+    let mut stack = Stack {
+        backing_env: Box::new(move || {
+            let mut command = command(Some(&env_backing));
+            command
+                .env("INVENTORY_REDIS_URL", &redis_url)
+                .env("INVENTORY_RESERVATION_TTL_SECS", "3");
+            command
+        }),
+        ports: ["catalog", "inventory", "sales", "gateway"]
+            .into_iter()
+            .map(|s| (s, free_port().to_string()))
+            .collect(),
+        servers: BTreeMap::new(),
+    };
+    for service in ["catalog", "inventory", "sales", "gateway"] {
+        stack.start(service);
+    }
+    let api = stack.url("gateway");
+    let client = support::admin_client(&api).await;
+    for sku in SKUS {
+        let created = client
+            .post(format!("{api}/api/v1/products"))
+            .json(&product(sku, json!({})))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    for sku in SKUS {
+        testkit::eventually(
+            "the inventory takes the initial stock",
+            Duration::from_secs(30),
+            || async {
+                client
+                    .post(format!("{api}/api/v1/inventory/{sku}/restock"))
+                    .json(&json!({"quantity": INITIAL_STOCK, "location": "main"}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+                    == StatusCode::CREATED
+            },
+        )
+        .await;
+    }
+
+    let drill = Arc::new(Drill {
+        api: api.clone(),
+        client: client.clone(),
+        tally: Mutex::default(),
+        stop: AtomicBool::new(false),
+        gateway_down: AtomicBool::new(false),
+    });
+    let workers: Vec<_> = (0..WORKERS)
+        .map(|w| tokio::spawn(drill.clone().worker(w)))
+        .collect();
+    let _broker = BrokerGuard;
+    let pause = |secs: u64| tokio::time::sleep(Duration::from_secs(secs));
+    let mut timeline = Vec::new();
+    let began = Instant::now();
+    let mut note = |what: &str| timeline.push(format!("{:>5.1}s {what}", began.elapsed().as_secs_f64()));
+
+    pause(4).await;
+    for service in ["catalog", "inventory", "sales", "gateway"] {
+        note(&format!("kill {service}"));
+        if service == "gateway" {
+            drill.gateway_down.store(true, Ordering::SeqCst);
+        }
+        stack.kill(service);
+        pause(2).await;
+        stack.start(service);
+        drill.gateway_down.store(false, Ordering::SeqCst);
+        note(&format!("{service} restarted"));
+        pause(4).await;
+    }
+    note("RabbitMQ stop_app");
+    rabbitmqctl("stop_app");
+    pause(3).await;
+    rabbitmqctl("start_app");
+    note("RabbitMQ started");
+    pause(6).await;
+    note("Redis cut");
+    redis_proxy.cut();
+    pause(6).await;
+    redis_proxy.restore().await;
+    note("Redis restored");
+    pause(6).await;
+    note("load stops");
+    drill.stop.store(true, Ordering::SeqCst);
+    for worker in workers {
+        worker.await.expect("a worker panicked");
+    }
+    note("every request answered");
+    let tally = std::mem::take(&mut *drill.tally.lock().await);
+    println!("timeline:\n{}", timeline.join("\n"));
+    println!(
+        "answers: {} ok, {} refused for lack of stock, clean errors {:?}, {} refused or broken connections, {} sales, {} restocked units",
+        tally.ok,
+        tally.short,
+        tally.clean_errors,
+        tally.refused,
+        tally.sales.len(),
+        tally.restocked.values().sum::<i64>()
+    );
+
+    // Every error was clean and nothing hung.
+    assert!(tally.bad.is_empty(), "unclean answers or hangs: {:#?}", tally.bad);
+    assert!(
+        tally.sales.len() > 100,
+        "the load was too light to prove anything"
+    );
+    for (key, ids) in &tally.sales {
+        assert_eq!(ids.len(), 1, "{key} was answered with different sales: {ids:?}");
+    }
+    let accepted: BTreeSet<String> = tally.sales.values().flatten().cloned().collect();
+
+    // The system settles: events delivered, reservations committed or released.
+    let db = backing.db.connect().await;
+    let scalar = |sql: &'static str| {
+        let pool = db.pool().clone();
+        async move {
+            sqlx::query_scalar::<_, i64>(sql)
+                .fetch_one(&pool)
+                .await
+                .expect(sql)
+        }
+    };
+    let settled = tokio::time::timeout(Duration::from_secs(60), async {
+        loop {
+            let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)").await;
+            let reserved = scalar("SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM inventory_levels").await;
+            if backlog == 0 && reserved == 0 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    })
+    .await;
+    assert!(
+        settled.is_ok(),
+        "outboxes not drained or stock still reserved after 60 s"
+    );
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM inventory_dead_letters").await,
+        0,
+        "events were dead-lettered"
+    );
+
+    // The recorded sales are exactly the accepted ones.
+    let mut recorded = BTreeMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("{api}/api/v1/sales?limit=200");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = client.get(path).send().await.unwrap().json().await.unwrap();
+        for sale in page["items"].as_array().expect("sales") {
+            recorded.insert(sale["id"].as_str().unwrap().to_owned(), sale.clone());
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let recorded_ids: BTreeSet<String> = recorded.keys().cloned().collect();
+    assert_eq!(
+        recorded_ids, accepted,
+        "recorded sales differ from the accepted ones"
+    );
+
+    // Stock = ledger = initial + restocks − sales, per SKU; every sale has its movements.
+    let mut sold: BTreeMap<String, i64> = BTreeMap::new();
+    for id in &accepted {
+        let sale: Value = client
+            .get(format!("{api}/api/v1/sales/{id}"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        for line in sale["lines"].as_array().expect("lines") {
+            *sold.entry(line["sku"].as_str().unwrap().to_owned()).or_default() +=
+                line["quantity"].as_i64().unwrap();
+        }
+    }
+    for sku in SKUS {
+        let on_hand: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(on_hand), 0) AS SIGNED) FROM inventory_levels WHERE sku = ?",
+        )
+        .bind(sku)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let ledger: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(quantity), 0) AS SIGNED) FROM inventory_movements WHERE sku = ?",
+        )
+        .bind(sku)
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+        let sold_in_ledger: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(-SUM(quantity), 0) AS SIGNED) FROM inventory_movements WHERE sku = ? AND kind = 'sale'")
+            .bind(sku)
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        let restocked = tally.restocked.get(sku).copied().unwrap_or(0);
+        let sold = sold.get(sku).copied().unwrap_or(0);
+        assert_eq!(on_hand, ledger, "{sku}: stock differs from its ledger");
+        assert_eq!(
+            sold_in_ledger, sold,
+            "{sku}: the ledger's sale movements differ from the recorded sales"
+        );
+        assert_eq!(
+            on_hand,
+            INITIAL_STOCK + restocked - sold,
+            "{sku}: stock differs from initial + restocks − sales"
+        );
+    }
+    let movements_per_sale: i64 =
+        scalar("SELECT COUNT(DISTINCT reference) FROM inventory_movements WHERE kind = 'sale'").await;
+    assert_eq!(
+        movements_per_sale as usize,
+        accepted.len(),
+        "a sale without movements"
+    );
+
+    for service in ["gateway", "sales", "inventory", "catalog"] {
+        let (status, _) = stack.servers.remove(service).unwrap().terminate();
+        assert!(status.success(), "{service} did not stop cleanly");
+    }
+}
