@@ -97,7 +97,26 @@ async fn every_screen_and_file_is_served_with_a_strict_content_policy() {
     );
     let health = client.get(format!("{base}/health/ready")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+    // Dot segments would leave /api on the gateway (HTTP clients resolve them before
+    // sending, so the request is written by hand).
+    for path in ["/api/../metrics", "/api/%2e%2e/health/ready"] {
+        let answer = raw_get(&base, path).await;
+        assert!(answer.starts_with("HTTP/1.1 400"), "{path}: {answer}");
+        assert!(answer.contains("bad-path"), "{path}: {answer}");
+    }
     app.stop().await;
+}
+
+/// `GET path` written on a plain TCP connection, exactly as given; the whole answer.
+async fn raw_get(base: &str, path: &str) -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let addr = base.trim_start_matches("http://");
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).await.unwrap();
+    answer
 }
 
 /// The browser's way in: a cookie session through the dashboard's origin, CSRF on writes,

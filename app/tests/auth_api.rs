@@ -410,9 +410,10 @@ async fn only_the_dashboard_can_name_the_client_address() {
             .header("x-forwarded-for", forwarded_for)
             .json(&json!({"username": "admin", "password": password}));
         if vouched {
+            let client = forwarded_for.parse().unwrap();
             request = request.header(
                 web::forwarding::PROXY_CREDENTIAL,
-                signer.sign(&web::Identity::service("admin")),
+                signer.vouch_for_client("admin", client),
             );
         }
         async move { request.send().await.unwrap().status() }
@@ -438,6 +439,30 @@ async fn only_the_dashboard_can_name_the_client_address() {
         login("203.0.113.4", false, ADMIN_PASSWORD).await,
         StatusCode::TOO_MANY_REQUESTS
     );
+    // A service identity is no proxy credential, and the credential is no identity.
+    let service = signer.sign(&web::Identity::service("admin"));
+    let as_proxy = Client::new()
+        .post(format!("{base}/api/v1/auth/login"))
+        .header("x-forwarded-for", "198.51.100.9")
+        .header(web::forwarding::PROXY_CREDENTIAL, service)
+        .json(&json!({"username": "admin", "password": ADMIN_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        as_proxy.status(),
+        StatusCode::TOO_MANY_REQUESTS,
+        "counted against the peer"
+    );
+    let catalog = app.catalog.clone().unwrap();
+    let vouched = signer.vouch_for_client("admin", "198.51.100.8".parse().unwrap());
+    let as_identity = Client::new()
+        .get(format!("{catalog}/api/v1/products"))
+        .bearer_auth(vouched)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(as_identity.status(), StatusCode::UNAUTHORIZED);
     app.stop().await;
 }
 

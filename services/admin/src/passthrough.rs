@@ -3,9 +3,9 @@
 //! through as it arrives.
 //!
 //! The gateway counts failed logins and rate limits per client address; behind this server
-//! every browser would share the dashboard's address, so the browser's address is sent in
-//! `X-Forwarded-For`, vouched for by a short-lived signed identity of the dashboard in
-//! `X-Proxy-Credential`, which the gateway checks before believing the header.
+//! every browser would share the dashboard's address, so the browser's address goes along in
+//! `X-Proxy-Credential`, signed with the internal secret (`X-Forwarded-For` is added too, for
+//! logs, but the gateway believes only the signed address).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,9 +24,9 @@ use web::forwarding::{PROXY_CREDENTIAL, add_forwarded_for, without_hop_by_hop};
 
 use crate::BuildError;
 
-/// How long a read from the gateway may take. The event stream sends a heartbeat far more
-/// often; a longer silence means the gateway is gone.
-const READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// How long a read from the gateway may take at least. The event stream sends a heartbeat
+/// every `stream_heartbeat_secs`; three missed heartbeats mean the gateway is gone.
+const MIN_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Gateway {
     base: url::Url,
@@ -42,7 +42,7 @@ impl Gateway {
         // its own timeouts to the services behind it.
         let client = reqwest::Client::builder()
             .connect_timeout(Duration::from_millis(settings.upstream_timeout_ms.min(2_000)))
-            .read_timeout(READ_TIMEOUT)
+            .read_timeout(MIN_READ_TIMEOUT.max(Duration::from_secs(3 * settings.stream_heartbeat_secs)))
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Gateway {
@@ -86,12 +86,12 @@ async fn forward(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let mut url = gateway.base.clone();
-    url.set_path(parts.uri.path());
-    url.set_query(parts.uri.query());
+    let Some(url) = web::forwarding::upstream_url(&gateway.base, &parts.uri) else {
+        return web::forwarding::dot_segments_refused().into_response();
+    };
     let mut headers = without_hop_by_hop(&parts.headers);
     add_forwarded_for(&mut headers, peer.ip());
-    let credential = gateway.signer.sign(&web::Identity::service(crate::SERVICE));
+    let credential = gateway.signer.vouch_for_client(crate::SERVICE, peer.ip());
     if let Ok(value) = HeaderValue::from_str(&credential) {
         headers.insert(PROXY_CREDENTIAL, value);
     }
@@ -104,7 +104,7 @@ async fn forward(
         .await;
     let answer = match sent {
         Ok(answer) => answer,
-        Err(e) => {
+        Err(e) if e.is_connect() => {
             tracing::warn!(error = %e, "gateway unreachable from the dashboard");
             return Problem::new(
                 StatusCode::BAD_GATEWAY,
@@ -112,6 +112,18 @@ async fn forward(
                 "The server is not answering",
             )
             .detail("The dashboard cannot reach the API gateway; try again in a moment.")
+            .retry_after(2)
+            .into_response();
+        }
+        Err(e) => {
+            // Sent, but no answer: the request may have been carried out.
+            tracing::warn!(error = %e, "the gateway did not answer the dashboard");
+            return Problem::new(
+                StatusCode::GATEWAY_TIMEOUT,
+                "gateway-timeout",
+                "No answer from the server",
+            )
+            .detail("The request was sent but not answered; it may have been carried out. Check before trying again.")
             .retry_after(2)
             .into_response();
         }

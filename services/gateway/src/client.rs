@@ -1,10 +1,11 @@
 //! The address a request comes from, for login lockouts and rate limits.
 //!
 //! Normally the connection's peer. The admin dashboard passes browsers' requests on, so its
-//! requests would all share its address; it names the browser in `X-Forwarded-For` and
-//! proves it is one of ours with a service identity signed with the internal secret in
-//! `X-Proxy-Credential`. Anyone else's `X-Forwarded-For` is ignored: believing it would let a
-//! client dodge the per-address limits by making up addresses.
+//! requests would all share its address; it vouches for the browser's address in
+//! `X-Proxy-Credential`, a token signed with the internal secret that holds the address and
+//! the proxy's name (and that no service accepts as an identity). `X-Forwarded-For` itself is
+//! never believed: that would let a client dodge the per-address limits by making up
+//! addresses.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -25,16 +26,20 @@ pub async fn resolve(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let headers = request.headers();
-    let vouched = headers
+    let vouched = request
+        .headers()
         .get(PROXY_CREDENTIAL)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|token| signer.verify(token))
-        .is_some_and(|identity| identity.role == "service");
-    let client = vouched
-        .then(|| web::forwarding::last_forwarded_for(headers))
-        .flatten()
-        .unwrap_or(peer.ip());
+        .map(|v| v.to_str().ok().and_then(|token| signer.vouched_client(token)));
+    let client = match vouched {
+        None => peer.ip(),
+        Some(Some((proxy, client))) if proxy == "admin" => client,
+        Some(_) => {
+            // A dashboard with another secret or a skewed clock: every browser behind it would
+            // share one address for lockouts, so say so.
+            tracing::warn!(%peer, "proxy credential refused; counting the request against its peer");
+            peer.ip()
+        }
+    };
     request.headers_mut().remove(PROXY_CREDENTIAL);
     request.extensions_mut().insert(ClientAddr(client));
     next.run(request).await

@@ -98,9 +98,9 @@ pub async fn forward(
             .into_response();
         }
     };
-    let mut url = upstream.base.clone();
-    url.set_path(parts.uri.path());
-    url.set_query(parts.uri.query());
+    let Some(url) = web::forwarding::upstream_url(&upstream.base, &parts.uri) else {
+        return web::forwarding::dot_segments_refused().into_response();
+    };
 
     let mut headers = without_hop_by_hop(&parts.headers);
     for name in CREDENTIALS {

@@ -22,6 +22,9 @@ use crate::Problem;
 
 const ISSUER: &str = "inventory-tracker";
 const AUDIENCE: &str = "inventory-tracker-services";
+/// The audience of a proxy's word on a client's address: not an identity, so no service
+/// accepts it as one, whoever captures it.
+const FORWARDED_AUDIENCE: &str = "inventory-tracker-forwarded-client";
 /// Long enough for one hop and clock skew between hosts; short enough that a token copied
 /// from a log or a network capture is useless almost at once.
 const LIFETIME: Duration = Duration::from_secs(60);
@@ -58,6 +61,18 @@ struct Claims {
     exp: u64,
 }
 
+#[derive(Debug, Serialize, Deserialize)]
+struct ForwardedClaims {
+    /// The proxy that vouches.
+    sub: String,
+    /// The client it forwards for.
+    addr: std::net::IpAddr,
+    iss: String,
+    aud: String,
+    iat: u64,
+    exp: u64,
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
     #[error("internal_secret is not set (required when services run in separate processes)")]
@@ -72,6 +87,7 @@ pub struct Signer {
     encoding: Arc<EncodingKey>,
     decoding: Arc<DecodingKey>,
     validation: Arc<Validation>,
+    forwarded_validation: Arc<Validation>,
 }
 
 impl Signer {
@@ -86,10 +102,13 @@ impl Signer {
         validation.set_issuer(&[ISSUER]);
         validation.set_audience(&[AUDIENCE]);
         validation.leeway = 5;
+        let mut forwarded_validation = validation.clone();
+        forwarded_validation.set_audience(&[FORWARDED_AUDIENCE]);
         Ok(Signer {
             encoding: Arc::new(EncodingKey::from_secret(secret.as_bytes())),
             decoding: Arc::new(DecodingKey::from_secret(secret.as_bytes())),
             validation: Arc::new(validation),
+            forwarded_validation: Arc::new(forwarded_validation),
         })
     }
 
@@ -136,6 +155,30 @@ impl Signer {
             name: data.claims.name,
             role: data.claims.role,
         })
+    }
+
+    /// `proxy`'s signed word that it forwards a request from `client`, for the next minute.
+    /// The address is inside the signature, so a captured credential can only ever name the
+    /// client it was made for.
+    pub fn vouch_for_client(&self, proxy: &str, client: std::net::IpAddr) -> String {
+        let now = unix_now();
+        let claims = ForwardedClaims {
+            sub: proxy.to_owned(),
+            addr: client,
+            iss: ISSUER.to_owned(),
+            aud: FORWARDED_AUDIENCE.to_owned(),
+            iat: now,
+            exp: now + LIFETIME.as_secs(),
+        };
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
+    }
+
+    /// The proxy and the client address `token` vouches for, if we signed it and it is fresh.
+    pub fn vouched_client(&self, token: &str) -> Option<(String, std::net::IpAddr)> {
+        let data = jsonwebtoken::decode::<ForwardedClaims>(token, &self.decoding, &self.forwarded_validation)
+            .ok()?;
+        Some((data.claims.sub, data.claims.addr))
     }
 }
 
@@ -210,6 +253,26 @@ mod tests {
         tampered.replace_range(tampered.len() - 3.., "AAA");
         assert_eq!(signer.verify(&tampered), None);
         assert_eq!(signer.verify("not a token"), None);
+    }
+
+    #[test]
+    fn a_vouched_client_address_is_no_identity_and_no_identity_vouches() {
+        let signer = Signer::new(SECRET).unwrap();
+        let client: std::net::IpAddr = "198.51.100.7".parse().unwrap();
+        let vouched = signer.vouch_for_client("admin", client);
+        assert_eq!(
+            signer.vouched_client(&vouched),
+            Some(("admin".to_owned(), client))
+        );
+        assert_eq!(
+            signer.verify(&vouched),
+            None,
+            "a service must not take it as a caller"
+        );
+        let identity = signer.sign(&Identity::service("admin"));
+        assert_eq!(signer.vouched_client(&identity), None);
+        let other = Signer::new("another secret of at least 32 chars!").unwrap();
+        assert_eq!(other.vouched_client(&vouched), None);
     }
 
     #[test]
