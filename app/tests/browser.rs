@@ -846,6 +846,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
     admin
         .choose(&format!("{user_row} select.user-role"), "clerk")
         .await;
+    admin.confirm(None).await;
     admin
         .eventually("the new role saved", || async {
             let users = ok_json(app.get("/api/v1/users").await).await;

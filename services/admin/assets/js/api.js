@@ -97,7 +97,8 @@ async function readBody(res) {
     if (type.includes('json')) return await res.json();
     const text = await res.text();
     return text || null;
-  } catch {
+  } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
     return null;
   }
 }

@@ -113,7 +113,12 @@ async function logout() {
   try {
     await api('/auth/logout', { method: 'POST', skipAuthRedirect: true });
   } catch (e) {
-    if (e.status !== 401) reportError(e);
+    // Still signed in on the server (network error, 5xx): say so rather than pretend, or the
+    // next person at a shared till would find this session open.
+    if (e.status !== 401) {
+      flash(`Could not log out: ${e.message} Try again.`, 'error');
+      return;
+    }
   } finally {
     btn.disabled = false;
   }
@@ -163,6 +168,9 @@ function markActiveLink() {
 // ---- router ----
 
 function cleanupCurrent() {
+  // A confirmation asked by the screen being left must not outlive it.
+  const dialog = document.getElementById('confirm-dialog');
+  if (dialog && dialog.open) dialog.close('');
   if (!current) return;
   const { controller, cleanups } = current;
   current = null;
@@ -221,10 +229,10 @@ function run(screen, ctx, extra) {
   try {
     const result = screen(ctx, extra);
     if (result && typeof result.catch === 'function') {
-      result.catch((e) => { if (!isQuiet(e)) showScreenError(ctx, e); });
+      result.catch((e) => { if (!isQuiet(e) && !ctx.signal.aborted) showScreenError(ctx, e); });
     }
   } catch (e) {
-    showScreenError(ctx, e);
+    if (!ctx.signal.aborted) showScreenError(ctx, e);
   }
   focusMain(ctx.main);
 }

@@ -3,6 +3,7 @@
 // connection indicator #live-status (data-state = connecting | open | closed).
 
 import { money } from './format.js';
+import { api } from './api.js';
 
 export const EVENT_TYPES = [
   'ProductCreated', 'ProductUpdated', 'ProductArchived',
@@ -48,11 +49,13 @@ export function connect() {
   es.addEventListener('error', () => {
     if (source !== es) return;
     if (es.readyState === EventSource.CLOSED) {
-      // The browser gave up (e.g. a 401 or 5xx answer); try again ourselves, slower and slower.
+      // The browser gave up (a 401 or 5xx answer, which EventSource does not tell apart).
+      // Ask who we are: a 401 there sends the shell to the login form (and disconnects);
+      // otherwise try again ourselves, slower and slower.
       source = null;
       lostConnection = true;
       setStatus('closed');
-      scheduleRetry();
+      api('/auth/me').then(scheduleRetry, (e) => { if (e.status !== 401) scheduleRetry(); });
     } else {
       setStatus('connecting');
     }
@@ -69,6 +72,7 @@ export function connect() {
 export function disconnect() {
   wanted = false;
   clearTimeout(retryTimer);
+  retryDelay = 2000;
   if (source) source.close();
   source = null;
   lostConnection = false;

@@ -3,7 +3,7 @@
 // and protected by one Idempotency-Key per sale), stock shortages shown clearly, and a
 // printable receipt with "New sale".
 
-import { get, request, seg, newKey, isQuiet } from '../api.js';
+import { get, request, seg, newKey, isQuiet, ApiError } from '../api.js';
 import { h, replace, field, table, flash } from '../dom.js';
 import { money, int, dateTime, label } from '../format.js';
 
@@ -47,7 +47,8 @@ export function render(ctx) {
     lookups = lookups.then(() => addCode(code)).catch(() => {});
   });
   complete.addEventListener('click', () => { completeSale().catch(() => {}); });
-  clearBtn.addEventListener('click', () => { lines.clear(); hideError(); renderLines(); scan.input.focus(); });
+  // A cleared basket is a new sale: a new key, so it can never be taken for the last attempt.
+  clearBtn.addEventListener('click', () => { lines.clear(); saleKey = newKey(); hideError(); renderLines(); scan.input.focus(); });
 
   async function addCode(code) {
     hideError();
@@ -118,8 +119,11 @@ export function render(ctx) {
   }
 
   async function completeSale() {
-    if (inFlight || lines.size === 0) return;
+    if (inFlight) return;
     inFlight = true;
+    // Codes scanned just before the click are still being looked up: they belong to this sale.
+    await lookups;
+    if (lines.size === 0) { inFlight = false; updateTotals(); return; }
     complete.disabled = true;
     complete.textContent = 'Recording…';
     hideError();
@@ -140,9 +144,12 @@ export function render(ctx) {
         }
       }
       saleKey = newKey();
-      showReceipt(res.data);
+      showReceipt(res.data, res.headers.get('Idempotent-Replayed') === 'true');
     } catch (e) {
       if (isQuiet(e)) return;
+      // A definite refusal (4xx) recorded nothing: the next try is a new attempt. After a
+      // network error or a 5xx the outcome is unknown, so the next try keeps the key.
+      if (e.status >= 400 && e.status < 500) saleKey = newKey();
       explain(e);
     } finally {
       inFlight = false;
@@ -153,6 +160,10 @@ export function render(ctx) {
 
   function explain(e) {
     for (const l of lines.values()) delete l.short;
+    if (!(e instanceof ApiError)) {
+      showError([h('strong', { text: 'The sale could not be completed. ' }), String(e && e.message ? e.message : e)]);
+      return;
+    }
     if (e.slug === 'insufficient-stock') {
       const short = Array.isArray(e.problem.lines) ? e.problem.lines : [];
       for (const s of short) {
@@ -165,8 +176,7 @@ export function render(ctx) {
       return;
     }
     if (e.slug === 'idempotency-key-reused') {
-      // This key already recorded a different basket: it may have gone through. Start a new attempt.
-      saleKey = newKey();
+      // This key already recorded a different basket: it may have gone through.
       showError([h('strong', { text: 'This sale may already have been recorded. ' }), 'Check the sales list before trying again; the next try counts as a new sale.']);
       return;
     }
@@ -191,7 +201,7 @@ export function render(ctx) {
     errorBox.replaceChildren();
   }
 
-  function showReceipt(sale) {
+  function showReceipt(sale, replayed) {
     counter.hidden = true;
     const newSale = h('button', { type: 'button', id: 'pos-new-sale', class: 'primary big', text: 'New sale' });
     const print = h('button', { type: 'button', class: 'secondary', text: 'Print receipt', onclick: () => window.print() });
@@ -215,7 +225,10 @@ export function render(ctx) {
       h('p', { class: 'receipt-thanks', text: 'Thank you for your purchase!' }),
       h('div', { class: 'actions no-print' }, print, newSale));
     replace(receiptBox, receipt);
-    flash(`Sale #${sale.receipt_number} recorded: ${money(sale.total_cents)}.`, 'success');
+    // A replay: an earlier attempt whose answer was lost had recorded it; it is not recorded twice.
+    flash(replayed
+      ? `Sale #${sale.receipt_number} had already been recorded by the earlier attempt; it was not recorded twice.`
+      : `Sale #${sale.receipt_number} recorded: ${money(sale.total_cents)}.`, 'success');
     newSale.addEventListener('click', startNewSale);
     newSale.focus();
   }
@@ -233,9 +246,10 @@ export function render(ctx) {
 
   // Keep the counter ready for the scanner: typing anywhere outside a field goes to the scan input.
   const onKey = (e) => {
-    if (counter.hidden || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1) return;
+    if (counter.hidden || e.ctrlKey || e.metaKey || e.altKey || e.key.length !== 1 || e.key === ' ') return;
     const t = e.target;
     if (t instanceof HTMLInputElement || t instanceof HTMLSelectElement || t instanceof HTMLTextAreaElement || t.isContentEditable) return;
+    if (t instanceof Element && t.closest('button, a, [tabindex]:not(#main)')) return;
     if (document.querySelector('dialog[open]')) return;
     scan.input.focus();
   };

@@ -48,6 +48,9 @@ export function render(ctx) {
   async function loadPage(fresh) {
     if (state.loading && !fresh) return;
     state.loading = true;
+    // Only the newest load may touch the table: an older, slower answer (a previous search)
+    // must not land under the new filter.
+    const seq = (state.seq = (state.seq || 0) + 1);
     more.disabled = true;
     replace(status, statusLine('Loading products…'));
     try {
@@ -55,18 +58,21 @@ export function render(ctx) {
         q: search.input.value.trim(), category: category.input.value, active: active.input.value,
         limit: PAGE, cursor: fresh ? null : state.cursor,
       }, ctx.signal);
+      if (seq !== state.seq) return;
       if (fresh) tbody.replaceChildren();
       page.items.forEach((p) => tbody.append(row(p)));
       state.cursor = page.next_cursor || null;
       more.hidden = !state.cursor;
       replace(status, tbody.children.length ? null : statusLine('No products match.', 'empty'));
     } catch (e) {
-      if (isQuiet(e)) return;
+      if (isQuiet(e) || seq !== state.seq) return;
       replace(status, statusLine(`Could not load products. ${e.message}`, 'error'),
         h('button', { type: 'button', class: 'secondary small', onclick: () => loadPage(fresh), text: 'Retry' }));
     } finally {
-      state.loading = false;
-      more.disabled = false;
+      if (seq === state.seq) {
+        state.loading = false;
+        more.disabled = false;
+      }
     }
   }
 
@@ -112,7 +118,7 @@ export function render(ctx) {
     const ok = await confirmAction(`Archive ${p.sku} “${p.name}”? It disappears from listings and can no longer be sold; its history is kept.`, { title: 'Archive product', yes: 'Archive' });
     if (!ok) return;
     try {
-      await del(`/products/${seg(p.sku)}`, { headers: { 'If-Match': `"v${p.version}"` } });
+      await del(`/products/${seg(p.sku)}`, { headers: { 'If-Match': `"v${p.version}"` }, signal: ctx.signal });
       flash(`${p.sku} archived.`, 'success');
       replaceRow({ ...p, active: false, version: p.version + 1 });
     } catch (e) {

@@ -52,6 +52,9 @@ export function renderList(ctx) {
   async function loadPage(fresh) {
     if (state.loading && !fresh) return;
     state.loading = true;
+    // Only the newest load may touch the table: an older, slower answer (a previous search)
+    // must not land under the new filter.
+    const seq = (state.seq = (state.seq || 0) + 1);
     more.disabled = true;
     replace(listStatus, statusLine('Loading sales…'));
     try {
@@ -61,18 +64,21 @@ export function renderList(ctx) {
         payment_method: method.input.value, status: status.input.value, sku: sku.input.value.trim(),
         limit: PAGE, cursor: fresh ? null : state.cursor,
       }, ctx.signal);
+      if (seq !== state.seq) return;
       if (fresh) tbody.replaceChildren();
       page.items.forEach((s) => tbody.append(saleRow(s)));
       state.cursor = page.next_cursor || null;
       more.hidden = !state.cursor;
       replace(listStatus, tbody.children.length ? null : statusLine('No sales match.', 'empty'));
     } catch (e) {
-      if (isQuiet(e)) return;
+      if (isQuiet(e) || seq !== state.seq) return;
       replace(listStatus, statusLine(`Could not load sales. ${e.message}`, 'error'),
         h('button', { type: 'button', class: 'secondary small', onclick: () => loadPage(fresh), text: 'Retry' }));
     } finally {
-      state.loading = false;
-      more.disabled = false;
+      if (seq === state.seq) {
+        state.loading = false;
+        more.disabled = false;
+      }
     }
   }
 
@@ -174,11 +180,11 @@ export function renderDetail(ctx) {
   }
 
   function openReturn(sale) {
-    const key = newKey();
+    let key = newKey();
     const rows = sale.lines.filter((l) => l.quantity - l.returned_quantity > 0).map((l, i) => {
       const max = l.quantity - l.returned_quantity;
       const qty = field(`Quantity of ${l.sku} to return (at most ${max})`, { name: `qty-${i}`, type: 'number', min: 0, max, step: 1, value: '0', wrapClass: 'compact' });
-      const restock = field('Back on the shelf', { name: `restock-${i}`, type: 'checkbox', checked: true, hint: 'Untick to write off as damaged' });
+      const restock = field(`Put ${l.sku} back on the shelf`, { name: `restock-${i}`, type: 'checkbox', checked: true, hint: 'Untick to write off as damaged' });
       return { line: l, max, qty, restock };
     });
     const save = h('button', { type: 'submit', id: 'return-save', class: 'primary', text: 'Record return' });
@@ -216,7 +222,12 @@ export function renderDetail(ctx) {
         show(updated);
       } catch (e) {
         if (isQuiet(e)) return;
-        showFormError(form, e);
+        // A definite refusal recorded nothing: the next try is a new attempt.
+        if (e.status >= 400 && e.status < 500) key = newKey();
+        if (e.slug === 'idempotency-key-reused') {
+          showFormError(form, { message: 'An earlier try with other quantities may have been recorded. Check the sale before recording again.', errors: [] });
+          load();
+        } else showFormError(form, e);
       } finally {
         save.disabled = false;
       }

@@ -77,7 +77,7 @@ function opForms(ctx, formBox, locations, onDone) {
 
   function open(kind, item, level) {
     const loc = level ? level.location : 'main';
-    const key = newKey();
+    let key = newKey();
     let fields;
     let title;
     let submitId;
@@ -179,7 +179,11 @@ function opForms(ctx, formBox, locations, onDone) {
         onDone(item.sku, result, kind, body);
       } catch (e) {
         if (isQuiet(e)) return;
-        showFormError(form, e, FIELD_MAP);
+        // A definite refusal recorded nothing: the next try is a new attempt.
+        if (e.status >= 400 && e.status < 500) key = newKey();
+        if (e.slug === 'idempotency-key-reused') {
+          showFormError(form, { message: 'An earlier try with other values may have been recorded. Check the movements below before saving again.', errors: [] });
+        } else showFormError(form, e, FIELD_MAP);
       } finally {
         save.disabled = false;
       }
@@ -283,6 +287,9 @@ export async function renderList(ctx) {
   async function loadPage(fresh) {
     if (state.loading && !fresh) return;
     state.loading = true;
+    // Only the newest load may touch the table: an older, slower answer (a previous search)
+    // must not land under the new filter.
+    const seq = (state.seq = (state.seq || 0) + 1);
     more.disabled = true;
     replace(status, statusLine('Loading stock…'));
     try {
@@ -290,6 +297,7 @@ export async function renderList(ctx) {
         location: locSelect.input.value, q: search.input.value.trim(),
         below_threshold: lowOnly.input.checked ? 'true' : '', limit: PAGE, cursor: fresh ? null : state.cursor,
       }, ctx.signal);
+      if (seq !== state.seq) return;
       if (fresh) tbody.replaceChildren();
       const loc = locSelect.input.value;
       for (const item of page.items) {
@@ -303,12 +311,14 @@ export async function renderList(ctx) {
       more.hidden = !state.cursor;
       replace(status, tbody.children.length ? null : statusLine('No stock matches.', 'empty'));
     } catch (e) {
-      if (isQuiet(e)) return;
+      if (isQuiet(e) || seq !== state.seq) return;
       replace(status, statusLine(`Could not load stock. ${e.message}`, 'error'),
         h('button', { type: 'button', class: 'secondary small', onclick: () => loadPage(fresh), text: 'Retry' }));
     } finally {
-      state.loading = false;
-      more.disabled = false;
+      if (seq === state.seq) {
+        state.loading = false;
+        more.disabled = false;
+      }
     }
   }
 

@@ -50,9 +50,12 @@ export function render(ctx) {
       ROLES.map((r) => h('option', { value: r, text: r, selected: r === u.role })));
     role.value = u.role;
     role.addEventListener('change', async () => {
+      // A keyboard arrow on a closed select already fires `change`: confirm before acting.
+      const ok = await confirmAction(`Make ${u.username} ${role.value}? It takes effect on their next request.`, { title: 'Change role', yes: 'Change role', danger: false });
+      if (!ok) { role.value = u.role; role.focus(); return; }
       role.disabled = true;
       try {
-        const updated = await patch(`/users/${u.id}`, { role: role.value }, { signal: ctx.signal });
+        const updated = await patch(`/users/${seg(u.id)}`, { role: role.value }, { signal: ctx.signal });
         flash(`${u.username} is now ${updated.role}.`, 'success');
         tr.replaceWith(row(updated));
       } catch (e) {
@@ -70,7 +73,7 @@ export function render(ctx) {
       }
       disable.disabled = true;
       try {
-        const updated = await patch(`/users/${u.id}`, { disabled: !u.disabled }, { signal: ctx.signal });
+        const updated = await patch(`/users/${seg(u.id)}`, { disabled: !u.disabled }, { signal: ctx.signal });
         flash(`${u.username} ${updated.disabled ? 'disabled' : 'enabled'}.`, 'success');
         tr.replaceWith(row(updated));
       } catch (e) {
@@ -150,7 +153,7 @@ export function render(ctx) {
       if (!pw.input.value) { setFieldError(form, 'password', 'Enter a new password.'); pw.input.focus(); return; }
       save.disabled = true;
       try {
-        await post(`/users/${u.id}/password`, { password: pw.input.value }, { signal: ctx.signal });
+        await post(`/users/${seg(u.id)}/password`, { password: pw.input.value }, { signal: ctx.signal });
         flash(`Password of ${u.username} reset; they must change it at next login.`, 'success');
         close();
         load();
