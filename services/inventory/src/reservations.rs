@@ -294,8 +294,9 @@ pub async fn apply_sale_created(
     conn: &mut AnyConnection,
     engine: DatabaseKind,
     sale: &SaleCreated,
-    occurred_at: OffsetDateTime,
+    cause: &Cause,
 ) -> Result<(), StoreError> {
+    let occurred_at = cause.at;
     let reservation = reservation_in(conn, storage::db::for_update(engine), &sale.sale_id).await?;
     let held = reservation
         .as_ref()
@@ -340,7 +341,12 @@ pub async fn apply_sale_created(
         );
         changes.push((line.sku.clone(), -line.quantity, -unreserved, state.warned));
         if state.warn_now {
-            let event = Envelope::new(SERVICE, None, occurred_at, &warning_for(&after));
+            let event = Envelope::new(
+                SERVICE,
+                cause.correlation_id.clone(),
+                occurred_at,
+                &warning_for(&after),
+            );
             Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
         }
         moved.push((line.sku.clone(), -line.quantity, level.on_hand, after.on_hand));
@@ -354,7 +360,10 @@ pub async fn apply_sale_created(
         levels: snapshots,
     };
     Outbox::new(OUTBOX_TABLE)
-        .append(conn, &Envelope::new(SERVICE, None, occurred_at, &changed))
+        .append(
+            conn,
+            &Envelope::new(SERVICE, cause.correlation_id.clone(), occurred_at, &changed),
+        )
         .await?;
     let sql = format!(
         "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
@@ -389,14 +398,33 @@ pub async fn apply_sale_created(
     Ok(())
 }
 
+/// What a stock change made for an event comes from: when the event happened, and the request
+/// that started it all, carried on to the events the change causes so that one sale can be
+/// followed through every service's logs.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    pub at: OffsetDateTime,
+    pub correlation_id: Option<String>,
+}
+
+impl Cause {
+    pub fn of(envelope: &Envelope) -> Cause {
+        Cause {
+            at: envelope.occurred_at,
+            correlation_id: envelope.correlation_id.clone(),
+        }
+    }
+}
+
 /// Applies a void or a return: restocked units come back, written-off ones are recorded with
 /// no change of stock.
 pub async fn apply_sale_updated(
     conn: &mut AnyConnection,
     engine: DatabaseKind,
     update: &SaleUpdated,
-    occurred_at: OffsetDateTime,
+    cause: &Cause,
 ) -> Result<(), StoreError> {
+    let occurred_at = cause.at;
     let mut lines = update.lines.clone();
     lines.sort_by(|a, b| a.sku.cmp(&b.sku));
     let sale = SaleCreated {
@@ -416,7 +444,7 @@ pub async fn apply_sale_updated(
             (_, false) => "return_written_off",
         };
         let delta = if line.restock { line.quantity } else { 0 };
-        let after = move_stock(conn, engine, &sale, &line.sku, delta, kind, None, occurred_at).await?;
+        let after = move_stock(conn, engine, &sale, &line.sku, delta, kind, None, cause).await?;
         snapshots.push(snapshot(&line.sku, &after));
     }
     let changed = StockLevelsChanged {
@@ -431,7 +459,10 @@ pub async fn apply_sale_updated(
         levels: snapshots,
     };
     Outbox::new(OUTBOX_TABLE)
-        .append(conn, &Envelope::new(SERVICE, None, occurred_at, &changed))
+        .append(
+            conn,
+            &Envelope::new(SERVICE, cause.correlation_id.clone(), occurred_at, &changed),
+        )
         .await?;
     Ok(())
 }
@@ -446,8 +477,9 @@ async fn move_stock(
     delta: i64,
     kind: &'static str,
     note: Option<String>,
-    at: OffsetDateTime,
+    cause: &Cause,
 ) -> Result<Level, StoreError> {
+    let at = cause.at;
     let item = lock_item(conn, sku).await?;
     let level = locked_level(conn, engine, sku, &sale.location).await?;
     let after = Level {
@@ -482,11 +514,11 @@ async fn move_stock(
         actor: sale.actor.clone(),
         reference: Some(format!("sale {}", sale.sale_id)),
         restock: None,
-        correlation_id: None,
+        correlation_id: cause.correlation_id.clone(),
     };
     insert_movement(conn, engine, &change, delta, &after, kind, at).await?;
     if state.warn_now {
-        let event = Envelope::new(SERVICE, None, at, &warning_for(&after));
+        let event = Envelope::new(SERVICE, cause.correlation_id.clone(), at, &warning_for(&after));
         Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
     }
     Ok(after)

@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 use storage::DatabaseKind;
 
-use crate::reservations::{apply_sale_created, apply_sale_updated};
+use crate::reservations::{Cause, apply_sale_created, apply_sale_updated};
 use crate::store::StoreError;
 
 pub const TYPES: [&str; 2] = [SaleCreated::TYPE, SaleUpdated::TYPE];
@@ -36,11 +36,11 @@ impl Handler for SalesEvents {
             let result = match envelope.event_type.as_str() {
                 SaleCreated::TYPE => {
                     let sale: SaleCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    apply_sale_created(conn, self.engine, &sale, envelope.occurred_at).await
+                    apply_sale_created(conn, self.engine, &sale, &Cause::of(envelope)).await
                 }
                 SaleUpdated::TYPE => {
                     let update: SaleUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    apply_sale_updated(conn, self.engine, &update, envelope.occurred_at).await
+                    apply_sale_updated(conn, self.engine, &update, &Cause::of(envelope)).await
                 }
                 other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
             };

@@ -6,10 +6,18 @@ use std::time::Duration;
 use events::sales::{ReturnedLine, SaleCreated, SaleLine, SaleUpdated};
 use futures::future::join_all;
 use inventory::domain::LocationCode;
-use inventory::reservations::{ReservationLine, ReserveError, apply_sale_created, apply_sale_updated};
+use inventory::reservations::{Cause, ReservationLine, ReserveError, apply_sale_created, apply_sale_updated};
 use inventory::store::{Amount, CatalogProduct, InventoryStore, Restock, StockChange, apply_catalog_product};
 use sqlx::AssertSqlSafe;
 use testkit::TestDatabase;
+
+/// A sale event happening now, caused by no request in particular.
+fn now() -> Cause {
+    Cause {
+        at: time::OffsetDateTime::now_utc(),
+        correlation_id: None,
+    }
+}
 
 macro_rules! conformance {
     ($($name:ident),* $(,)?) => {
@@ -121,7 +129,7 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
 
 async fn sell(store: &InventoryStore, sale: &SaleCreated) {
     let mut tx = store.db().begin().await.unwrap();
-    apply_sale_created(&mut tx, store.db().kind(), sale, time::OffsetDateTime::now_utc())
+    apply_sale_created(&mut tx, store.db().kind(), sale, &now())
         .await
         .unwrap();
     tx.commit().await.unwrap();
@@ -379,7 +387,7 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
         update("voided", true, 2),
     ] {
         let mut tx = store.db().begin().await.unwrap();
-        apply_sale_updated(&mut tx, store.db().kind(), &u, time::OffsetDateTime::now_utc())
+        apply_sale_updated(&mut tx, store.db().kind(), &u, &now())
             .await
             .unwrap();
         tx.commit().await.unwrap();

@@ -163,11 +163,11 @@ impl Upstreams {
                 retry_after: open.retry_after,
             })?;
             let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
-            let outcome = send(
-                request().header(reqwest::header::AUTHORIZATION, identity),
-                upstream,
-            )
-            .await;
+            let mut request = request().header(reqwest::header::AUTHORIZATION, identity);
+            if let Some(id) = web::middleware::current_request_id() {
+                request = request.header(web::middleware::REQUEST_ID, id);
+            }
+            let outcome = send(request, upstream).await;
             // A refusal (4xx) is an answer from a healthy upstream; only silence and 5xx count.
             breaker.record(!matches!(outcome, Err(UpstreamError::Unavailable { .. })));
             outcome

@@ -44,6 +44,21 @@ pub struct Message {
     pub payload: Bytes,
 }
 
+impl Message {
+    /// The envelope's correlation id (the request that caused the event), read from the
+    /// payload: it travels in the message's properties too, so that an operator looking at a
+    /// queue, or a consumer that is not ours, can follow it without parsing the body.
+    pub fn correlation_id(&self) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Correlated {
+            correlation_id: Option<String>,
+        }
+        serde_json::from_slice::<Correlated>(&self.payload)
+            .ok()?
+            .correlation_id
+    }
+}
+
 /// A handle on the transport; cheap to clone.
 #[derive(Clone)]
 pub enum Bus {
@@ -407,11 +422,21 @@ impl RabbitBus {
     async fn publish(&self, message: &Message) -> Result<(), BusError> {
         let exchange = self.exchange.clone();
         self.with_publisher(|channel| async move {
-            let properties = BasicProperties::default()
+            let mut properties = BasicProperties::default()
                 .with_delivery_mode(2) // persistent
                 .with_content_type("application/json".into())
                 .with_message_id(message.id.as_str().into())
                 .with_type(message.event_type.as_str().into());
+            if let Some(correlation) = message.correlation_id() {
+                let mut headers = FieldTable::default();
+                headers.insert(
+                    "x-correlation-id".into(),
+                    AMQPValue::LongString(correlation.as_str().into()),
+                );
+                properties = properties
+                    .with_correlation_id(correlation.as_str().into())
+                    .with_headers(headers);
+            }
             let confirm = channel
                 .basic_publish(
                     exchange.as_str().into(),

@@ -11,6 +11,7 @@ use futures::future::BoxFuture;
 use sqlx::{AnyConnection, AssertSqlSafe};
 use storage::Db;
 use tokio_util::sync::CancellationToken;
+use tracing::Instrument;
 
 use crate::backoff::Backoff;
 use crate::bus::{Bus, Delivery};
@@ -150,6 +151,13 @@ impl Consumer {
             let lag: Duration = lag;
             metrics::gauge!("event_consumer_lag_seconds", "consumer" => self.service).set(lag.as_secs_f64());
         }
+        // Every line logged while applying it names the event and the request that caused it.
+        let span = tracing::info_span!("event", consumer = self.service, event_id = %envelope.id,
+            %event_type, correlation_id = envelope.correlation_id.as_deref().unwrap_or(""));
+        self.settle(delivery, envelope, event_type).instrument(span).await
+    }
+
+    async fn settle(&self, delivery: Delivery, envelope: Envelope, event_type: String) -> Outcome {
         let mut backoff = Backoff::new(Duration::from_millis(50), Duration::from_secs(2));
         let mut attempt = 0;
         loop {
@@ -164,6 +172,7 @@ impl Consumer {
                     metrics::counter!("events_consumed_total", "consumer" => self.service,
                         "type" => event_type.clone(), "outcome" => label)
                     .increment(1);
+                    tracing::info!(outcome = label, "event applied");
                     if let Err(e) = delivery.ack().await {
                         // The effect is committed; the redelivery will be a duplicate.
                         tracing::warn!(queue = %self.queue, error = %e, "ack failed after commit");

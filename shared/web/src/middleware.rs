@@ -19,6 +19,17 @@ use crate::Problem;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
+tokio::task_local! {
+    /// The id of the request being served, for calls made while serving it.
+    static CURRENT_REQUEST_ID: String;
+}
+
+/// The id of the request this task is serving, if any: a service calling another passes it
+/// on in `X-Request-Id`, so one sale can be followed through every service's logs.
+pub fn current_request_id() -> Option<String> {
+    CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
+}
+
 /// Adds, outermost first: request id (kept from the client or generated) echoed on the
 /// response, a tracing span carrying it, panics turned into 500 problems, request metrics,
 /// stray error responses turned into problems, and the request body limit.
@@ -47,6 +58,7 @@ pub fn apply(router: Router, service: &'static str, max_body_bytes: usize) -> Ro
         .layer(middleware::from_fn(move |req, next| {
             track_request(service, req, next)
         }))
+        .layer(middleware::from_fn(with_request_id))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -66,6 +78,19 @@ pub async fn unknown_route(request: Request) -> Problem {
 }
 
 /// Counts every request and records its latency by service, route template, method and status.
+/// Runs the rest of the stack with the request's id as [`current_request_id`].
+async fn with_request_id(request: Request, next: Next) -> Response {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .map(str::to_owned);
+    match id {
+        Some(id) => CURRENT_REQUEST_ID.scope(id, next.run(request)).await,
+        None => next.run(request).await,
+    }
+}
+
 async fn track_request(service: &'static str, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
