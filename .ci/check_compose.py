@@ -1,7 +1,9 @@
-"""Checks docker-compose.yml without a Docker engine: the YAML parses (anchors and merge keys
-included), every dependency and health condition points at a real service, every `--target` is a
-target the binary knows, every INVENTORY_* variable is a real setting, published ports are unique,
-and the Dockerfile exposes the ports the services listen on."""
+"""Checks compose files without a Docker engine, merged in the order given as `docker compose -f
+a -f b` would: the YAML parses (anchors and merge keys included), every dependency and health
+condition points at a real service, every `--target` is a target the binary knows, every
+INVENTORY_* variable is a real setting, published ports are unique, the Dockerfile exposes the
+ports the services listen on, files mounted from the repository exist, and named volumes and
+secrets are declared."""
 
 import re
 import sys
@@ -10,7 +12,14 @@ from pathlib import Path
 import yaml
 
 root = Path(__file__).resolve().parent.parent
-compose = yaml.safe_load((root / sys.argv[1]).read_text())
+compose = {"services": {}, "volumes": {}, "secrets": {}}
+for name in sys.argv[1:]:
+    part = yaml.safe_load((root / name).read_text())
+    for section in ("services", "volumes", "secrets"):
+        for key, value in (part.get(section) or {}).items():
+            merged = compose[section].setdefault(key, {}) or {}
+            merged.update(value or {})
+            compose[section][key] = merged
 
 settings_src = (root / "shared/settings/src/lib.rs").read_text()
 struct = re.search(r"pub struct Settings \{(.*?)\n\}", settings_src, re.S).group(1)
@@ -45,6 +54,18 @@ for name, svc in services.items():
         published[host] = name
         if svc.get("build") and container not in exposed:
             errors.append(f"{name}: port {container} not EXPOSEd in the Dockerfile")
+
+for name, svc in services.items():
+    for volume in svc.get("volumes") or []:
+        source = str(volume).split(":")[0]
+        if source.startswith("."):
+            if not (root / source).exists():
+                errors.append(f"{name}: mounts {source}, which does not exist")
+        elif source not in compose["volumes"]:
+            errors.append(f"{name}: named volume {source} is not declared")
+    for secret in svc.get("secrets") or []:
+        if secret not in compose["secrets"]:
+            errors.append(f"{name}: secret {secret} is not declared")
 
 if errors:
     print("\n".join(errors), file=sys.stderr)

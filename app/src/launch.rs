@@ -159,6 +159,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
                 let consumer = built.sales_consumer().start(background.clone()).await;
                 workers.spawn(consumer);
                 workers.spawn(built.reservation_sweeper(background.clone()));
+                workers.spawn(built.stock_gauges(background.clone()));
                 relays.push(built.relay());
                 let router = built.router();
                 inventory = Some(built);

@@ -210,6 +210,7 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
         r#"events_consumed_total{consumer="inventory",type="ProductArchived",outcome="applied"}"#,
         r#"outbox_backlog{service="inventory"}"#,
         r#"event_consumer_lag_seconds{consumer="inventory"}"#,
+        "inventory_low_stock_levels ",
     ] {
         assert!(metrics.contains(series), "{series} missing from /metrics");
     }

@@ -432,6 +432,22 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
     )
     .await;
     assert_eq!(empty["count"], 0);
+    // The sales and their takings show in the metrics for the operators' dashboards.
+    let metrics = app
+        .client
+        .get(format!("{}/metrics", app.gateway.as_deref().unwrap()))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "sales_recorded_total{payment_method=",
+        "sales_revenue_cents_total ",
+    ] {
+        assert!(metrics.contains(series), "{series} missing from /metrics");
+    }
 }
 
 async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp, _: Backing) {

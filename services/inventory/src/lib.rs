@@ -181,6 +181,27 @@ impl Inventory {
         }
     }
 
+    /// Keeps the `inventory_low_stock_levels` gauge current (every 15 s) until `shutdown`:
+    /// a count that keeps rising is worth an alert before the shelves are empty.
+    pub fn stock_gauges(
+        &self,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let store = self.store.clone();
+        async move {
+            loop {
+                match store.low_stock_levels().await {
+                    Ok(count) => metrics::gauge!("inventory_low_stock_levels").set(count as f64),
+                    Err(e) => tracing::warn!(error = %e, "cannot count low-stock levels"),
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(15)) => {}
+                }
+            }
+        }
+    }
+
     pub fn router(&self) -> Router {
         let db = self.store.db().clone();
         let bus = self.bus.clone();

@@ -396,6 +396,17 @@ impl InventoryStore {
     }
 
     /// What the stock on hand is worth, at one location or everywhere.
+    /// How many levels of active items are at or below their low-stock threshold now.
+    pub async fn low_stock_levels(&self) -> Result<i64, StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
+             WHERE i.active = 1 AND l.on_hand - l.reserved <= l.low_stock_threshold",
+        )
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(row.try_get(0)?)
+    }
+
     pub async fn stock_value(&self, location: Option<&str>) -> Result<StockValue, StoreError> {
         // One row per level, summed here: SUM over BIGINT is DECIMAL on MySQL, and a shop has
         // a few thousand levels at most.

@@ -299,6 +299,7 @@ async fn sell(
         Ok(sale) => {
             metrics::counter!("sales_recorded_total", "payment_method" => request.payment_method.as_str())
                 .increment(1);
+            metrics::counter!("sales_revenue_cents_total").increment(sale.total_cents.max(0) as u64);
             Ok(sale)
         }
         Err(e) => {

@@ -269,9 +269,28 @@ impl Settings {
                     .lowercase(true),
             )
             .merge(Serialized::defaults(flags));
-        let settings: Settings = figment.extract().map_err(|e| ConfigError::Parse(describe(e)))?;
+        let mut settings: Settings = figment.extract().map_err(|e| ConfigError::Parse(describe(e)))?;
+        settings.forget_empty_secrets();
         settings.validate()?;
         Ok(settings)
+    }
+
+    /// An empty secret is an unset one: compose files pass `${VAR:-}`, and an empty metrics
+    /// token would otherwise lock `/metrics` for everyone, an empty admin password stop the
+    /// first start.
+    fn forget_empty_secrets(&mut self) {
+        for secret in [
+            &mut self.internal_secret,
+            &mut self.admin_password,
+            &mut self.metrics_token,
+        ] {
+            if secret
+                .as_ref()
+                .is_some_and(|s| s.expose_secret().trim().is_empty())
+            {
+                *secret = None;
+            }
+        }
     }
 
     fn validate(&self) -> Result<(), ConfigError> {
@@ -560,6 +579,18 @@ mod tests {
             assert_eq!(s.catalog_port, 9101, "file beats default");
             assert_eq!(s.gateway_port, 9200, "env beats file");
             assert_eq!(s.log_level, "warn", "flag beats file");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn empty_secrets_are_unset() {
+        Jail::expect_with(|jail| {
+            jail.set_env("INVENTORY_METRICS_TOKEN", "");
+            jail.set_env("INVENTORY_ADMIN_PASSWORD", " ");
+            let s = load_in(None, &Overrides::default()).unwrap();
+            assert!(s.metrics_token.is_none());
+            assert!(s.admin_password.is_none());
             Ok(())
         });
     }
