@@ -32,7 +32,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the chosen services until SIGTERM or Ctrl-C (the default command).
     Serve {
-        /// `all`, or a comma-separated list of: catalog, gateway.
+        /// `all`, or a comma-separated list of: catalog, inventory, sales, gateway, admin.
         #[arg(short, long, default_value = "all", env = "INVENTORY_TARGET")]
         target: String,
     },
@@ -44,6 +44,20 @@ pub enum Command {
     },
     /// Add a demo catalog of computer parts (products already present are kept as they are).
     SeedDemo,
+    /// Copy every service's SQLite database into a folder, consistently, while the system
+    /// runs (the embedded default; MySQL/MariaDB have their own tools).
+    Backup {
+        /// Folder for the copies [default: ./backups/<UTC time>].
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
+    /// Put the databases of a backup in place of the current ones (moved aside, not deleted).
+    /// Stop the services first.
+    Restore {
+        /// A folder written by `backup`.
+        #[arg(long, value_name = "DIR")]
+        from: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]

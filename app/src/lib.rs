@@ -6,7 +6,9 @@
 //! - [`launch`]: the composition root: binds listeners, builds the chosen services, serves
 //!   them until shutdown.
 //! - [`cli`]: the command line.
+//! - [`backup`]: consistent copies of the embedded databases, and putting them back.
 
+pub mod backup;
 pub mod cli;
 pub mod launch;
 pub mod targets;

@@ -89,6 +89,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
             catalog.close().await;
         }
+        Command::Backup { to } => {
+            let to = to.unwrap_or_else(|| {
+                let now = time::OffsetDateTime::now_utc();
+                let stamp = format!(
+                    "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+                    now.year(),
+                    u8::from(now.month()),
+                    now.day(),
+                    now.hour(),
+                    now.minute(),
+                    now.second()
+                );
+                std::path::PathBuf::from("backups").join(stamp)
+            });
+            let manifest = inventory_tracker::backup::backup(&settings, &to).await?;
+            for copied in &manifest.databases {
+                println!("backup: {} ({} bytes)", copied.service, copied.bytes);
+            }
+            println!("backup: written to {}", to.display());
+        }
+        Command::Restore { from } => {
+            let (manifest, aside) = inventory_tracker::backup::restore(&settings, &from).await?;
+            for copied in &manifest.databases {
+                println!(
+                    "restore: {} from the backup of {}",
+                    copied.service, manifest.created_at
+                );
+            }
+            println!("restore: the replaced files are in {}", aside.display());
+        }
     }
     Ok(())
 }

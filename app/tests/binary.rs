@@ -949,3 +949,144 @@ async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale(
         assert!(status.success());
     }
 }
+
+/// The embedded default's backup: taken while the shop serves, refused as a restore while it
+/// runs, and restored after a stop: what was made after the backup is gone, what was before
+/// it is back, and the replaced files are kept aside.
+#[tokio::test]
+async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
+    let data = tempfile::tempdir().unwrap();
+    let backups = tempfile::tempdir().unwrap();
+    let backup_dir = backups.path().join("monday");
+    let ports: Vec<(&str, String)> = [
+        "--gateway-port",
+        "--catalog-port",
+        "--inventory-port",
+        "--sales-port",
+        "--admin-port",
+    ]
+    .into_iter()
+    .map(|flag| (flag, free_port().to_string()))
+    .collect();
+    let with_data = || {
+        let mut command = command(None);
+        command.arg("--data-dir").arg(data.path());
+        for (flag, port) in &ports {
+            command.args([flag, port.as_str()]);
+        }
+        command
+    };
+    let flags: Vec<&str> = ports.iter().flat_map(|(f, p)| [*f, p.as_str()]).collect();
+    let all = ["catalog", "inventory", "sales", "gateway", "admin"];
+    let server = Server::start(with_data(), &flags, &all);
+    let api = server.url("gateway");
+    let client = support::admin_client(&api).await;
+    let create = |sku: &'static str| {
+        let request = client
+            .post(format!("{api}/api/v1/products"))
+            .json(&product(sku, json!({})));
+        async move { assert_eq!(request.send().await.unwrap().status(), StatusCode::CREATED) }
+    };
+    create("KEPT-1").await;
+    testkit::eventually(
+        "the inventory takes stock of KEPT-1",
+        Duration::from_secs(20),
+        || async {
+            client
+                .post(format!("{api}/api/v1/inventory/KEPT-1/restock"))
+                .json(&json!({"quantity": 4}))
+                .send()
+                .await
+                .unwrap()
+                .status()
+                == StatusCode::CREATED
+        },
+    )
+    .await;
+
+    let backup = run(with_data().args(["backup", "--to"]).arg(&backup_dir));
+    assert!(backup.status.success(), "{}", text(&backup.stderr));
+    assert!(
+        text(&backup.stdout).contains("written to"),
+        "{}",
+        text(&backup.stdout)
+    );
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(backup_dir.join("manifest.json")).unwrap()).unwrap();
+    let services: Vec<&str> = manifest["databases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["service"].as_str().unwrap())
+        .collect();
+    assert_eq!(services, ["catalog", "inventory", "sales", "gateway"]);
+    assert!(
+        manifest["databases"][0]["migration"].as_i64().is_some(),
+        "{manifest}"
+    );
+    let again = run(with_data().args(["backup", "--to"]).arg(&backup_dir));
+    assert!(!again.status.success(), "a backup was written over another");
+
+    create("AFTER-1").await;
+    let refused = run(with_data().args(["restore", "--from"]).arg(&backup_dir));
+    assert!(!refused.status.success(), "a restore ran under running services");
+    assert!(
+        text(&refused.stderr).contains("stop the running services"),
+        "{}",
+        text(&refused.stderr)
+    );
+
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    let restored = run(with_data().args(["restore", "--from"]).arg(&backup_dir));
+    assert!(restored.status.success(), "{}", text(&restored.stderr));
+    let aside = std::fs::read_dir(data.path())
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("replaced-"))
+        .expect("the replaced files are kept");
+    assert!(aside.path().join("catalog.db").exists());
+
+    let server = Server::start(with_data(), &flags, &all);
+    let api = server.url("gateway");
+    let client = support::admin_client(&api).await;
+    let kept = client
+        .get(format!("{api}/api/v1/products/KEPT-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(kept.status(), StatusCode::OK);
+    let after = client
+        .get(format!("{api}/api/v1/products/AFTER-1"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        after.status(),
+        StatusCode::NOT_FOUND,
+        "made after the backup, so gone"
+    );
+    let stock: Value = client
+        .get(format!("{api}/api/v1/inventory/KEPT-1"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stock["totals"]["on_hand"], 4);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+
+    // On MySQL/MariaDB the server's own tools do it; the command says so.
+    let mysql = run(command(None)
+        .env("INVENTORY_DATABASE_URL", "mysql://shop@127.0.0.1:3306/shop")
+        .args(["backup", "--to"])
+        .arg(backups.path().join("mysql")));
+    assert!(!mysql.status.success());
+    assert!(
+        text(&mysql.stderr).contains("mysqldump"),
+        "{}",
+        text(&mysql.stderr)
+    );
+}

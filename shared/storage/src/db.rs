@@ -5,7 +5,7 @@
 //! See `docs/architecture.md` for why this beat a query builder or one store per engine.
 
 use std::ops::{Deref, DerefMut};
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::{Arc, Once};
 use std::time::Duration;
 
@@ -188,13 +188,18 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<String> {
     }
 }
 
-fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
+/// The file of a `sqlite:` URL; `None` for an in-memory database.
+pub fn sqlite_path(url: &str) -> Option<PathBuf> {
     let path = url.trim_start_matches("sqlite://").trim_start_matches("sqlite:");
     let path = path.split('?').next().unwrap_or_default();
-    if path.is_empty() || path == ":memory:" {
+    (!path.is_empty() && path != ":memory:").then(|| PathBuf::from(path))
+}
+
+fn ensure_sqlite_dir(url: &str) -> Result<(), DbError> {
+    let Some(path) = sqlite_path(url) else {
         return Ok(());
-    }
-    if let Some(dir) = Path::new(path).parent().filter(|d| !d.as_os_str().is_empty()) {
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|source| DbError::DataDir {
             path: dir.display().to_string(),
             source,
