@@ -15,10 +15,25 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if let Err(e) = web::telemetry::init(settings.log_format, &settings.log_level) {
-        eprintln!("error: {e}");
-        return ExitCode::from(2);
-    }
+    // Spans are exported under the name of what this process runs.
+    let service_name = match &cli.command {
+        Some(Command::Serve { target }) if target != "all" => target.replace(',', "+"),
+        _ => "inventory-tracker".to_owned(),
+    };
+    let export = settings
+        .otlp_endpoint
+        .as_deref()
+        .map(|endpoint| web::telemetry::Export {
+            endpoint,
+            service_name: &service_name,
+        });
+    let telemetry = match web::telemetry::init(settings.log_format, &settings.log_level, export) {
+        Ok(telemetry) => telemetry,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -36,14 +51,17 @@ fn main() -> ExitCode {
         eprintln!("error: {e}");
         return ExitCode::from(2);
     }
-    match runtime.block_on(run(command, settings)) {
+    let code = match runtime.block_on(run(command, settings)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
-    }
+    };
+    drop(runtime);
+    telemetry.shutdown();
+    code
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {

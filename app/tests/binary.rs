@@ -1090,3 +1090,85 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
         text(&mysql.stderr)
     );
 }
+
+/// A stand-in OpenTelemetry collector: takes OTLP/HTTP posts, keeps (path, body), answers 200.
+async fn fake_collector() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<(String, Vec<u8>)>>>) {
+    use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((stream, _)) = listener.accept().await {
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let mut stream = BufReader::new(stream);
+                loop {
+                    let mut request_line = String::new();
+                    if stream.read_line(&mut request_line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let path = request_line
+                        .split_whitespace()
+                        .nth(1)
+                        .unwrap_or_default()
+                        .to_owned();
+                    let mut length = 0;
+                    loop {
+                        let mut line = String::new();
+                        stream.read_line(&mut line).await.unwrap();
+                        if line.trim().is_empty() {
+                            break;
+                        }
+                        if let Some((name, value)) = line.split_once(':')
+                            && name.eq_ignore_ascii_case("content-length")
+                        {
+                            length = value.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    stream.read_exact(&mut body).await.unwrap();
+                    kept.lock().unwrap().push((path, body));
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n";
+                    stream.get_mut().write_all(answer.as_bytes()).await.unwrap();
+                }
+            });
+        }
+    });
+    (port, received)
+}
+
+/// With `otlp_endpoint` set, the spans of a request reach the collector, named after the
+/// service and carrying the request id; the last ones are flushed at shutdown.
+// Several threads: the collector must keep answering while the test waits for the process.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn spans_are_exported_over_otlp_when_a_collector_is_configured() {
+    let (port, received) = fake_collector().await;
+    let data = tempfile::tempdir().unwrap();
+    let mut with_otlp = command(None);
+    with_otlp
+        .arg("--data-dir")
+        .arg(data.path())
+        .env("INVENTORY_OTLP_ENDPOINT", format!("http://127.0.0.1:{port}"));
+    let server = Server::start(with_otlp, &["--target", "catalog"], &["catalog"]);
+    let trace = format!("otlp-{}", uuid::Uuid::new_v4().simple());
+    let answer = reqwest::Client::new()
+        .get(format!("{}/health", server.url("catalog")))
+        .header("x-request-id", &trace)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    let posts = received.lock().unwrap().clone();
+    let contains = |body: &[u8], text: &str| body.windows(text.len()).any(|w| w == text.as_bytes());
+    assert!(
+        posts
+            .iter()
+            .any(|(path, body)| path == "/v1/traces" && contains(body, &trace) && contains(body, "catalog")),
+        "no span of the request reached the collector: {} posts to {:?}",
+        posts.len(),
+        posts.iter().map(|(p, _)| p).collect::<Vec<_>>()
+    );
+}

@@ -119,6 +119,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
     pub log_level: String,
+    /// An OpenTelemetry collector's OTLP/HTTP address (e.g. `http://collector:4318`): spans
+    /// are exported to `<it>/v1/traces`. Unset means no export.
+    pub otlp_endpoint: Option<String>,
     pub cache_ttl_secs: u64,
     pub cache_capacity: u64,
     pub upstream_timeout_ms: u64,
@@ -170,6 +173,7 @@ impl Default for Settings {
             gateway_url: None,
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
+            otlp_endpoint: None,
             cache_ttl_secs: 60,
             cache_capacity: 10_000,
             upstream_timeout_ms: 5_000,
@@ -328,6 +332,7 @@ impl Settings {
             ("inventory_url", &self.inventory_url, "http://inventory:8002"),
             ("sales_url", &self.sales_url, "http://sales:8003"),
             ("gateway_url", &self.gateway_url, "http://gateway:8000"),
+            ("otlp_endpoint", &self.otlp_endpoint, "http://collector:4318"),
         ] {
             if let Some(url) = url {
                 match url::Url::parse(url) {
