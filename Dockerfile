@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
-# One image for every service; the command picks the target:
-#   docker run … inventory-tracker serve --target catalog
+# One image for every service; INVENTORY_TARGET (or serve --target) picks what a container runs:
+#   docker run -e INVENTORY_TARGET=catalog … inventory-tracker
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
 COPY . .
@@ -11,7 +11,7 @@ RUN --mount=type=cache,target=/usr/local/cargo/registry \
 
 FROM debian:bookworm-slim
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates curl \
+    && apt-get install -y --no-install-recommends ca-certificates \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /data --create-home shop
 COPY --from=build /usr/local/bin/inventory-tracker /usr/local/bin/inventory-tracker
@@ -23,5 +23,8 @@ ENV INVENTORY_HOST=0.0.0.0 \
     INVENTORY_LOG_FORMAT=json
 VOLUME ["/data"]
 EXPOSE 3000 8000 8001 8002 8003
+# Ready when every service this container runs (INVENTORY_TARGET) answers /health/ready.
+HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=5 \
+    CMD ["inventory-tracker", "health"]
 ENTRYPOINT ["inventory-tracker"]
 CMD ["serve"]

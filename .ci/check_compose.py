@@ -44,9 +44,15 @@ for name, svc in services.items():
         for target in command[command.index("--target") + 1].split(","):
             if target not in targets:
                 errors.append(f"{name}: unknown target {target}")
-    for key in (svc.get("environment") or {}):
+    environment = svc.get("environment") or {}
+    for key in environment:
         if key.startswith("INVENTORY_") and key not in env_ok:
             errors.append(f"{name}: {key} is not a setting")
+    for target in str(environment.get("INVENTORY_TARGET", "all")).split(","):
+        if target not in targets:
+            errors.append(f"{name}: unknown target {target}")
+    if svc.get("build") and "--target" not in command and "INVENTORY_TARGET" not in environment:
+        errors.append(f"{name}: runs every service; set INVENTORY_TARGET")
     for port in svc.get("ports") or []:
         host, container = str(port).split(":")[-2:]
         if host in published:

@@ -44,6 +44,13 @@ pub enum Command {
     },
     /// Add a demo catalog of computer parts (products already present are kept as they are).
     SeedDemo,
+    /// Exit 0 when the chosen services of this host answer `/health/ready`, 1 otherwise: the
+    /// container health check (no curl needed in the image).
+    Health {
+        /// `all`, or a comma-separated list of services.
+        #[arg(short, long, default_value = "all", env = "INVENTORY_TARGET")]
+        target: String,
+    },
     /// Copy every service's SQLite database into a folder, consistently, while the system
     /// runs (the embedded default; MySQL/MariaDB have their own tools).
     Backup {

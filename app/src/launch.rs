@@ -213,7 +213,8 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
 }
 
 /// The port a target listens on.
-fn port_of(settings: &Settings, target: Target) -> u16 {
+/// The port `target` listens on with these settings.
+pub fn port_of(settings: &Settings, target: Target) -> u16 {
     match target {
         Target::Catalog => settings.catalog_port,
         Target::Inventory => settings.inventory_port,

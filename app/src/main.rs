@@ -45,7 +45,7 @@ fn main() -> ExitCode {
         target: "all".to_owned(),
     });
     // A bad --target is a usage error like a bad flag: exit 2 before anything starts.
-    if let Command::Serve { target } | Command::Migrate { target } = &command
+    if let Command::Serve { target } | Command::Migrate { target } | Command::Health { target } = &command
         && let Err(e) = parse_targets(target)
     {
         eprintln!("error: {e}");
@@ -106,6 +106,23 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 total - added
             );
             catalog.close().await;
+        }
+        Command::Health { target } => {
+            let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(3))
+                .build()?;
+            let mut failed = Vec::new();
+            for target in targets {
+                let port = inventory_tracker::launch::port_of(&settings, target);
+                let url = format!("http://127.0.0.1:{port}/health/ready");
+                match client.get(&url).send().await.map(|r| r.status()) {
+                    Ok(status) if status.is_success() => println!("{}: ready", target.name()),
+                    Ok(status) => failed.push(format!("{}: {url} answered {status}", target.name())),
+                    Err(e) => failed.push(format!("{}: {url}: {e}", target.name())),
+                }
+            }
+            anyhow::ensure!(failed.is_empty(), "not ready: {}", failed.join("; "));
         }
         Command::Backup { to } => {
             let to = to.unwrap_or_else(|| {

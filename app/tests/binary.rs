@@ -1172,3 +1172,36 @@ async fn spans_are_exported_over_otlp_when_a_collector_is_configured() {
         posts.iter().map(|(p, _)| p).collect::<Vec<_>>()
     );
 }
+
+/// `health`, the containers' health check: 0 while the chosen services answer ready, 1 with
+/// the reason once they are gone; the target comes from INVENTORY_TARGET as in the image.
+#[tokio::test]
+async fn the_health_command_tells_a_ready_service_from_a_gone_one() {
+    let data = tempfile::tempdir().unwrap();
+    let port = free_port().to_string();
+    let with_port = || {
+        let mut command = command(None);
+        command
+            .arg("--data-dir")
+            .arg(data.path())
+            .args(["--catalog-port", &port]);
+        command
+    };
+    let server = Server::start(
+        with_port(),
+        &["--target", "catalog", "--catalog-port", &port],
+        &["catalog"],
+    );
+    let ready = run(with_port().env("INVENTORY_TARGET", "catalog").arg("health"));
+    assert!(ready.status.success(), "{}", text(&ready.stderr));
+    assert_eq!(text(&ready.stdout).trim(), "catalog: ready");
+    let (status, _) = server.terminate();
+    assert!(status.success());
+    let gone = run(with_port().args(["health", "--target", "catalog"]));
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(
+        text(&gone.stderr).contains("not ready: catalog"),
+        "{}",
+        text(&gone.stderr)
+    );
+}
