@@ -1,6 +1,6 @@
 //! The full-stack fault drill, in production mode with every service its own process on
 //! MariaDB, RabbitMQ and Redis. A steady mixed load (sales, restocks, reads) runs through the
-//! gateway while each service is killed (SIGKILL) and restarted once, RabbitMQ is restarted and
+//! gateway and the dashboard while each service is killed (SIGKILL) and restarted once, RabbitMQ is restarted and
 //! Redis is unreachable for a while. Clients behave as the dashboard does: a request whose
 //! outcome is unknown is retried with the same idempotency key until it gets an answer.
 //!
@@ -8,7 +8,7 @@
 //! the accepted ones; every SKU's stock equals its ledger and equals restocks minus sales;
 //! every sale has its movements), the outboxes are empty, nothing was dead-lettered, no stock
 //! stays reserved, and every error the clients saw was a clean `problem+json` 502/503/504 or a
-//! refused connection while the gateway itself was down, never a hang.
+//! refused connection while the front door itself (gateway or dashboard) was down, never a hang.
 //!
 //! RabbitMQ is restarted for real (`rabbitmqctl stop_app` / `start_app`), so this file holds
 //! one test: test binaries run one after another, and no other test shares the broker then.
@@ -49,15 +49,30 @@ struct Tally {
     restocked: BTreeMap<String, i64>,
     /// Sales refused for lack of stock (a business answer).
     short: u64,
+    /// The longest a client waited for an answer, retries included, and for what.
+    longest: (Duration, String),
+    /// Why attempts were retried, by kind: what the clients ran into.
+    retried: BTreeMap<String, u64>,
 }
 
 struct Drill {
     api: String,
+    /// The dashboard's origin: product searches go through it, as the browser's do.
+    dashboard: String,
     client: Client,
     tally: Mutex<Tally>,
     stop: AtomicBool,
     /// Whether the gateway process is down right now (refused connections are expected).
     gateway_down: AtomicBool,
+    /// Whether the dashboard process is down right now.
+    dashboard_down: AtomicBool,
+}
+
+/// Which front door a request uses.
+#[derive(Clone, Copy)]
+enum Via {
+    Gateway,
+    Dashboard,
 }
 
 /// How one attempt ended.
@@ -72,15 +87,24 @@ impl Drill {
     async fn until_answered(
         &self,
         method: reqwest::Method,
+        via: Via,
         path: &str,
         body: Option<&Value>,
         key: Option<&str>,
     ) -> (StatusCode, Value) {
-        let give_up = Instant::now() + Duration::from_secs(120);
+        let started = Instant::now();
+        let give_up = started + Duration::from_secs(120);
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.attempt(method.clone(), path, body, key).await {
-                Attempt::Done(status, value) => return (status, value),
+            match self.attempt(method.clone(), via, path, body, key).await {
+                Attempt::Done(status, value) => {
+                    let waited = started.elapsed();
+                    let mut tally = self.tally.lock().await;
+                    if waited > tally.longest.0 {
+                        tally.longest = (waited, format!("{method} {path}"));
+                    }
+                    return (status, value);
+                }
                 Attempt::Retry => {
                     assert!(Instant::now() < give_up, "{method} {path} never got an answer");
                     tokio::time::sleep(backoff).await;
@@ -93,13 +117,24 @@ impl Drill {
     async fn attempt(
         &self,
         method: reqwest::Method,
+        via: Via,
         path: &str,
         body: Option<&Value>,
         key: Option<&str>,
     ) -> Attempt {
+        let (base, front_door_down) = match via {
+            Via::Gateway => (&self.api, &self.gateway_down),
+            // Behind the dashboard the gateway is a hop further: while it is down the
+            // dashboard answers 502, and in-flight requests may break with it.
+            Via::Dashboard => (&self.dashboard, &self.dashboard_down),
+        };
+        let down = || {
+            front_door_down.load(Ordering::SeqCst)
+                || (matches!(via, Via::Dashboard) && self.gateway_down.load(Ordering::SeqCst))
+        };
         let mut request = self
             .client
-            .request(method.clone(), format!("{}{path}", self.api))
+            .request(method.clone(), format!("{base}{path}"))
             .timeout(HANG);
         if let Some(body) = body {
             request = request.json(body);
@@ -119,10 +154,10 @@ impl Drill {
                 return Attempt::Retry;
             }
             Err(e) => {
-                // Refused, or broken mid-answer: fine only while the gateway process is down
-                // (no load balancer in front of it here).
+                // Refused, or broken mid-answer: fine only while the front door is down (no
+                // load balancer in front of it here).
                 let mut tally = self.tally.lock().await;
-                if self.gateway_down.load(Ordering::SeqCst) {
+                if down() {
                     tally.refused += 1;
                 } else {
                     tally.bad.push(format!("{method} {path}: {e}"));
@@ -139,7 +174,7 @@ impl Drill {
             Ok(text) => text,
             Err(e) => {
                 let mut tally = self.tally.lock().await;
-                if self.gateway_down.load(Ordering::SeqCst) {
+                if down() {
                     tally.refused += 1;
                 } else {
                     tally
@@ -158,6 +193,13 @@ impl Drill {
             }
             502..=504 if problem => {
                 *tally.clean_errors.entry(status.as_u16()).or_default() += 1;
+                let slug = value["type"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .rsplit(':')
+                    .next()
+                    .unwrap_or_default();
+                *tally.retried.entry(format!("{status} {slug}")).or_default() += 1;
                 Attempt::Retry
             }
             // The same key's earlier attempt is still being recorded: ask again.
@@ -165,6 +207,10 @@ impl Drill {
                 .as_str()
                 .is_some_and(|t| t.ends_with(":idempotency-key-in-use")) =>
             {
+                *tally
+                    .retried
+                    .entry("409 idempotency-key-in-use".to_owned())
+                    .or_default() += 1;
                 Attempt::Retry
             }
             409 if value["type"]
@@ -184,7 +230,13 @@ impl Drill {
     async fn sell(&self, key: String, lines: Value) {
         let body = json!({"lines": lines, "payment_method": "card"});
         let (status, sale) = self
-            .until_answered(reqwest::Method::POST, "/api/v1/sales", Some(&body), Some(&key))
+            .until_answered(
+                reqwest::Method::POST,
+                Via::Gateway,
+                "/api/v1/sales",
+                Some(&body),
+                Some(&key),
+            )
             .await;
         if status == StatusCode::CREATED {
             let id = sale["id"].as_str().expect("a sale id").to_owned();
@@ -197,6 +249,7 @@ impl Drill {
         let (status, _) = self
             .until_answered(
                 reqwest::Method::POST,
+                Via::Gateway,
                 &format!("/api/v1/inventory/{sku}/restock"),
                 Some(&body),
                 Some(&key),
@@ -212,8 +265,9 @@ impl Drill {
             .or_default() += quantity;
     }
 
-    async fn read(&self, path: &str) {
-        self.until_answered(reqwest::Method::GET, path, None, None).await;
+    async fn read(&self, via: Via, path: &str) {
+        self.until_answered(reqwest::Method::GET, via, path, None, None)
+            .await;
     }
 
     /// One client at the counter: sells mostly, restocks sometimes, reads in between.
@@ -237,8 +291,11 @@ impl Drill {
                     .await
                 }
                 14..=15 => self.restock(key, sku, 5).await,
-                16..=17 => self.read(&format!("/api/v1/inventory/{sku}")).await,
-                _ => self.read(&format!("/api/v1/products?q={sku}")).await,
+                16..=17 => self.read(Via::Gateway, &format!("/api/v1/inventory/{sku}")).await,
+                _ => {
+                    self.read(Via::Dashboard, &format!("/api/v1/products?q={sku}"))
+                        .await
+                }
             }
             i += 1;
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -269,6 +326,7 @@ impl Stack {
             "inventory" => &["sales"],
             "sales" => &["catalog", "inventory"],
             "gateway" => &["catalog", "inventory", "sales"],
+            "admin" => &["gateway"],
             _ => &[],
         };
         for upstream in upstreams {
@@ -331,13 +389,13 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
                 .env("INVENTORY_RESERVATION_TTL_SECS", "3");
             command
         }),
-        ports: ["catalog", "inventory", "sales", "gateway"]
+        ports: ["catalog", "inventory", "sales", "gateway", "admin"]
             .into_iter()
             .map(|s| (s, free_port().to_string()))
             .collect(),
         servers: BTreeMap::new(),
     };
-    for service in ["catalog", "inventory", "sales", "gateway"] {
+    for service in ["catalog", "inventory", "sales", "gateway", "admin"] {
         stack.start(service);
     }
     let api = stack.url("gateway");
@@ -375,6 +433,8 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         tally: Mutex::default(),
         stop: AtomicBool::new(false),
         gateway_down: AtomicBool::new(false),
+        dashboard: stack.url("admin"),
+        dashboard_down: AtomicBool::new(false),
     });
     let workers: Vec<_> = (0..WORKERS)
         .map(|w| tokio::spawn(drill.clone().worker(w)))
@@ -386,15 +446,22 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
     let mut note = |what: &str| timeline.push(format!("{:>5.1}s {what}", began.elapsed().as_secs_f64()));
 
     pause(4).await;
-    for service in ["catalog", "inventory", "sales", "gateway"] {
+    for service in ["catalog", "inventory", "sales", "gateway", "admin"] {
         note(&format!("kill {service}"));
-        if service == "gateway" {
-            drill.gateway_down.store(true, Ordering::SeqCst);
+        let front_door = match service {
+            "gateway" => Some(&drill.gateway_down),
+            "admin" => Some(&drill.dashboard_down),
+            _ => None,
+        };
+        if let Some(down) = front_door {
+            down.store(true, Ordering::SeqCst);
         }
         stack.kill(service);
         pause(2).await;
         stack.start(service);
-        drill.gateway_down.store(false, Ordering::SeqCst);
+        if let Some(down) = front_door {
+            down.store(false, Ordering::SeqCst);
+        }
         note(&format!("{service} restarted"));
         pause(4).await;
     }
@@ -426,6 +493,11 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         tally.refused,
         tally.sales.len(),
         tally.restocked.values().sum::<i64>()
+    );
+    println!("retried because of: {:?}", tally.retried);
+    println!(
+        "longest wait for an answer, retries included: {:?} ({})",
+        tally.longest.0, tally.longest.1
     );
 
     // Every error was clean and nothing hung.
@@ -551,7 +623,7 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         "a sale without movements"
     );
 
-    for service in ["gateway", "sales", "inventory", "catalog"] {
+    for service in ["admin", "gateway", "sales", "inventory", "catalog"] {
         let (status, _) = stack.servers.remove(service).unwrap().terminate();
         assert!(status.success(), "{service} did not stop cleanly");
     }

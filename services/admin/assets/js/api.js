@@ -127,6 +127,15 @@ export function newKey() {
   return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
 }
 
+/**
+ * True when the server refused a request outright (a 4xx): nothing was done, so a new attempt
+ * may take a new idempotency key. Not for 409 idempotency-key-in-use: the first attempt with
+ * the key may still be running and succeed, and a new key would then record it twice.
+ */
+export function refusedOutright(e) {
+  return !!e && e.status >= 400 && e.status < 500 && e.slug !== 'idempotency-key-in-use';
+}
+
 /** True for errors a screen should not show (aborted on navigation, or 401 already handled). */
 export function isQuiet(e) {
   return !e || e.name === 'AbortError' || e.handled === true;

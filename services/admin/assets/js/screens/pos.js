@@ -3,7 +3,7 @@
 // and protected by one Idempotency-Key per sale), stock shortages shown clearly, and a
 // printable receipt with "New sale".
 
-import { get, request, seg, newKey, isQuiet, ApiError } from '../api.js';
+import { get, request, seg, newKey, isQuiet, ApiError, refusedOutright } from '../api.js';
 import { h, replace, field, table, flash } from '../dom.js';
 import { money, int, dateTime, label } from '../format.js';
 
@@ -149,7 +149,7 @@ export function render(ctx) {
       if (isQuiet(e)) return;
       // A definite refusal (4xx) recorded nothing: the next try is a new attempt. After a
       // network error or a 5xx the outcome is unknown, so the next try keeps the key.
-      if (e.status >= 400 && e.status < 500) saleKey = newKey();
+      if (refusedOutright(e)) saleKey = newKey();
       explain(e);
     } finally {
       inFlight = false;
@@ -173,6 +173,11 @@ export function render(ctx) {
       renderLines();
       showError([h('strong', { text: 'Not enough stock. Nothing was recorded.' }),
         short.length ? h('ul', {}, short.map((s) => h('li', { text: `${s.sku}${lines.get(s.sku) ? ` ${lines.get(s.sku).name}` : ''}: ${s.requested} wanted, only ${s.available} available` }))) : h('p', { text: e.detail })]);
+      return;
+    }
+    if (e.slug === 'idempotency-key-in-use') {
+      // The first attempt has not finished (or died with its process and is not yet given up).
+      showError([h('strong', { text: 'This sale is still being recorded. ' }), 'Press “Complete sale” again in a moment: it will not be recorded twice.']);
       return;
     }
     if (e.slug === 'idempotency-key-reused') {

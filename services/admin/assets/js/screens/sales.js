@@ -2,7 +2,7 @@
 // and "Load more"; a sale's detail with lines and history; void (manager+, confirmed) and
 // returns (clerk+: choose lines, quantities, restock or write off). Follows sale events live.
 
-import { get, post, seg, newKey, isQuiet } from '../api.js';
+import { get, post, seg, newKey, isQuiet, refusedOutright } from '../api.js';
 import { h, replace, field, table, showFormError, clearErrors, formAlert, confirmAction, flash, debounce, statusLine } from '../dom.js';
 import { money, int, dateTime, label, startOfLocalDay, endOfLocalDay } from '../format.js';
 
@@ -223,7 +223,7 @@ export function renderDetail(ctx) {
       } catch (e) {
         if (isQuiet(e)) return;
         // A definite refusal recorded nothing: the next try is a new attempt.
-        if (e.status >= 400 && e.status < 500) key = newKey();
+        if (refusedOutright(e)) key = newKey();
         if (e.slug === 'idempotency-key-reused') {
           showFormError(form, { message: 'An earlier try with other quantities may have been recorded. Check the sale before recording again.', errors: [] });
           load();

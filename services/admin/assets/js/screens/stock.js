@@ -2,7 +2,7 @@
 // restock, adjustment, stock count, transfer and low-stock settings (manager+); a SKU's
 // movement history. StockLevelsChanged events update the matching rows' cells in place.
 
-import { get, post, put, seg, newKey, isQuiet } from '../api.js';
+import { get, post, put, seg, newKey, isQuiet, refusedOutright } from '../api.js';
 import { h, replace, field, table, clearErrors, setFieldError, showFormError, formAlert, flash, debounce, statusLine } from '../dom.js';
 import { int, dateTime, label, parseMoney, parseIntStrict } from '../format.js';
 
@@ -180,7 +180,7 @@ function opForms(ctx, formBox, locations, onDone) {
       } catch (e) {
         if (isQuiet(e)) return;
         // A definite refusal recorded nothing: the next try is a new attempt.
-        if (e.status >= 400 && e.status < 500) key = newKey();
+        if (refusedOutright(e)) key = newKey();
         if (e.slug === 'idempotency-key-reused') {
           showFormError(form, { message: 'An earlier try with other values may have been recorded. Check the movements below before saving again.', errors: [] });
         } else showFormError(form, e, FIELD_MAP);
