@@ -552,13 +552,7 @@ async fn claim(
             );
             Err(response)
         }
-        Ok(Claim::InProgress) => Err(Problem::new(
-            StatusCode::CONFLICT,
-            "idempotency-key-in-use",
-            "A request with this key is still running",
-        )
-        .retry_after(1)
-        .into_response()),
+        Ok(Claim::InProgress) => Err(Problem::idempotency_key_in_use().into_response()),
         Ok(Claim::Mismatch) => Err(Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "idempotency-key-reused",

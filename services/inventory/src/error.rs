@@ -71,6 +71,7 @@ impl From<InventoryError> for Problem {
                 Problem::new(StatusCode::CONFLICT, "duplicate-location", "Location code already in use")
                     .errors(field("code", "is already used by another location".into()))
             }
+            InventoryError::Store(StoreError::KeyAnswered) => Problem::idempotency_key_in_use(),
             InventoryError::Store(StoreError::Database(e)) => {
                 tracing::error!(error = %e, "inventory database error");
                 match e {

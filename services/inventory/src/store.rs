@@ -37,6 +37,10 @@ pub enum StoreError {
     },
     #[error("a location with this code exists")]
     DuplicateLocation,
+    /// Another request with the same idempotency key was answered first; this one's work
+    /// was rolled back.
+    #[error("another request with this idempotency key was answered first")]
+    KeyAnswered,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -225,7 +229,8 @@ impl InventoryStore {
         .fetch_all(&mut *tx)
         .await?;
         let levels: Vec<Level> = rows.iter().map(level_from_row).collect::<Result<_, _>>()?;
-        self.keys
+        let stored = self
+            .keys
             .answer(
                 tx,
                 answer.key,
@@ -233,7 +238,11 @@ impl InventoryStore {
                 &(answer.render)(ids.0, ids.1, &item, &levels),
             )
             .await?;
-        Ok(())
+        if stored {
+            Ok(())
+        } else {
+            Err(StoreError::KeyAnswered)
+        }
     }
 
     // ---- reads ----

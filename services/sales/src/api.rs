@@ -127,15 +127,7 @@ fn replay(status: u16, body: String) -> Response {
 
 fn claim_problem(claim: &Claim) -> Option<Problem> {
     match claim {
-        Claim::InProgress => Some(
-            Problem::new(
-                StatusCode::CONFLICT,
-                "idempotency-key-in-use",
-                "A request with this key is still running",
-            )
-            .detail("Retry after it finished; you will get its answer.")
-            .retry_after(1),
-        ),
+        Claim::InProgress => Some(Problem::idempotency_key_in_use()),
         Claim::Mismatch => Some(
             Problem::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -306,7 +298,7 @@ async fn sell(
             if let Err(release) = counter.upstreams.release(&id).await {
                 tracing::warn!(sale = %id, error = %release, "reservation not released; it expires on its own");
             }
-            Err(database(e))
+            Err(sale_problem(e))
         }
     }
 }
@@ -340,6 +332,7 @@ fn sale_problem(e: SaleError) -> Problem {
             field: "lines".into(),
             reason: format!("{sku} was not sold on this sale"),
         }]),
+        SaleError::KeyAnswered => Problem::idempotency_key_in_use(),
         SaleError::Database(e) => database(e),
     }
 }

@@ -26,6 +26,10 @@ pub enum SaleError {
     TooMany { sku: String, returnable: i64 },
     #[error("{0} was not sold on this sale")]
     NotOnSale(String),
+    /// Another request with the same idempotency key was answered first; this one's work
+    /// was rolled back.
+    #[error("another request with this idempotency key was answered first")]
+    KeyAnswered,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -189,7 +193,7 @@ impl SalesStore {
         key: Option<&str>,
         origin: &Origin,
         respond: impl FnOnce(&Sale) -> String,
-    ) -> Result<Sale, sqlx::Error> {
+    ) -> Result<Sale, SaleError> {
         let at = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
         sqlx::query(
@@ -286,8 +290,10 @@ impl SalesStore {
                 at: stored_precision(at),
             }],
         };
-        if let Some(key) = key {
-            self.keys.answer(&mut tx, key, 201, &respond(&sale)).await?;
+        if let Some(key) = key
+            && !self.keys.answer(&mut tx, key, 201, &respond(&sale)).await?
+        {
+            return Err(SaleError::KeyAnswered);
         }
         tx.commit().await?;
         Ok(sale)
@@ -589,7 +595,9 @@ impl SalesStore {
             .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
         if let Some(key) = key {
             let body = serde_json::to_string(&updated).expect("sales serialize to JSON");
-            self.keys.answer(&mut tx, key, 200, &body).await?;
+            if !self.keys.answer(&mut tx, key, 200, &body).await? {
+                return Err(SaleError::KeyAnswered);
+            }
         }
         tx.commit().await?;
         Ok(updated)

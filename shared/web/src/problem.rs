@@ -109,6 +109,18 @@ impl Problem {
         .detail("The server failed to handle the request; it has been logged.")
     }
 
+    /// 409 for a request whose idempotency key another request holds or has just answered:
+    /// asking again gets that request's answer.
+    pub fn idempotency_key_in_use() -> Problem {
+        Problem::new(
+            StatusCode::CONFLICT,
+            "idempotency-key-in-use",
+            "A request with this key is still running",
+        )
+        .detail("Retry after it finished; you will get its answer.")
+        .retry_after(1)
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
