@@ -18,7 +18,7 @@ if [[ $mode == production ]]; then
   export INVENTORY_REDIS_KEY_PREFIX="bench-$$"
 fi
 "$bin" "${args[@]}" seed-demo >/dev/null
-"$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 &
+"$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 --sales-port 18003 --admin-port 13000 &
 pid=$!
 for _ in $(seq 50); do curl -sf localhost:18000/health >/dev/null && break; sleep 0.1; done
 gw=http://127.0.0.1:18000

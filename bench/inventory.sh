@@ -32,7 +32,7 @@ if [[ $mode == production ]]; then
   export INVENTORY_REDIS_KEY_PREFIX="bench-$$" INVENTORY_EVENT_EXCHANGE="bench-$$"
 fi
 "$bin" "${args[@]}" seed-demo >/dev/null
-"$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 &
+"$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 --sales-port 18003 --admin-port 13000 &
 pid=$!
 gw=http://127.0.0.1:18000
 for _ in $(seq 100); do curl -sf "$gw/health" >/dev/null && break; sleep 0.1; done
