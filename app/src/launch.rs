@@ -61,8 +61,11 @@ pub struct Running {
     /// One shutdown signal per target, so targets can be stopped in order.
     shutdowns: BTreeMap<Target, Shutdown>,
     servers: JoinSet<(Target, std::io::Result<()>)>,
-    /// Outbox relays and event consumers; stopped after the servers have drained, so that
-    /// the events of the last requests still leave.
+    /// Outbox relays: stopped first after the servers have drained, so that the events of
+    /// the last requests still leave while the consumers (in this process) still take them.
+    relay_shutdown: Shutdown,
+    relays: JoinSet<()>,
+    /// Event consumers and housekeeping tasks, stopped after the relays.
     background: Shutdown,
     workers: JoinSet<()>,
     catalog: Option<catalog::Catalog>,
@@ -184,8 +187,10 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         };
         routers.insert(target, router);
     }
+    let relay_shutdown = Shutdown::new();
+    let mut relay_tasks = JoinSet::new();
     for relay in relays {
-        workers.spawn(relay.run(background.clone()));
+        relay_tasks.spawn(relay.run(relay_shutdown.clone()));
     }
     tracing::info!(events = bus.kind(), "event transport ready");
 
@@ -202,6 +207,8 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         addrs,
         shutdowns,
         servers,
+        relay_shutdown,
+        relays: relay_tasks,
         background,
         workers,
         catalog,
@@ -291,18 +298,22 @@ impl Running {
                 }
             }
         }
-        // The servers are done; let the relays and consumers finish what they hold.
-        self.background.cancel();
-        let remaining = deadline
-            .saturating_duration_since(tokio::time::Instant::now())
-            .max(Duration::from_secs(1));
-        if tokio::time::timeout(remaining, async {
-            while self.workers.join_next().await.is_some() {}
-        })
-        .await
-        .is_err()
-        {
-            self.workers.abort_all();
+        // The servers are done; the relays publish what the last requests wrote while the
+        // consumers still run, then the consumers finish what they hold.
+        for (token, tasks) in [
+            (&self.relay_shutdown, &mut self.relays),
+            (&self.background, &mut self.workers),
+        ] {
+            token.cancel();
+            let remaining = deadline
+                .saturating_duration_since(tokio::time::Instant::now())
+                .max(Duration::from_secs(1));
+            if tokio::time::timeout(remaining, async { while tasks.join_next().await.is_some() {} })
+                .await
+                .is_err()
+            {
+                tasks.abort_all();
+            }
         }
         if let Some(catalog) = &self.catalog {
             catalog.close().await;

@@ -91,7 +91,14 @@ impl Relay {
                 }
             }
             tokio::select! {
-                () = shutdown.cancelled() => return,
+                () = shutdown.cancelled() => {
+                    // One last batch: the events of the last requests leave now rather than at
+                    // the next start (the caller bounds how long this may take).
+                    if let Err(e) = self.relay_once().await {
+                        tracing::debug!(service = self.service, error = %e, "last relay before stopping failed");
+                    }
+                    return;
+                }
                 () = tokio::time::sleep(wait) => {}
             }
         }
