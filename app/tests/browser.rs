@@ -14,6 +14,7 @@
 mod support;
 
 use std::future::Future;
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -36,7 +37,11 @@ struct Driver {
 }
 
 impl Drop for Driver {
+    /// Stops chromedriver and every browser it started, also when a test failed before
+    /// closing its windows: they share chromedriver's process group.
     fn drop(&mut self) {
+        let group = format!("-{}", self.process.id());
+        let _ = Command::new("kill").args(["-KILL", "--", &group]).status();
         let _ = self.process.kill();
         let _ = self.process.wait();
     }
@@ -54,6 +59,8 @@ impl Driver {
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
+            // A process group of its own, so that the browsers can be stopped with it.
+            .process_group(0)
             .spawn()
         {
             Ok(process) => process,
