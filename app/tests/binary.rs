@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::process::{Server, command, free_port};
+use support::process::{Server, Split, command, free_port};
 use support::{Backing, Mode, product};
 
 fn run(command: &mut Command) -> Output {
@@ -456,68 +456,14 @@ async fn separate_processes_talk_through_rabbitmq() {
     let Some(backing) = Backing::new(Mode::Production).await else {
         return;
     };
-    let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
-    let inventory = Server::start(
-        command(Some(&backing)),
-        &["--target", "inventory"],
-        &["inventory"],
+    let split = Split::start(
+        || command(Some(&backing)),
+        &["catalog", "inventory", "sales", "gateway"],
     );
-    let sales = Server::start(
-        command(Some(&backing)),
-        &[
-            "--target",
-            "sales",
-            "--catalog-url",
-            &catalog.url("catalog"),
-            "--inventory-url",
-            &inventory.url("inventory"),
-        ],
-        &["sales"],
-    );
-    let gateway = Server::start(
-        command(Some(&backing)),
-        &[
-            "--target",
-            "gateway",
-            "--catalog-url",
-            &catalog.url("catalog"),
-            "--inventory-url",
-            &inventory.url("inventory"),
-            "--sales-url",
-            &sales.url("sales"),
-        ],
-        &["gateway"],
-    );
-    let api = gateway.url("gateway");
+    let api = split.url("gateway");
     let client = support::admin_client(&api).await;
-    let created = client
-        .post(format!("{api}/api/v1/products"))
-        .json(&product("E2E-1", json!({})))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    testkit::eventually(
-        "the inventory process learns of the product",
-        Duration::from_secs(30),
-        || async {
-            client
-                .get(format!("{api}/api/v1/inventory/E2E-1"))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                == StatusCode::OK
-        },
-    )
-    .await;
-    let restocked = client
-        .post(format!("{api}/api/v1/inventory/E2E-1/restock"))
-        .json(&json!({"quantity": 7}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(restocked.status(), StatusCode::CREATED);
+    // The product reaches the inventory process over RabbitMQ, then takes a restock.
+    support::stocked_product(&client, &api, "E2E-1", 7).await;
     let stock: Value = client
         .get(format!("{api}/api/v1/inventory/E2E-1"))
         .send()
@@ -562,7 +508,7 @@ async fn separate_processes_talk_through_rabbitmq() {
         .unwrap();
     assert_eq!(ready["status"], "ready", "{ready}");
     let inventory_ready: Value = client
-        .get(format!("{}/health/ready", inventory.url("inventory")))
+        .get(format!("{}/health/ready", split.url("inventory")))
         .send()
         .await
         .unwrap()
@@ -573,10 +519,7 @@ async fn separate_processes_talk_through_rabbitmq() {
         inventory_ready.to_string().contains("\"events\""),
         "{inventory_ready}"
     );
-    for server in [gateway, sales, inventory, catalog] {
-        let (status, _) = server.terminate();
-        assert!(status.success());
-    }
+    split.terminate();
 }
 
 /// Sales keep coming while the inventory process is killed and restarted and while the
@@ -632,28 +575,7 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
     let direct = support::service_client();
     let skus = ["FAULT-A", "FAULT-B", "FAULT-C"];
     for sku in skus {
-        let created = client
-            .post(format!("{api}/api/v1/products"))
-            .json(&product(sku, json!({})))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-        testkit::eventually(
-            "the inventory learns of the product",
-            Duration::from_secs(30),
-            || async {
-                client
-                    .post(format!("{api}/api/v1/inventory/{sku}/restock"))
-                    .json(&json!({"quantity": 300}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    == StatusCode::CREATED
-            },
-        )
-        .await;
+        support::stocked_product(&client, &api, sku, 300).await;
     }
 
     // A sales process that reserved and died before recording: its reservation must not stay.
@@ -987,22 +909,7 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
             .json(&product(sku, json!({})));
         async move { assert_eq!(request.send().await.unwrap().status(), StatusCode::CREATED) }
     };
-    create("KEPT-1").await;
-    testkit::eventually(
-        "the inventory takes stock of KEPT-1",
-        Duration::from_secs(20),
-        || async {
-            client
-                .post(format!("{api}/api/v1/inventory/KEPT-1/restock"))
-                .json(&json!({"quantity": 4}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                == StatusCode::CREATED
-        },
-    )
-    .await;
+    support::stocked_product(&client, &api, "KEPT-1", 4).await;
 
     let backup = run(with_data().args(["backup", "--to"]).arg(&backup_dir));
     assert!(backup.status.success(), "{}", text(&backup.stderr));

@@ -14,8 +14,8 @@ use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions}
 use lapin::types::{AMQPValue, FieldTable};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::process::{Server, command};
-use support::{Backing, Mode, product};
+use support::process::{Split, command};
+use support::{Backing, Mode};
 
 /// Reads `lines` until one is a JSON log object for which `wanted` holds; fails after 20 s.
 fn logged(lines: &Receiver<String>, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
@@ -47,62 +47,13 @@ async fn a_sale_is_followed_by_its_request_id_through_every_service_and_rabbitmq
     let Some(backing) = Backing::new(Mode::Production).await else {
         return;
     };
-    let catalog = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
-    let inventory = Server::start(
-        command(Some(&backing)),
-        &["--target", "inventory"],
-        &["inventory"],
+    let split = Split::start(
+        || command(Some(&backing)),
+        &["catalog", "inventory", "sales", "gateway"],
     );
-    let sales = Server::start(
-        command(Some(&backing)),
-        &[
-            "--target",
-            "sales",
-            "--catalog-url",
-            &catalog.url("catalog"),
-            "--inventory-url",
-            &inventory.url("inventory"),
-        ],
-        &["sales"],
-    );
-    let gateway = Server::start(
-        command(Some(&backing)),
-        &[
-            "--target",
-            "gateway",
-            "--catalog-url",
-            &catalog.url("catalog"),
-            "--inventory-url",
-            &inventory.url("inventory"),
-            "--sales-url",
-            &sales.url("sales"),
-        ],
-        &["gateway"],
-    );
-    let api = gateway.url("gateway");
+    let api = split.url("gateway");
     let client = support::admin_client(&api).await;
-    let created = client
-        .post(format!("{api}/api/v1/products"))
-        .json(&product("TRACE-1", json!({})))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::CREATED);
-    testkit::eventually(
-        "the inventory takes stock of TRACE-1",
-        Duration::from_secs(30),
-        || async {
-            client
-                .post(format!("{api}/api/v1/inventory/TRACE-1/restock"))
-                .json(&json!({"quantity": 5}))
-                .send()
-                .await
-                .unwrap()
-                .status()
-                == StatusCode::CREATED
-        },
-    )
-    .await;
+    support::stocked_product(&client, &api, "TRACE-1", 5).await;
 
     // A listener of our own on the exchange, to see the message as RabbitMQ carries it.
     let amqp = backing.amqp_url.clone().unwrap();
@@ -177,14 +128,16 @@ async fn a_sale_is_followed_by_its_request_id_through_every_service_and_rabbitmq
     );
 
     // In the logs: the gateway and the sales service served it under that id...
-    for (server, service) in [(&gateway, "gateway"), (&sales, "sales")] {
-        logged(&server.lines, &format!("of {service} serving the sale"), |log| {
-            in_span(log, "request_id", &trace) && in_span(log, "path", "/api/v1/sales")
-        });
+    for service in ["gateway", "sales"] {
+        logged(
+            split.lines(service),
+            &format!("of {service} serving the sale"),
+            |log| in_span(log, "request_id", &trace) && in_span(log, "path", "/api/v1/sales"),
+        );
     }
     // ...the inventory served the reservation under it, and applied the event under it.
     logged(
-        &inventory.lines,
+        split.lines("inventory"),
         "of the inventory reserving for the sale",
         |log| {
             in_span(log, "request_id", &trace)
@@ -193,14 +146,13 @@ async fn a_sale_is_followed_by_its_request_id_through_every_service_and_rabbitmq
                     .is_some_and(|p| p.starts_with("/internal/v1/reservations"))
         },
     );
-    let applied = logged(&inventory.lines, "of the inventory applying SaleCreated", |log| {
-        log["message"] == "event applied" && in_span(log, "correlation_id", &trace)
-    });
+    let applied = logged(
+        split.lines("inventory"),
+        "of the inventory applying SaleCreated",
+        |log| log["message"] == "event applied" && in_span(log, "correlation_id", &trace),
+    );
     assert_eq!(applied["span"]["event_type"], "SaleCreated", "{applied}");
 
     let _ = connection.close(200, "done".into()).await;
-    for server in [gateway, sales, inventory, catalog] {
-        let (status, _) = server.terminate();
-        assert!(status.success());
-    }
+    split.terminate();
 }

@@ -23,8 +23,8 @@ use std::time::{Duration, Instant};
 
 use reqwest::{Client, StatusCode, header};
 use serde_json::{Value, json};
-use support::process::{Server, command, free_port};
-use support::{Backing, Mode, product};
+use support::process::{Split, command};
+use support::{Backing, Mode};
 use tokio::sync::Mutex;
 
 const SKUS: [&str; 5] = ["DRILL-A", "DRILL-B", "DRILL-C", "DRILL-D", "DRILL-E"];
@@ -303,51 +303,6 @@ impl Drill {
     }
 }
 
-/// The services as separate processes on fixed ports, so that each can be restarted in place.
-struct Stack {
-    backing_env: Box<dyn Fn() -> Command + Send + Sync>,
-    ports: BTreeMap<&'static str, String>,
-    servers: BTreeMap<&'static str, Server>,
-}
-
-impl Stack {
-    fn url(&self, service: &str) -> String {
-        format!("http://127.0.0.1:{}", self.ports[service])
-    }
-
-    fn args(&self, service: &'static str) -> Vec<String> {
-        let mut args = vec![
-            "--target".to_owned(),
-            service.to_owned(),
-            format!("--{service}-port"),
-            self.ports[service].clone(),
-        ];
-        let upstreams: &[&str] = match service {
-            "inventory" => &["sales"],
-            "sales" => &["catalog", "inventory"],
-            "gateway" => &["catalog", "inventory", "sales"],
-            "admin" => &["gateway"],
-            _ => &[],
-        };
-        for upstream in upstreams {
-            args.push(format!("--{upstream}-url"));
-            args.push(self.url(upstream));
-        }
-        args
-    }
-
-    fn start(&mut self, service: &'static str) {
-        let args = self.args(service);
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let server = Server::start((self.backing_env)(), &args, &[service]);
-        self.servers.insert(service, server);
-    }
-
-    fn kill(&mut self, service: &'static str) {
-        self.servers.remove(service).expect("running").kill();
-    }
-}
-
 fn rabbitmqctl(action: &str) {
     let status = Command::new("rabbitmqctl")
         .arg(action)
@@ -392,52 +347,20 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         .to_owned();
     let redis_proxy = testkit::TcpProxy::start(&redis_target).await;
     let redis_url = format!("redis://127.0.0.1:{}", redis_proxy.port());
-    let backing = Arc::new(backing);
-    let env_backing = backing.clone();
-    let mut stack = Stack {
-        backing_env: Box::new(move || {
-            let mut command = command(Some(&env_backing));
+    let mut stack = Split::start(
+        || {
+            let mut command = command(Some(&backing));
             command
                 .env("INVENTORY_REDIS_URL", &redis_url)
                 .env("INVENTORY_RESERVATION_TTL_SECS", "3");
             command
-        }),
-        ports: ["catalog", "inventory", "sales", "gateway", "admin"]
-            .into_iter()
-            .map(|s| (s, free_port().to_string()))
-            .collect(),
-        servers: BTreeMap::new(),
-    };
-    for service in ["catalog", "inventory", "sales", "gateway", "admin"] {
-        stack.start(service);
-    }
+        },
+        &["catalog", "inventory", "sales", "gateway", "admin"],
+    );
     let api = stack.url("gateway");
     let client = support::admin_client(&api).await;
     for sku in SKUS {
-        let created = client
-            .post(format!("{api}/api/v1/products"))
-            .json(&product(sku, json!({})))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::CREATED);
-    }
-    for sku in SKUS {
-        testkit::eventually(
-            "the inventory takes the initial stock",
-            Duration::from_secs(30),
-            || async {
-                client
-                    .post(format!("{api}/api/v1/inventory/{sku}/restock"))
-                    .json(&json!({"quantity": INITIAL_STOCK, "location": "main"}))
-                    .send()
-                    .await
-                    .unwrap()
-                    .status()
-                    == StatusCode::CREATED
-            },
-        )
-        .await;
+        support::stocked_product(&client, &api, sku, INITIAL_STOCK).await;
     }
 
     let drill = Arc::new(Drill {
@@ -471,7 +394,7 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         }
         stack.kill(service);
         pause(2).await;
-        stack.start(service);
+        stack.restart(service);
         if let Some(down) = front_door {
             down.store(false, Ordering::SeqCst);
         }
@@ -526,19 +449,21 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
 
     // The system settles: events delivered, reservations committed or released.
     let db = backing.db.connect().await;
-    let scalar = |sql: &'static str| {
+    // One number from the database, for a SKU or for the whole.
+    let scalar = |sql: &'static str, sku: Option<&'static str>| {
         let pool = db.pool().clone();
         async move {
-            sqlx::query_scalar::<_, i64>(sql)
-                .fetch_one(&pool)
-                .await
-                .expect(sql)
+            let mut query = sqlx::query_scalar::<_, i64>(sql);
+            if let Some(sku) = sku {
+                query = query.bind(sku);
+            }
+            query.fetch_one(&pool).await.expect(sql)
         }
     };
     let settled = tokio::time::timeout(Duration::from_secs(60), async {
         loop {
-            let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)").await;
-            let reserved = scalar("SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM inventory_levels").await;
+            let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)", None).await;
+            let reserved = scalar("SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM inventory_levels", None).await;
             if backlog == 0 && reserved == 0 {
                 break;
             }
@@ -551,28 +476,18 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         "outboxes not drained or stock still reserved after 60 s"
     );
     assert_eq!(
-        scalar("SELECT COUNT(*) FROM inventory_dead_letters").await,
+        scalar("SELECT COUNT(*) FROM inventory_dead_letters", None).await,
         0,
         "events were dead-lettered"
     );
 
     // The recorded sales are exactly the accepted ones.
-    let mut recorded = BTreeMap::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut path = format!("{api}/api/v1/sales?limit=200");
-        if let Some(c) = &cursor {
-            path.push_str(&format!("&cursor={c}"));
-        }
-        let page: Value = client.get(path).send().await.unwrap().json().await.unwrap();
-        for sale in page["items"].as_array().expect("sales") {
-            recorded.insert(sale["id"].as_str().unwrap().to_owned(), sale.clone());
-        }
-        match page["next_cursor"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
+    let recorded: BTreeMap<String, Value> =
+        support::every_item(&client, &format!("{api}/api/v1/sales?limit=200"))
+            .await
+            .into_iter()
+            .map(|sale| (sale["id"].as_str().unwrap().to_owned(), sale))
+            .collect();
     let recorded_ids: BTreeSet<String> = recorded.keys().cloned().collect();
     assert_eq!(
         recorded_ids, accepted,
@@ -581,40 +496,29 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
 
     // Stock = ledger = initial + restocks − sales, per SKU; every sale has its movements.
     let mut sold: BTreeMap<String, i64> = BTreeMap::new();
-    for id in &accepted {
-        let sale: Value = client
-            .get(format!("{api}/api/v1/sales/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+    for sale in recorded.values() {
         for line in sale["lines"].as_array().expect("lines") {
             *sold.entry(line["sku"].as_str().unwrap().to_owned()).or_default() +=
                 line["quantity"].as_i64().unwrap();
         }
     }
     for sku in SKUS {
-        let on_hand: i64 = sqlx::query_scalar(
+        let on_hand = scalar(
             "SELECT CAST(COALESCE(SUM(on_hand), 0) AS SIGNED) FROM inventory_levels WHERE sku = ?",
+            Some(sku),
         )
-        .bind(sku)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        let ledger: i64 = sqlx::query_scalar(
+        .await;
+        let ledger = scalar(
             "SELECT CAST(COALESCE(SUM(quantity), 0) AS SIGNED) FROM inventory_movements WHERE sku = ?",
+            Some(sku),
         )
-        .bind(sku)
-        .fetch_one(db.pool())
-        .await
-        .unwrap();
-        let sold_in_ledger: i64 = sqlx::query_scalar("SELECT CAST(COALESCE(-SUM(quantity), 0) AS SIGNED) FROM inventory_movements WHERE sku = ? AND kind = 'sale'")
-            .bind(sku)
-            .fetch_one(db.pool())
-            .await
-            .unwrap();
+        .await;
+        let sold_in_ledger = scalar(
+            "SELECT CAST(COALESCE(-SUM(quantity), 0) AS SIGNED) FROM inventory_movements \
+             WHERE sku = ? AND kind = 'sale'",
+            Some(sku),
+        )
+        .await;
         let restocked = tally.restocked.get(sku).copied().unwrap_or(0);
         let sold = sold.get(sku).copied().unwrap_or(0);
         assert_eq!(on_hand, ledger, "{sku}: stock differs from its ledger");
@@ -628,16 +532,16 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
             "{sku}: stock differs from initial + restocks − sales"
         );
     }
-    let movements_per_sale: i64 =
-        scalar("SELECT COUNT(DISTINCT reference) FROM inventory_movements WHERE kind = 'sale'").await;
+    let movements_per_sale: i64 = scalar(
+        "SELECT COUNT(DISTINCT reference) FROM inventory_movements WHERE kind = 'sale'",
+        None,
+    )
+    .await;
     assert_eq!(
         movements_per_sale as usize,
         accepted.len(),
         "a sale without movements"
     );
 
-    for service in ["admin", "gateway", "sales", "inventory", "catalog"] {
-        let (status, _) = stack.servers.remove(service).unwrap().terminate();
-        assert!(status.success(), "{service} did not stop cleanly");
-    }
+    stack.terminate();
 }

@@ -194,15 +194,7 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
         false
     );
     // The event flow shows in the metrics of the process.
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.gateway.as_deref().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
     for series in [
         r#"events_published_total{service="catalog",type="ProductCreated"}"#,
         r#"events_published_total{service="inventory",type="RestockReceived"}"#,

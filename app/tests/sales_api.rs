@@ -433,15 +433,7 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
     .await;
     assert_eq!(empty["count"], 0);
     // The sales and their takings show in the metrics for the operators' dashboards.
-    let metrics = app
-        .client
-        .get(format!("{}/metrics", app.gateway.as_deref().unwrap()))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
     for series in [
         "sales_recorded_total{payment_method=",
         "sales_revenue_cents_total ",
@@ -614,15 +606,7 @@ async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
             .is_empty()
     );
     let sales_url = app.sales.as_deref().unwrap().to_owned();
-    let metrics = app
-        .client
-        .get(format!("{sales_url}/metrics"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let metrics = support::metrics(&app.client, &sales_url).await;
     assert!(
         metrics.contains(r#"circuit_breaker_state{upstream="inventory"}"#),
         "breaker state exported"

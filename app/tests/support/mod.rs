@@ -311,21 +311,67 @@ impl TestApp {
 
     /// Every product, following cursors.
     pub async fn list_all(&self, query: &str) -> Vec<Value> {
-        let mut items = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut path = format!("/api/v1/products?limit=200&{query}");
-            if let Some(c) = &cursor {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page: Value = ok_json(self.get(&path).await).await;
-            items.extend(page["items"].as_array().expect("items").iter().cloned());
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => return items,
-            }
+        let base = self.gateway.as_deref().expect("gateway running");
+        every_item(&self.client, &format!("{base}/api/v1/products?limit=200&{query}")).await
+    }
+}
+
+/// Every item of a paged listing at `url` (which already has a query), following
+/// `next_cursor` to the end.
+pub async fn every_item(client: &Client, url: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut page_url = url.to_owned();
+        if let Some(c) = &cursor {
+            page_url.push_str(&format!("&cursor={c}"));
+        }
+        let page = ok_json(client.get(page_url).send().await.expect("request sent")).await;
+        items.extend(page["items"].as_array().expect("items").iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return items,
         }
     }
+}
+
+/// Creates `sku` through the gateway at `api`, then restocks `quantity` units at the main
+/// location as soon as the inventory has heard of the product (it learns by event).
+pub async fn stocked_product(client: &Client, api: &str, sku: &str, quantity: i64) {
+    let created = client
+        .post(format!("{api}/api/v1/products"))
+        .json(&product(sku, json!({})))
+        .send()
+        .await
+        .expect("request sent");
+    assert_eq!(created.status(), StatusCode::CREATED, "{sku}");
+    testkit::eventually(
+        &format!("the inventory takes stock of {sku}"),
+        Duration::from_secs(30),
+        || async {
+            client
+                .post(format!("{api}/api/v1/inventory/{sku}/restock"))
+                .json(&json!({"quantity": quantity}))
+                .send()
+                .await
+                .expect("request sent")
+                .status()
+                == StatusCode::CREATED
+        },
+    )
+    .await;
+}
+
+/// The text of a `/metrics` page.
+pub async fn metrics(client: &Client, base: &str) -> String {
+    client
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .expect("request sent")
+        .text()
+        .await
+        .expect("metrics text")
 }
 
 /// The body of a 200 response as JSON; panics with the body otherwise.

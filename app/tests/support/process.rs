@@ -168,3 +168,78 @@ pub fn free_port() -> u16 {
         .unwrap()
         .port()
 }
+
+/// Every service its own process on a fixed port of its own, as in containers, so that any of
+/// them can be killed and started again in place while the others keep their addresses.
+pub struct Split<'a> {
+    /// A fresh command line for a process (environment, backing).
+    env: Box<dyn Fn() -> Command + 'a>,
+    ports: BTreeMap<&'static str, String>,
+    servers: BTreeMap<&'static str, Server>,
+}
+
+impl<'a> Split<'a> {
+    /// Starts `services` in order, each from a command made by `env`.
+    pub fn start(env: impl Fn() -> Command + 'a, services: &[&'static str]) -> Split<'a> {
+        let mut split = Split {
+            env: Box::new(env),
+            ports: ["catalog", "inventory", "sales", "gateway", "admin"]
+                .into_iter()
+                .map(|s| (s, free_port().to_string()))
+                .collect(),
+            servers: BTreeMap::new(),
+        };
+        for &service in services {
+            split.restart(service);
+        }
+        split
+    }
+
+    pub fn url(&self, service: &str) -> String {
+        format!("http://127.0.0.1:{}", self.ports[service])
+    }
+
+    /// The lines `service` logs, from the ones after its start-up on.
+    pub fn lines(&self, service: &str) -> &mpsc::Receiver<String> {
+        &self.servers[service].lines
+    }
+
+    /// Starts `service` (again), pointed at the others' fixed addresses.
+    pub fn restart(&mut self, service: &'static str) {
+        let mut args = vec![
+            "--target".to_owned(),
+            service.to_owned(),
+            format!("--{service}-port"),
+            self.ports[service].clone(),
+        ];
+        let upstreams: &[&str] = match service {
+            "inventory" => &["sales"],
+            "sales" => &["catalog", "inventory"],
+            "gateway" => &["catalog", "inventory", "sales"],
+            "admin" => &["gateway"],
+            _ => &[],
+        };
+        for upstream in upstreams {
+            args.push(format!("--{upstream}-url"));
+            args.push(self.url(upstream));
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let server = Server::start((self.env)(), &args, &[service]);
+        self.servers.insert(service, server);
+    }
+
+    /// Kills `service` at once (SIGKILL), as a crash would.
+    pub fn kill(&mut self, service: &'static str) {
+        self.servers.remove(service).expect("running").kill();
+    }
+
+    /// Stops every service with SIGTERM, front doors first; fails unless each exits cleanly.
+    pub fn terminate(mut self) {
+        for service in ["admin", "gateway", "sales", "inventory", "catalog"] {
+            if let Some(server) = self.servers.remove(service) {
+                let (status, _) = server.terminate();
+                assert!(status.success(), "{service} did not stop cleanly: {status}");
+            }
+        }
+    }
+}
