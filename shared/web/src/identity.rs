@@ -137,8 +137,7 @@ impl Signer {
             iat: now,
             exp: now + lifetime.as_secs(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing of plain claims cannot fail")
+        self.encode(&claims)
     }
 
     /// `Authorization` header value carrying a fresh token for `identity`.
@@ -157,6 +156,11 @@ impl Signer {
         })
     }
 
+    fn encode(&self, claims: &impl Serialize) -> String {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .expect("HS256 signing of plain claims cannot fail")
+    }
+
     /// `proxy`'s signed word that it forwards a request from `client`, for the next minute.
     /// The address is inside the signature, so a captured credential can only ever name the
     /// client it was made for.
@@ -170,8 +174,7 @@ impl Signer {
             iat: now,
             exp: now + LIFETIME.as_secs(),
         };
-        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
-            .expect("HS256 signing of plain claims cannot fail")
+        self.encode(&claims)
     }
 
     /// The proxy and the client address `token` vouches for, if we signed it and it is fresh.
