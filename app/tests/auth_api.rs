@@ -16,6 +16,10 @@ use support::{
 modes!(
     every_route_refuses_strangers_and_roles_below_its_own,
     a_revoked_api_token_stops_working_at_once,
+    api_tokens_never_manage_credentials,
+    wrong_current_passwords_count_toward_the_login_lockout,
+    an_admin_changes_their_own_password_only_with_the_current_one,
+    disabling_a_user_revokes_their_api_tokens_for_good,
     cookie_sessions_need_the_csrf_token_to_change_anything,
     repeated_failed_logins_lock_the_username_without_revealing_it,
     disabling_a_user_ends_their_access_and_acted_users_are_kept,
@@ -25,48 +29,59 @@ modes!(
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Who may do what, route by route: the product's role matrix written out by hand, so that
-/// a change to the policy or a new route without a rule fails here.
-const MATRIX: &[(&str, &str, Option<&str>)] = &[
-    ("POST", "/api/v1/auth/login", None),
-    ("POST", "/api/v1/auth/logout", Some("viewer")),
-    ("GET", "/api/v1/auth/me", Some("viewer")),
-    ("POST", "/api/v1/auth/password", Some("viewer")),
-    ("GET", "/api/v1/auth/tokens", Some("viewer")),
-    ("POST", "/api/v1/auth/tokens", Some("viewer")),
-    ("DELETE", "/api/v1/auth/tokens/{id}", Some("viewer")),
-    ("GET", "/api/v1/users", Some("admin")),
-    ("POST", "/api/v1/users", Some("admin")),
-    ("GET", "/api/v1/users/{id}", Some("admin")),
-    ("PATCH", "/api/v1/users/{id}", Some("admin")),
-    ("DELETE", "/api/v1/users/{id}", Some("admin")),
-    ("POST", "/api/v1/users/{id}/password", Some("admin")),
-    ("GET", "/api/v1/events/stream", Some("viewer")),
-    ("GET", "/api/v1/products", Some("viewer")),
-    ("POST", "/api/v1/products", Some("manager")),
-    ("GET", "/api/v1/products/{sku}", Some("viewer")),
-    ("PATCH", "/api/v1/products/{sku}", Some("manager")),
-    ("PUT", "/api/v1/products/{sku}", Some("manager")),
-    ("DELETE", "/api/v1/products/{sku}", Some("manager")),
-    ("GET", "/api/v1/categories", Some("viewer")),
-    ("GET", "/api/v1/inventory", Some("viewer")),
-    ("GET", "/api/v1/inventory/{sku}", Some("viewer")),
-    ("GET", "/api/v1/inventory/{sku}/movements", Some("viewer")),
-    ("POST", "/api/v1/inventory/{sku}/restock", Some("manager")),
-    ("POST", "/api/v1/inventory/{sku}/adjustments", Some("manager")),
-    ("POST", "/api/v1/inventory/{sku}/count", Some("manager")),
-    ("POST", "/api/v1/inventory/{sku}/transfers", Some("manager")),
-    ("PUT", "/api/v1/inventory/{sku}/settings", Some("manager")),
-    ("GET", "/api/v1/alerts", Some("viewer")),
-    ("GET", "/api/v1/stock-value", Some("viewer")),
-    ("GET", "/api/v1/locations", Some("viewer")),
-    ("POST", "/api/v1/locations", Some("manager")),
-    ("PATCH", "/api/v1/locations/{code}", Some("manager")),
-    ("GET", "/api/v1/sales", Some("viewer")),
-    ("POST", "/api/v1/sales", Some("clerk")),
-    ("GET", "/api/v1/sales/summary", Some("viewer")),
-    ("GET", "/api/v1/sales/{id}", Some("viewer")),
-    ("POST", "/api/v1/sales/{id}/void", Some("manager")),
-    ("POST", "/api/v1/sales/{id}/returns", Some("clerk")),
+/// a change to the policy or a new route without a rule fails here. The last column marks
+/// routes that manage credentials, which need a login session (never an API token).
+const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
+    ("POST", "/api/v1/auth/login", None, false),
+    ("POST", "/api/v1/auth/logout", Some("viewer"), false),
+    ("GET", "/api/v1/auth/me", Some("viewer"), false),
+    ("POST", "/api/v1/auth/password", Some("viewer"), true),
+    ("GET", "/api/v1/auth/tokens", Some("viewer"), true),
+    ("POST", "/api/v1/auth/tokens", Some("viewer"), true),
+    ("DELETE", "/api/v1/auth/tokens/{id}", Some("viewer"), true),
+    ("GET", "/api/v1/users", Some("admin"), true),
+    ("POST", "/api/v1/users", Some("admin"), true),
+    ("GET", "/api/v1/users/{id}", Some("admin"), true),
+    ("PATCH", "/api/v1/users/{id}", Some("admin"), true),
+    ("DELETE", "/api/v1/users/{id}", Some("admin"), true),
+    ("POST", "/api/v1/users/{id}/password", Some("admin"), true),
+    ("GET", "/api/v1/events/stream", Some("viewer"), false),
+    ("GET", "/api/v1/products", Some("viewer"), false),
+    ("POST", "/api/v1/products", Some("manager"), false),
+    ("GET", "/api/v1/products/{sku}", Some("viewer"), false),
+    ("PATCH", "/api/v1/products/{sku}", Some("manager"), false),
+    ("PUT", "/api/v1/products/{sku}", Some("manager"), false),
+    ("DELETE", "/api/v1/products/{sku}", Some("manager"), false),
+    ("GET", "/api/v1/categories", Some("viewer"), false),
+    ("GET", "/api/v1/inventory", Some("viewer"), false),
+    ("GET", "/api/v1/inventory/{sku}", Some("viewer"), false),
+    ("GET", "/api/v1/inventory/{sku}/movements", Some("viewer"), false),
+    ("POST", "/api/v1/inventory/{sku}/restock", Some("manager"), false),
+    (
+        "POST",
+        "/api/v1/inventory/{sku}/adjustments",
+        Some("manager"),
+        false,
+    ),
+    ("POST", "/api/v1/inventory/{sku}/count", Some("manager"), false),
+    (
+        "POST",
+        "/api/v1/inventory/{sku}/transfers",
+        Some("manager"),
+        false,
+    ),
+    ("PUT", "/api/v1/inventory/{sku}/settings", Some("manager"), false),
+    ("GET", "/api/v1/alerts", Some("viewer"), false),
+    ("GET", "/api/v1/stock-value", Some("viewer"), false),
+    ("GET", "/api/v1/locations", Some("viewer"), false),
+    ("POST", "/api/v1/locations", Some("manager"), false),
+    ("PATCH", "/api/v1/locations/{code}", Some("manager"), false),
+    ("GET", "/api/v1/sales", Some("viewer"), false),
+    ("POST", "/api/v1/sales", Some("clerk"), false),
+    ("GET", "/api/v1/sales/summary", Some("viewer"), false),
+    ("GET", "/api/v1/sales/{id}", Some("viewer"), false),
+    ("POST", "/api/v1/sales/{id}/void", Some("manager"), false),
+    ("POST", "/api/v1/sales/{id}/returns", Some("clerk"), false),
 ];
 
 const ROLES: [&str; 4] = ["viewer", "clerk", "manager", "admin"];
@@ -96,7 +111,7 @@ async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: 
     }
     let listed: BTreeSet<(String, String)> = MATRIX
         .iter()
-        .map(|(m, p, _)| ((*m).to_owned(), (*p).to_owned()))
+        .map(|(m, p, _, _)| ((*m).to_owned(), (*p).to_owned()))
         .collect();
     assert_eq!(
         documented.difference(&listed).collect::<Vec<_>>(),
@@ -124,7 +139,14 @@ async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: 
         clients.push((role, client));
     }
     let stranger = Client::new();
-    for (method, path, needed) in MATRIX {
+    // An admin's API token may do whatever admins may, except manage credentials.
+    let admin_token = app
+        .post_json("/api/v1/auth/tokens", &json!({"name": "matrix", "role": "admin"}))
+        .await;
+    assert_eq!(admin_token.status(), StatusCode::CREATED);
+    let admin_token: Value = admin_token.json().await.unwrap();
+    let integration = client_with_token(admin_token["token"].as_str().unwrap());
+    for (method, path, needed, session_only) in MATRIX {
         if *path == "/api/v1/auth/logout" {
             continue; // Ends the session: checked last.
         }
@@ -151,6 +173,22 @@ async fn every_route_refuses_strangers_and_roles_below_its_own(app: TestApp, _: 
             }
         }
         let Some(needed) = needed else { continue };
+        let by_token = send(&integration).send().await.unwrap();
+        if *session_only {
+            assert_eq!(
+                by_token.status(),
+                StatusCode::FORBIDDEN,
+                "{method} {path} by an API token"
+            );
+            let problem: Value = by_token.json().await.unwrap();
+            assert_eq!(problem["type"], "urn:inventory-tracker:problem:session-required");
+        } else {
+            let status = by_token.status();
+            assert!(
+                status != StatusCode::FORBIDDEN && status != StatusCode::UNAUTHORIZED,
+                "an admin's API token may {method} {path}, got {status}"
+            );
+        }
         for (role, client) in &clients {
             let answer = send(client).send().await.unwrap();
             let status = answer.status();
@@ -248,6 +286,205 @@ async fn a_revoked_api_token_stops_working_at_once(app: TestApp, _: Backing) {
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "revoked at once");
     let problem: Value = after.json().await.unwrap();
     assert_eq!(problem["type"], "urn:inventory-tracker:problem:invalid-token");
+    app.stop().await;
+}
+
+/// An API token reads and changes the shop's data, but never passwords, tokens or users:
+/// a leaked token, whatever its role, cannot take over its owner's account or mint tokens
+/// that outlive it.
+async fn api_tokens_never_manage_credentials(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let mut integrations = Vec::new();
+    for role in ["viewer", "admin"] {
+        let created = app
+            .post_json(
+                "/api/v1/auth/tokens",
+                &json!({"name": format!("{role} export"), "role": role}),
+            )
+            .await;
+        assert_eq!(created.status(), StatusCode::CREATED);
+        let created: Value = created.json().await.unwrap();
+        integrations.push(client_with_token(created["token"].as_str().unwrap()));
+    }
+    let me = ok_json(app.get("/api/v1/auth/me").await).await;
+    let my_id = me["user"]["id"].as_i64().unwrap();
+    for integration in &integrations {
+        let attempts = [
+            (
+                Method::POST,
+                "/api/v1/auth/password".to_owned(),
+                json!({"current_password": ADMIN_PASSWORD, "new_password": "taken over by a token"}),
+            ),
+            (
+                Method::POST,
+                "/api/v1/auth/tokens".to_owned(),
+                json!({"name": "child", "role": "viewer"}),
+            ),
+            (Method::GET, "/api/v1/auth/tokens".to_owned(), json!(null)),
+            (Method::GET, "/api/v1/users".to_owned(), json!(null)),
+            (
+                Method::POST,
+                "/api/v1/users".to_owned(),
+                json!({"username": "planted", "role": "admin", "password": "planted by a token 1"}),
+            ),
+            (
+                Method::POST,
+                format!("/api/v1/users/{my_id}/password"),
+                json!({"password": "taken over by a token"}),
+            ),
+        ];
+        for (method, path, body) in attempts {
+            let mut request = integration.request(method.clone(), format!("{base}{path}"));
+            if !body.is_null() {
+                request = request.json(&body);
+            }
+            let answer = request.send().await.unwrap();
+            assert_eq!(answer.status(), StatusCode::FORBIDDEN, "{method} {path}");
+            let problem: Value = answer.json().await.unwrap();
+            assert_eq!(
+                problem["type"], "urn:inventory-tracker:problem:session-required",
+                "{method} {path}"
+            );
+        }
+        // Reading the shop's data still works.
+        ok_json(
+            integration
+                .get(format!("{base}/api/v1/products"))
+                .send()
+                .await
+                .unwrap(),
+        )
+        .await;
+    }
+    // Nothing changed: the password still logs in, the session still works, no user was
+    // planted and no token was minted.
+    login(&base, "admin", ADMIN_PASSWORD).await;
+    ok_json(app.get("/api/v1/auth/me").await).await;
+    let users = ok_json(app.get("/api/v1/users").await).await;
+    assert!(
+        users
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|u| u["username"] != "planted")
+    );
+    let tokens = ok_json(app.get("/api/v1/auth/tokens").await).await;
+    assert_eq!(tokens.as_array().unwrap().len(), 2);
+    app.stop().await;
+}
+
+/// Guessing the current password through `/auth/password` is as limited as guessing at
+/// login: the failures lock the user, and the lock holds for login too.
+async fn wrong_current_passwords_count_toward_the_login_lockout(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let (clerk, _) = app.user_client("guesser", "clerk").await;
+    let before = failures_counted(&app, "password_change").await;
+    let change = |current: &'static str| {
+        let request = clerk
+            .post(format!("{base}/api/v1/auth/password"))
+            .json(&json!({"current_password": current, "new_password": "a brand new passphrase"}));
+        async move { request.send().await.unwrap() }
+    };
+    for _ in 0..5 {
+        let answer = change("not my password at all").await;
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    }
+    // Locked now: even the right current password is refused, and so is a login.
+    let locked = change("long walks on the beach 7").await;
+    assert_eq!(locked.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(locked.headers().contains_key(header::RETRY_AFTER));
+    let problem: Value = locked.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:login-locked");
+    let login = support::try_login(&base, "guesser", "long walks on the beach 7").await;
+    assert_eq!(login.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(failures_counted(&app, "password_change").await >= before + 5.0);
+    app.stop().await;
+}
+
+/// `auth_login_failures_total{attempt=…}` as the gateway's `/metrics` says now.
+async fn failures_counted(app: &TestApp, attempt: &str) -> f64 {
+    let text = support::metrics(&Client::new(), app.gateway.as_deref().unwrap()).await;
+    let series = format!("auth_login_failures_total{{attempt=\"{attempt}\"}} ");
+    text.lines()
+        .find_map(|line| line.strip_prefix(series.as_str()))
+        .and_then(|value| value.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no {series} in:\n{text}"))
+}
+
+/// The admin reset (`/users/{id}/password`) is for other users; an admin's own password
+/// changes only with the current one.
+async fn an_admin_changes_their_own_password_only_with_the_current_one(app: TestApp, _: Backing) {
+    let me = ok_json(app.get("/api/v1/auth/me").await).await;
+    let my_id = me["user"]["id"].as_i64().unwrap();
+    let refused = app
+        .post_json(
+            &format!("/api/v1/users/{my_id}/password"),
+            &json!({"password": "reset without the old one"}),
+        )
+        .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    // The session lives on and the password is unchanged.
+    ok_json(app.get("/api/v1/auth/me").await).await;
+    login(app.gateway.as_deref().unwrap(), "admin", ADMIN_PASSWORD).await;
+    // Another user's password can still be reset.
+    let (_, clerk) = app.user_client("forgetful", "clerk").await;
+    let reset = app
+        .post_json(
+            &format!("/api/v1/users/{}/password", clerk["id"]),
+            &json!({"password": "handed over at the desk 9"}),
+        )
+        .await;
+    assert_eq!(reset.status(), StatusCode::OK);
+    app.stop().await;
+}
+
+/// A disabled user's API tokens are revoked, and stay revoked when the user is enabled.
+async fn disabling_a_user_revokes_their_api_tokens_for_good(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    let (clerk, user) = app.user_client("leaver", "clerk").await;
+    let created = clerk
+        .post(format!("{base}/api/v1/auth/tokens"))
+        .json(&json!({"name": "till sync"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let created: Value = created.json().await.unwrap();
+    let integration = client_with_token(created["token"].as_str().unwrap());
+    ok_json(
+        integration
+            .get(format!("{base}/api/v1/products"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    let path = format!("/api/v1/users/{}", user["id"]);
+    for disabled in [true, false] {
+        let answer = app
+            .request(Method::PATCH, &path)
+            .json(&json!({"disabled": disabled}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        let after = integration
+            .get(format!("{base}/api/v1/products"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(after.status(), StatusCode::UNAUTHORIZED, "disabled: {disabled}");
+    }
+    let tokens = ok_json(app.get("/api/v1/auth/tokens?all=true").await).await;
+    let token = tokens
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == created["id"])
+        .unwrap();
+    assert!(token["revoked_at"].is_string(), "{token}");
+    // The user can work again, with a new login.
+    login(&base, "leaver", "long walks on the beach 7").await;
     app.stop().await;
 }
 
@@ -385,6 +622,31 @@ async fn failures_from_one_address_lock_the_address() {
     for n in 0..4 {
         let answer = support::try_login(&base, &format!("guess{n}"), "not the password").await;
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
+    }
+    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
+    assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
+    app.stop().await;
+}
+
+/// Wrong current passwords count against the client's address too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn wrong_current_passwords_lock_the_address() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.login_address_max_failures = 3;
+    let app = TestApp::all_with(settings).await;
+    let base = app.gateway.clone().unwrap();
+    let (clerk, _) = app.user_client("guesser", "clerk").await;
+    for _ in 0..3 {
+        let answer = clerk
+            .post(format!("{base}/api/v1/auth/password"))
+            .json(&json!({"current_password": "not my password", "new_password": "a brand new passphrase"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
     let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);

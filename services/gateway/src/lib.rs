@@ -119,6 +119,10 @@ impl Gateway {
         let auth = auth::Auth::new(auth::store::AuthStore::new(db), settings);
         auth.bootstrap(settings.admin_password.as_ref()).await?;
         let limiter = ratelimit::RateLimiter::new(settings)?;
+        // The series exist from start-up, so the first failure after a restart shows in rates.
+        for attempt in auth::Attempt::ALL {
+            metrics::counter!("auth_login_failures_total", "attempt" => attempt.as_str()).increment(0);
+        }
         tracing::info!(
             database = %settings::redact_url(settings.gateway_database_url().expose_secret()),
             rate_limits = limiter.kind(),

@@ -14,6 +14,9 @@ pub enum Required {
     SignedIn,
     /// An authenticated caller whose role includes this one.
     Role(Role),
+    /// A login session (never an API token) whose role includes this one: managing
+    /// credentials (passwords, API tokens, users) needs a person who logged in.
+    Session(Role),
 }
 
 /// The requirement for `method` on `path`.
@@ -21,24 +24,25 @@ pub enum Required {
 /// - reading anything: `viewer`;
 /// - recording sales and returns: `clerk` (the counter);
 /// - changing the catalog, the stock, locations, and voiding sales: `manager`;
-/// - users: `admin`;
-/// - one's own session, password and API tokens: any signed-in user.
+/// - users: `admin`, from a login session;
+/// - one's own password and API tokens: any user, from a login session;
+/// - who one is, logging out: any signed-in caller.
 pub fn required(method: &Method, path: &str) -> Required {
     let path = path.trim_end_matches('/');
     if path == "/api/v1/auth/login" {
         return Required::Public;
     }
-    if matches!(
-        path,
-        "/api/v1/auth/me" | "/api/v1/auth/logout" | "/api/v1/auth/password"
-    ) {
+    if matches!(path, "/api/v1/auth/me" | "/api/v1/auth/logout") {
         return Required::SignedIn;
     }
-    if path == "/api/v1/auth/tokens" || path.starts_with("/api/v1/auth/tokens/") {
-        return Required::Role(Role::Viewer);
+    if path == "/api/v1/auth/password"
+        || path == "/api/v1/auth/tokens"
+        || path.starts_with("/api/v1/auth/tokens/")
+    {
+        return Required::Session(Role::Viewer);
     }
     if path == "/api/v1/users" || path.starts_with("/api/v1/users/") {
-        return Required::Role(Role::Admin);
+        return Required::Session(Role::Admin);
     }
     if is_safe(method) {
         return Required::Role(Role::Viewer);
@@ -87,14 +91,26 @@ mod tests {
             required(&Method::GET, "/api/v1/sales"),
             Required::Role(Role::Viewer)
         );
-        assert_eq!(
-            required(&Method::GET, "/api/v1/users"),
-            Required::Role(Role::Admin)
-        );
         assert_eq!(required(&Method::POST, "/api/v1/auth/login"), Required::Public);
-        assert_eq!(
-            required(&Method::POST, "/api/v1/auth/password"),
-            Required::SignedIn
-        );
+        assert_eq!(required(&Method::GET, "/api/v1/auth/me"), Required::SignedIn);
+    }
+
+    #[test]
+    fn credentials_are_managed_only_from_a_login_session() {
+        for (method, path, role) in [
+            (Method::POST, "/api/v1/auth/password", Role::Viewer),
+            (Method::GET, "/api/v1/auth/tokens", Role::Viewer),
+            (Method::POST, "/api/v1/auth/tokens", Role::Viewer),
+            (Method::DELETE, "/api/v1/auth/tokens/abc", Role::Viewer),
+            (Method::GET, "/api/v1/users", Role::Admin),
+            (Method::POST, "/api/v1/users/7/password", Role::Admin),
+            (Method::PATCH, "/api/v1/users/7/", Role::Admin),
+        ] {
+            assert_eq!(
+                required(&method, path),
+                Required::Session(role),
+                "{method} {path}"
+            );
+        }
     }
 }

@@ -162,45 +162,22 @@ pub struct PasswordInput {
     pub new_password: String,
 }
 
-/// Change one's own password; other sessions of the user end.
+/// Change one's own password; other sessions of the user end. Needs a login session (API
+/// tokens never manage credentials). A wrong current password counts toward the same lockout
+/// as a failed login.
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordInput,
     responses((status = 200, body = User),
-              (status = 422, description = "Current password wrong, or the new one breaks the policy (the reason is given)", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "Current password wrong, or the new one breaks the policy (the reason is given)", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "Locked after repeated wrong passwords (Retry-After)", body = Problem, content_type = "application/problem+json")))]
 async fn change_password(
     State(auth): State<AppState>,
     Extension(me): Extension<Principal>,
+    Extension(ClientAddr(client)): Extension<ClientAddr>,
     Json(input): Json<PasswordInput>,
 ) -> Result<Json<User>, AuthError> {
-    let hash = auth
-        .store()
-        .password_hash(me.user.id)
-        .await?
-        .ok_or_else(|| AuthError::NotFound("such user".into()))?;
-    if !secrets::verify_password(input.current_password.clone(), hash).await {
-        return Err(AuthError::field(
-            "current_password",
-            "is not your current password",
-        ));
-    }
-    let username = Username::parse(&me.user.username).map_err(|e| AuthError::field("username", e))?;
-    let new = NewPassword::parse(&input.new_password, &username)
-        .map_err(|e| AuthError::field("new_password", e))?;
-    if input.new_password == input.current_password {
-        return Err(AuthError::field(
-            "new_password",
-            "must differ from the current password",
-        ));
-    }
-    let hash = secrets::hash_password(new.expose().to_owned()).await;
-    auth.store().set_password(me.user.id, &hash, false).await?;
-    let keep = (!me.credential.kind_is_api).then_some(me.credential.id.as_str());
-    auth.store().revoke_sessions(me.user.id, keep).await?;
-    let user = auth
-        .store()
-        .user(me.user.id)
-        .await?
-        .ok_or_else(|| AuthError::NotFound("such user".into()))?;
-    Ok(Json(user))
+    auth.change_password(&me, &input.current_password, &input.new_password, client)
+        .await
+        .map(Json)
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -258,7 +235,8 @@ async fn list_tokens(
     ))
 }
 
-/// Create an API token for an integration. The token is in the answer, once.
+/// Create an API token for an integration. The token is in the answer, once. Needs a login
+/// session: tokens never mint tokens.
 #[utoipa::path(post, path = "/api/v1/auth/tokens", tag = "auth", request_body = TokenInput,
     responses((status = 201, body = NewToken),
               (status = 403, description = "The role asked for is higher than the creator's", body = Problem, content_type = "application/problem+json"),
@@ -308,7 +286,8 @@ async fn create_token(
         .into_response())
 }
 
-/// Revoke an API token (one's own; admins: anyone's). Takes effect at once.
+/// Revoke an API token (one's own; admins: anyone's). Takes effect at once. Needs a login
+/// session.
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", params(("id" = String, Path)),
     responses((status = 204, description = "Revoked"), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn revoke_token(
@@ -400,7 +379,8 @@ async fn get_user(State(auth): State<AppState>, Path(id): Path<i64>) -> Result<J
 pub struct UserPatch {
     pub display_name: Option<String>,
     pub role: Option<Role>,
-    /// A disabled user cannot log in, and their sessions and tokens stop working at once.
+    /// A disabled user cannot log in; their sessions end and their API tokens are revoked
+    /// for good (enabling the user again does not bring them back).
     pub disabled: Option<bool>,
 }
 
@@ -430,7 +410,7 @@ async fn update_user(
         .await?
         .ok_or_else(|| AuthError::NotFound(format!("user {id}")))?;
     if patch.disabled == Some(true) {
-        auth.store().revoke_sessions(id, None).await?;
+        auth.store().revoke_all(id).await?;
     }
     Ok(Json(user))
 }
@@ -441,16 +421,23 @@ pub struct ResetInput {
     pub password: String,
 }
 
-/// Reset a user's password; they must choose a new one at their next login, and their
-/// sessions end.
+/// Reset another user's password; they must choose a new one at their next login, and their
+/// sessions end. One's own password changes only with the current one (`/auth/password`).
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)), request_body = ResetInput,
     responses((status = 200, body = User), (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn reset_password(
     State(auth): State<AppState>,
+    Extension(me): Extension<Principal>,
     Path(id): Path<i64>,
     Json(input): Json<ResetInput>,
 ) -> Result<Json<User>, AuthError> {
+    if id == me.user.id {
+        return Err(AuthError::NotAllowed(
+            "Change your own password with POST /api/v1/auth/password, which asks for the current one."
+                .into(),
+        ));
+    }
     let user = auth
         .store()
         .user(id)
@@ -487,7 +474,7 @@ async fn remove_user(
     match auth.store().remove_user(id).await? {
         Removal::Deleted => Ok(StatusCode::NO_CONTENT.into_response()),
         Removal::Disabled(user) => {
-            auth.store().revoke_sessions(id, None).await?;
+            auth.store().revoke_all(id).await?;
             Ok(axum::Json(*user).into_response())
         }
         Removal::NotFound => Err(AuthError::NotFound(format!("user {id}"))),

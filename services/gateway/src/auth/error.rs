@@ -28,6 +28,8 @@ pub enum AuthError {
         method: String,
         path: String,
     },
+    #[error("an API token may not {method} {path}")]
+    SessionRequired { method: String, path: String },
     #[error("{0}")]
     NotAllowed(String),
     #[error("invalid fields")]
@@ -87,6 +89,8 @@ impl IntoResponse for AuthError {
                 .detail(format!("Your role ({role}) may not {method} {path}; it needs {required}."))
                 .extension("role", role)
                 .extension("required_role", required),
+            AuthError::SessionRequired { method, path } => Problem::new(StatusCode::FORBIDDEN, "session-required", "A login session is required")
+                .detail(format!("API tokens never manage credentials: {method} {path} needs a session from POST /api/v1/auth/login.")),
             AuthError::NotAllowed(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed").detail(why),
             AuthError::Invalid(errors) => Problem::validation(errors),
             AuthError::NotFound(what) => Problem::not_found(format!("There is no {what}.")),

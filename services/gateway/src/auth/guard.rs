@@ -50,7 +50,14 @@ pub async fn guard(
     if let Err(refused) = guard.limiter.check_principal(&principal.rate_key()).await {
         return refused.into_response();
     }
-    if let Required::Role(needed) = required
+    if matches!(required, Required::Session(_)) && principal.credential.kind_is_api {
+        return AuthError::SessionRequired {
+            method: method.to_string(),
+            path,
+        }
+        .into_response();
+    }
+    if let Required::Role(needed) | Required::Session(needed) = required
         && !principal.role.allows(needed)
     {
         return AuthError::Forbidden {

@@ -78,6 +78,50 @@ impl Principal {
     }
 }
 
+/// What a password was given for; each is counted toward the same lockout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    Login,
+    PasswordChange,
+}
+
+impl Attempt {
+    /// Every value, for metrics that exist from start-up.
+    pub const ALL: [Attempt; 2] = [Attempt::Login, Attempt::PasswordChange];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Attempt::Login => "login",
+            Attempt::PasswordChange => "password_change",
+        }
+    }
+}
+
+/// The lockout subjects a password guess counts against: the username (whether or not such
+/// a user exists) and the client address.
+struct Guesses {
+    user: String,
+    address: String,
+    client: IpAddr,
+}
+
+impl Guesses {
+    fn new(username: &str, client: IpAddr) -> Guesses {
+        // Whatever a client types as a username is kept only as a bounded, printable key.
+        let plain = username.len() <= 64 && username.bytes().all(|b| b.is_ascii_graphic());
+        let user = if plain {
+            format!("user:{username}")
+        } else {
+            format!("user:#{}", secrets::digest(username))
+        };
+        Guesses {
+            user,
+            address: format!("addr:{client}"),
+            client,
+        }
+    }
+}
+
 /// A new login session; the secrets are shown to the client once and never stored.
 pub struct Session {
     pub token: String,
@@ -168,15 +212,8 @@ impl Auth {
     /// Every failure looks the same whether or not the user exists.
     pub async fn login(&self, username: &str, password: &str, client: IpAddr) -> Result<Session, AuthError> {
         let name = username.trim().to_ascii_lowercase();
-        let user_subject = format!("user:{name}");
-        let address_subject = format!("addr:{client}");
-        for subject in [&user_subject, &address_subject] {
-            if let Some(until) = self.store.locked_until(subject).await? {
-                return Err(AuthError::LockedOut {
-                    retry_after_secs: u64::try_from((until - now_ms()).max(1000) / 1000).unwrap_or(1),
-                });
-            }
-        }
+        let guesses = Guesses::new(&name, client);
+        self.refuse_if_locked(&guesses).await?;
         let candidate = self.store.login_candidate(&name).await?;
         let hash = match &candidate {
             Some((_, hash)) => hash.clone(),
@@ -186,27 +223,11 @@ impl Auth {
         let mut user = match candidate {
             Some((user, _)) if matches && !user.disabled => user,
             _ => {
-                let lockout_ms = i64::try_from(self.lockout.as_millis()).unwrap_or(i64::MAX);
-                let failures = self
-                    .store
-                    .record_failure(&user_subject, self.max_failures, lockout_ms)
-                    .await?;
-                self.store
-                    .record_failure(&address_subject, self.address_max_failures, lockout_ms)
-                    .await?;
-                metrics::counter!("auth_login_failures_total").increment(1);
-                tracing::info!(username = %name, %client, failures, "failed login");
-                if failures > SLOW_AFTER_FAILURES {
-                    // Each further guess costs more: 0.5 s, 1 s, 2 s, … up to 4 s.
-                    let shift = u32::try_from(failures - SLOW_AFTER_FAILURES - 1)
-                        .unwrap_or(3)
-                        .min(3);
-                    tokio::time::sleep(Duration::from_millis(500 << shift)).await;
-                }
+                self.wrong_guess(&guesses, Attempt::Login).await?;
                 return Err(AuthError::InvalidCredentials);
             }
         };
-        self.store.clear_failures(&user_subject).await?;
+        self.store.clear_failures(&guesses.user).await?;
         let logged_in_at = now_ms();
         self.store.record_login(user.id, logged_in_at).await?;
         user.last_login_at = Some(storage::clock::from_millis(logged_in_at));
@@ -233,6 +254,92 @@ impl Auth {
             credential,
             user,
         })
+    }
+
+    /// Changes the caller's own password after checking the current one. A wrong current
+    /// password counts toward the same lockout as a failed login (per user and per address),
+    /// so a stolen session cannot be used to guess it. The user's other sessions end.
+    pub async fn change_password(
+        &self,
+        me: &Principal,
+        current: &str,
+        new: &str,
+        client: IpAddr,
+    ) -> Result<User, AuthError> {
+        let guesses = Guesses::new(&me.user.username, client);
+        self.refuse_if_locked(&guesses).await?;
+        let hash = self
+            .store
+            .password_hash(me.user.id)
+            .await?
+            .ok_or_else(|| AuthError::NotFound("such user".into()))?;
+        if !secrets::verify_password(current.to_owned(), hash).await {
+            self.wrong_guess(&guesses, Attempt::PasswordChange).await?;
+            return Err(AuthError::field(
+                "current_password",
+                "is not your current password",
+            ));
+        }
+        self.store.clear_failures(&guesses.user).await?;
+        let username = Username::parse(&me.user.username).map_err(|e| AuthError::field("username", e))?;
+        let checked = NewPassword::parse(new, &username).map_err(|e| AuthError::field("new_password", e))?;
+        if new == current {
+            return Err(AuthError::field(
+                "new_password",
+                "must differ from the current password",
+            ));
+        }
+        let hash = secrets::hash_password(checked.expose().to_owned()).await;
+        self.store.set_password(me.user.id, &hash, false).await?;
+        self.store
+            .revoke_sessions(me.user.id, Some(me.credential.id.as_str()))
+            .await?;
+        tracing::info!(username = %me.user.username, "password changed");
+        self.store
+            .user(me.user.id)
+            .await?
+            .ok_or_else(|| AuthError::NotFound("such user".into()))
+    }
+
+    /// Refuses while the user or the address is locked out after too many wrong guesses.
+    async fn refuse_if_locked(&self, guesses: &Guesses) -> Result<(), AuthError> {
+        for subject in [&guesses.user, &guesses.address] {
+            if let Some(until) = self.store.locked_until(subject).await? {
+                return Err(AuthError::LockedOut {
+                    retry_after_secs: u64::try_from((until - now_ms()).max(1000) / 1000).unwrap_or(1),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Counts a wrong password against the user and the address (locking them once they
+    /// reach their limits), logs and counts it, and makes each further guess slower.
+    async fn wrong_guess(&self, guesses: &Guesses, attempt: Attempt) -> Result<(), AuthError> {
+        let lockout_ms = i64::try_from(self.lockout.as_millis()).unwrap_or(i64::MAX);
+        let failures = self
+            .store
+            .record_failure(&guesses.user, self.max_failures, lockout_ms)
+            .await?;
+        self.store
+            .record_failure(&guesses.address, self.address_max_failures, lockout_ms)
+            .await?;
+        metrics::counter!("auth_login_failures_total", "attempt" => attempt.as_str()).increment(1);
+        tracing::info!(
+            subject = %guesses.user,
+            client = %guesses.client,
+            failures,
+            attempt = attempt.as_str(),
+            "wrong password"
+        );
+        if failures > SLOW_AFTER_FAILURES {
+            // Each further guess costs more: 0.5 s, 1 s, 2 s, … up to 4 s.
+            let shift = u32::try_from(failures - SLOW_AFTER_FAILURES - 1)
+                .unwrap_or(3)
+                .min(3);
+            tokio::time::sleep(Duration::from_millis(500 << shift)).await;
+        }
+        Ok(())
     }
 
     /// Who presents the request's credential: the bearer token, else the session cookie.

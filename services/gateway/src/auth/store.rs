@@ -411,6 +411,17 @@ impl AuthStore {
         Ok(())
     }
 
+    /// Ends every session and revokes every API token of a user, for good (the user is
+    /// disabled or removed).
+    pub async fn revoke_all(&self, user_id: i64) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE auth_credentials SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL")
+            .bind(now_ms())
+            .bind(user_id)
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
     /// API tokens, newest first: one user's, or everyone's.
     pub async fn api_tokens(&self, owner: Option<i64>) -> Result<Vec<(Credential, String)>, sqlx::Error> {
         let sql = format!(
