@@ -17,6 +17,7 @@ modes!(
     a_hundred_parallel_stock_changes_through_the_gateway_are_exact,
     retried_stock_operations_with_an_idempotency_key_apply_once,
     the_stock_value_follows_restocks_and_catalog_prices,
+    levels_and_values_beyond_the_limits_are_refused_never_wrapped,
 );
 
 /// Creates a product in the catalog and waits until the inventory has heard of it.
@@ -801,4 +802,63 @@ async fn the_stock_value_follows_restocks_and_catalog_prices(app: TestApp, _: Ba
     assert_eq!(ok_json(elsewhere).await["units"], 0);
     let bad = app.get("/api/v1/stock-value?location=Not%20A%20Code!").await;
     assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+}
+
+/// A level holds at most 1,000,000,000 units; a value that does not fit in 64 bits is
+/// refused with a problem instead of wrapping to a negative number.
+async fn levels_and_values_beyond_the_limits_are_refused_never_wrapped(app: TestApp, _: Backing) {
+    app.create(&product(
+        "HUGE-1",
+        json!({"price_cents": 10_000_000_000_i64, "cost_cents": 9_000_000_000_i64}),
+    ))
+    .await;
+    testkit::eventually(
+        "the inventory learns of the product",
+        Duration::from_secs(20),
+        || async { app.get("/api/v1/inventory/HUGE-1").await.status() == StatusCode::OK },
+    )
+    .await;
+    // 1,000 restocks of the most one operation may move fill the level to its limit.
+    let app = &app;
+    for chunk in 0..100 {
+        let restocks = (0..10).map(|n| {
+            let key = format!("huge-{chunk}-{n}");
+            async move {
+                app.request(Method::POST, "/api/v1/inventory/HUGE-1/restock")
+                    .header("idempotency-key", key)
+                    .json(&json!({"quantity": 1_000_000}))
+                    .send()
+                    .await
+                    .unwrap()
+                    .status()
+            }
+        });
+        for status in join_all(restocks).await {
+            assert_eq!(status, StatusCode::CREATED);
+        }
+    }
+    let (status, problem) = post(&app, "/api/v1/inventory/HUGE-1/restock", json!({"quantity": 1})).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:stock-level-limit");
+    assert_eq!(problem["limit"], 1_000_000_000);
+    assert!(problem["detail"].as_str().unwrap().contains("1000000000"));
+    let (status, _) = post(
+        &app,
+        "/api/v1/inventory/HUGE-1/adjustments",
+        json!({"delta": 1, "reason": "found"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let level = ok_json(app.get("/api/v1/inventory/HUGE-1").await).await;
+    assert_eq!(level["totals"]["on_hand"], 1_000_000_000, "nothing changed");
+    // 10^9 units at 10^10 cents is 10^19 cents, beyond i64; at cost (9 × 10^18) it fits, but
+    // the answer carries both, so the whole answer is refused rather than half wrong.
+    let refused = app.get("/api/v1/stock-value").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:result-too-large");
+    assert!(
+        problem["detail"].as_str().unwrap().contains("at price"),
+        "{problem}"
+    );
 }

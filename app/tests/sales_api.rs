@@ -18,6 +18,7 @@ modes!(
     prices_are_frozen_at_the_time_of_sale,
     bad_sales_input_gets_the_right_problem_and_records_nothing,
     the_sale_and_its_stock_movements_name_who_acted,
+    a_summary_too_large_to_represent_is_refused_not_wrapped,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -274,6 +275,12 @@ async fn voids_and_returns_give_stock_back_exactly_once(app: TestApp, _: Backing
         .post_json(&format!("/api/v1/sales/{id}/void"), &json!({}))
         .await;
     assert_eq!(twice.status(), StatusCode::CONFLICT);
+    // The HTTP status and the sale's status are two members, each named once.
+    let body = twice.text().await.unwrap();
+    assert_eq!(body.matches(r#""status":"#).count(), 1, "{body}");
+    let problem: Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(problem["status"], 409);
+    assert_eq!(problem["sale_status"], "voided");
     let after_void = app
         .post_json(&returns, &json!({"lines": [{"sku": "RET-2", "quantity": 1}]}))
         .await;
@@ -620,4 +627,27 @@ async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(ready.text().await.unwrap().contains("circuit breaker open"));
     app.stop().await;
+}
+
+/// Sums over many sales are checked: revenue beyond 64 bits is a problem, never a wrapped
+/// (negative) figure. Two sales are inflated in the database, as years of a busy shop's
+/// sales at the highest prices could be.
+async fn a_summary_too_large_to_represent_is_refused_not_wrapped(app: TestApp, backing: Backing) {
+    stocked(&app, "BIG-1", 10_000, 5).await;
+    for _ in 0..2 {
+        let (status, sale) = sell(&app, json!([{"sku": "BIG-1", "quantity": 1}]), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{sale}");
+    }
+    ok_json(app.get("/api/v1/sales/summary").await).await;
+    let db = backing.db.connect().await;
+    sqlx::query("UPDATE sales_sales SET total_cents = ?")
+        .bind(5_000_000_000_000_000_000_i64)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    db.close().await;
+    let refused = app.get("/api/v1/sales/summary").await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:result-too-large");
 }

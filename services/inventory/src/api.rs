@@ -938,8 +938,8 @@ async fn stock_value(
         .await
         .map_err(InventoryError::from)?;
     Ok(Json(StockValueView {
-        at_cost_cents: value.at_cost_cents,
-        at_price_cents: value.at_price_cents,
+        at_cost_cents: value.at_cost_cents.get(),
+        at_price_cents: value.at_price_cents.get(),
         units: value.units,
         skus: value.skus,
         unpriced_skus: value.unpriced_skus,

@@ -67,6 +67,18 @@ impl From<InventoryError> for Problem {
                 .extension("location", location)
                 .extension("on_hand", on_hand)
                 .extension("available", available),
+            InventoryError::Store(StoreError::LevelLimit {
+                location,
+                on_hand,
+                limit,
+            }) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "stock-level-limit", "Stock level limit")
+                .detail(format!(
+                    "A stock level holds at most {limit} units either way; this would take {location} (on hand {on_hand}) beyond it."
+                ))
+                .extension("location", location)
+                .extension("on_hand", on_hand)
+                .extension("limit", limit),
+            InventoryError::Store(StoreError::TooLarge(figure)) => Problem::too_large(figure),
             InventoryError::Store(StoreError::DuplicateLocation) => {
                 Problem::new(StatusCode::CONFLICT, "duplicate-location", "Location code already in use")
                     .errors(field("code", "is already used by another location".into()))

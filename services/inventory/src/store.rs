@@ -6,6 +6,7 @@
 
 use events::inventory::{RestockReceived, StockAdjusted, StockLevelWarning, StockTransferred};
 use events::{Envelope, Event, Outbox};
+use kernel::{Cents, Total};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 pub(crate) use storage::clock::now_ms;
@@ -35,6 +36,14 @@ pub enum StoreError {
         on_hand: i64,
         available: i64,
     },
+    #[error("the level at {location} would leave ±{limit} units")]
+    LevelLimit {
+        location: String,
+        on_hand: i64,
+        limit: i64,
+    },
+    #[error("{0} is too large to be represented")]
+    TooLarge(&'static str),
     #[error("a location with this code exists")]
     DuplicateLocation,
     /// Another request with the same idempotency key was answered first; this one's work
@@ -43,6 +52,16 @@ pub enum StoreError {
     KeyAnswered,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
+}
+
+impl StoreError {
+    fn level_limit(location: String, on_hand: i64) -> StoreError {
+        StoreError::LevelLimit {
+            location,
+            on_hand,
+            limit: kernel::quantity::MAX_LEVEL,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,10 +112,10 @@ pub struct Prices {
 /// What the stock on hand is worth. Units at negative on-hand count as none; products the
 /// inventory has no prices for (known before prices were kept, and unchanged since) are
 /// counted in `unpriced_skus` and left out of the sums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct StockValue {
-    pub at_cost_cents: i64,
-    pub at_price_cents: i64,
+    pub at_cost_cents: Cents,
+    pub at_price_cents: Cents,
     pub units: i64,
     pub skus: i64,
     pub unpriced_skus: i64,
@@ -433,7 +452,9 @@ impl InventoryStore {
             query = query.bind(location.to_owned());
         }
         let rows = query.fetch_all(self.db.pool()).await?;
-        let mut value = StockValue::default();
+        let (mut at_cost, mut at_price) = (Total::default(), Total::default());
+        let mut units: i128 = 0;
+        let (mut skus, mut unpriced_skus) = (0, 0);
         let mut last_sku: Option<String> = None;
         for row in rows {
             let sku: String = row.try_get(0)?;
@@ -442,20 +463,30 @@ impl InventoryStore {
             let cost: Option<i64> = row.try_get(3)?;
             let new_sku = last_sku.as_deref() != Some(sku.as_str());
             if new_sku {
-                value.skus += 1;
+                skus += 1;
             }
-            value.units += on_hand;
+            units += i128::from(on_hand);
             match (price, cost) {
                 (Some(price), Some(cost)) => {
-                    value.at_price_cents += price * on_hand;
-                    value.at_cost_cents += cost * on_hand;
+                    at_price.add_times(Cents::new(price), on_hand);
+                    at_cost.add_times(Cents::new(cost), on_hand);
                 }
-                _ if new_sku => value.unpriced_skus += 1,
+                _ if new_sku => unpriced_skus += 1,
                 _ => {}
             }
             last_sku = Some(sku);
         }
-        Ok(value)
+        Ok(StockValue {
+            at_cost_cents: at_cost
+                .cents()
+                .map_err(|_| StoreError::TooLarge("the stock value at cost"))?,
+            at_price_cents: at_price
+                .cents()
+                .map_err(|_| StoreError::TooLarge("the stock value at price"))?,
+            units: i64::try_from(units).map_err(|_| StoreError::TooLarge("the units in stock"))?,
+            skus,
+            unpriced_skus,
+        })
     }
 
     pub async fn locations(&self) -> Result<Vec<Location>, StoreError> {
@@ -553,6 +584,9 @@ impl InventoryStore {
             });
         }
         let after = level.on_hand + delta;
+        if !kernel::quantity::within_level_limit(after) {
+            return Err(StoreError::level_limit(location.code, level.on_hand));
+        }
         if after < 0 && !location.allow_negative {
             return Err(StoreError::Insufficient {
                 location: location.code,
@@ -681,6 +715,12 @@ impl InventoryStore {
         } else {
             (second_level, first_level)
         };
+        if !kernel::quantity::within_level_limit(from_level.on_hand - quantity) {
+            return Err(StoreError::level_limit(source.code, from_level.on_hand));
+        }
+        if !kernel::quantity::within_level_limit(to_level.on_hand + quantity) {
+            return Err(StoreError::level_limit(to.as_str().to_owned(), to_level.on_hand));
+        }
         if from_level.on_hand - quantity < 0 && !source.allow_negative {
             return Err(StoreError::Insufficient {
                 location: source.code,

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use web::{Json, Problem, Query};
 
 use crate::domain::{FieldError, SaleInput, SaleRequest, price};
-use crate::store::{Claim, ListFilter, Origin, Sale, SaleError, SalesStore};
+use crate::store::{Claim, ListFilter, Origin, Sale, SaleError, SalesStore, SummaryError};
 use crate::upstream::{UpstreamError, Upstreams};
 
 #[derive(utoipa::OpenApi)]
@@ -323,7 +323,7 @@ fn sale_problem(e: SaleError) -> Problem {
             "The sale cannot be changed this way",
         )
         .detail(format!("The sale is {status}; {action} is not possible."))
-        .extension("status", status),
+        .extension("sale_status", status),
         SaleError::TooMany { sku, returnable } => validation(vec![FieldError {
             field: "lines".into(),
             reason: format!("only {returnable} of {sku} can still be returned"),
@@ -333,6 +333,7 @@ fn sale_problem(e: SaleError) -> Problem {
             reason: format!("{sku} was not sold on this sale"),
         }]),
         SaleError::KeyAnswered => Problem::idempotency_key_in_use(),
+        SaleError::TooLarge => Problem::too_large("The refund"),
         SaleError::Database(e) => database(e),
     }
 }
@@ -560,5 +561,9 @@ async fn summary(
     if from >= to {
         return Err(Problem::bad_request("invalid-query", "from must be before to"));
     }
-    Ok(Json(counter.store.summary(from, to).await.map_err(database)?))
+    match counter.store.summary(from, to).await {
+        Ok(summary) => Ok(Json(summary)),
+        Err(SummaryError::TooLarge(_)) => Err(Problem::too_large("A figure of the summary")),
+        Err(SummaryError::Database(e)) => Err(database(e)),
+    }
 }

@@ -1,6 +1,7 @@
 //! The counter's rules, free of HTTP and SQL: what a sale request may contain, how its totals
 //! are computed in integer cents, and what a void or a return may do.
 
+use kernel::{Cents, Overflow, Total};
 use serde::{Deserialize, Serialize};
 
 /// At most this many lines on one sale, and units on one line.
@@ -218,7 +219,8 @@ pub struct Totals {
 }
 
 /// Prices each line at `price(sku)` (name, unit price in cents) and checks discounts against
-/// `max_discount_percent` of the line's price.
+/// `max_discount_percent` of the line's price. Every amount is computed with checked
+/// arithmetic; a sale whose total cannot be represented is refused.
 pub fn price(
     request: &SaleRequest,
     max_discount_percent: u32,
@@ -226,11 +228,23 @@ pub fn price(
 ) -> Result<(Vec<PricedLine>, Totals), Vec<FieldError>> {
     let mut errors = Vec::new();
     let mut lines = Vec::new();
+    let too_large = |i: usize| {
+        error(
+            format!("lines[{i}]"),
+            "makes an amount too large to be represented",
+        )
+    };
     for (i, line) in request.lines.iter().enumerate() {
         let (name, unit) = price(&line.sku);
-        let gross = unit * line.quantity;
-        let limit = gross * i64::from(max_discount_percent) / 100;
-        if line.discount_cents > limit {
+        let Ok(gross) = Cents::new(unit).times(line.quantity) else {
+            errors.push(too_large(i));
+            continue;
+        };
+        let Ok(limit) = gross.share(i64::from(max_discount_percent), 100) else {
+            errors.push(too_large(i));
+            continue;
+        };
+        if line.discount_cents > limit.get() {
             errors.push(error(
                 format!("lines[{i}].discount_cents"),
                 format!("must be at most {limit} ({max_discount_percent}% of the line's price)"),
@@ -242,24 +256,31 @@ pub fn price(
             quantity: line.quantity,
             unit_price_cents: unit,
             discount_cents: line.discount_cents,
-            line_total_cents: gross - line.discount_cents,
+            line_total_cents: gross.get() - line.discount_cents,
         });
     }
     if !errors.is_empty() {
         return Err(errors);
     }
+    let too_large = |_| vec![error("lines", "make a total too large to be represented")];
     let totals = Totals {
-        subtotal_cents: lines.iter().map(|l| l.unit_price_cents * l.quantity).sum(),
-        discount_cents: lines.iter().map(|l| l.discount_cents).sum(),
-        total_cents: lines.iter().map(|l| l.line_total_cents).sum(),
-        units: lines.iter().map(|l| l.quantity).sum(),
+        subtotal_cents: sum(lines.iter().map(|l| l.unit_price_cents * l.quantity)).map_err(too_large)?,
+        discount_cents: sum(lines.iter().map(|l| l.discount_cents)).map_err(too_large)?,
+        total_cents: sum(lines.iter().map(|l| l.line_total_cents)).map_err(too_large)?,
+        units: sum(lines.iter().map(|l| l.quantity)).map_err(too_large)?,
     };
     Ok((lines, totals))
 }
 
-/// The money given back for `quantity` units of a line: its share of what was paid.
-pub fn refund_for(line_total_cents: i64, sold: i64, quantity: i64) -> i64 {
-    line_total_cents * quantity / sold
+/// The sum of `values`, refusing to wrap.
+fn sum(values: impl Iterator<Item = i64>) -> Result<i64, Overflow> {
+    values.map(Cents::new).collect::<Total>().cents().map(Cents::get)
+}
+
+/// The money given back for `quantity` of the `sold` units of a line: their share of what
+/// was paid, rounded down.
+pub fn refund_for(line_total: Cents, sold: i64, quantity: i64) -> Result<Cents, Overflow> {
+    line_total.share(quantity, sold)
 }
 
 /// The history line of a void or return, for people: "voided: 2 units, 39.98 refunded".
@@ -339,6 +360,9 @@ mod tests {
 
     #[test]
     fn refunds_are_a_share_of_what_was_paid() {
-        assert_eq!(refund_for(2_999 * 3 - 300, 3, 1), 2_899);
+        assert_eq!(
+            refund_for(Cents::new(2_999 * 3 - 300), 3, 1),
+            Ok(Cents::new(2_899))
+        );
     }
 }

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use crate::SERVICE;
 use crate::domain::{PricedLine, Totals, change_note, refund_for};
+use kernel::{Cents, Overflow};
 
 pub const OUTBOX_TABLE: &str = "sales_outbox";
 
@@ -30,6 +31,8 @@ pub enum SaleError {
     /// was rolled back.
     #[error("another request with this idempotency key was answered first")]
     KeyAnswered,
+    #[error("an amount is too large to be represented")]
+    TooLarge,
     #[error(transparent)]
     Database(#[from] sqlx::Error),
 }
@@ -95,6 +98,21 @@ pub struct Summary {
     pub by_day: Vec<DayFigures>,
     /// The best sellers by units (then revenue), at most [`TOP_PRODUCTS`].
     pub top_products: Vec<ProductFigures>,
+}
+
+/// Why a summary could not be given.
+#[derive(Debug, thiserror::Error)]
+pub enum SummaryError {
+    #[error("a figure of the summary is too large to be represented")]
+    TooLarge(#[from] Overflow),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+}
+
+/// Adds `by` to a figure, refusing to wrap.
+fn grow(figure: &mut i64, by: i64) -> Result<(), Overflow> {
+    *figure = figure.checked_add(by).ok_or(Overflow)?;
+    Ok(())
 }
 
 /// How many best sellers the summary lists.
@@ -358,7 +376,7 @@ impl SalesStore {
     }
 
     /// Figures of the sales made in `[from_ms, to_ms)`.
-    pub async fn summary(&self, from_ms: i64, to_ms: i64) -> Result<Summary, sqlx::Error> {
+    pub async fn summary(&self, from_ms: i64, to_ms: i64) -> Result<Summary, SummaryError> {
         // One row per sale line; the few thousand sales of a shop's range are summed here, which
         // keeps the SQL the same on both engines (no DECIMAL sums, no date functions).
         let rows = sqlx::query(
@@ -383,9 +401,11 @@ impl SalesStore {
             let revenue: i64 = row.try_get(3)?;
             let units: i64 = row.try_get(4)?;
             let sku: String = row.try_get(5)?;
-            let line_total: i64 = row.try_get(7)?;
+            let line_total = Cents::new(row.try_get(7)?);
             let sold: i64 = row.try_get(8)?;
-            let line_revenue = line_total - refund_for(line_total, sold, row.try_get(9)?);
+            let line_revenue = line_total
+                .checked_sub(refund_for(line_total, sold, row.try_get(9)?)?)?
+                .get();
             let product = products.entry(sku.clone()).or_insert_with(|| ProductFigures {
                 sku,
                 name: String::new(),
@@ -394,8 +414,8 @@ impl SalesStore {
             });
             // Rows come oldest first, so the last name seen is the newest.
             product.name = row.try_get(6)?;
-            product.units += units;
-            product.revenue_cents += line_revenue;
+            grow(&mut product.units, units)?;
+            grow(&mut product.revenue_cents, line_revenue)?;
             let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
             let day_figures = days.entry(day.clone()).or_insert(DayFigures {
                 day,
@@ -403,20 +423,20 @@ impl SalesStore {
                 revenue_cents: 0,
                 units: 0,
             });
-            day_figures.units += units;
-            summary.units += units;
+            grow(&mut day_figures.units, units)?;
+            grow(&mut summary.units, units)?;
             if seen.insert(id) {
                 summary.count += 1;
-                summary.revenue_cents += revenue;
+                grow(&mut summary.revenue_cents, revenue)?;
                 day_figures.count += 1;
-                day_figures.revenue_cents += revenue;
+                grow(&mut day_figures.revenue_cents, revenue)?;
                 let m = methods.entry(method.clone()).or_insert(MethodFigures {
                     payment_method: method,
                     count: 0,
                     revenue_cents: 0,
                 });
                 m.count += 1;
-                m.revenue_cents += revenue;
+                grow(&mut m.revenue_cents, revenue)?;
             }
         }
         summary.average_basket_cents = if summary.count > 0 {
@@ -547,10 +567,16 @@ impl SalesStore {
             .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
         let (change, status, lines) = decide(&sale)?;
         let at = OffsetDateTime::now_utc();
-        let mut refund = 0;
+        let mut refund = Cents::ZERO;
         for (line_no, returned) in &lines {
             let line = &sale.lines[(*line_no - 1) as usize];
-            refund += refund_for(line.line_total_cents, line.quantity, returned.quantity);
+            let line_refund = refund_for(
+                Cents::new(line.line_total_cents),
+                line.quantity,
+                returned.quantity,
+            )
+            .map_err(|_| SaleError::TooLarge)?;
+            refund = refund.checked_add(line_refund).map_err(|_| SaleError::TooLarge)?;
             sqlx::query("UPDATE sales_lines SET returned_quantity = returned_quantity + ? WHERE sale_id = ? AND line_no = ?")
                 .bind(returned.quantity)
                 .bind(id.to_owned())
@@ -561,7 +587,7 @@ impl SalesStore {
         let refund = if status == "voided" {
             sale.total_cents - sale.refunded_cents
         } else {
-            refund
+            refund.get()
         };
         sqlx::query("UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, updated_at = ? WHERE id = ?")
             .bind(status.to_owned())

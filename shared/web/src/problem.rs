@@ -6,6 +6,10 @@ use serde::Serialize;
 
 pub const CONTENT_TYPE: &str = "application/problem+json";
 
+/// The members every problem may carry (RFC 9457 and this API's `errors`); an extension
+/// never takes one of these names.
+pub const STANDARD_MEMBERS: [&str; 6] = ["type", "title", "status", "detail", "instance", "errors"];
+
 /// Prefix of every problem `type`; the rest is a stable slug clients can match on.
 const TYPE_PREFIX: &str = "urn:inventory-tracker:problem:";
 
@@ -35,10 +39,11 @@ pub struct Problem {
     /// Every invalid field, for validation errors.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldProblem>,
-    /// Problem-specific members, e.g. the current version on a conflict.
+    /// Problem-specific members, e.g. the current version on a conflict. Set only through
+    /// [`Problem::extension`], which keeps them apart from the members above.
     #[serde(flatten, skip_serializing_if = "serde_json::Map::is_empty")]
     #[schema(value_type = Object)]
-    pub extensions: serde_json::Map<String, serde_json::Value>,
+    extensions: serde_json::Map<String, serde_json::Value>,
     #[serde(skip)]
     retry_after_secs: Option<u64>,
 }
@@ -66,7 +71,17 @@ impl Problem {
         self
     }
 
+    /// Adds a problem-specific member.
+    ///
+    /// # Panics
+    /// When `key` is one of the standard members ([`STANDARD_MEMBERS`]): the body would carry
+    /// that member twice, which JSON parsers resolve differently. A programming error, found
+    /// by any test that provokes the problem.
     pub fn extension(mut self, key: &str, value: impl Serialize) -> Problem {
+        assert!(
+            !STANDARD_MEMBERS.contains(&key),
+            "problem extension `{key}` would repeat a standard member"
+        );
         let value = serde_json::to_value(value).expect("problem extensions serialize to JSON");
         self.extensions.insert(key.to_owned(), value);
         self
@@ -121,6 +136,20 @@ impl Problem {
         .retry_after(1)
     }
 
+    /// 422 for a figure (a sum, a value) too large to be represented: the request is fine,
+    /// but its answer cannot be given exactly, and a wrong number is worse than none.
+    pub fn too_large(figure: &str) -> Problem {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "result-too-large",
+            "Result too large",
+        )
+        .detail(format!(
+            "{figure} is beyond {} cents or units, the largest the API represents; narrow the request (e.g. one location or a shorter period).",
+            i64::MAX
+        ))
+    }
+
     pub fn unavailable(detail: impl Into<String>) -> Problem {
         Problem::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -164,5 +193,61 @@ impl std::fmt::Display for Problem {
             write!(f, ": {detail}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The member names of a JSON object, in order, repeated ones included (serde_json's
+    /// `Value` would keep only the last).
+    fn member_names(json: &str) -> Vec<String> {
+        struct Names(Vec<String>);
+        impl<'de> serde::Deserialize<'de> for Names {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Names, D::Error> {
+                struct Visitor;
+                impl<'de> serde::de::Visitor<'de> for Visitor {
+                    type Value = Names;
+                    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                        f.write_str("an object")
+                    }
+                    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Names, A::Error> {
+                        let mut names = Vec::new();
+                        while let Some((name, _)) = map.next_entry::<String, serde::de::IgnoredAny>()? {
+                            names.push(name);
+                        }
+                        Ok(Names(names))
+                    }
+                }
+                d.deserialize_map(Visitor)
+            }
+        }
+        serde_json::from_str::<Names>(json).expect("a JSON object").0
+    }
+
+    #[test]
+    fn a_problem_with_every_member_and_extensions_names_each_once() {
+        let problem = Problem::validation(vec![FieldProblem {
+            field: "quantity".into(),
+            reason: "is required".into(),
+        }])
+        .detail("why")
+        .extension("sale_status", "voided")
+        .extension("limit", 3)
+        .extension("limit", 4);
+        let json = serde_json::to_string(&problem).unwrap();
+        let names = member_names(&json);
+        let unique: std::collections::BTreeSet<&String> = names.iter().collect();
+        assert_eq!(names.len(), unique.len(), "{json}");
+        assert!(json.contains(r#""limit":4"#), "{json}");
+    }
+
+    #[test]
+    fn no_extension_can_take_a_standard_member_name() {
+        for name in STANDARD_MEMBERS {
+            let attempt = std::panic::catch_unwind(|| Problem::not_found("x").extension(name, 1));
+            assert!(attempt.is_err(), "extension {name:?} was accepted");
+        }
     }
 }
