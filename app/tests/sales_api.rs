@@ -14,6 +14,7 @@ modes!(
     a_hundred_racing_sales_of_ten_in_stock_sell_exactly_ten,
     racing_multi_line_sales_are_all_or_none,
     idempotency_keys_make_retries_harmless,
+    idempotency_keys_belong_to_their_sender,
     voids_and_returns_give_stock_back_exactly_once,
     prices_are_frozen_at_the_time_of_sale,
     bad_sales_input_gets_the_right_problem_and_records_nothing,
@@ -211,6 +212,62 @@ async fn idempotency_keys_make_retries_harmless(app: TestApp, _: Backing) {
     settle(&app, "IDEM-1", 20 - 2 - 1 + 100 - 100).await;
     let listed = ok_json(app.get("/api/v1/sales?sku=IDEM-1").await).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+}
+
+/// A key is scoped to its sender (a user, with their sessions and API tokens alike): another
+/// user sending the same key with the same body does new work and never sees the first
+/// user's answer.
+async fn idempotency_keys_belong_to_their_sender(app: TestApp, _: Backing) {
+    stocked(&app, "SCOPE-1", 1_000, 10).await;
+    let base = app.gateway.clone().unwrap();
+    let body = json!({"lines": [{"sku": "SCOPE-1", "quantity": 1}], "payment_method": "cash"});
+    let send = |client: reqwest::Client, path: &'static str, key: &'static str, body: Value| {
+        let url = format!("{base}{path}");
+        async move {
+            let response = client
+                .post(url)
+                .header("idempotency-key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let replayed = response.headers().contains_key("idempotent-replayed");
+            let status = response.status();
+            (status, replayed, response.json::<Value>().await.unwrap())
+        }
+    };
+    let (status, _, first) = send(app.client.clone(), "/api/v1/sales", "shared-1", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED);
+    let (clerk, _) = app.user_client("scope-clerk", "clerk").await;
+    let (status, replayed, theirs) = send(clerk, "/api/v1/sales", "shared-1", body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{theirs}");
+    assert!(!replayed, "another user's key is not replayed");
+    assert_ne!(theirs["id"], first["id"]);
+    assert_eq!(theirs["recorded_by"], "scope-clerk");
+    // The admin's own API token is the admin: the same key replays the admin's sale.
+    let token = app
+        .post_json("/api/v1/auth/tokens", &json!({"name": "till", "role": "clerk"}))
+        .await;
+    let token: Value = token.json().await.unwrap();
+    let integration = support::client_with_token(token["token"].as_str().unwrap());
+    let (status, replayed, again) = send(integration, "/api/v1/sales", "shared-1", body).await;
+    assert_eq!(status, StatusCode::CREATED);
+    assert!(replayed);
+    assert_eq!(again["id"], first["id"]);
+    // The inventory scopes keys the same way.
+    let (manager, _) = app.user_client("scope-manager", "manager").await;
+    let restock = json!({"quantity": 1});
+    for client in [manager, app.client.clone()] {
+        let (status, replayed, _) = send(
+            client,
+            "/api/v1/inventory/SCOPE-1/restock",
+            "r-1",
+            restock.clone(),
+        )
+        .await;
+        assert_eq!((status, replayed), (StatusCode::CREATED, false));
+    }
+    settle(&app, "SCOPE-1", 10 - 2 + 2).await;
 }
 
 async fn voids_and_returns_give_stock_back_exactly_once(app: TestApp, _: Backing) {

@@ -113,6 +113,7 @@ pub async fn forward(
         // changed, the services would see an anonymous caller and refuse it.
         None => web::Identity {
             subject: "anonymous".into(),
+            owner: "anonymous".into(),
             name: "anonymous".into(),
             role: "none".into(),
         },

@@ -10,14 +10,14 @@ use axum::routing::{get, patch, post, put};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use utoipa::OpenApi;
-use web::{Json, Problem, Query};
+use web::idempotency::{self, ScopedKey};
+use web::{IdempotencyKey, Json, Problem, Query};
 
 use crate::domain::{AdjustmentReason, Errors, LocationCode, count, delta, positive_quantity, text};
 use crate::error::InventoryError;
 use crate::store::{
     Amount, Answer, InventoryStore, Item, Level, ListFilter, Location, Movement, Restock, StockChange,
 };
-use storage::Claim;
 
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -516,50 +516,21 @@ async fn apply(
     Ok((status, Json(view)).into_response())
 }
 
-/// Claims the request's `Idempotency-Key`, if it has one. `Err` carries the answer to give
+/// Claims the request's idempotency key, if it sent one. `Err` carries the answer to give
 /// instead of doing the work: the first answer (replay), or a problem.
 async fn claim(
     store: &InventoryStore,
-    headers: &HeaderMap,
-    scope: &str,
+    key: Option<ScopedKey>,
     request: &str,
 ) -> Result<Option<String>, Response> {
-    let Some(value) = headers.get("idempotency-key") else {
+    let Some(key) = key else {
         return Ok(None);
     };
-    let key = match value.to_str() {
-        Ok(key) if !key.is_empty() && key.len() <= 150 => format!("{scope}:{key}"),
-        _ => {
-            return Err(Problem::bad_request(
-                "invalid-idempotency-key",
-                "Idempotency-Key must be 1 to 150 visible ASCII characters.",
-            )
-            .into_response());
-        }
-    };
-    match store.keys().claim(store.db(), &key, request).await {
-        Ok(Claim::Claimed) => Ok(Some(key)),
-        Ok(Claim::Replay { status, body }) => {
-            let mut response = (
-                StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-                [(axum::http::header::CONTENT_TYPE, "application/json")],
-                body,
-            )
-                .into_response();
-            response.headers_mut().insert(
-                "idempotent-replayed",
-                axum::http::HeaderValue::from_static("true"),
-            );
-            Err(response)
-        }
-        Ok(Claim::InProgress) => Err(Problem::idempotency_key_in_use().into_response()),
-        Ok(Claim::Mismatch) => Err(Problem::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "idempotency-key-reused",
-            "Idempotency-Key reused",
-        )
-        .detail("This key was used with a different request body; use a new key for a new request.")
-        .into_response()),
+    match store.keys().claim(store.db(), key.as_str(), request).await {
+        Ok(claim) => match idempotency::answer_instead(claim) {
+            Some(answer) => Err(answer),
+            None => Ok(Some(key.as_str().to_owned())),
+        },
         Err(e) => Err(Problem::from(InventoryError::from(e)).into_response()),
     }
 }
@@ -583,6 +554,7 @@ async fn restock(
     State(store): State<AppState>,
     actor: web::Actor,
     Path(sku): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(input): Json<RestockInput>,
 ) -> Result<Response, InventoryError> {
@@ -619,7 +591,7 @@ async fn restock(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    let key = match claim(&store, &headers, &format!("restock:{}", change.sku), &canonical).await {
+    let key = match claim(&store, key, &canonical).await {
         Ok(key) => key,
         Err(answer) => return Ok(answer),
     };
@@ -635,6 +607,7 @@ async fn adjust(
     State(store): State<AppState>,
     actor: web::Actor,
     Path(sku): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(input): Json<AdjustmentInput>,
 ) -> Result<Response, InventoryError> {
@@ -663,7 +636,7 @@ async fn adjust(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    let key = match claim(&store, &headers, &format!("adjust:{}", change.sku), &canonical).await {
+    let key = match claim(&store, key, &canonical).await {
         Ok(key) => key,
         Err(answer) => return Ok(answer),
     };
@@ -679,6 +652,7 @@ async fn count_stock(
     State(store): State<AppState>,
     actor: web::Actor,
     Path(sku): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(input): Json<CountInput>,
 ) -> Result<Response, InventoryError> {
@@ -704,14 +678,7 @@ async fn count_stock(
             correlation_id: request_id(&headers),
         })
         .map_err(InventoryError::Validation)?;
-    let key = match claim(
-        &store,
-        &headers,
-        &format!("count_stock:{}", change.sku),
-        &canonical,
-    )
-    .await
-    {
+    let key = match claim(&store, key, &canonical).await {
         Ok(key) => key,
         Err(answer) => return Ok(answer),
     };
@@ -727,6 +694,7 @@ async fn transfer(
     State(store): State<AppState>,
     actor: web::Actor,
     Path(sku): Path<String>,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(input): Json<TransferInput>,
 ) -> Result<Response, InventoryError> {
@@ -756,7 +724,7 @@ async fn transfer(
             )
         })
         .map_err(InventoryError::Validation)?;
-    let key = match claim(&store, &headers, &format!("transfer:{sku}"), &canonical).await {
+    let key = match claim(&store, key, &canonical).await {
         Ok(key) => key,
         Err(answer) => return Ok(answer),
     };

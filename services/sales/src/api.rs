@@ -11,10 +11,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use events::sales::ReturnedLine;
 use serde::{Deserialize, Serialize};
-use web::{Json, Problem, Query};
+use web::idempotency::{self, ScopedKey};
+use web::{IdempotencyKey, Json, Problem, Query};
 
 use crate::domain::{FieldError, SaleInput, SaleRequest, price};
-use crate::store::{Claim, ListFilter, Origin, Sale, SaleError, SalesStore, SummaryError};
+use crate::store::{ListFilter, Origin, Sale, SaleError, SalesStore, SummaryError};
 use crate::upstream::{UpstreamError, Upstreams};
 
 #[derive(utoipa::OpenApi)]
@@ -45,8 +46,6 @@ pub fn router(counter: Arc<Counter>) -> Router {
         .route("/api/v1/sales/{id}/returns", post(return_items))
         .with_state(counter)
 }
-
-const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// The signed-in user (from the gateway's identity) and the request id that follows the change.
 fn origin(actor: &web::Actor, headers: &HeaderMap) -> Origin {
@@ -98,48 +97,6 @@ fn upstream_problem(e: UpstreamError) -> Problem {
     }
 }
 
-/// The idempotency key of a request, if any; at most 200 visible ASCII characters.
-fn idempotency_key(headers: &HeaderMap, scope: &str) -> Result<Option<String>, Problem> {
-    let Some(value) = headers.get(IDEMPOTENCY_KEY) else {
-        return Ok(None);
-    };
-    match value.to_str() {
-        Ok(key) if !key.is_empty() && key.len() <= 150 => Ok(Some(format!("{scope}:{key}"))),
-        _ => Err(Problem::bad_request(
-            "invalid-idempotency-key",
-            "Idempotency-Key must be 1 to 150 visible ASCII characters.",
-        )),
-    }
-}
-
-fn replay(status: u16, body: String) -> Response {
-    let mut response = (
-        StatusCode::from_u16(status).unwrap_or(StatusCode::OK),
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert("idempotent-replayed", HeaderValue::from_static("true"));
-    response
-}
-
-fn claim_problem(claim: &Claim) -> Option<Problem> {
-    match claim {
-        Claim::InProgress => Some(Problem::idempotency_key_in_use()),
-        Claim::Mismatch => Some(
-            Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "idempotency-key-reused",
-                "Idempotency-Key reused",
-            )
-            .detail("This key was used with a different request body; use a new key for a new request."),
-        ),
-        _ => None,
-    }
-}
-
 /// Record a sale: priced from the catalog, all lines reserved or none. Send an
 /// `Idempotency-Key` header to make retries harmless.
 #[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleInput,
@@ -151,6 +108,7 @@ fn claim_problem(claim: &Claim) -> Option<Problem> {
 async fn create_sale(
     State(counter): State<AppState>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
@@ -163,24 +121,21 @@ async fn create_sale(
         .detail(e.to_string())
     })?;
     let request = SaleRequest::parse(input).map_err(validation)?;
-    let key = idempotency_key(&headers, "sale")?;
-    if let Some(key) = &key {
+    let key = key.as_ref().map(ScopedKey::as_str);
+    if let Some(key) = key {
         // serde_json keeps object keys sorted, so this text is canonical.
         let claim = counter
             .store
             .claim(key, &body.to_string())
             .await
             .map_err(database)?;
-        if let Claim::Replay { status, body } = claim {
-            return Ok(replay(status, body));
-        }
-        if let Some(problem) = claim_problem(&claim) {
-            return Err(problem);
+        if let Some(answer) = idempotency::answer_instead(claim) {
+            return Ok(answer);
         }
     }
-    let result = sell(&counter, &request, key.as_deref(), &origin(&actor, &headers)).await;
+    let result = sell(&counter, &request, key, &origin(&actor, &headers)).await;
     if result.is_err()
-        && let Some(key) = &key
+        && let Some(key) = key
         && let Err(e) = counter.store.release_claim(key).await
     {
         tracing::warn!(error = %e, "could not release an idempotency key");
@@ -390,6 +345,7 @@ async fn return_items(
     State(counter): State<AppState>,
     Path(id): Path<String>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     headers: HeaderMap,
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
@@ -419,18 +375,15 @@ async fn return_items(
     if !errors.is_empty() {
         return Err(validation(errors));
     }
-    let key = idempotency_key(&headers, &format!("return:{id}"))?;
-    if let Some(key) = &key {
+    let key = key.as_ref().map(ScopedKey::as_str);
+    if let Some(key) = key {
         let claim = counter
             .store
             .claim(key, &body.to_string())
             .await
             .map_err(database)?;
-        if let Claim::Replay { status, body } = claim {
-            return Ok(replay(status, body));
-        }
-        if let Some(problem) = claim_problem(&claim) {
-            return Err(problem);
+        if let Some(answer) = idempotency::answer_instead(claim) {
+            return Ok(answer);
         }
     }
     let lines: Vec<ReturnedLine> = input
@@ -445,10 +398,10 @@ async fn return_items(
     // The answer is stored with the return itself; a failed return frees the key again.
     let result = counter
         .store
-        .return_lines(&id, &lines, key.as_deref(), &origin(&actor, &headers))
+        .return_lines(&id, &lines, key, &origin(&actor, &headers))
         .await;
     if result.is_err()
-        && let Some(key) = &key
+        && let Some(key) = key
     {
         let _ = counter.store.release_claim(key).await;
     }

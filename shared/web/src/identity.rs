@@ -34,6 +34,9 @@ const LIFETIME: Duration = Duration::from_secs(60);
 pub struct Identity {
     /// `user:<id>`, `token:<id>` or `service:<name>`.
     pub subject: String,
+    /// On whose behalf the caller acts: `user:<id>` for a person's sessions and for their API
+    /// tokens alike, `service:<name>` for a service. Idempotency keys are scoped to it.
+    pub owner: String,
     /// What the ledger and the sales records show: a username or a service name.
     pub name: String,
     /// `admin`, `manager`, `clerk`, `viewer` or `service`.
@@ -44,6 +47,7 @@ impl Identity {
     pub fn service(name: &str) -> Identity {
         Identity {
             subject: format!("service:{name}"),
+            owner: format!("service:{name}"),
             name: name.to_owned(),
             role: "service".to_owned(),
         }
@@ -53,6 +57,10 @@ impl Identity {
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
     sub: String,
+    /// The owner (see [`Identity::owner`]); absent in tokens of earlier versions, whose
+    /// subject is then the owner.
+    #[serde(default)]
+    own: String,
     name: String,
     role: String,
     iss: String,
@@ -130,6 +138,7 @@ impl Signer {
         let now = unix_now();
         let claims = Claims {
             sub: identity.subject.clone(),
+            own: identity.owner.clone(),
             name: identity.name.clone(),
             role: identity.role.clone(),
             iss: ISSUER.to_owned(),
@@ -149,7 +158,12 @@ impl Signer {
     /// The identity in `token`, if it was signed with our secret and has not expired.
     pub fn verify(&self, token: &str) -> Option<Identity> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        let owner = match data.claims.own {
+            own if own.is_empty() => data.claims.sub.clone(),
+            own => own,
+        };
         Some(Identity {
+            owner,
             subject: data.claims.sub,
             name: data.claims.name,
             role: data.claims.role,
@@ -245,6 +259,7 @@ mod tests {
         let signer = Signer::new(SECRET).unwrap();
         let alice = Identity {
             subject: "user:1".into(),
+            owner: "user:1".into(),
             name: "alice".into(),
             role: "clerk".into(),
         };
@@ -289,6 +304,7 @@ mod tests {
         let signer = Signer::new(SECRET).unwrap();
         let claims = Claims {
             sub: "user:1".into(),
+            own: String::new(),
             name: "alice".into(),
             role: "admin".into(),
             iss: ISSUER.into(),

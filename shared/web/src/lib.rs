@@ -6,6 +6,8 @@
 //! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
 //! - [`health`]: `/health`, `/health/ready` and `/metrics`.
 //! - [`breaker`]: the circuit breaker every HTTP client of an upstream goes through.
+//! - [`idempotency`]: the `Idempotency-Key` header, scoped to the caller, and the answers of
+//!   retries.
 //! - [`identity`]: the signed identity every request to a service must carry.
 //! - [`server`]: [`server::serve`] with graceful shutdown.
 //! - [`telemetry`]: log output set-up.
@@ -15,6 +17,7 @@ pub mod cursor;
 pub mod extract;
 pub mod forwarding;
 pub mod health;
+pub mod idempotency;
 pub mod identity;
 pub mod middleware;
 pub mod problem;
@@ -23,6 +26,7 @@ pub mod telemetry;
 
 pub use extract::{Json, Query};
 pub use health::{Readiness, metrics_handle};
+pub use idempotency::IdempotencyKey;
 pub use problem::{FieldProblem, Problem};
 pub use server::{Shutdown, serve};
 

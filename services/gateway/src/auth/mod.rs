@@ -63,6 +63,7 @@ impl Principal {
         };
         web::Identity {
             subject,
+            owner: format!("user:{}", self.user.id),
             name: self.user.username.clone(),
             role: self.role.as_str().to_owned(),
         }
