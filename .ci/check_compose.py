@@ -2,8 +2,8 @@
 a -f b` would: the YAML parses (anchors and merge keys included), every dependency and health
 condition points at a real service, every `--target` is a target the binary knows, every
 INVENTORY_* variable is a real setting, published ports are unique, the Dockerfile exposes the
-ports the services listen on, files mounted from the repository exist, and named volumes and
-secrets are declared."""
+ports the services listen on, files mounted from the repository exist, named volumes and
+secrets are declared, and the internal secret and the metrics token are required."""
 
 import re
 import sys
@@ -72,6 +72,13 @@ for name, svc in services.items():
     for secret in svc.get("secrets") or []:
         if secret not in compose["secrets"]:
             errors.append(f"{name}: secret {secret} is not declared")
+
+# Secrets the services need are required (`${VAR:?…}`), never silently empty.
+for name, svc in services.items():
+    environment = svc.get("environment") or {}
+    for key in ("INVENTORY_INTERNAL_SECRET", "INVENTORY_METRICS_TOKEN"):
+        if svc.get("build") and not re.fullmatch(r"\$\{" + key + r":\?[^}]+\}", str(environment.get(key, ""))):
+            errors.append(f"{name}: {key} must be required (${{{key}:?…}})")
 
 if errors:
     print("\n".join(errors), file=sys.stderr)

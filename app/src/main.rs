@@ -15,6 +15,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Checked for every command alike, whether or not this one creates the first admin.
+    if let Err(e) = gateway::auth::check_admin_password(settings.admin_password.as_ref()) {
+        eprintln!("error: invalid configuration: {e}");
+        return ExitCode::from(2);
+    }
     // Spans are exported under the name of what this process runs.
     let service_name = match &cli.command {
         Some(Command::Serve { target }) if target != "all" => target.replace(',', "+"),

@@ -97,6 +97,12 @@ async fn every_screen_and_file_is_served_with_a_strict_content_policy() {
     );
     let health = client.get(format!("{base}/health/ready")).send().await.unwrap();
     assert_eq!(health.status(), StatusCode::OK);
+    // A port for browsers exports no metrics; the service ports do.
+    let metrics = client.get(format!("{base}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::NOT_FOUND);
+    let gateway = app.gateway.clone().unwrap();
+    let metrics = client.get(format!("{gateway}/metrics")).send().await.unwrap();
+    assert_eq!(metrics.status(), StatusCode::OK);
     // Dot segments would leave /api on the gateway (HTTP clients resolve them before
     // sending, so the request is written by hand).
     for path in ["/api/../metrics", "/api/%2e%2e/health/ready"] {

@@ -112,17 +112,29 @@ fn bad_configuration_stops_start_up_naming_the_key() {
             "0",
         ]);
     };
-    let mut weak = command(None);
-    weak.env("INVENTORY_ADMIN_PASSWORD", "admin1234");
-    on_free_ports(&mut weak);
-    let out = run_expecting_exit(&mut weak);
-    assert!(!out.status.success());
-    let err = text(&out.stderr);
+    // A first admin password that breaks the policy stops every command alike, before it
+    // touches anything (seed-demo once accepted what serve then refused).
+    for args in [&["serve"][..], &["seed-demo"], &["migrate"], &["health"]] {
+        let mut weak = command(None);
+        weak.env("INVENTORY_ADMIN_PASSWORD", "admin1234");
+        if args == ["serve"] {
+            on_free_ports(&mut weak);
+        } else {
+            weak.arg("--data-dir").arg(dir.path()).args(args);
+        }
+        let out = run_expecting_exit(&mut weak);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("INVENTORY_ADMIN_PASSWORD does not meet the password policy"),
+            "{args:?}: {err}"
+        );
+        assert!(!err.contains("admin1234"), "the password is not echoed: {err}");
+    }
     assert!(
-        err.contains("INVENTORY_ADMIN_PASSWORD does not meet the password policy"),
-        "{err}"
+        !dir.path().join("catalog.db").exists(),
+        "nothing was created before the check"
     );
-    assert!(!err.contains("admin1234"), "the password is not echoed: {err}");
 
     let mut split = command(None);
     split.env_remove("INVENTORY_INTERNAL_SECRET");

@@ -58,7 +58,7 @@ impl Admin {
         let api = Router::new()
             .merge(passthrough::router(self.gateway.clone()))
             .merge(assets::router());
-        web::service_router(SERVICE, api, readiness, &web::Access::public(&self.settings))
+        web::service_router(SERVICE, api, readiness, &web::Access::browser(&self.settings))
             .layer(axum::middleware::map_response(security_headers))
     }
 }

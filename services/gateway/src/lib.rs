@@ -185,7 +185,7 @@ impl Gateway {
             .route("/", axum::routing::get(routes::index))
             .merge(guarded)
             .merge(docs::router());
-        let router = web::service_router(SERVICE, api, readiness, &web::Access::public(&self.settings));
+        let router = web::service_router(SERVICE, api, readiness, &web::Access::gateway(&self.settings));
         security_headers(cors(router, &self.settings.cors_allowed_origins))
     }
 }

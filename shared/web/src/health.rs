@@ -84,12 +84,8 @@ pub fn metrics_handle() -> PrometheusHandle {
         .clone()
 }
 
-pub(crate) fn router(
-    service: &'static str,
-    readiness: Readiness,
-    metrics_token: Option<SecretString>,
-) -> Router {
-    let metrics = metrics_handle();
+/// `/health` and `/health/ready`, open to anyone (load balancers and orchestrators).
+pub(crate) fn router(service: &'static str, readiness: Readiness) -> Router {
     Router::new()
         .route(
             "/health",
@@ -102,32 +98,38 @@ pub(crate) fn router(
             }),
         )
         .route("/health/ready", get(move || ready(service, readiness.clone())))
-        .route(
-            "/metrics",
-            get(move |headers: HeaderMap| {
-                let metrics = metrics.clone();
-                let metrics_token = metrics_token.clone();
-                async move {
-                    if let Some(expected) = &metrics_token
-                        && !same_secret(crate::identity::bearer_token(&headers), expected.expose_secret())
-                    {
-                        return Problem::new(
-                            StatusCode::UNAUTHORIZED,
-                            "metrics-token-required",
-                            "Metrics token required",
-                        )
-                        .detail("Send the configured metrics token as `Authorization: Bearer <token>`.")
-                        .into_response();
-                    }
-                    metrics.run_upkeep();
-                    (
-                        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-                        metrics.render(),
+}
+
+/// `/metrics` in Prometheus' text format; with `metrics_token` set, only for a caller
+/// presenting it.
+pub(crate) fn metrics_router(metrics_token: Option<SecretString>) -> Router {
+    let metrics = metrics_handle();
+    Router::new().route(
+        "/metrics",
+        get(move |headers: HeaderMap| {
+            let metrics = metrics.clone();
+            let metrics_token = metrics_token.clone();
+            async move {
+                if let Some(expected) = &metrics_token
+                    && !same_secret(crate::identity::bearer_token(&headers), expected.expose_secret())
+                {
+                    return Problem::new(
+                        StatusCode::UNAUTHORIZED,
+                        "metrics-token-required",
+                        "Metrics token required",
                     )
-                        .into_response()
+                    .detail("Send the configured metrics token as `Authorization: Bearer <token>`.")
+                    .into_response();
                 }
-            }),
-        )
+                metrics.run_upkeep();
+                (
+                    [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+                    metrics.render(),
+                )
+                    .into_response()
+            }
+        }),
+    )
 }
 
 async fn ready(service: &'static str, readiness: Readiness) -> Response {

@@ -39,6 +39,9 @@ use settings::Settings;
 #[derive(Clone)]
 pub struct Access {
     pub max_body_bytes: usize,
+    /// Whether the port serves `/metrics`: the services and the gateway do; a port that
+    /// browsers use (the dashboard) does not.
+    pub serves_metrics: bool,
     /// When set, `/metrics` answers only `Authorization: Bearer <token>`.
     pub metrics_token: Option<SecretString>,
     /// Checks the internal identity on every API route. `None` for the gateway, which
@@ -51,27 +54,36 @@ impl Access {
     /// installation's `internal_secret`.
     pub fn service(settings: &Settings) -> Result<Access, identity::IdentityError> {
         Ok(Access {
-            max_body_bytes: settings.max_body_bytes,
-            metrics_token: settings.metrics_token.clone(),
             signer: Some(Signer::from_settings(settings)?),
+            ..Access::gateway(settings)
         })
     }
 
-    /// An entry point for clients: the gateway, which authenticates its callers itself, or
-    /// the dashboard, which has no API of its own and passes calls on to the gateway.
-    pub fn public(settings: &Settings) -> Access {
+    /// The gateway: the entry point for API clients, which authenticates its callers itself.
+    pub fn gateway(settings: &Settings) -> Access {
         Access {
             max_body_bytes: settings.max_body_bytes,
+            serves_metrics: true,
             metrics_token: settings.metrics_token.clone(),
             signer: None,
         }
     }
+
+    /// A port for browsers (the dashboard), which has no API of its own and passes calls on
+    /// to the gateway: health checks, but no metrics.
+    pub fn browser(settings: &Settings) -> Access {
+        Access {
+            serves_metrics: false,
+            metrics_token: None,
+            ..Access::gateway(settings)
+        }
+    }
 }
 
-/// Wraps a service's API routes with everything every service has: health and metrics
-/// endpoints, a problem for unknown routes, the identity check, the body limit and the
-/// middleware stack. `/health` and `/health/ready` stay open to anyone (load balancers and
-/// orchestrators call them without credentials).
+/// Wraps a service's API routes with everything every service has: health (and, where the
+/// port serves them, metrics) endpoints, a problem for unknown routes, the identity check,
+/// the body limit and the middleware stack. `/health` and `/health/ready` stay open to anyone
+/// (load balancers and orchestrators call them without credentials).
 pub fn service_router(service: &'static str, api: Router, readiness: Readiness, access: &Access) -> Router {
     let api = match &access.signer {
         Some(signer) => api.layer(axum::middleware::from_fn_with_state(
@@ -80,8 +92,13 @@ pub fn service_router(service: &'static str, api: Router, readiness: Readiness, 
         )),
         None => api,
     };
-    let routes = api
-        .merge(health::router(service, readiness, access.metrics_token.clone()))
-        .fallback(middleware::unknown_route);
-    middleware::apply(routes, service, access.max_body_bytes)
+    let mut routes = api.merge(health::router(service, readiness));
+    if access.serves_metrics {
+        routes = routes.merge(health::metrics_router(access.metrics_token.clone()));
+    }
+    middleware::apply(
+        routes.fallback(middleware::unknown_route),
+        service,
+        access.max_body_bytes,
+    )
 }

@@ -162,15 +162,9 @@ impl Auth {
         if self.store.count_users().await? > 0 {
             return Ok(());
         }
-        let username = Username::parse("admin").expect("a valid username");
-        // An empty value (e.g. `${INVENTORY_ADMIN_PASSWORD:-}` in compose) means unset.
-        let password = password.filter(|p| !p.expose_secret().is_empty());
-        let (hash, generated) = match password {
-            Some(given) => {
-                let checked = NewPassword::parse(given.expose_secret(), &username)
-                    .map_err(BootstrapError::WeakPassword)?;
-                (secrets::hash_password(checked.expose().to_owned()).await, None)
-            }
+        let username = Username::parse(FIRST_ADMIN).expect("a valid username");
+        let (hash, generated) = match check_admin_password(password)? {
+            Some(checked) => (secrets::hash_password(checked.expose().to_owned()).await, None),
             None => {
                 let one_time = secrets::random_token()[..20].to_owned();
                 (secrets::hash_password(one_time.clone()).await, Some(one_time))
@@ -196,13 +190,13 @@ impl Auth {
             // The one secret ever written to the log, by design: the operator needs it once,
             // and it stops working at the first login, which must replace it.
             Some(one_time) => tracing::warn!(
-                username = "admin",
+                username = FIRST_ADMIN,
                 one_time_password = %one_time,
                 "first start: created user `admin` with a one-time password; log in and choose a new one \
                  (set INVENTORY_ADMIN_PASSWORD to choose it yourself)"
             ),
             None => tracing::info!(
-                username = "admin",
+                username = FIRST_ADMIN,
                 "first start: created user `admin` with the password from INVENTORY_ADMIN_PASSWORD"
             ),
         }
@@ -416,6 +410,23 @@ impl Auth {
             HeaderValue::from_static("it_csrf=; Path=/; SameSite=Strict; Max-Age=0"),
         ]
     }
+}
+
+/// The user created on first start.
+const FIRST_ADMIN: &str = "admin";
+
+/// Checks the configured first admin password (`INVENTORY_ADMIN_PASSWORD`) against the
+/// password policy. Every command checks it at start, whether or not it will be used, so a
+/// password that `serve` would refuse is refused by every command alike. Empty means unset
+/// (e.g. `${INVENTORY_ADMIN_PASSWORD:-}` in compose).
+pub fn check_admin_password(password: Option<&SecretString>) -> Result<Option<NewPassword>, BootstrapError> {
+    let Some(given) = password.filter(|p| !p.expose_secret().is_empty()) else {
+        return Ok(None);
+    };
+    let username = Username::parse(FIRST_ADMIN).expect("a valid username");
+    NewPassword::parse(given.expose_secret(), &username)
+        .map(Some)
+        .map_err(BootstrapError::WeakPassword)
 }
 
 #[derive(Debug, thiserror::Error)]
