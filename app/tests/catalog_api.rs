@@ -292,6 +292,20 @@ async fn search_filters_and_pages_through_products(app: TestApp, _: Backing) {
     ))
     .await;
 
+    // A control character in a parameter is refused, not searched for: a NUL once matched
+    // every product (and `a%00zzzz` searched for `a`).
+    for query in [
+        "q=%00",
+        "q=Samsung%00zzzz",
+        "category=storage%0A",
+        "q=ok&limit=5%09",
+    ] {
+        let refused = app.get(&format!("/api/v1/products?{query}")).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        let problem: Value = refused.json().await.unwrap();
+        assert_eq!(problem["type"], "urn:inventory-tracker:problem:invalid-query");
+    }
+
     // Pages of 5, in SKU order, without gaps or repeats.
     let mut seen = Vec::new();
     let mut path = "/api/v1/products?limit=5&category=storage".to_owned();
@@ -886,6 +900,27 @@ async fn the_request_id_is_kept_or_made_and_echoed(app: TestApp, _: Backing) {
         36,
         "a UUID is made when the client sends none: {made}"
     );
+    // An id that is too long or not plain visible ASCII is not kept, echoed or logged: a new
+    // one is made instead.
+    for unusable in ["x".repeat(129), "two words".to_owned(), "tab\there".to_owned()] {
+        let response = app
+            .request(Method::GET, "/api/v1/categories")
+            .header("x-request-id", &unusable)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let echoed = response.headers()["x-request-id"].to_str().unwrap();
+        assert_eq!(echoed.len(), 36, "{unusable:?} was replaced: {echoed}");
+    }
+    let longest = "y".repeat(128);
+    let response = app
+        .request(Method::GET, "/api/v1/categories")
+        .header("x-request-id", &longest)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["x-request-id"], longest.as_str());
 }
 
 /// With Redis, several catalog processes share one cache: an update through one is never

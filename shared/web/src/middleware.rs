@@ -61,11 +61,37 @@ pub fn apply(router: Router, service: &'static str, max_body_bytes: usize) -> Ro
         .layer(middleware::from_fn(with_request_id))
         .layer(
             ServiceBuilder::new()
+                .layer(middleware::map_request(drop_unusable_request_id))
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
                 .layer(trace)
                 .layer(CatchPanicLayer::custom(panic_problem)),
         )
+}
+
+/// The longest request id taken from a client; longer ones are replaced.
+pub const MAX_REQUEST_ID_LEN: usize = 128;
+
+/// Whether a client's `X-Request-Id` may be kept, echoed and logged: 1 to
+/// [`MAX_REQUEST_ID_LEN`] visible ASCII characters.
+fn usable_request_id(id: &[u8]) -> bool {
+    (1..=MAX_REQUEST_ID_LEN).contains(&id.len()) && id.iter().all(u8::is_ascii_graphic)
+}
+
+/// Removes a request id the client made up that is too long or not plain visible ASCII, so
+/// that a new one is made for the request instead: ids go into every log line and onto every
+/// event.
+async fn drop_unusable_request_id(mut request: Request) -> Request {
+    let usable = request
+        .headers()
+        .get_all(&REQUEST_ID)
+        .iter()
+        .map(|id| usable_request_id(id.as_bytes()))
+        .collect::<Vec<bool>>();
+    if usable != [true] && !usable.is_empty() {
+        request.headers_mut().remove(&REQUEST_ID);
+    }
+    request
 }
 
 /// The fallback of every router: a 404 problem naming what was asked for.
@@ -150,4 +176,19 @@ fn panic_problem(panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
         .unwrap_or("non-string panic payload");
     tracing::error!(panic = message, "request handler panicked");
     Problem::internal().into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_short_visible_ascii_request_ids_are_kept() {
+        assert!(usable_request_id(b"till-3/0001"));
+        assert!(usable_request_id(&[b'a'; MAX_REQUEST_ID_LEN]));
+        assert!(!usable_request_id(&[b'a'; MAX_REQUEST_ID_LEN + 1]));
+        assert!(!usable_request_id(b""));
+        assert!(!usable_request_id(b"with space"));
+        assert!(!usable_request_id("caf\u{e9}".as_bytes()));
+    }
 }
