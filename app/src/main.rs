@@ -7,6 +7,7 @@ use inventory_tracker::{Target, parse_targets};
 use settings::Settings;
 
 fn main() -> ExitCode {
+    return_large_allocations_to_the_system();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref(), &cli.settings.overrides()) {
         Ok(settings) => settings,
@@ -67,6 +68,19 @@ fn main() -> ExitCode {
     drop(runtime);
     telemetry.shutdown();
     code
+}
+
+/// glibc's malloc raises its mmap threshold each time a large block is freed, after which
+/// large blocks come from per-thread arenas and stay resident once freed: a burst of 144
+/// logins (each password hash takes 19 MiB) left 210 MB more resident for good. A fixed
+/// threshold makes every allocation of 1 MiB or more a mapping of its own, returned to the
+/// system when freed (the same burst: +5 MB). Other allocators need nothing.
+fn return_large_allocations_to_the_system() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only tunes the allocator; it runs first in main, before any thread.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+    }
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {

@@ -20,27 +20,79 @@ pub fn digest(token: &str) -> String {
 }
 
 /// An argon2id hash of `password` (PHC string, with its salt and parameters). Takes tens of
-/// milliseconds on purpose, so it runs on the blocking pool.
+/// milliseconds and 19 MiB on purpose; runs on the password workers.
 pub async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .expect("argon2 with default parameters hashes any password up to the policy's length")
-            .to_string()
-    })
-    .await
-    .expect("password hashing does not panic")
+    workers()
+        .run(move |argon2| {
+            argon2
+                .hash_password(password.as_bytes())
+                .expect("argon2 with default parameters hashes any password up to the policy's length")
+                .to_string()
+        })
+        .await
 }
 
 /// Whether `password` matches `hash`. A malformed hash never matches.
 pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
-    .await
-    .unwrap_or(false)
+    workers()
+        .run(move |argon2| argon2.verify_password(password.as_bytes(), hash.as_str()).is_ok())
+        .await
+}
+
+/// How many passwords are hashed or checked at once.
+const PASSWORD_WORKERS: usize = 2;
+
+type Job = Box<dyn FnOnce(&Argon2<'static>) + Send>;
+
+/// A few threads of their own that do all password hashing, one password at a time each.
+///
+/// Each argon2 computation takes 19 MiB. On tokio's blocking pool every thread would make and
+/// free those blocks in its own allocator arena, and the allocator keeps what arenas once
+/// held: resident memory grew to hundreds of megabytes under a burst of logins. Here memory
+/// stays at most `PASSWORD_WORKERS` blocks, and a flood of logins waits in line instead of
+/// taking every core and all memory. (Written by hand: a bounded pool of threads fed by a
+/// channel is a few lines; no crate does this with less.)
+struct Workers {
+    jobs: tokio::sync::mpsc::Sender<Job>,
+}
+
+impl Workers {
+    fn start() -> Workers {
+        let (jobs, queue) = tokio::sync::mpsc::channel::<Job>(1024);
+        let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..PASSWORD_WORKERS {
+            let queue = queue.clone();
+            std::thread::Builder::new()
+                .name(format!("password-{n}"))
+                .spawn(move || {
+                    let argon2 = Argon2::default();
+                    // One worker waits on the queue at a time; the others wait for the lock.
+                    while let Some(job) = queue.lock().ok().and_then(|mut queue| queue.blocking_recv()) {
+                        job(&argon2);
+                    }
+                })
+                .expect("the password worker thread starts");
+        }
+        Workers { jobs }
+    }
+
+    /// Runs `work` on a worker and waits for its result without blocking the runtime.
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce(&Argon2<'static>) -> T + Send + 'static) -> T {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let job: Job = Box::new(move |argon2| {
+            let _ = done.send(work(argon2));
+        });
+        self.jobs
+            .send(job)
+            .await
+            .expect("the password workers run as long as the process");
+        result.await.expect("a password job always answers")
+    }
+}
+
+fn workers() -> &'static Workers {
+    static WORKERS: std::sync::OnceLock<Workers> = std::sync::OnceLock::new();
+    WORKERS.get_or_init(Workers::start)
 }
 
 /// A hash no password matches, verified when a login names no user, so that answering takes
