@@ -211,8 +211,15 @@ impl Page {
         .await
     }
 
+    /// Clicks the element at `css` once it is displayed. A screen that re-renders between
+    /// finding the element and clicking it leaves a stale element: it is found again.
     async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.expect("clicked");
+        self.eventually(css, || async {
+            let element = self.browser.find(Locator::Css(css)).await.ok()?;
+            element.is_displayed().await.ok()?.then_some(())?;
+            element.click().await.ok()
+        })
+        .await
     }
 
     /// Types into the input named `name` inside the form at `form`, replacing what it held.

@@ -354,10 +354,10 @@ async fn bad_inventory_input_gets_the_right_problem_and_changes_nothing(app: Tes
             &[],
         ),
         (
-            "adjust zero",
+            "adjust beyond a million",
             Method::POST,
             "/api/v1/inventory/BAD-1/adjustments",
-            Some(json!({"delta": 0, "reason": "lost"})),
+            Some(json!({"delta": -1_000_001, "reason": "lost"})),
             S::UNPROCESSABLE_ENTITY,
             "validation-failed",
             &["delta"],
@@ -565,9 +565,9 @@ async fn bad_inventory_input_gets_the_right_problem_and_changes_nothing(app: Tes
             Method::PATCH,
             "/api/v1/locations/main",
             Some(json!({"active": false})),
-            S::UNPROCESSABLE_ENTITY,
-            "validation-failed",
-            &["active"],
+            S::CONFLICT,
+            "main-location-required",
+            &[],
         ),
         (
             "wrong method",
@@ -579,6 +579,15 @@ async fn bad_inventory_input_gets_the_right_problem_and_changes_nothing(app: Tes
             &[],
         ),
     ];
+    // An adjustment of zero changes nothing, like a count that matches.
+    let (status, unchanged) = post(
+        &app,
+        "/api/v1/inventory/BAD-1/adjustments",
+        json!({"delta": 0, "reason": "lost"}),
+    )
+    .await;
+    assert_eq!(status, S::OK, "{unchanged}");
+    assert!(unchanged["movement_id"].is_null());
     for (what, method, path, body, status, problem, fields) in cases {
         let mut request = app.request(method, path);
         if let Some(body) = body {
@@ -837,13 +846,13 @@ async fn levels_and_values_beyond_the_limits_are_refused_never_wrapped(app: Test
             assert_eq!(status, StatusCode::CREATED);
         }
     }
-    let (status, problem) = post(&app, "/api/v1/inventory/HUGE-1/restock", json!({"quantity": 1})).await;
+    let (status, problem) = post(app, "/api/v1/inventory/HUGE-1/restock", json!({"quantity": 1})).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["type"], "urn:inventory-tracker:problem:stock-level-limit");
     assert_eq!(problem["limit"], 1_000_000_000);
     assert!(problem["detail"].as_str().unwrap().contains("1000000000"));
     let (status, _) = post(
-        &app,
+        app,
         "/api/v1/inventory/HUGE-1/adjustments",
         json!({"delta": 1, "reason": "found"}),
     )

@@ -50,22 +50,32 @@ pub struct CatalogApi;
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Case-insensitive text searched in SKU, name, description and brand.
+    #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
     q: Option<String>,
     /// Exact category name (case-insensitive).
+    #[param(inline, value_type = Option<web::schema::Line<100>>, nullable = false)]
     category: Option<String>,
     /// Exact barcode (as a scanner reads it); at most one product has it.
+    #[param(inline, value_type = Option<web::schema::Line<64>>, nullable = false)]
     barcode: Option<String>,
-    /// `true` (default) lists active products, `false` archived ones, `any` both.
-    active: Option<String>,
-    /// Page size, 1 to 200 (default 50).
+    /// Active products (the default), archived ones, or both.
+    #[param(inline)]
+    active: Option<ActiveParam>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
     cursor: Option<String>,
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Position {
-    after: String,
+/// Which products a listing shows, by whether they are archived.
+#[derive(Debug, Clone, Copy, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ActiveParam {
+    True,
+    False,
+    Any,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -104,41 +114,21 @@ async fn list_products(
             format!("limit must be between 1 and {MAX_PAGE_SIZE}"),
         ));
     }
-    let active = match params.active.as_deref() {
-        None | Some("true") => ActiveFilter::Active,
-        Some("false") => ActiveFilter::Archived,
-        Some("any") => ActiveFilter::Any,
-        Some(_) => {
-            return Err(Problem::bad_request(
-                "invalid-query",
-                "active must be true, false or any",
-            ));
-        }
+    let active = match params.active {
+        None | Some(ActiveParam::True) => ActiveFilter::Active,
+        Some(ActiveParam::False) => ActiveFilter::Archived,
+        Some(ActiveParam::Any) => ActiveFilter::Any,
     };
-    let after = params
-        .cursor
-        .as_deref()
-        .map(web::cursor::decode::<Position>)
-        .transpose()?;
+    let after = web::cursor::after_sku(params.cursor.as_deref())?;
     let filter = ListFilter {
-        text: params.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
-        category: params
-            .category
-            .map(|c| c.trim().to_owned())
-            .filter(|c| !c.is_empty()),
-        barcode: params
-            .barcode
-            .map(|b| b.trim().to_owned())
-            .filter(|b| !b.is_empty()),
+        text: web::extract::query_text("q", params.q, 200)?,
+        category: web::extract::query_text("category", params.category, 100)?,
+        barcode: web::extract::query_text("barcode", params.barcode, 64)?,
         active,
     };
-    let page = products
-        .list(&filter, after.as_ref().map(|p| p.after.as_str()), limit)
-        .await?;
+    let page = products.list(&filter, after.as_deref(), limit).await?;
     let next_cursor = match (page.has_more, page.items.last()) {
-        (true, Some(last)) => Some(web::cursor::encode(&Position {
-            after: last.sku.clone(),
-        })),
+        (true, Some(last)) => Some(last.sku.clone()),
         _ => None,
     };
     Ok(Json(ProductPage {
@@ -174,7 +164,7 @@ async fn create_product(
 
 /// Get one product (archived ones too).
 #[utoipa::path(get, path = "/api/v1/products/{sku}", tag = "catalog",
-    params(("sku" = String, Path, description = "The product's SKU (case-insensitive)")),
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU (case-insensitive)")),
     responses(
         (status = 200, description = "The product; `ETag` is its version", body = Product),
         (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
@@ -189,8 +179,8 @@ async fn get_product(
 
 /// Replace every field of a product.
 #[utoipa::path(put, path = "/api/v1/products/{sku}", tag = "catalog", request_body = ProductInput,
-    params(("sku" = String, Path, description = "The product's SKU"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version being replaced, e.g. \"v3\"")),
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being replaced, e.g. \"v3\"")),
     responses(
         (status = 200, description = "Replaced", body = Product),
         (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
@@ -213,8 +203,8 @@ async fn replace_product(
 
 /// Change some fields of a product (JSON merge patch: absent = unchanged, null = cleared).
 #[utoipa::path(patch, path = "/api/v1/products/{sku}", tag = "catalog", request_body = ProductPatch,
-    params(("sku" = String, Path, description = "The product's SKU"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version being changed, e.g. \"v3\"")),
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being changed, e.g. \"v3\"")),
     responses(
         (status = 200, description = "Changed", body = Product),
         (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
@@ -238,8 +228,8 @@ async fn patch_product(
 /// Archive a product: it disappears from default listings but is kept for the history that
 /// refers to it. Archiving twice is harmless.
 #[utoipa::path(delete, path = "/api/v1/products/{sku}", tag = "catalog",
-    params(("sku" = String, Path, description = "The product's SKU"),
-           ("If-Match" = Option<String>, Header, description = "ETag of the version being archived")),
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being archived")),
     responses(
         (status = 204, description = "Archived"),
         (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
@@ -285,29 +275,83 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// Reads `If-Match`: absent, `*`, or a list of the ETags this API issues, one per version
-/// (`"v3"`).
+/// Reads `If-Match`: absent, `*`, or a list of entity tags: the ETags this API issues, one
+/// per version (`"v3"`), and weak tags (`W/"…"`), which never match (RFC 9110 compares
+/// strongly). Exactly what `web::schema::IfMatch` documents.
 fn if_match(headers: &HeaderMap) -> Result<Precondition, CatalogError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(Precondition::None);
     };
-    let value = value.to_str().map_err(|_| CatalogError::BadPrecondition)?.trim();
+    let blanks: &[char] = &[' '];
+    let value = value
+        .to_str()
+        .map_err(|_| CatalogError::BadPrecondition)?
+        .trim_matches(blanks);
     if value == "*" {
         return Ok(Precondition::Exists);
     }
-    let versions = value
-        .split(',')
-        .map(str::trim)
-        // Weak tags never match for If-Match (RFC 9110, strong comparison).
-        .filter(|tag| !tag.starts_with("W/"))
-        .map(|tag| {
-            tag.strip_prefix("\"v")
+    let mut versions = Vec::new();
+    for tag in value.split(',').map(|tag| tag.trim_matches(blanks)) {
+        let quoted = |t: &str| {
+            t.strip_prefix('"')
                 .and_then(|t| t.strip_suffix('"'))
-                .and_then(|n| n.parse().ok())
-                .ok_or(CatalogError::BadPrecondition)
-        })
-        .collect::<Result<_, _>>()?;
+                .filter(|inner| !inner.contains(['"', ',']))
+                .map(str::to_owned)
+        };
+        if let Some(weak) = tag.strip_prefix("W/") {
+            quoted(weak).ok_or(CatalogError::BadPrecondition)?;
+            continue;
+        }
+        let version = quoted(tag)
+            .as_deref()
+            .and_then(|inner| inner.strip_prefix('v'))
+            .filter(|digits| (1..=18).contains(&digits.len()) && digits.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|digits| digits.parse().ok())
+            .ok_or(CatalogError::BadPrecondition)?;
+        versions.push(version);
+    }
     Ok(Precondition::Matches(versions))
+}
+
+/// One input type serves both create (`POST`, the SKU required) and replace (`PUT`, the SKU
+/// from the URL); the document describes each body as it is: `NewProduct` with a required
+/// `sku`, `ProductInput` without one.
+pub(crate) fn document_create_and_replace(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{Ref, RefOr, Required};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(input))) = components.schemas.get_mut("ProductInput") else {
+        return;
+    };
+    let mut create = input.clone();
+    create.required.push("sku".to_owned());
+    create.description = Some("A new product.".to_owned());
+    input.properties.remove("sku");
+    input.description = Some("Every field of a product, replacing the current ones.".to_owned());
+    components
+        .schemas
+        .insert("NewProduct".to_owned(), RefOr::T(Schema::Object(create)));
+    if let Some(post) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/products")
+        .and_then(|item| item.post.as_mut())
+    {
+        post.request_body = Some(
+            utoipa::openapi::request_body::RequestBodyBuilder::new()
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("NewProduct")))
+                        .build(),
+                )
+                .required(Some(Required::True))
+                .build()
+                .into(),
+        );
+    }
 }
 
 #[cfg(test)]
@@ -338,5 +382,15 @@ mod tests {
         );
         assert!(if_match(&headers("7")).is_err());
         assert!(if_match(&headers("\"abc\"")).is_err());
+        for bad in [
+            "",
+            "\"v1\",",
+            "\"v-1\"",
+            "\"v\"",
+            "W/abc",
+            "\"v1234567890123456789\"",
+        ] {
+            assert!(if_match(&headers(bad)).is_err(), "{bad:?}");
+        }
     }
 }

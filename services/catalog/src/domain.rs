@@ -3,65 +3,10 @@
 //! Everything here parses raw input into types that can only hold valid values, so code
 //! past this module never checks a field again. No I/O, no HTTP, no SQL.
 
-use std::fmt;
-
+use kernel::FieldErrors;
+use kernel::text::{line, paragraph, required_line};
+pub use kernel::{FieldError, Sku};
 use serde::{Deserialize, Deserializer};
-
-/// One field that failed validation, and why, in words a shop owner understands.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: String,
-}
-
-impl FieldError {
-    fn new(field: &str, reason: impl Into<String>) -> FieldError {
-        FieldError {
-            field: field.to_owned(),
-            reason: reason.into(),
-        }
-    }
-}
-
-/// A stock-keeping unit: trimmed, upper case, matching `[A-Z0-9][A-Z0-9._-]{1,63}`.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Sku(String);
-
-impl Sku {
-    pub const MAX_LEN: usize = 64;
-
-    pub fn parse(raw: &str) -> Result<Sku, String> {
-        let sku = raw.trim().to_ascii_uppercase();
-        let mut chars = sku.chars();
-        let Some(first) = chars.next() else {
-            return Err("must not be empty".into());
-        };
-        if sku.len() < 2 || sku.len() > Self::MAX_LEN {
-            return Err(format!("must be 2 to {} characters long", Self::MAX_LEN));
-        }
-        if !first.is_ascii_alphanumeric() {
-            return Err("must start with a letter or a digit".into());
-        }
-        if !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            return Err("may contain only letters, digits, '.', '_' and '-'".into());
-        }
-        Ok(Sku(sku))
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    pub fn into_string(self) -> String {
-        self.0
-    }
-}
-
-impl fmt::Display for Sku {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// An EAN-13 or UPC-A barcode (13 or 12 digits) whose GS1 check digit is right.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -69,7 +14,7 @@ pub struct Barcode(String);
 
 impl Barcode {
     pub fn parse(raw: &str) -> Result<Barcode, String> {
-        let code = raw.trim();
+        let code = kernel::codes::trim_blanks(raw);
         if !(code.len() == 12 || code.len() == 13) || !code.bytes().all(|b| b.is_ascii_digit()) {
             return Err("must be 12 (UPC-A) or 13 (EAN-13) digits".into());
         }
@@ -128,21 +73,24 @@ impl Cents {
     "brand": "NVIDIA", "price_cents": 62900, "cost_cents": 54000, "barcode": "4006381333931"
 }))]
 pub struct ProductInput {
-    /// Required on create. Trimmed and upper-cased; `[A-Z0-9][A-Z0-9._-]{1,63}`.
+    /// Required on create; on replace, if given, the SKU in the URL.
+    #[schema(value_type = Option<web::schema::Sku>)]
     pub sku: Option<String>,
-    /// Required, 1 to 200 characters.
+    #[schema(value_type = web::schema::RequiredLine<200>)]
     pub name: Option<String>,
-    /// At most 5000 characters; empty means none.
+    #[schema(value_type = Option<web::schema::Paragraph<5000>>)]
     pub description: Option<String>,
-    /// Required, 1 to 100 characters.
+    #[schema(value_type = web::schema::RequiredLine<100>)]
     pub category: Option<String>,
-    /// At most 100 characters; empty means none.
+    #[schema(value_type = Option<web::schema::Line<100>>)]
     pub brand: Option<String>,
-    /// Required, 0 or more.
+    /// The selling price in cents.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_cents: Option<i64>,
-    /// Required, 0 or more.
+    /// What one unit costs the shop, in cents.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 10_000_000_000_i64)]
     pub cost_cents: Option<i64>,
-    /// EAN-13 or UPC-A with a valid check digit.
+    #[schema(value_type = Option<web::schema::Gtin>)]
     pub barcode: Option<String>,
     /// Defaults to true.
     pub active: Option<bool>,
@@ -155,28 +103,31 @@ pub struct ProductInput {
 #[schema(example = json!({"price_cents": 59900, "description": null}))]
 pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = web::schema::RequiredLine<200>, required = false)]
     pub name: Option<Option<String>>,
+    /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<web::schema::Paragraph<5000>>)]
     pub description: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = web::schema::RequiredLine<100>, required = false)]
     pub category: Option<Option<String>>,
+    /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<web::schema::Line<100>>)]
     pub brand: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = i64, required = false, minimum = 0, maximum = 10_000_000_000_i64)]
     pub price_cents: Option<Option<i64>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<i64>)]
+    #[schema(value_type = i64, required = false, minimum = 0, maximum = 10_000_000_000_i64)]
     pub cost_cents: Option<Option<i64>>,
+    /// `null` clears it.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<web::schema::Gtin>)]
     pub barcode: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<bool>)]
+    #[schema(value_type = bool, required = false)]
     pub active: Option<Option<bool>>,
 }
 
@@ -202,15 +153,15 @@ pub struct ProductDraft {
 impl ProductDraft {
     /// Validates a new product; every bad field is reported.
     pub fn from_input(input: ProductInput) -> Result<ProductDraft, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         let sku = errors.required("sku", input.sku.as_deref(), Sku::parse);
         let draft = Self::fields(&mut errors, input);
-        errors.finish(sku.zip(draft).map(|(sku, draft)| draft(sku)))
+        errors.finish_parsed(sku.zip(draft).map(|(sku, draft)| draft(sku)))
     }
 
     /// Validates a full replacement of the product `sku`. A SKU in the body must be the same.
     pub fn replace(sku: &Sku, input: ProductInput) -> Result<ProductDraft, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         if let Some(raw) = input.sku.as_deref() {
             match Sku::parse(raw) {
                 Ok(body_sku) if &body_sku == sku => {}
@@ -218,15 +169,15 @@ impl ProductDraft {
             }
         }
         let draft = Self::fields(&mut errors, input);
-        errors.finish(draft.map(|draft| draft(sku.clone())))
+        errors.finish_parsed(draft.map(|draft| draft(sku.clone())))
     }
 
     /// This draft with `patch` applied.
     pub fn patched(&self, patch: ProductPatch) -> Result<ProductDraft, Vec<FieldError>> {
-        let mut errors = Errors::default();
+        let mut errors = FieldErrors::new();
         // Required fields cannot be cleared with null; the error is reported and the current
         // value stands in, so the field is not reported a second time as missing.
-        fn required<T>(errors: &mut Errors, field: &str, value: Option<Option<T>>, current: T) -> T {
+        fn required<T>(errors: &mut FieldErrors, field: &str, value: Option<Option<T>>, current: T) -> T {
             match value {
                 None => current,
                 Some(None) => {
@@ -265,102 +216,48 @@ impl ProductDraft {
             active: Some(required(&mut errors, "active", patch.active, self.active)),
         };
         let draft = Self::fields(&mut errors, input);
-        errors.finish(draft.map(|draft| draft(self.sku.clone())))
+        errors.finish_parsed(draft.map(|draft| draft(self.sku.clone())))
     }
 
     /// Validates everything but the SKU, returning a constructor that adds it.
-    fn fields(errors: &mut Errors, input: ProductInput) -> Option<impl FnOnce(Sku) -> ProductDraft + use<>> {
-        let name = errors.required("name", input.name.as_deref(), |v| text(v, 1, 200));
-        let description = errors.optional("description", input.description.as_deref(), |v| text(v, 0, 5000));
-        let category = errors.required("category", input.category.as_deref(), |v| text(v, 1, 100));
-        let brand = errors.optional("brand", input.brand.as_deref(), |v| text(v, 0, 100));
+    fn fields(
+        errors: &mut FieldErrors,
+        input: ProductInput,
+    ) -> Option<impl FnOnce(Sku) -> ProductDraft + use<>> {
+        let name = errors.required("name", input.name.as_deref(), |v| required_line(v, 200));
+        let description = errors
+            .optional("description", input.description.as_deref(), |v| {
+                paragraph(v, 5000)
+            })
+            .map(Option::flatten);
+        let category = errors.required("category", input.category.as_deref(), |v| required_line(v, 100));
+        let brand = errors
+            .optional("brand", input.brand.as_deref(), |v| line(v, 100))
+            .map(Option::flatten);
         let price = errors.required("price_cents", input.price_cents, Cents::parse);
         let cost = errors.required("cost_cents", input.cost_cents, Cents::parse);
         let barcode = errors.optional(
             "barcode",
-            input.barcode.as_deref().filter(|b| !b.trim().is_empty()),
-            |b| Barcode::parse(b).map(Some),
+            input
+                .barcode
+                .as_deref()
+                .filter(|b| !kernel::codes::trim_blanks(b).is_empty()),
+            Barcode::parse,
         );
         let active = input.active.unwrap_or(true);
         let (name, description, category, brand, price, cost, barcode) =
             (name?, description?, category?, brand?, price?, cost?, barcode?);
         Some(move |sku| ProductDraft {
             sku,
-            name: name.expect("required text is never empty"),
+            name,
             description,
-            category: category.expect("required text is never empty"),
+            category,
             brand,
             price,
             cost,
             barcode,
             active,
         })
-    }
-}
-
-/// Trims `raw` and checks its length in characters; empty text becomes `None`.
-fn text(raw: &str, min: usize, max: usize) -> Result<Option<String>, String> {
-    let trimmed = raw.trim();
-    let len = trimmed.chars().count();
-    if len < min {
-        return Err("must not be empty".into());
-    }
-    if len > max {
-        return Err(format!("must be at most {max} characters"));
-    }
-    if trimmed.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err("must not contain control characters".into());
-    }
-    Ok((!trimmed.is_empty()).then(|| trimmed.to_owned()))
-}
-
-/// Collects field errors so one response can list them all.
-#[derive(Default)]
-struct Errors(Vec<FieldError>);
-
-impl Errors {
-    fn push(&mut self, field: &str, reason: impl Into<String>) {
-        self.0.push(FieldError::new(field, reason));
-    }
-
-    fn required<R, T>(
-        &mut self,
-        field: &str,
-        raw: Option<R>,
-        parse: impl FnOnce(R) -> Result<T, String>,
-    ) -> Option<T> {
-        match raw {
-            None => {
-                self.push(field, "is required");
-                None
-            }
-            Some(raw) => self.check(field, parse(raw)),
-        }
-    }
-
-    /// Like `required`, but absence is fine. `parse` returns `None` for values that mean
-    /// "none", such as empty text.
-    fn optional<R, T>(
-        &mut self,
-        field: &str,
-        raw: Option<R>,
-        parse: impl FnOnce(R) -> Result<Option<T>, String>,
-    ) -> Option<Option<T>> {
-        match raw {
-            None => Some(None),
-            Some(raw) => self.check(field, parse(raw)),
-        }
-    }
-
-    fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        result.map_err(|reason| self.push(field, reason)).ok()
-    }
-
-    fn finish<T>(self, value: Option<T>) -> Result<T, Vec<FieldError>> {
-        match value {
-            Some(value) if self.0.is_empty() => Ok(value),
-            _ => Err(self.0),
-        }
     }
 }
 

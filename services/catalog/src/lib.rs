@@ -48,7 +48,9 @@ pub fn migrator(kind: DatabaseKind) -> Migrator {
 
 /// The OpenAPI description of the catalog's routes.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api::CatalogApi::openapi()
+    let mut doc = api::CatalogApi::openapi();
+    api::document_create_and_replace(&mut doc);
+    doc
 }
 
 #[derive(Debug, thiserror::Error)]

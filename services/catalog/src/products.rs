@@ -127,10 +127,11 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
+        // Invalid fields are reported before a stale version: they need fixing either way.
         self.change(sku, |current| {
-            precondition.check(current)?;
             let draft =
                 ProductDraft::replace(&current.draft().sku, input).map_err(CatalogError::Validation)?;
+            precondition.check(current)?;
             Ok(revision(current, &draft, correlation_id))
         })
         .await
@@ -146,8 +147,8 @@ impl Products {
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
         self.change(sku, |current| {
-            precondition.check(current)?;
             let draft = current.draft().patched(patch).map_err(CatalogError::Validation)?;
+            precondition.check(current)?;
             Ok(revision(current, &draft, correlation_id))
         })
         .await

@@ -205,9 +205,9 @@ pub fn router(state: Arc<StreamState>) -> Router {
 /// envelope. Reconnect with `Last-Event-ID` to receive what was missed; a `resync` event
 /// means events were lost and the client should reload. Comment lines are sent as heartbeats.
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "events",
-    params(("Last-Event-ID" = Option<String>, Header, description = "The id of the last event received, to resume")),
-    responses((status = 200, content_type = "text/event-stream", body = String,
-               description = "`event: SaleCreated\\nid: 18c9f-42\\ndata: {\"type\":\"SaleCreated\",\"version\":1,...}`")))]
+    params(("Last-Event-ID" = Option<String>, Header, nullable = false, description = "The id of the last event received, to resume")),
+    responses((status = 200, content_type = "text/event-stream", body = StreamFrame,
+               description = "A stream of events, each as `event: SaleCreated\\nid: 18c9f-42\\ndata: {\"type\":\"SaleCreated\",\"version\":1,...}`")))]
 async fn stream(
     State(state): State<Arc<StreamState>>,
     Extension(principal): Extension<Principal>,
@@ -286,8 +286,21 @@ async fn pump(
     }
 }
 
+/// One event of the stream, as Server-Sent Events frame it.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // Documents the stream's frames; the stream writes them with axum's `Event`.
+pub struct StreamFrame {
+    /// The event's type (`SaleCreated`, `StockLevelsChanged`, …), or `resync`: events were
+    /// lost, reload what is shown.
+    event: String,
+    /// Send as `Last-Event-ID` to resume after this event (absent on `resync`).
+    id: Option<String>,
+    /// The event's envelope as JSON text (`{}` for `resync`).
+    data: String,
+}
+
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(stream), tags((name = "events", description = "Live events for dashboards")))]
+#[openapi(paths(stream), components(schemas(StreamFrame)), tags((name = "events", description = "Live events for dashboards")))]
 pub struct StreamApi;
 
 #[cfg(test)]

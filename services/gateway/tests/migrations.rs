@@ -54,8 +54,7 @@ async fn tokens_left_by_the_old_rules_are_revoked(kind: DatabaseKind) {
         .await
         .unwrap();
     }
-    // (id, kind, user, created_at, expires_at, revoked_at)
-    let rows: [(&str, &str, i64, i64, Option<i64>, Option<i64>); 7] = [
+    let rows: [OldCredential; 7] = [
         ("session-1", "session", 1, 1_000, Some(5_000), None),
         // Created while the session lived: a person made it.
         ("made-in-session", "api", 1, 2_000, None, None),
@@ -99,6 +98,10 @@ async fn tokens_left_by_the_old_rules_are_revoked(kind: DatabaseKind) {
     );
     db.close().await;
 }
+
+/// A credential row as the old rules left it: id, kind, user, created_at, expires_at,
+/// revoked_at.
+type OldCredential = (&'static str, &'static str, i64, i64, Option<i64>, Option<i64>);
 
 async fn revoked(db: &Db, id: &str) -> Option<i64> {
     sqlx::query_scalar("SELECT revoked_at FROM auth_credentials WHERE id = ?")

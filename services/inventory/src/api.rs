@@ -13,11 +13,12 @@ use utoipa::OpenApi;
 use web::idempotency::{self, ScopedKey};
 use web::{IdempotencyKey, Json, Problem, Query};
 
-use crate::domain::{AdjustmentReason, Errors, LocationCode, count, delta, positive_quantity, text};
+use crate::domain::{AdjustmentReason, Errors, LocationCode, count, delta, positive_quantity};
 use crate::error::InventoryError;
 use crate::store::{
     Amount, Answer, InventoryStore, Item, Level, ListFilter, Location, Movement, Restock, StockChange,
 };
+use kernel::text::{line, paragraph, required_line};
 
 pub const DEFAULT_PAGE_SIZE: u32 = 50;
 pub const MAX_PAGE_SIZE: u32 = 200;
@@ -254,24 +255,35 @@ pub struct LocationList {
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RestockInput {
-    /// Units received, 1 to 1,000,000.
+    /// Units received.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1_000_000)]
     pub quantity: Option<i64>,
-    /// Location code; `main` when left out.
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Line<100>>)]
     pub supplier: Option<String>,
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
     pub unit_cost_cents: Option<i64>,
     /// The supplier's delivery note or invoice number.
+    #[schema(value_type = Option<web::schema::Line<100>>)]
     pub reference: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AdjustmentInput {
-    /// Signed change, not zero.
+    /// Units added (positive) or removed (negative); zero changes nothing.
+    #[schema(required = true, nullable = false, minimum = -1_000_000, maximum = 1_000_000)]
     pub delta: Option<i64>,
+    #[schema(value_type = AdjustmentReason)]
     pub reason: Option<String>,
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
 }
 
@@ -279,40 +291,60 @@ pub struct AdjustmentInput {
 #[serde(deny_unknown_fields)]
 pub struct CountInput {
     /// What is physically on the shelf.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
     pub counted: Option<i64>,
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TransferInput {
+    #[schema(value_type = web::schema::LocationCode)]
     pub from: Option<String>,
+    /// Another location than `from`.
+    #[schema(value_type = web::schema::LocationCode)]
     pub to: Option<String>,
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1_000_000)]
     pub quantity: Option<i64>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsInput {
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    /// Available stock at or below this warns.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
     pub low_stock_threshold: Option<i64>,
+    /// How many to order when it does.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
     pub reorder_quantity: Option<i64>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationInput {
+    #[schema(value_type = web::schema::LocationCode)]
     pub code: Option<String>,
+    #[schema(value_type = web::schema::RequiredLine<100>)]
     pub name: Option<String>,
+    /// Whether stock may go below zero here; false when left out.
     pub allow_negative: Option<bool>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LocationPatch {
+    #[schema(value_type = Option<web::schema::RequiredLine<100>>)]
     pub name: Option<String>,
+    /// `main` cannot be deactivated.
     pub active: Option<bool>,
     pub allow_negative: Option<bool>,
 }
@@ -322,12 +354,18 @@ pub struct LocationPatch {
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
     /// Only levels at this location.
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
     location: Option<String>,
     /// `true`: only SKUs at or below their threshold somewhere (or at `location`).
     below_threshold: Option<bool>,
     /// Case-insensitive text in the SKU or product name.
+    #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
     q: Option<String>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
     cursor: Option<String>,
 }
 
@@ -335,7 +373,11 @@ pub struct ListParams {
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
     cursor: Option<String>,
 }
 
@@ -344,17 +386,8 @@ pub struct PageParams {
 #[into_params(parameter_in = Query)]
 /// An optional location code; all locations when absent.
 pub struct LocationParams {
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
     location: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SkuCursor {
-    after: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct MovementCursor {
-    before: i64,
 }
 
 fn page_size(limit: Option<u32>) -> Result<u32, Problem> {
@@ -378,17 +411,17 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 
 /// The normalized SKU of a path, or a 404 for text that cannot be a SKU.
 fn path_sku(raw: &str) -> Result<String, InventoryError> {
-    let sku = raw.trim().to_ascii_uppercase();
-    let valid = (2..=64).contains(&sku.len())
-        && sku.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && sku
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(sku)
-    } else {
-        Err(InventoryError::UnknownSku(raw.to_owned()))
-    }
+    kernel::Sku::parse(raw)
+        .map(kernel::Sku::into_string)
+        .map_err(|_| InventoryError::UnknownSku(raw.to_owned()))
+}
+
+/// Optional text parsed by `parse` when present; blank is none.
+fn optional(
+    raw: Option<String>,
+    parse: impl Fn(&str) -> Result<Option<String>, String>,
+) -> Result<Option<String>, String> {
+    raw.map_or(Ok(None), |raw| parse(&raw))
 }
 
 fn location_or_main(errors: &mut Errors, raw: Option<&str>) -> Option<LocationCode> {
@@ -424,11 +457,7 @@ async fn list_stock(
     Query(params): Query<ListParams>,
 ) -> Result<Response, Problem> {
     let limit = page_size(params.limit)?;
-    let after = params
-        .cursor
-        .as_deref()
-        .map(web::cursor::decode::<SkuCursor>)
-        .transpose()?;
+    let after = web::cursor::after_sku(params.cursor.as_deref())?;
     let location = match params.location.as_deref() {
         Some(raw) => Some(
             LocationCode::parse(raw)
@@ -441,18 +470,16 @@ async fn list_stock(
     let filter = ListFilter {
         location,
         below_threshold: params.below_threshold.unwrap_or(false),
-        text: params.q.map(|q| q.trim().to_owned()).filter(|q| !q.is_empty()),
+        text: web::extract::query_text("q", params.q, 200)?,
     };
     let mut rows = store
-        .list(&filter, after.as_ref().map(|c| c.after.as_str()), limit + 1)
+        .list(&filter, after.as_deref(), limit + 1)
         .await
         .map_err(InventoryError::from)?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = match (more, rows.last()) {
-        (true, Some((item, _))) => Some(web::cursor::encode(&SkuCursor {
-            after: item.sku.clone(),
-        })),
+        (true, Some((item, _))) => Some(item.sku.clone()),
         _ => None,
     };
     let items = rows
@@ -464,7 +491,7 @@ async fn list_stock(
 
 /// A SKU's stock per location and in total.
 #[utoipa::path(get, path = "/api/v1/inventory/{sku}", tag = "inventory",
-    params(("sku" = String, Path)),
+    params(("sku" = inline(web::schema::Sku), Path)),
     responses((status = 200, body = StockView), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_stock(
     State(store): State<AppState>,
@@ -546,7 +573,7 @@ async fn release(store: &InventoryStore, key: Option<&str>) {
 
 /// Receive stock from a supplier.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/restock", tag = "inventory", request_body = RestockInput,
-    params(("sku" = String, Path)),
+    params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = ChangeView),
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -565,9 +592,9 @@ async fn restock(
         .required("quantity", input.quantity)
         .and_then(|q| errors.check("quantity", positive_quantity(q)));
     let location = location_or_main(&mut errors, input.location.as_deref());
-    let supplier = errors.check("supplier", text(input.supplier, 100));
-    let reference = errors.check("reference", text(input.reference, 100));
-    let note = errors.check("note", text(input.note, 500));
+    let supplier = errors.check("supplier", optional(input.supplier, |v| line(v, 100)));
+    let reference = errors.check("reference", optional(input.reference, |v| line(v, 100)));
+    let note = errors.check("note", optional(input.note, |v| paragraph(v, 500)));
     if let Some(cost) = input.unit_cost_cents
         && !(0..=10_000_000_000).contains(&cost)
     {
@@ -600,8 +627,9 @@ async fn restock(
 
 /// Correct stock by hand (damaged, lost, found, returned…).
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/adjustments", tag = "inventory", request_body = AdjustmentInput,
-    params(("sku" = String, Path)),
-    responses((status = 201, body = ChangeView),
+    params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
+    responses((status = 201, description = "Adjusted", body = ChangeView),
+              (status = 200, description = "A delta of zero; nothing changed", body = ChangeView),
               (status = 409, description = "Stock would go below zero", body = Problem, content_type = "application/problem+json")))]
 async fn adjust(
     State(store): State<AppState>,
@@ -621,7 +649,7 @@ async fn adjust(
         .required("reason", input.reason)
         .and_then(|r| errors.check("reason", AdjustmentReason::parse(&r)));
     let location = location_or_main(&mut errors, input.location.as_deref());
-    let note = errors.check("note", text(input.note, 500));
+    let note = errors.check("note", optional(input.note, |v| paragraph(v, 500)));
     let change = errors
         .finish(|| StockChange {
             sku,
@@ -645,7 +673,7 @@ async fn adjust(
 
 /// Record a stock take: the difference to the counted quantity becomes an adjustment.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/count", tag = "inventory", request_body = CountInput,
-    params(("sku" = String, Path)),
+    params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, description = "The count differed; adjusted", body = ChangeView),
               (status = 200, description = "The count matched; nothing changed", body = ChangeView)))]
 async fn count_stock(
@@ -663,7 +691,7 @@ async fn count_stock(
         .required("counted", input.counted)
         .and_then(|c| errors.check("counted", count(c)));
     let location = location_or_main(&mut errors, input.location.as_deref());
-    let note = errors.check("note", text(input.note, 500));
+    let note = errors.check("note", optional(input.note, |v| paragraph(v, 500)));
     let change = errors
         .finish(|| StockChange {
             sku,
@@ -687,7 +715,7 @@ async fn count_stock(
 
 /// Move stock between two locations, atomically.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/transfers", tag = "inventory", request_body = TransferInput,
-    params(("sku" = String, Path)),
+    params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = TransferView),
               (status = 409, description = "Not enough stock at the source", body = Problem, content_type = "application/problem+json")))]
 async fn transfer(
@@ -710,7 +738,7 @@ async fn transfer(
     let quantity = errors
         .required("quantity", input.quantity)
         .and_then(|q| errors.check("quantity", positive_quantity(q)));
-    let note = errors.check("note", text(input.note, 500));
+    let note = errors.check("note", optional(input.note, |v| paragraph(v, 500)));
     if from.is_some() && from == to {
         errors.push("to", "must differ from `from`");
     }
@@ -790,7 +818,7 @@ fn side(from: &LocationCode, code: &str, reason: String) -> InventoryError {
 
 /// Set the low-stock threshold and reorder quantity of a SKU at a location.
 #[utoipa::path(put, path = "/api/v1/inventory/{sku}/settings", tag = "inventory", request_body = SettingsInput,
-    params(("sku" = String, Path)),
+    params(("sku" = inline(web::schema::Sku), Path)),
     responses((status = 200, body = LevelView)))]
 async fn settings(
     State(store): State<AppState>,
@@ -825,7 +853,7 @@ async fn settings(
 
 /// The stock ledger of a SKU, newest first.
 #[utoipa::path(get, path = "/api/v1/inventory/{sku}/movements", tag = "inventory",
-    params(("sku" = String, Path), PageParams),
+    params(("sku" = inline(web::schema::Sku), Path), PageParams),
     responses((status = 200, body = MovementPage)))]
 async fn movements(
     State(store): State<AppState>,
@@ -833,23 +861,19 @@ async fn movements(
     Query(params): Query<PageParams>,
 ) -> Result<Response, Problem> {
     let limit = page_size(params.limit)?;
-    let before = params
-        .cursor
-        .as_deref()
-        .map(web::cursor::decode::<MovementCursor>)
-        .transpose()?;
+    let before = web::cursor::before_number(params.cursor.as_deref())?;
     let sku = path_sku(&sku)?;
     if store.item(&sku).await.map_err(InventoryError::from)?.is_none() {
         return Err(InventoryError::UnknownSku(sku).into());
     }
     let mut rows = store
-        .movements(&sku, before.map(|c| c.before), limit + 1)
+        .movements(&sku, before, limit + 1)
         .await
         .map_err(InventoryError::from)?;
     let more = rows.len() > limit as usize;
     rows.truncate(limit as usize);
     let next_cursor = match (more, rows.last()) {
-        (true, Some(last)) => Some(web::cursor::encode(&MovementCursor { before: last.id })),
+        (true, Some(last)) => Some(last.id.to_string()),
         _ => None,
     };
     let items = rows.into_iter().map(MovementView::from).collect();
@@ -940,13 +964,7 @@ async fn create_location(
         .and_then(|c| errors.check("code", LocationCode::parse(&c)));
     let name = errors
         .required("name", input.name)
-        .and_then(|n| errors.check("name", text(Some(n), 100)))
-        .and_then(|n| {
-            if n.is_none() {
-                errors.push("name", "must not be empty");
-            }
-            n
-        });
+        .and_then(|n| errors.check("name", required_line(&n, 100)));
     let location = errors
         .finish(|| Location {
             code: code.expect("checked").as_str().to_owned(),
@@ -961,9 +979,10 @@ async fn create_location(
 
 /// Rename, (de)activate or change the negative-stock policy of a location.
 #[utoipa::path(patch, path = "/api/v1/locations/{code}", tag = "inventory", request_body = LocationPatch,
-    params(("code" = String, Path)),
+    params(("code" = inline(web::schema::LocationCode), Path)),
     responses((status = 200, body = LocationView),
-              (status = 404, body = Problem, content_type = "application/problem+json")))]
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The main location cannot be deactivated", body = Problem, content_type = "application/problem+json")))]
 async fn update_location(
     State(store): State<AppState>,
     Path(code): Path<String>,
@@ -975,15 +994,13 @@ async fn update_location(
         .await?
         .ok_or_else(|| InventoryError::LocationNotFound(code.as_str().to_owned()))?;
     let mut errors = Errors::default();
-    if let Some(name) = input.name {
-        match errors.check("name", text(Some(name), 100)) {
-            Some(Some(name)) => location.name = name,
-            Some(None) => errors.push("name", "must not be empty"),
-            None => {}
-        }
+    if let Some(name) = input.name
+        && let Some(name) = errors.check("name", required_line(&name, 100))
+    {
+        location.name = name;
     }
     if input.active == Some(false) && location.code == LocationCode::MAIN {
-        errors.push("active", "the main location cannot be deactivated");
+        return Err(InventoryError::MainLocationRequired);
     }
     let location = errors
         .finish(|| Location {

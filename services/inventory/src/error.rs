@@ -15,6 +15,8 @@ pub enum InventoryError {
     UnknownSku(String),
     #[error("no location {0}")]
     LocationNotFound(String),
+    #[error("the main location cannot be deactivated")]
+    MainLocationRequired,
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -50,6 +52,12 @@ impl From<InventoryError> for Problem {
                 Problem::new(StatusCode::NOT_FOUND, "location-not-found", "Location not found")
                     .detail(format!("There is no location {code}."))
             }
+            InventoryError::MainLocationRequired => Problem::new(
+                StatusCode::CONFLICT,
+                "main-location-required",
+                "The main location stays active",
+            )
+            .detail("The main location cannot be deactivated: stock goes there when no location is named."),
             InventoryError::Store(StoreError::UnknownLocation(code)) => {
                 Problem::validation(field("location", format!("there is no location {code}")))
             }

@@ -7,6 +7,7 @@ use inventory::store::{
     Amount, CatalogProduct, InventoryStore, Location, Prices, Restock, StockChange, StockValue, StoreError,
     apply_catalog_archive, apply_catalog_product,
 };
+use kernel::Cents;
 use sqlx::AssertSqlSafe;
 use testkit::TestDatabase;
 
@@ -455,8 +456,8 @@ async fn the_stock_value_counts_units_on_hand_at_the_newest_prices(store: Invent
     assert_eq!(
         store.stock_value(None).await.unwrap(),
         StockValue {
-            at_cost_cents: 5 * 600 + 3 * 1_500,
-            at_price_cents: 5 * 1_000 + 3 * 2_500,
+            at_cost_cents: Cents::new(5 * 600 + 3 * 1_500),
+            at_price_cents: Cents::new(5 * 1_000 + 3 * 2_500),
             units: 5 + 3 + 3,
             skus: 3,
             unpriced_skus: 1,
@@ -465,8 +466,8 @@ async fn the_stock_value_counts_units_on_hand_at_the_newest_prices(store: Invent
     assert_eq!(
         store.stock_value(Some("val-back")).await.unwrap(),
         StockValue {
-            at_cost_cents: 1_500,
-            at_price_cents: 2_500,
+            at_cost_cents: Cents::new(1_500),
+            at_price_cents: Cents::new(2_500),
             units: 1,
             skus: 1,
             unpriced_skus: 0,

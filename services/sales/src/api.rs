@@ -14,9 +14,12 @@ use serde::{Deserialize, Serialize};
 use web::idempotency::{self, ScopedKey};
 use web::{IdempotencyKey, Json, Problem, Query};
 
-use crate::domain::{FieldError, SaleInput, SaleRequest, price};
+use crate::domain::{
+    FieldError, MAX_LINES, MAX_QUANTITY, PaymentMethod, SaleInput, SaleRequest, SaleStatus, price,
+};
 use crate::store::{ListFilter, Origin, Sale, SaleError, SalesStore, SummaryError};
 use crate::upstream::{UpstreamError, Upstreams};
+use kernel::FieldErrors;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -100,7 +103,7 @@ fn upstream_problem(e: UpstreamError) -> Problem {
 /// Record a sale: priced from the catalog, all lines reserved or none. Send an
 /// `Idempotency-Key` header to make retries harmless.
 #[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Retries with the same key get the first answer")),
+    params(("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Sale),
               (status = 409, description = "Not enough stock for some lines (listed), or the key is in use", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Invalid lines, unknown SKUs, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
@@ -294,7 +297,7 @@ fn sale_problem(e: SaleError) -> Problem {
 }
 
 /// One sale with its lines and status history.
-#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales", params(("id" = String, Path)),
+#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
     responses((status = 200, body = Sale), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Sale>, Problem> {
     counter
@@ -307,7 +310,7 @@ async fn get_sale(State(counter): State<AppState>, Path(id): Path<String>) -> Re
 }
 
 /// Void a sale: every unit not yet returned goes back to stock.
-#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path)),
+#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
     responses((status = 200, body = Sale), (status = 409, description = "Already voided or fully returned", body = Problem, content_type = "application/problem+json")))]
 async fn void_sale(
     State(counter): State<AppState>,
@@ -326,21 +329,28 @@ async fn void_sale(
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnInput {
+    #[schema(min_items = 1, max_items = 100)]
     lines: Vec<ReturnLineInput>,
 }
 
 #[derive(Debug, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnLineInput {
+    #[schema(value_type = web::schema::Sku)]
     sku: String,
+    #[schema(minimum = 1, maximum = 1000)]
     quantity: i64,
     /// True (default): back on the shelf; false: written off as damaged.
     restock: Option<bool>,
 }
 
 /// Take back part of a sale, restocked or written off; never more than was sold.
-#[utoipa::path(post, path = "/api/v1/sales/{id}/returns", tag = "sales", params(("id" = String, Path)), request_body = ReturnInput,
-    responses((status = 200, body = Sale), (status = 422, body = Problem, content_type = "application/problem+json")))]
+#[utoipa::path(post, path = "/api/v1/sales/{id}/returns", tag = "sales", request_body = ReturnInput,
+    params(("id" = String, Path, description = "The sale's id"),
+           ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
+    responses((status = 200, body = Sale),
+              (status = 409, description = "The sale is voided or fully returned, or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, a SKU not on the sale, or more units than can still be returned", body = Problem, content_type = "application/problem+json")))]
 async fn return_items(
     State(counter): State<AppState>,
     Path(id): Path<String>,
@@ -357,24 +367,30 @@ async fn return_items(
         )
         .detail(e.to_string())
     })?;
-    let mut errors = Vec::new();
+    let mut errors = FieldErrors::new();
     if input.lines.is_empty() {
-        errors.push(FieldError {
-            field: "lines".into(),
-            reason: "must not be empty".into(),
-        });
+        errors.push("lines", "must not be empty");
+    } else if input.lines.len() > MAX_LINES {
+        errors.push("lines", format!("must have at most {MAX_LINES} lines"));
     }
+    let mut lines = Vec::new();
     for (i, line) in input.lines.iter().enumerate() {
-        if line.quantity < 1 {
-            errors.push(FieldError {
-                field: format!("lines[{i}].quantity"),
-                reason: "must be at least 1".into(),
+        let sku = errors.check(&format!("lines[{i}].sku"), kernel::Sku::parse(&line.sku));
+        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
+            errors.push(
+                format!("lines[{i}].quantity"),
+                format!("must be between 1 and {MAX_QUANTITY}"),
+            );
+        }
+        if let Some(sku) = sku {
+            lines.push(ReturnedLine {
+                sku: sku.into_string(),
+                quantity: line.quantity,
+                restock: line.restock.unwrap_or(true),
             });
         }
     }
-    if !errors.is_empty() {
-        return Err(validation(errors));
-    }
+    let lines = errors.finish(|| lines).map_err(validation)?;
     let key = key.as_ref().map(ScopedKey::as_str);
     if let Some(key) = key {
         let claim = counter
@@ -386,15 +402,6 @@ async fn return_items(
             return Ok(answer);
         }
     }
-    let lines: Vec<ReturnedLine> = input
-        .lines
-        .iter()
-        .map(|l| ReturnedLine {
-            sku: l.sku.trim().to_ascii_uppercase(),
-            quantity: l.quantity,
-            restock: l.restock.unwrap_or(true),
-        })
-        .collect();
     // The answer is stored with the return itself; a failed return frees the key again.
     let result = counter
         .store
@@ -412,18 +419,25 @@ async fn return_items(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct ListParams {
+    /// Sales made at or after this time.
+    #[param(format = DateTime)]
     from: Option<String>,
+    /// Sales made before this time.
+    #[param(format = DateTime)]
     to: Option<String>,
+    /// Sales with a line of this SKU.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
     sku: Option<String>,
-    payment_method: Option<String>,
-    status: Option<String>,
+    #[param(inline)]
+    payment_method: Option<PaymentMethod>,
+    #[param(inline)]
+    status: Option<SaleStatus>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
     cursor: Option<String>,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-struct SaleCursor {
-    before: i64,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -460,33 +474,29 @@ async fn list_sales(
             "limit must be between 1 and 200",
         ));
     }
-    let before = params
-        .cursor
+    let before = web::cursor::before_number(params.cursor.as_deref())?;
+    let sku = params
+        .sku
         .as_deref()
-        .map(web::cursor::decode::<SaleCursor>)
-        .transpose()?;
-    if let Some(method) = &params.payment_method {
-        crate::domain::PaymentMethod::parse(method)
-            .map_err(|r| Problem::bad_request("invalid-query", format!("payment_method {r}")))?;
-    }
+        .map(kernel::Sku::parse)
+        .transpose()
+        .map_err(|reason| Problem::bad_request("invalid-query", format!("sku {reason}")))?;
     let filter = ListFilter {
         from_ms: instant(params.from.as_deref(), "from")?,
         to_ms: instant(params.to.as_deref(), "to")?,
-        sku: params.sku.map(|s| s.trim().to_ascii_uppercase()),
-        payment_method: params.payment_method,
-        status: params.status,
+        sku: sku.map(kernel::Sku::into_string),
+        payment_method: params.payment_method.map(|m| m.as_str().to_owned()),
+        status: params.status.map(|s| s.as_str().to_owned()),
     };
     let mut items = counter
         .store
-        .list(&filter, before.map(|c| c.before), limit + 1)
+        .list(&filter, before, limit + 1)
         .await
         .map_err(database)?;
     let more = items.len() > limit as usize;
     items.truncate(limit as usize);
     let next_cursor = match (more, items.last()) {
-        (true, Some(last)) => Some(web::cursor::encode(&SaleCursor {
-            before: last.receipt_number,
-        })),
+        (true, Some(last)) => Some(last.receipt_number.to_string()),
         _ => None,
     };
     Ok(Json(SalePage { items, next_cursor }).into_response())
@@ -496,7 +506,12 @@ async fn list_sales(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 struct SummaryParams {
+    /// The start of the period (default: 30 days before its end).
+    #[param(format = DateTime)]
     from: Option<String>,
+    /// The end of the period, excluded (default: now). A period that ends before it starts
+    /// is empty.
+    #[param(format = DateTime)]
     to: Option<String>,
 }
 
@@ -511,9 +526,6 @@ async fn summary(
     let now = crate::store::now_ms();
     let to = instant(params.to.as_deref(), "to")?.unwrap_or(now + 1);
     let from = instant(params.from.as_deref(), "from")?.unwrap_or(to - 30 * 86_400_000);
-    if from >= to {
-        return Err(Problem::bad_request("invalid-query", "from must be before to"));
-    }
     match counter.store.summary(from, to).await {
         Ok(summary) => Ok(Json(summary)),
         Err(SummaryError::TooLarge(_)) => Err(Problem::too_large("A figure of the summary")),

@@ -1,27 +1,21 @@
 //! The counter's rules, free of HTTP and SQL: what a sale request may contain, how its totals
 //! are computed in integer cents, and what a void or a return may do.
 
-use kernel::{Cents, Overflow, Total};
+use kernel::text::{line, paragraph};
+use kernel::{Cents, LocationCode, Overflow, Total};
 use serde::{Deserialize, Serialize};
 
 /// At most this many lines on one sale, and units on one line.
 pub const MAX_LINES: usize = 100;
 pub const MAX_QUANTITY: i64 = 1_000;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: String,
-    pub reason: String,
-}
+pub use kernel::FieldError;
 
 fn error(field: impl Into<String>, reason: impl Into<String>) -> FieldError {
-    FieldError {
-        field: field.into(),
-        reason: reason.into(),
-    }
+    FieldError::new(field, reason)
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum PaymentMethod {
     Cash,
@@ -53,25 +47,56 @@ impl PaymentMethod {
     }
 }
 
+/// Where a sale stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SaleStatus {
+    Completed,
+    PartiallyReturned,
+    Returned,
+    Voided,
+}
+
+impl SaleStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleStatus::Completed => "completed",
+            SaleStatus::PartiallyReturned => "partially_returned",
+            SaleStatus::Returned => "returned",
+            SaleStatus::Voided => "voided",
+        }
+    }
+}
+
 /// The request body of `POST /api/v1/sales`.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"lines": [{"sku": "CPU-AMD-R5-7600", "quantity": 1, "discount_cents": 500}],
                           "payment_method": "card"}))]
 pub struct SaleInput {
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 100)]
     pub lines: Option<Vec<LineInput>>,
+    #[schema(value_type = PaymentMethod)]
     pub payment_method: Option<String>,
+    /// Where the goods leave from; `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Line<200>>)]
     pub customer: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LineInput {
+    #[schema(value_type = web::schema::Sku)]
     pub sku: Option<String>,
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1000)]
     pub quantity: Option<i64>,
-    /// Off the line's price, in cents, within the shop's discount limit.
+    /// Off the line's price, in cents, at most the shop's discount limit (a share of the
+    /// line's price).
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub discount_cents: Option<i64>,
 }
 
@@ -92,27 +117,20 @@ pub struct SaleRequest {
 }
 
 fn sku(raw: &str) -> Result<String, String> {
-    let sku = raw.trim().to_ascii_uppercase();
-    let valid = (2..=64).contains(&sku.len())
-        && sku.starts_with(|c: char| c.is_ascii_alphanumeric())
-        && sku
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
-    if valid {
-        Ok(sku)
-    } else {
-        Err("is not a valid SKU".into())
-    }
+    kernel::Sku::parse(raw).map(kernel::Sku::into_string)
 }
 
-fn text(value: Option<String>, field: &str, max: usize, errors: &mut Vec<FieldError>) -> Option<String> {
-    let value = value?;
-    let trimmed = value.trim();
-    if trimmed.chars().count() > max {
-        errors.push(error(field, format!("must be at most {max} characters")));
-        return None;
-    }
-    (!trimmed.is_empty()).then(|| trimmed.to_owned())
+/// Optional text checked by `parse` (blank is none); a bad value is recorded under `field`.
+fn text(
+    value: Option<String>,
+    field: &str,
+    parse: impl Fn(&str) -> Result<Option<String>, String>,
+    errors: &mut Vec<FieldError>,
+) -> Option<String> {
+    parse(&value?)
+        .map_err(|reason| errors.push(error(field, reason)))
+        .ok()
+        .flatten()
 }
 
 impl SaleRequest {
@@ -177,22 +195,23 @@ impl SaleRequest {
             }
             Some(Ok(m)) => Some(m),
         };
-        let location = input
-            .location
-            .map(|l| l.trim().to_ascii_lowercase())
-            .unwrap_or_else(|| "main".to_owned());
-        if location.is_empty() || location.len() > 32 {
-            errors.push(error("location", "must be a location code such as main"));
-        }
-        let customer = text(input.customer, "customer", 200, &mut errors);
-        let note = text(input.note, "note", 500, &mut errors);
+        let location = match input.location.as_deref().map(LocationCode::parse) {
+            None => LocationCode::main(),
+            Some(Ok(code)) => code,
+            Some(Err(reason)) => {
+                errors.push(error("location", reason));
+                LocationCode::main()
+            }
+        };
+        let customer = text(input.customer, "customer", |v| line(v, 200), &mut errors);
+        let note = text(input.note, "note", |v| paragraph(v, 500), &mut errors);
         if !errors.is_empty() {
             return Err(errors);
         }
         Ok(SaleRequest {
             lines,
             payment_method: payment_method.expect("checked"),
-            location,
+            location: location.as_str().to_owned(),
             customer,
             note,
         })

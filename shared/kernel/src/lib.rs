@@ -1,11 +1,19 @@
 //! The shop's vocabulary, shared by every service and free of I/O: no HTTP, no SQL, no async.
 //!
 //! # Layout
+//! - [`codes`]: [`Sku`] and [`LocationCode`], the identifiers every service uses.
+//! - [`fields`]: [`FieldError`] and [`FieldErrors`], every bad field of a request at once.
+//! - [`text`]: the rules for names, notes and descriptions.
 //! - [`money`]: [`Cents`], amounts of money with arithmetic that never wraps, and [`Total`],
 //!   a sum of many amounts that says so when the result cannot be represented.
 //! - [`quantity`]: the bounds of stock quantities.
 
+pub mod codes;
+pub mod fields;
 pub mod money;
 pub mod quantity;
+pub mod text;
 
+pub use codes::{LocationCode, Sku};
+pub use fields::{FieldError, FieldErrors};
 pub use money::{Cents, Overflow, Total};

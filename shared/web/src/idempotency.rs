@@ -44,11 +44,13 @@ impl<S: Send + Sync> FromRequestParts<S> for IdempotencyKey {
         let key = value
             .to_str()
             .ok()
-            .filter(|key| !key.is_empty() && key.len() <= MAX_LEN)
+            .filter(|key| (1..=MAX_LEN).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()))
             .ok_or_else(|| {
                 Problem::bad_request(
                     "invalid-idempotency-key",
-                    format!("Idempotency-Key must be 1 to {MAX_LEN} visible ASCII characters."),
+                    format!(
+                        "Idempotency-Key must be 1 to {MAX_LEN} visible ASCII characters, without spaces."
+                    ),
                 )
             })?;
         let owner = parts

@@ -9,6 +9,7 @@
 //! - [`idempotency`]: the `Idempotency-Key` header, scoped to the caller, and the answers of
 //!   retries.
 //! - [`identity`]: the signed identity every request to a service must carry.
+//! - [`schema`]: the API document's description of each kind of input value.
 //! - [`server`]: [`server::serve`] with graceful shutdown.
 //! - [`telemetry`]: log output set-up.
 
@@ -21,6 +22,7 @@ pub mod idempotency;
 pub mod identity;
 pub mod middleware;
 pub mod problem;
+pub mod schema;
 pub mod server;
 pub mod telemetry;
 

@@ -158,7 +158,9 @@ async fn me(Extension(me): Extension<Principal>) -> impl IntoResponse {
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordInput {
+    #[schema(format = Password)]
     pub current_password: String,
+    #[schema(value_type = web::schema::Password)]
     pub new_password: String,
 }
 
@@ -184,10 +186,12 @@ async fn change_password(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "accounting export", "role": "viewer", "expires_in_days": 90}))]
 pub struct TokenInput {
+    #[schema(value_type = web::schema::RequiredLine<100>)]
     pub name: String,
     /// At most the creator's role; defaults to it.
     pub role: Option<Role>,
     /// Omitted: the token does not expire (it can be revoked).
+    #[schema(minimum = 1, maximum = 3650)]
     pub expires_in_days: Option<u32>,
 }
 
@@ -246,10 +250,8 @@ async fn create_token(
     Extension(me): Extension<Principal>,
     Json(input): Json<TokenInput>,
 ) -> Result<Response, AuthError> {
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        return Err(AuthError::field("name", "must be 1 to 100 characters"));
-    }
+    let name = kernel::text::required_line(&input.name, 100).map_err(|e| AuthError::field("name", e))?;
+    let name = name.as_str();
     let role = input.role.unwrap_or(me.role);
     if !me.role.allows(role) {
         return Err(AuthError::NotAllowed(format!(
@@ -308,11 +310,15 @@ async fn revoke_token(
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"username": "bob", "display_name": "Bob at the counter", "role": "clerk", "password": "a long first password"}))]
 pub struct UserInput {
+    #[schema(value_type = web::schema::Username)]
     pub username: String,
+    /// The username when left out.
+    #[schema(value_type = Option<web::schema::RequiredLine<200>>)]
     pub display_name: Option<String>,
     pub role: Role,
     /// The first password; the user must change it at first login unless
     /// `must_change_password` is false.
+    #[schema(value_type = web::schema::Password)]
     pub password: String,
     pub must_change_password: Option<bool>,
 }
@@ -336,16 +342,20 @@ async fn create_user(
     let username = Username::parse(&input.username)
         .map_err(|e| errors.push(field("username", e)))
         .ok();
-    let display_name = input.display_name.as_deref().unwrap_or(&input.username).trim();
-    if let Err(e) = check_display_name(display_name) {
-        errors.push(field("display_name", e));
-    }
+    let display_name = match &input.display_name {
+        Some(name) => kernel::text::required_line(name, 200)
+            .map_err(|e| errors.push(field("display_name", e)))
+            .ok(),
+        None => username.as_ref().map(|name| name.as_str().to_owned()),
+    };
     let password = username.as_ref().and_then(|name| {
         NewPassword::parse(&input.password, name)
             .map_err(|e| errors.push(field("password", e)))
             .ok()
     });
-    let (Some(username), Some(password), true) = (username, password, errors.is_empty()) else {
+    let (Some(username), Some(password), Some(display_name), true) =
+        (username, password, display_name, errors.is_empty())
+    else {
         return Err(AuthError::Invalid(errors));
     };
     let hash = secrets::hash_password(password.expose().to_owned()).await;
@@ -353,7 +363,7 @@ async fn create_user(
         .store()
         .create_user(
             &username,
-            display_name,
+            &display_name,
             input.role,
             &hash,
             input.must_change_password.unwrap_or(true),
@@ -377,6 +387,7 @@ async fn get_user(State(auth): State<AppState>, Path(id): Path<i64>) -> Result<J
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"role": "manager"}))]
 pub struct UserPatch {
+    #[schema(value_type = Option<web::schema::RequiredLine<200>>)]
     pub display_name: Option<String>,
     pub role: Option<Role>,
     /// A disabled user cannot log in; their sessions end and their API tokens are revoked
@@ -400,13 +411,15 @@ async fn update_user(
             "You cannot demote or disable yourself; ask another admin.".into(),
         ));
     }
-    let display_name = patch.display_name.as_deref().map(str::trim);
-    if let Some(Err(e)) = display_name.map(check_display_name) {
-        return Err(AuthError::field("display_name", e));
-    }
+    let display_name = patch
+        .display_name
+        .as_deref()
+        .map(|name| kernel::text::required_line(name, 200))
+        .transpose()
+        .map_err(|e| AuthError::field("display_name", e))?;
     let user = auth
         .store()
-        .update_user(id, display_name, patch.role, patch.disabled)
+        .update_user(id, display_name.as_deref(), patch.role, patch.disabled)
         .await?
         .ok_or_else(|| AuthError::NotFound(format!("user {id}")))?;
     if patch.disabled == Some(true) {
@@ -418,6 +431,7 @@ async fn update_user(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ResetInput {
+    #[schema(value_type = web::schema::Password)]
     pub password: String,
 }
 
@@ -479,13 +493,6 @@ async fn remove_user(
         }
         Removal::NotFound => Err(AuthError::NotFound(format!("user {id}"))),
     }
-}
-
-fn check_display_name(name: &str) -> Result<(), String> {
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err("must be 1 to 200 characters".into());
-    }
-    Ok(())
 }
 
 fn field(name: &str, reason: String) -> web::FieldProblem {

@@ -53,7 +53,7 @@ pub struct Username(String);
 
 impl Username {
     pub fn parse(text: &str) -> Result<Username, String> {
-        let name = text.trim().to_ascii_lowercase();
+        let name = kernel::codes::trim_blanks(text).to_ascii_lowercase();
         if !(3..=64).contains(&name.len()) {
             return Err("must be 3 to 64 characters long".into());
         }
