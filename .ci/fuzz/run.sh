@@ -29,7 +29,7 @@ rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 INVENTORY_ADMIN_PASSWORD="$admin_password" \
 INVENTORY_RATE_LIMIT_PER_MINUTE=0 INVENTORY_RATE_LIMIT_PER_ADDRESS_PER_MINUTE=0 \
 INVENTORY_STREAM_HEARTBEAT_SECS=1 \
-  ${FUZZ_SERVER_WRAPPER:-} "$bin" --data-dir "$work/data" --log-level warn --log-format json \
+  "$bin" --data-dir "$work/data" --log-level warn --log-format json \
   --gateway-port "$gateway_port" --admin-port "$admin_port" --catalog-port "$catalog_port" \
   --inventory-port "$inventory_port" --sales-port "$sales_port" serve >"$work/server.log" 2>&1 &
 server=$!
