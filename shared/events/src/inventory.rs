@@ -1,6 +1,8 @@
 //! Events published by the inventory service. Quantities are whole units; `location` is a
 //! location code such as `main`.
 
+use kernel::MovementKind;
+use kernel::states::AdjustmentReason;
 use serde::{Deserialize, Serialize};
 
 use crate::Event;
@@ -30,8 +32,7 @@ pub struct StockAdjusted {
     pub sku: String,
     pub location: String,
     pub delta: i64,
-    /// `count_correction`, `damaged`, `lost`, `found`, `returned` or `other`.
-    pub reason: String,
+    pub reason: AdjustmentReason,
     pub on_hand_after: i64,
     pub note: Option<String>,
 }
@@ -88,7 +89,7 @@ pub struct LevelSnapshot {
 pub struct StockLevelsChanged {
     pub location: String,
     /// `sale`, `sale_void` or `return`.
-    pub cause: String,
+    pub cause: MovementKind,
     /// What caused it, e.g. `sale 0193…`.
     pub reference: String,
     pub levels: Vec<LevelSnapshot>,

@@ -1,5 +1,6 @@
 //! Events published by the sales service.
 
+use kernel::{PaymentMethod, SaleChange, SaleStatus};
 use serde::{Deserialize, Serialize};
 
 use crate::Event;
@@ -20,7 +21,7 @@ pub struct SaleCreated {
     pub sale_id: String,
     pub receipt_number: i64,
     pub location: String,
-    pub payment_method: String,
+    pub payment_method: PaymentMethod,
     pub total_cents: i64,
     pub lines: Vec<SaleLine>,
     /// Who recorded the sale (a username, or `service:<name>`). Added after version 1 was
@@ -43,17 +44,15 @@ pub struct ReturnedLine {
     pub restock: bool,
 }
 
-/// A sale was voided (`change` = `voided`: every unit not yet returned comes back) or part of
-/// it was returned (`change` = `returned`).
+/// A sale was voided (every unit not yet returned comes back) or part of it was returned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleUpdated {
     pub sale_id: String,
     pub receipt_number: i64,
     pub location: String,
-    pub change: String,
-    /// The sale's status after the change: `completed`, `partially_returned`, `returned`,
-    /// `voided`.
-    pub status: String,
+    pub change: SaleChange,
+    /// The sale's status after the change.
+    pub status: SaleStatus,
     pub lines: Vec<ReturnedLine>,
     /// Who voided the sale or took the return; optional for the same reason as
     /// [`SaleCreated::actor`].
@@ -85,8 +84,8 @@ mod tests {
             sale_id: "s1".into(),
             receipt_number: 7,
             location: "MAIN".into(),
-            change: "voided".into(),
-            status: "voided".into(),
+            change: SaleChange::Voided,
+            status: SaleStatus::Voided,
             lines: vec![],
             actor: Some("maria".into()),
         };

@@ -13,6 +13,8 @@ use storage::Db;
 use testkit::{TcpProxy, TestDatabase, eventually};
 use tokio_util::sync::CancellationToken;
 
+/// The service the test plays: its tables are `backbone_*`.
+const SERVICE: &str = "backbone";
 const LIMIT: Duration = Duration::from_secs(30);
 
 #[derive(Serialize)]
@@ -58,14 +60,15 @@ struct Rig {
 impl Rig {
     async fn new(database: TestDatabase) -> Rig {
         let db = database.connect().await;
-        db.migrate(&inventory::migrator(db.kind())).await.unwrap();
-        sqlx::query("CREATE TABLE test_effects (event_id VARCHAR(64) NOT NULL)")
-            .execute(db.pool())
-            .await
-            .unwrap();
+        let mut migrator = match db.kind() {
+            storage::DatabaseKind::Sqlite => sqlx::migrate!("./tests/migrations/sqlite"),
+            storage::DatabaseKind::MySql => sqlx::migrate!("./tests/migrations/mysql"),
+        };
+        migrator.dangerous_set_table_name("backbone_schema_migrations");
+        db.migrate(&migrator).await.unwrap();
         Rig {
             db,
-            outbox: Outbox::new("inventory_outbox"),
+            outbox: Outbox::new("backbone_outbox"),
             _database: database,
         }
     }
@@ -75,7 +78,7 @@ impl Rig {
         for n in from..to {
             let mut tx = self.db.begin().await.unwrap();
             let envelope = Envelope::new(
-                "inventory",
+                SERVICE,
                 None,
                 time::OffsetDateTime::now_utc(),
                 &TestHappened { n, fail },
@@ -105,13 +108,13 @@ impl Rig {
     }
 
     async fn unpublished(&self) -> i64 {
-        self.scalar("SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL")
+        self.scalar("SELECT COUNT(*) FROM backbone_outbox WHERE published_at IS NULL")
             .await
     }
 
     fn consumer(&self, bus: &Bus, exchange: &str) -> Consumer {
         Consumer::new(
-            "inventory",
+            SERVICE,
             exchange,
             &["TestHappened"],
             self.db.clone(),
@@ -145,7 +148,7 @@ async fn a_broker_that_goes_away_loses_nothing_and_applies_nothing_twice() {
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
     let consuming = tokio::spawn(consumer.start(stop.clone()).await);
-    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop.clone()));
+    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop.clone()));
 
     rig.write(0, 20, false).await;
     eventually("the first 20 events are applied", LIMIT, || async {
@@ -171,7 +174,7 @@ async fn a_broker_that_goes_away_loses_nothing_and_applies_nothing_twice() {
 
     // The same events published again (a relay that lost its lease mid-batch would do this).
     let rows: Vec<(String, String, String)> =
-        sqlx::query_as("SELECT event_id, event_type, payload FROM inventory_outbox ORDER BY seq LIMIT 10")
+        sqlx::query_as("SELECT event_id, event_type, payload FROM backbone_outbox ORDER BY seq LIMIT 10")
             .fetch_all(rig.db.pool())
             .await
             .unwrap();
@@ -210,7 +213,7 @@ async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery(
     // connection goes away with the delivery unacknowledged.
     let mut doomed = bus.subscribe(&queue, &["TestHappened"]).await.unwrap();
     let envelope = Envelope::new(
-        "inventory",
+        SERVICE,
         None,
         time::OffsetDateTime::now_utc(),
         &TestHappened { n: 1, fail: false },
@@ -233,7 +236,7 @@ async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery(
     let stop = CancellationToken::new();
     let consuming = tokio::spawn(consumer.clone().start(stop.clone()).await);
     let applied_later = Envelope::new(
-        "inventory",
+        SERVICE,
         None,
         time::OffsetDateTime::now_utc(),
         &TestHappened { n: 2, fail: false },
@@ -252,7 +255,7 @@ async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery(
     )
     .await;
     rig.assert_each_applied_once().await;
-    let inbox = rig.scalar("SELECT COUNT(*) FROM inventory_inbox").await;
+    let inbox = rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await;
     assert_eq!(inbox, 2);
     stop.cancel();
     let _ = consuming.await;
@@ -270,7 +273,7 @@ async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
     let queue = consumer.queue().to_owned();
     let stop = CancellationToken::new();
     let consuming = tokio::spawn(consumer.start(stop.clone()).await);
-    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop.clone()));
+    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop.clone()));
 
     // Not JSON at all, then an event the handler keeps failing on, then a good one.
     bus.publish(&Message {
@@ -287,11 +290,11 @@ async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
     })
     .await;
     eventually("both poison messages are recorded", LIMIT, || async {
-        rig.scalar("SELECT COUNT(*) FROM inventory_dead_letters").await == 2
+        rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await == 2
     })
     .await;
     let errors: Vec<(String, i64)> =
-        sqlx::query_as("SELECT error, attempts FROM inventory_dead_letters ORDER BY id")
+        sqlx::query_as("SELECT error, attempts FROM backbone_dead_letters ORDER BY id")
             .fetch_all(rig.db.pool())
             .await
             .unwrap();
@@ -336,7 +339,7 @@ async fn in_process_events_wait_in_the_outbox_until_their_consumer_runs() {
     let stop_relay = CancellationToken::new();
     let consumer = rig.consumer(&bus, "local");
     let consuming = tokio::spawn(consumer.clone().start(stop_consumer.clone()).await);
-    let relaying = tokio::spawn(Relay::new("inventory", rig.db.clone(), bus.clone()).run(stop_relay.clone()));
+    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop_relay.clone()));
     rig.write(0, 10, false).await;
     eventually("10 applied", LIMIT, || async { rig.effects().await == 10 }).await;
 
