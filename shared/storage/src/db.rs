@@ -177,6 +177,39 @@ pub fn is_deadlock(err: &sqlx::Error) -> bool {
     }
 }
 
+/// An error that may be a transaction chosen as a deadlock's victim.
+pub trait DeadlockVictim {
+    fn is_deadlock_victim(&self) -> bool;
+}
+
+impl DeadlockVictim for sqlx::Error {
+    fn is_deadlock_victim(&self) -> bool {
+        is_deadlock(self)
+    }
+}
+
+/// Runs a write transaction again (up to five times, a little later each time) when MySQL
+/// rolled it back to break a deadlock. The transaction was rolled back entirely, so running it
+/// again is safe; any other outcome is returned as it is.
+pub async fn retry_deadlocks<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
+where
+    E: DeadlockVictim + std::fmt::Display,
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, E>>,
+{
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        match attempt().await {
+            Err(e) if tries < 5 && e.is_deadlock_victim() => {
+                tracing::debug!(error = %e, tries, "deadlock; running the transaction again");
+                tokio::time::sleep(std::time::Duration::from_millis(5 * tries)).await;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// The message of a unique-constraint violation, if that is what `err` is. Both engines name
 /// the column or index in it, which is how callers tell which uniqueness rule was broken.
 pub fn unique_violation(err: &sqlx::Error) -> Option<String> {

@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every service, so each service's code is only its own routes.
 //!
 //! # Layout
+//! - [`paging`]: page sizes and cutting pages.
 //! - [`problem`]: [`Problem`], the `application/problem+json` body of every error.
 //! - [`extract`]: `Json` and `Query` extractors whose rejections are problems.
 //! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
@@ -21,6 +22,7 @@ pub mod health;
 pub mod idempotency;
 pub mod identity;
 pub mod middleware;
+pub mod paging;
 pub mod problem;
 pub mod schema;
 pub mod server;
@@ -29,6 +31,7 @@ pub mod telemetry;
 pub use extract::{Json, Query};
 pub use health::{Readiness, metrics_handle};
 pub use idempotency::IdempotencyKey;
+pub use middleware::RequestIdHeader as RequestId;
 pub use problem::{FieldProblem, Problem};
 pub use server::{Shutdown, serve};
 

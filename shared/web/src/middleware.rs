@@ -24,6 +24,28 @@ tokio::task_local! {
     static CURRENT_REQUEST_ID: String;
 }
 
+/// The request's id (`X-Request-Id`, kept from the client or made by the middleware), to carry
+/// on to the events the request causes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestIdHeader(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for RequestIdHeader {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        _: &S,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(RequestIdHeader(
+            parts
+                .headers
+                .get(&REQUEST_ID)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned),
+        ))
+    }
+}
+
 /// The id of the request this task is serving, if any: a service calling another passes it
 /// on in `X-Request-Id`, so one sale can be followed through every service's logs.
 pub fn current_request_id() -> Option<String> {

@@ -97,6 +97,12 @@ impl Problem {
         self.problem_type.trim_start_matches(TYPE_PREFIX)
     }
 
+    /// The slug of a problem another service answered, read from its JSON body; none when the
+    /// body is not one of this system's problems.
+    pub fn received_slug(body: &serde_json::Value) -> Option<&str> {
+        body.get("type")?.as_str()?.strip_prefix(TYPE_PREFIX)
+    }
+
     pub fn validation(errors: Vec<FieldProblem>) -> Problem {
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
