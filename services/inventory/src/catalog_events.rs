@@ -7,7 +7,8 @@ use events::{Envelope, Event, HandleError, Handler};
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-use crate::store::{CatalogProduct, Prices, apply_catalog_archive, apply_catalog_product};
+use crate::domain::{CatalogProduct, Prices};
+use crate::store::items::{apply_catalog_archive, apply_catalog_product};
 
 /// The catalog events the inventory consumes.
 pub const TYPES: [&str; 3] = [ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];

@@ -1,110 +1,225 @@
-//! The inventory's rules, free of HTTP and SQL: what a location code, a quantity and an
-//! adjustment reason may be, and when a low-stock warning is due.
+//! The inventory's vocabulary and rules, free of HTTP and SQL: a stock level and what it
+//! holds, one change of stock, when a low-stock warning is due, how a reservation's lines are
+//! merged.
 
-use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
 
-/// The largest quantity one operation may move; far above any shop's stock of one item, far
-/// below anything that could overflow a sum.
-pub const MAX_QUANTITY: i64 = 1_000_000;
+pub use kernel::states::AdjustmentReason;
+pub use kernel::{FieldError, LocationCode, MovementKind, ReservationStatus};
 
-pub use kernel::{FieldError, LocationCode};
+/// The stock of one SKU at one location.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Level {
+    pub sku: String,
+    pub location: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
+    /// Whether a low-stock warning was sent for the current low period.
+    pub warned: bool,
+    pub version: i64,
+    pub updated_at: OffsetDateTime,
+}
 
-/// Collects every bad field of a request so one answer can list them all.
-#[derive(Debug, Default)]
-pub struct Errors(Vec<FieldError>);
-
-impl Errors {
-    pub fn push(&mut self, field: &str, reason: impl Into<String>) {
-        self.0.push(FieldError::new(field, reason));
-    }
-
-    /// Runs `parse` on a present value, recording its error.
-    pub fn check<T>(&mut self, field: &str, result: Result<T, String>) -> Option<T> {
-        result.map_err(|reason| self.push(field, reason)).ok()
-    }
-
-    pub fn required<T>(&mut self, field: &str, value: Option<T>) -> Option<T> {
-        if value.is_none() {
-            self.push(field, "is required");
-        }
-        value
-    }
-
-    pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
-        if self.0.is_empty() {
-            Ok(value())
-        } else {
-            Err(self.0)
-        }
+impl Level {
+    /// What can still be sold: on hand, less what sales being recorded hold.
+    pub fn available(&self) -> i64 {
+        self.on_hand - self.reserved
     }
 }
 
-/// A number of units moved in by one operation: 1 to [`MAX_QUANTITY`].
-pub fn positive_quantity(value: i64) -> Result<i64, String> {
-    if (1..=MAX_QUANTITY).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("must be between 1 and {MAX_QUANTITY}"))
-    }
+/// A SKU the inventory knows from the catalog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Item {
+    pub sku: String,
+    pub name: String,
+    /// False once the catalog archived it (no more alerts).
+    pub active: bool,
 }
 
-/// A change of stock by hand: at most [`MAX_QUANTITY`] either way; zero changes nothing.
-pub fn delta(value: i64) -> Result<i64, String> {
-    if value.abs() > MAX_QUANTITY {
-        Err(format!("must be between -{MAX_QUANTITY} and {MAX_QUANTITY}"))
-    } else {
-        Ok(value)
-    }
+/// What the inventory keeps of a catalog product, from the catalog's events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CatalogProduct {
+    pub sku: String,
+    pub name: String,
+    pub active: bool,
+    /// Orders the catalog's events: an older version never overwrites a newer one.
+    pub catalog_version: i64,
+    /// Absent in events that carry none (an archive keeps the prices known).
+    pub prices: Option<Prices>,
 }
 
-/// A counted stock, a threshold or a reorder quantity: 0 to [`MAX_QUANTITY`].
-pub fn count(value: i64) -> Result<i64, String> {
-    if (0..=MAX_QUANTITY).contains(&value) {
-        Ok(value)
-    } else {
-        Err(format!("must be between 0 and {MAX_QUANTITY}"))
-    }
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Prices {
+    pub price_cents: i64,
+    pub cost_cents: i64,
 }
 
-/// Why stock was adjusted by hand.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum AdjustmentReason {
-    CountCorrection,
-    Damaged,
-    Lost,
-    Found,
-    Returned,
-    Other,
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Location {
+    pub code: String,
+    pub name: String,
+    pub active: bool,
+    /// Whether stock may go below zero here.
+    pub allow_negative: bool,
 }
 
-impl AdjustmentReason {
-    pub const ALL: [AdjustmentReason; 6] = [
-        AdjustmentReason::CountCorrection,
-        AdjustmentReason::Damaged,
-        AdjustmentReason::Lost,
-        AdjustmentReason::Found,
-        AdjustmentReason::Returned,
-        AdjustmentReason::Other,
-    ];
+/// One entry of the stock ledger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Movement {
+    pub id: i64,
+    pub sku: String,
+    pub location: String,
+    pub kind: MovementKind,
+    /// Signed change of on-hand.
+    pub quantity: i64,
+    pub on_hand_before: i64,
+    pub on_hand_after: i64,
+    pub reason: Option<AdjustmentReason>,
+    pub reference: Option<String>,
+    pub note: Option<String>,
+    pub actor: Option<String>,
+    pub created_at: OffsetDateTime,
+}
 
-    pub fn as_str(self) -> &'static str {
-        match self {
-            AdjustmentReason::CountCorrection => "count_correction",
-            AdjustmentReason::Damaged => "damaged",
-            AdjustmentReason::Lost => "lost",
-            AdjustmentReason::Found => "found",
-            AdjustmentReason::Returned => "returned",
-            AdjustmentReason::Other => "other",
-        }
+/// What the stock on hand is worth. Levels below zero count as none; SKUs the inventory has
+/// no prices for (known before prices were kept, and unchanged since) are counted in
+/// `unpriced_skus` and left out of the sums.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockValue {
+    pub at_cost_cents: kernel::Cents,
+    pub at_price_cents: kernel::Cents,
+    pub units: i64,
+    pub skus: i64,
+    pub unpriced_skus: i64,
+}
+
+/// How much a change moves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Amount {
+    /// Add (or, negative, remove) this many.
+    By(i64),
+    /// Make on-hand exactly this (a stock take).
+    To(i64),
+}
+
+/// Details of a restock, kept in the restock log.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Restock {
+    pub supplier: Option<String>,
+    pub unit_cost_cents: Option<i64>,
+    pub reference: Option<String>,
+}
+
+/// Who made a change and the request it came from, for the ledger and the events.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Origin {
+    pub actor: Option<String>,
+    pub correlation_id: Option<String>,
+}
+
+/// One change of one level made by a person: a restock, an adjustment or a stock take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockChange {
+    pub sku: String,
+    pub location: LocationCode,
+    pub amount: Amount,
+    pub kind: MovementKind,
+    pub reason: Option<AdjustmentReason>,
+    pub note: Option<String>,
+    pub restock: Option<Restock>,
+    pub origin: Origin,
+}
+
+/// Stock moved between two locations of one SKU, both levels or neither.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Transfer {
+    pub sku: String,
+    pub from: LocationCode,
+    pub to: LocationCode,
+    pub quantity: i64,
+    pub note: Option<String>,
+    pub origin: Origin,
+}
+
+/// The low-stock settings of one level.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelSettings {
+    pub sku: String,
+    pub location: LocationCode,
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
+    pub origin: Origin,
+}
+
+/// What a change did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changed {
+    pub level: Level,
+    /// `None` when nothing changed (a stock take found the count right, a zero adjustment).
+    pub movement_id: Option<i64>,
+    pub restock_id: Option<i64>,
+}
+
+/// A change of one level made in one statement with others (a sale's lines): units added to
+/// on-hand and to reserved (either may be negative), and the level's warned flag afterwards.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LevelChange {
+    pub sku: String,
+    pub on_hand: i64,
+    pub reserved: i64,
+    pub warned: bool,
+}
+
+/// One line of a reservation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReservationLine {
+    pub sku: String,
+    pub quantity: i64,
+}
+
+/// Stock held for a sale while the sales service records it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reservation {
+    pub id: String,
+    pub location: String,
+    pub status: ReservationStatus,
+    pub expires_at: OffsetDateTime,
+    pub lines: Vec<ReservationLine>,
+}
+
+/// A line that cannot be reserved: less is available than requested.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shortage {
+    pub sku: String,
+    pub requested: i64,
+    pub available: i64,
+}
+
+/// Lines with one entry per SKU (quantities of repeated SKUs added up), in SKU order: the
+/// order every transaction locks levels in, so two sales over the same SKUs never deadlock.
+pub fn merged(lines: &[ReservationLine]) -> Vec<ReservationLine> {
+    let mut by_sku: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    for line in lines {
+        *by_sku.entry(&line.sku).or_default() += line.quantity;
     }
-
-    pub fn parse(raw: &str) -> Result<AdjustmentReason, String> {
-        Self::ALL.into_iter().find(|r| r.as_str() == raw).ok_or_else(|| {
-            let names: Vec<&str> = Self::ALL.iter().map(|r| r.as_str()).collect();
-            format!("must be one of {}", names.join(", "))
+    by_sku
+        .into_iter()
+        .map(|(sku, quantity)| ReservationLine {
+            sku: sku.to_owned(),
+            quantity,
         })
-    }
+        .collect()
+}
+
+/// What a stock change made for an event comes from: when the event happened, and the request
+/// that started it all, carried on to the events the change causes so that one sale can be
+/// followed through every service's logs.
+#[derive(Debug, Clone)]
+pub struct Cause {
+    pub at: OffsetDateTime,
+    pub correlation_id: Option<String>,
 }
 
 /// The low-stock state of one level after a change, and whether the change crossed into it.
@@ -141,26 +256,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn quantities_are_bounded() {
-        assert!(positive_quantity(0).is_err() && positive_quantity(-1).is_err());
-        assert!(positive_quantity(MAX_QUANTITY + 1).is_err());
-        assert_eq!(positive_quantity(5), Ok(5));
-        assert!(delta(-MAX_QUANTITY - 1).is_err() && delta(MAX_QUANTITY + 1).is_err());
-        assert_eq!(delta(0), Ok(0));
-        assert_eq!(delta(-3), Ok(-3));
-        assert_eq!(count(0), Ok(0));
-        assert!(count(-1).is_err());
-    }
-
-    #[test]
-    fn reasons_parse_from_their_names_only() {
-        for reason in AdjustmentReason::ALL {
-            assert_eq!(AdjustmentReason::parse(reason.as_str()), Ok(reason));
-        }
-        assert!(
-            AdjustmentReason::parse("stolen")
-                .unwrap_err()
-                .contains("count_correction")
+    fn lines_of_one_sku_are_merged_in_sku_order() {
+        let line = |sku: &str, quantity| ReservationLine {
+            sku: sku.into(),
+            quantity,
+        };
+        assert_eq!(
+            merged(&[line("B", 1), line("A", 2), line("B", 3)]),
+            [line("A", 2), line("B", 4)]
         );
     }
 

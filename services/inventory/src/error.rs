@@ -4,26 +4,72 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use web::{FieldProblem, Problem};
 
-use crate::domain::FieldError;
-use crate::store::StoreError;
+use crate::domain::{FieldError, Shortage};
 
 #[derive(Debug, thiserror::Error)]
 pub enum InventoryError {
     #[error("invalid fields")]
     Validation(Vec<FieldError>),
-    #[error("unknown SKU {0}")]
+    /// The catalog never announced this SKU (or the text cannot be one).
+    #[error("the catalog has no product with SKU {0}")]
     UnknownSku(String),
+    /// A location named in the path.
     #[error("no location {0}")]
     LocationNotFound(String),
+    /// A location named in the body.
+    #[error("no location {0}")]
+    UnknownLocation(String),
+    #[error("location {0} is deactivated")]
+    InactiveLocation(String),
+    #[error("not enough stock at {location}: {available} available")]
+    Insufficient {
+        location: String,
+        on_hand: i64,
+        available: i64,
+    },
+    #[error("not enough stock for {} line(s)", .0.len())]
+    Shortages(Vec<Shortage>),
+    #[error("the level at {location} would leave ±{limit} units")]
+    LevelLimit {
+        location: String,
+        on_hand: i64,
+        limit: i64,
+    },
+    #[error("{0} is too large to be represented")]
+    TooLarge(&'static str),
+    #[error("a location with this code exists")]
+    DuplicateLocation,
     #[error("the main location cannot be deactivated")]
     MainLocationRequired,
-    #[error(transparent)]
-    Store(#[from] StoreError),
+    #[error("no reservation {0}")]
+    ReservationNotFound(String),
+    /// Another request with the same idempotency key was answered first; this one's work
+    /// was rolled back.
+    #[error("another request with this idempotency key was answered first")]
+    KeyAnswered,
+    #[error("the inventory database failed")]
+    Database(#[from] sqlx::Error),
 }
 
-impl From<sqlx::Error> for InventoryError {
-    fn from(e: sqlx::Error) -> Self {
-        InventoryError::Store(StoreError::Database(e))
+impl InventoryError {
+    pub fn level_limit(location: impl Into<String>, on_hand: i64) -> InventoryError {
+        InventoryError::LevelLimit {
+            location: location.into(),
+            on_hand,
+            limit: kernel::quantity::MAX_LEVEL,
+        }
+    }
+
+    /// A problem the request caused (bad input, a conflict), as opposed to the database
+    /// failing: retrying the same event cannot help with these.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, InventoryError::Database(_))
+    }
+}
+
+impl storage::db::DeadlockVictim for InventoryError {
+    fn is_deadlock_victim(&self) -> bool {
+        matches!(self, InventoryError::Database(e) if storage::db::is_deadlock(e))
     }
 }
 
@@ -46,11 +92,62 @@ impl From<InventoryError> for Problem {
                     })
                     .collect(),
             ),
-            InventoryError::UnknownSku(sku) => unknown_sku(&format!("SKU {sku}")),
-            InventoryError::Store(StoreError::UnknownSku) => unknown_sku("this SKU"),
+            InventoryError::UnknownSku(sku) => Problem::new(StatusCode::NOT_FOUND, "unknown-sku", "Unknown SKU")
+                .detail(format!(
+                    "The catalog has no product with SKU {sku}; create it there first."
+                )),
             InventoryError::LocationNotFound(code) => {
                 Problem::new(StatusCode::NOT_FOUND, "location-not-found", "Location not found")
                     .detail(format!("There is no location {code}."))
+            }
+            InventoryError::UnknownLocation(code) => {
+                Problem::validation(field("location", format!("there is no location {code}")))
+            }
+            InventoryError::InactiveLocation(code) => {
+                Problem::validation(field("location", format!("location {code} is deactivated")))
+            }
+            InventoryError::Insufficient {
+                location,
+                on_hand,
+                available,
+            } => Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
+                .detail(format!(
+                    "Only {available} available at {location} (on hand {on_hand}); stock cannot go below zero here."
+                ))
+                .extension("location", location)
+                .extension("on_hand", on_hand)
+                .extension("available", available),
+            InventoryError::Shortages(short) => {
+                let lines: Vec<inventory_api::reservations::Shortage> = short
+                    .into_iter()
+                    .map(|s| inventory_api::reservations::Shortage {
+                        sku: s.sku,
+                        requested: s.requested,
+                        available: s.available,
+                    })
+                    .collect();
+                Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
+                    .detail(format!(
+                        "{} line(s) cannot be served from the available stock.",
+                        lines.len()
+                    ))
+                    .extension("lines", lines)
+            }
+            InventoryError::LevelLimit {
+                location,
+                on_hand,
+                limit,
+            } => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "stock-level-limit", "Stock level limit")
+                .detail(format!(
+                    "A stock level holds at most {limit} units either way; this would take {location} (on hand {on_hand}) beyond it."
+                ))
+                .extension("location", location)
+                .extension("on_hand", on_hand)
+                .extension("limit", limit),
+            InventoryError::TooLarge(figure) => Problem::too_large(figure),
+            InventoryError::DuplicateLocation => {
+                Problem::new(StatusCode::CONFLICT, "duplicate-location", "Location code already in use")
+                    .errors(field("code", "is already used by another location".into()))
             }
             InventoryError::MainLocationRequired => Problem::new(
                 StatusCode::CONFLICT,
@@ -58,41 +155,9 @@ impl From<InventoryError> for Problem {
                 "The main location stays active",
             )
             .detail("The main location cannot be deactivated: stock goes there when no location is named."),
-            InventoryError::Store(StoreError::UnknownLocation(code)) => {
-                Problem::validation(field("location", format!("there is no location {code}")))
-            }
-            InventoryError::Store(StoreError::InactiveLocation(code)) => {
-                Problem::validation(field("location", format!("location {code} is deactivated")))
-            }
-            InventoryError::Store(StoreError::Insufficient {
-                location,
-                on_hand,
-                available,
-            }) => Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
-                .detail(format!(
-                    "Only {available} available at {location} (on hand {on_hand}); stock cannot go below zero here."
-                ))
-                .extension("location", location)
-                .extension("on_hand", on_hand)
-                .extension("available", available),
-            InventoryError::Store(StoreError::LevelLimit {
-                location,
-                on_hand,
-                limit,
-            }) => Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "stock-level-limit", "Stock level limit")
-                .detail(format!(
-                    "A stock level holds at most {limit} units either way; this would take {location} (on hand {on_hand}) beyond it."
-                ))
-                .extension("location", location)
-                .extension("on_hand", on_hand)
-                .extension("limit", limit),
-            InventoryError::Store(StoreError::TooLarge(figure)) => Problem::too_large(figure),
-            InventoryError::Store(StoreError::DuplicateLocation) => {
-                Problem::new(StatusCode::CONFLICT, "duplicate-location", "Location code already in use")
-                    .errors(field("code", "is already used by another location".into()))
-            }
-            InventoryError::Store(StoreError::KeyAnswered) => Problem::idempotency_key_in_use(),
-            InventoryError::Store(StoreError::Database(e)) => {
+            InventoryError::ReservationNotFound(id) => Problem::not_found(format!("No reservation {id}.")),
+            InventoryError::KeyAnswered => Problem::idempotency_key_in_use(),
+            InventoryError::Database(e) => {
                 tracing::error!(error = %e, "inventory database error");
                 match e {
                     sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
@@ -103,12 +168,6 @@ impl From<InventoryError> for Problem {
             }
         }
     }
-}
-
-fn unknown_sku(what: &str) -> Problem {
-    Problem::new(StatusCode::NOT_FOUND, "unknown-sku", "Unknown SKU").detail(format!(
-        "The catalog has no product with {what}; create it there first."
-    ))
 }
 
 impl IntoResponse for InventoryError {

@@ -5,20 +5,23 @@
 //! every stock change is one transaction with its ledger entry and its events in the outbox.
 //!
 //! # Layout
-//! - [`domain`]: location codes, quantities, adjustment reasons, the low-stock rule; no I/O.
-//! - [`store`]: the SQL of every read and of the locked, ledgered stock changes.
-//! - [`reservations`]: stock held for sales being recorded, and how sales events move stock.
+//! - [`domain`]: levels, changes, reservations and the low-stock rule; no I/O.
+//! - [`stock`], [`locations`], [`reservations`]: the use cases: inputs checked, then done
+//!   through the store.
+//! - [`store`]: the SQL: reads, and the locked, ledgered changes.
 //! - [`catalog_events`], [`sales_events`]: the consumers of the catalog's and the sales
 //!   service's events.
-//! - [`api`]: the HTTP routes and their OpenAPI description.
+//! - [`http`]: the routes (the public ones are described by the `inventory_api` contract).
 //! - [`error`]: [`InventoryError`] and the problem each variant becomes.
 
-pub mod api;
 pub mod catalog_events;
 pub mod domain;
 pub mod error;
+pub mod http;
+pub mod locations;
 pub mod reservations;
 pub mod sales_events;
+pub mod stock;
 pub mod store;
 
 use std::sync::Arc;
@@ -29,7 +32,6 @@ use secrecy::ExposeSecret;
 use settings::{DatabaseKind, Settings};
 use sqlx::migrate::Migrator;
 use storage::Db;
-use utoipa::OpenApi;
 
 pub use error::InventoryError;
 pub use store::InventoryStore;
@@ -44,10 +46,6 @@ pub fn migrator(kind: DatabaseKind) -> Migrator {
     };
     migrator.dangerous_set_table_name("inventory_schema_migrations");
     migrator
-}
-
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    api::InventoryApi::openapi()
 }
 
 /// Connects to the inventory's database and applies pending migrations.
@@ -152,9 +150,10 @@ impl Inventory {
             .timeout(std::time::Duration::from_secs(3))
             .build()
             .expect("a plain HTTP client builds");
+        let reservations = reservations::Reservations::new(store);
         async move {
             loop {
-                let asked = store.release_expired(|id| {
+                let asked = reservations.release_expired(|id| {
                     let url = format!("{sales}/api/v1/sales/{id}");
                     let client = client.clone();
                     let identity = signer.bearer(&web::Identity::service(SERVICE));
@@ -181,18 +180,32 @@ impl Inventory {
         }
     }
 
-    /// Keeps the `inventory_low_stock_levels` gauge current (every 15 s) until `shutdown`:
-    /// a count that keeps rising is worth an alert before the shelves are empty.
+    /// Keeps the `inventory_low_stock_levels` gauge current (every 15 s; a count that keeps
+    /// rising is worth an alert before the shelves are empty) and checks every 10 minutes that
+    /// each level equals the sum of its ledger (`inventory_ledger_mismatches`, logged by
+    /// level), until `shutdown`.
     pub fn stock_gauges(
         &self,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> impl Future<Output = ()> + Send + 'static {
         let store = self.store.clone();
         async move {
-            loop {
+            for round in 0u64.. {
                 match store.low_stock_levels().await {
                     Ok(count) => metrics::gauge!("inventory_low_stock_levels").set(count as f64),
                     Err(e) => tracing::warn!(error = %e, "cannot count low-stock levels"),
+                }
+                if round % 40 == 0 {
+                    match store.ledger_mismatches().await {
+                        Ok(mismatches) => {
+                            for m in &mismatches {
+                                tracing::error!(sku = %m.sku, location = %m.location, on_hand = m.on_hand,
+                                    ledger = m.ledger, "stock level differs from its ledger");
+                            }
+                            metrics::gauge!("inventory_ledger_mismatches").set(mismatches.len() as f64);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot check the ledger"),
+                    }
                 }
                 tokio::select! {
                     () = shutdown.cancelled() => return,
@@ -214,7 +227,7 @@ impl Inventory {
                 let bus = bus.clone();
                 Box::pin(async move { bus.ping().await.map_err(|e| e.to_string()) })
             });
-        web::service_router(SERVICE, api::router(self.store.clone()), readiness, &self.access)
+        web::service_router(SERVICE, http::router(self.store.clone()), readiness, &self.access)
     }
 
     pub async fn close(&self) {

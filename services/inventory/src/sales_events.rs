@@ -8,8 +8,8 @@ use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 use storage::DatabaseKind;
 
-use crate::reservations::{Cause, apply_sale_created, apply_sale_updated};
-use crate::store::StoreError;
+use crate::domain::Cause;
+use crate::store::reservations::{apply_sale_created, apply_sale_updated};
 
 pub const TYPES: [&str; 2] = [SaleCreated::TYPE, SaleUpdated::TYPE];
 
@@ -36,20 +36,31 @@ impl Handler for SalesEvents {
             let result = match envelope.event_type.as_str() {
                 SaleCreated::TYPE => {
                     let sale: SaleCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    apply_sale_created(conn, self.engine, &sale, &Cause::of(envelope)).await
+                    apply_sale_created(conn, self.engine, &sale, &cause(envelope)).await
                 }
                 SaleUpdated::TYPE => {
                     let update: SaleUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    apply_sale_updated(conn, self.engine, &update, &Cause::of(envelope)).await
+                    apply_sale_updated(conn, self.engine, &update, &cause(envelope)).await
                 }
                 other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
             };
-            result.map_err(|e| match e {
-                StoreError::Database(e) => HandleError::Transient(e.to_string()),
-                // A sale of a SKU or at a location the inventory does not know cannot succeed
-                // by retrying; it needs a person.
-                other => HandleError::Permanent(other.to_string()),
+            // A sale of a SKU or at a location the inventory does not know cannot succeed by
+            // retrying; it needs a person.
+            result.map_err(|e| {
+                if e.is_permanent() {
+                    HandleError::Permanent(kernel::report::with_causes(&e))
+                } else {
+                    HandleError::Transient(kernel::report::with_causes(&e))
+                }
             })
         })
+    }
+}
+
+/// When the event happened and the request it came from, for the changes it causes.
+fn cause(envelope: &Envelope) -> Cause {
+    Cause {
+        at: envelope.occurred_at,
+        correlation_id: envelope.correlation_id.clone(),
     }
 }

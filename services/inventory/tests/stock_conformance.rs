@@ -2,11 +2,13 @@
 //! no negative stock, atomic transfers, one warning per crossing, catalog events in any order.
 
 use futures::future::join_all;
-use inventory::domain::LocationCode;
-use inventory::store::{
-    Amount, CatalogProduct, InventoryStore, Location, Prices, Restock, StockChange, StockValue, StoreError,
-    apply_catalog_archive, apply_catalog_product,
+use inventory::domain::{
+    AdjustmentReason, Amount, CatalogProduct, LevelSettings, Location, LocationCode, MovementKind, Origin,
+    Prices, Restock, StockChange, StockValue, Transfer,
 };
+use inventory::error::InventoryError;
+use inventory::store::InventoryStore;
+use inventory::store::items::{apply_catalog_archive, apply_catalog_product};
 use kernel::Cents;
 use sqlx::AssertSqlSafe;
 use testkit::TestDatabase;
@@ -66,18 +68,37 @@ async fn known(store: &InventoryStore, sku: &str) {
     tx.commit().await.unwrap();
 }
 
-fn change(sku: &str, location: &str, amount: Amount, kind: &'static str) -> StockChange {
+fn change(sku: &str, location: &str, amount: Amount, kind: MovementKind) -> StockChange {
     StockChange {
         sku: sku.to_owned(),
         location: LocationCode::parse(location).unwrap(),
         amount,
         kind,
-        reason: (kind != "restock").then_some("other"),
+        reason: (kind != MovementKind::Restock).then_some(AdjustmentReason::Other),
         note: None,
-        actor: None,
-        reference: None,
-        restock: (kind == "restock").then(Restock::default),
-        correlation_id: None,
+        restock: (kind == MovementKind::Restock).then(Restock::default),
+        origin: Origin::default(),
+    }
+}
+
+fn settings(sku: &str, low_stock_threshold: i64, reorder_quantity: i64) -> LevelSettings {
+    LevelSettings {
+        sku: sku.to_owned(),
+        location: LocationCode::main(),
+        low_stock_threshold,
+        reorder_quantity,
+        origin: Origin::default(),
+    }
+}
+
+fn transfer(sku: &str, from: &LocationCode, to: &LocationCode, quantity: i64) -> Transfer {
+    Transfer {
+        sku: sku.to_owned(),
+        from: from.clone(),
+        to: to.clone(),
+        quantity,
+        note: None,
+        origin: Origin::default(),
     }
 }
 
@@ -98,32 +119,33 @@ async fn count(store: &InventoryStore, sql: &'static str) -> i64 {
         .unwrap()
 }
 
+/// Every level of the store equals the sum of its ledger (the store's own self-check).
 async fn assert_ledger_matches(store: &InventoryStore, sku: &str) {
-    for level in store.levels(sku).await.unwrap() {
-        assert_eq!(
-            store.ledger_sum(sku, &level.location).await.unwrap(),
-            level.on_hand,
-            "the ledger of {sku} at {} must sum to its on-hand",
-            level.location
-        );
-    }
+    assert_eq!(
+        store.ledger_mismatches().await.unwrap(),
+        [],
+        "every level must equal the sum of its ledger (checked after changes of {sku})"
+    );
 }
 
 async fn a_hundred_concurrent_changes_leave_an_exact_level_and_ledger(store: InventoryStore) {
     known(&store, "RACE-1").await;
     store
-        .change(&change("RACE-1", "main", Amount::By(100), "restock"))
+        .change(
+            &change("RACE-1", "main", Amount::By(100), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
     let ops = (0..100).map(|i| {
         let store = &store;
         async move {
             let op = if i % 2 == 0 {
-                change("RACE-1", "main", Amount::By(3), "restock")
+                change("RACE-1", "main", Amount::By(3), MovementKind::Restock)
             } else {
-                change("RACE-1", "main", Amount::By(-1), "adjustment")
+                change("RACE-1", "main", Amount::By(-1), MovementKind::Adjustment)
             };
-            store.change(&op).await
+            store.change(&op, None).await
         }
     });
     for result in join_all(ops).await {
@@ -144,16 +166,22 @@ async fn a_hundred_concurrent_changes_leave_an_exact_level_and_ledger(store: Inv
 async fn stock_never_goes_negative_unless_the_location_allows_it(store: InventoryStore) {
     known(&store, "NEG-1").await;
     store
-        .change(&change("NEG-1", "main", Amount::By(5), "restock"))
+        .change(
+            &change("NEG-1", "main", Amount::By(5), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
     let refused = store
-        .change(&change("NEG-1", "main", Amount::By(-6), "adjustment"))
+        .change(
+            &change("NEG-1", "main", Amount::By(-6), MovementKind::Adjustment),
+            None,
+        )
         .await;
     assert!(
         matches!(
             refused,
-            Err(StoreError::Insufficient {
+            Err(InventoryError::Insufficient {
                 on_hand: 5,
                 available: 5,
                 ..
@@ -173,7 +201,10 @@ async fn stock_never_goes_negative_unless_the_location_allows_it(store: Inventor
         let store = &store;
         async move {
             store
-                .change(&change("NEG-1", "main", Amount::By(-1), "adjustment"))
+                .change(
+                    &change("NEG-1", "main", Amount::By(-1), MovementKind::Adjustment),
+                    None,
+                )
                 .await
         }
     });
@@ -191,7 +222,10 @@ async fn stock_never_goes_negative_unless_the_location_allows_it(store: Inventor
         .await
         .unwrap();
     store
-        .change(&change("NEG-1", "overdraft", Amount::By(-3), "adjustment"))
+        .change(
+            &change("NEG-1", "overdraft", Amount::By(-3), MovementKind::Adjustment),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(on_hand(&store, "NEG-1", "overdraft").await, -3);
@@ -210,7 +244,10 @@ async fn transfers_move_both_sides_or_neither(store: InventoryStore) {
         .await
         .unwrap();
     store
-        .change(&change("XFER-1", "main", Amount::By(10), "restock"))
+        .change(
+            &change("XFER-1", "main", Amount::By(10), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
     let main = LocationCode::parse("main").unwrap();
@@ -220,23 +257,25 @@ async fn transfers_move_both_sides_or_neither(store: InventoryStore) {
         let (store, main, back) = (&store, &main, &back);
         async move {
             if i % 2 == 0 {
-                store.transfer("XFER-1", main, back, 1, None, None).await
+                store.transfer(&transfer("XFER-1", main, back, 1), None).await
             } else {
-                store.transfer("XFER-1", back, main, 1, None, None).await
+                store.transfer(&transfer("XFER-1", back, main, 1), None).await
             }
         }
     });
     for result in join_all(transfers).await {
         match result {
-            Ok(_) | Err(StoreError::Insufficient { .. }) => {}
+            Ok(_) | Err(InventoryError::Insufficient { .. }) => {}
             Err(e) => panic!("{e}"),
         }
     }
     let total = on_hand(&store, "XFER-1", "main").await + on_hand(&store, "XFER-1", "back").await;
     assert_eq!(total, 10, "transfers never create or destroy stock");
     let before = count(&store, "SELECT COUNT(*) FROM inventory_movements").await;
-    let refused = store.transfer("XFER-1", &main, &back, 1000, None, None).await;
-    assert!(matches!(refused, Err(StoreError::Insufficient { .. })));
+    let refused = store
+        .transfer(&transfer("XFER-1", &main, &back, 1000), None)
+        .await;
+    assert!(matches!(refused, Err(InventoryError::Insufficient { .. })));
     assert_eq!(
         count(&store, "SELECT COUNT(*) FROM inventory_movements").await,
         before
@@ -248,48 +287,57 @@ async fn a_warning_is_written_once_per_crossing(store: InventoryStore) {
     known(&store, "LOW-1").await;
     let warnings = "SELECT COUNT(*) FROM inventory_outbox WHERE event_type = 'StockLevelWarning'";
     store
-        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .change(
+            &change("LOW-1", "main", Amount::By(10), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
-    store
-        .settings("LOW-1", &LocationCode::main(), 5, 20, None)
-        .await
-        .unwrap();
+    store.settings(&settings("LOW-1", 5, 20)).await.unwrap();
     assert_eq!(count(&store, warnings).await, 0);
     for _ in 0..3 {
         store
-            .change(&change("LOW-1", "main", Amount::By(-2), "adjustment"))
+            .change(
+                &change("LOW-1", "main", Amount::By(-2), MovementKind::Adjustment),
+                None,
+            )
             .await
             .unwrap();
     } // 10 → 8 → 6 → 4: crossed once.
     assert_eq!(count(&store, warnings).await, 1);
     store
-        .change(&change("LOW-1", "main", Amount::By(-1), "adjustment"))
+        .change(
+            &change("LOW-1", "main", Amount::By(-1), MovementKind::Adjustment),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(count(&store, warnings).await, 1, "staying low is silent");
     store
-        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .change(
+            &change("LOW-1", "main", Amount::By(10), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap(); // 13: re-armed
     store
-        .change(&change("LOW-1", "main", Amount::By(-9), "adjustment"))
+        .change(
+            &change("LOW-1", "main", Amount::By(-9), MovementKind::Adjustment),
+            None,
+        )
         .await
         .unwrap(); // 4
     assert_eq!(count(&store, warnings).await, 2);
     // Raising the threshold above the stock warns at once (once).
     store
-        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .change(
+            &change("LOW-1", "main", Amount::By(10), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap(); // 14
-    store
-        .settings("LOW-1", &LocationCode::main(), 20, 20, None)
-        .await
-        .unwrap();
-    store
-        .settings("LOW-1", &LocationCode::main(), 21, 20, None)
-        .await
-        .unwrap();
+    store.settings(&settings("LOW-1", 20, 20)).await.unwrap();
+    store.settings(&settings("LOW-1", 21, 20)).await.unwrap();
     assert_eq!(count(&store, warnings).await, 3);
     let alerts = store.alerts(None, 10).await.unwrap();
     assert_eq!(alerts.len(), 1);
@@ -298,11 +346,17 @@ async fn a_warning_is_written_once_per_crossing(store: InventoryStore) {
     apply_catalog_archive(&mut tx, "LOW-1", 2).await.unwrap();
     tx.commit().await.unwrap();
     store
-        .change(&change("LOW-1", "main", Amount::By(10), "restock"))
+        .change(
+            &change("LOW-1", "main", Amount::By(10), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
     store
-        .change(&change("LOW-1", "main", Amount::By(-20), "adjustment"))
+        .change(
+            &change("LOW-1", "main", Amount::By(-20), MovementKind::Adjustment),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(count(&store, warnings).await, 3);
@@ -312,14 +366,23 @@ async fn a_warning_is_written_once_per_crossing(store: InventoryStore) {
 async fn unknown_skus_and_locations_change_nothing(store: InventoryStore) {
     known(&store, "KNOWN-1").await;
     let unknown = store
-        .change(&change("NEVER-1", "main", Amount::By(1), "restock"))
-        .await;
-    assert!(matches!(unknown, Err(StoreError::UnknownSku)), "{unknown:?}");
-    let nowhere = store
-        .change(&change("KNOWN-1", "attic", Amount::By(1), "restock"))
+        .change(
+            &change("NEVER-1", "main", Amount::By(1), MovementKind::Restock),
+            None,
+        )
         .await;
     assert!(
-        matches!(nowhere, Err(StoreError::UnknownLocation(ref l)) if l == "attic"),
+        matches!(unknown, Err(InventoryError::UnknownSku(ref sku)) if sku == "NEVER-1"),
+        "{unknown:?}"
+    );
+    let nowhere = store
+        .change(
+            &change("KNOWN-1", "attic", Amount::By(1), MovementKind::Restock),
+            None,
+        )
+        .await;
+    assert!(
+        matches!(nowhere, Err(InventoryError::UnknownLocation(ref l)) if l == "attic"),
         "{nowhere:?}"
     );
     store
@@ -332,10 +395,13 @@ async fn unknown_skus_and_locations_change_nothing(store: InventoryStore) {
         .await
         .unwrap();
     let closed = store
-        .change(&change("KNOWN-1", "closed", Amount::By(1), "restock"))
+        .change(
+            &change("KNOWN-1", "closed", Amount::By(1), MovementKind::Restock),
+            None,
+        )
         .await;
     assert!(
-        matches!(closed, Err(StoreError::InactiveLocation(_))),
+        matches!(closed, Err(InventoryError::InactiveLocation(_))),
         "{closed:?}"
     );
     let duplicate = store
@@ -346,7 +412,7 @@ async fn unknown_skus_and_locations_change_nothing(store: InventoryStore) {
             allow_negative: false,
         })
         .await;
-    assert!(matches!(duplicate, Err(StoreError::DuplicateLocation)));
+    assert!(matches!(duplicate, Err(InventoryError::DuplicateLocation)));
     assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_movements").await, 0);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_outbox").await, 0);
     assert_eq!(count(&store, "SELECT COUNT(*) FROM inventory_levels").await, 0);
@@ -355,11 +421,17 @@ async fn unknown_skus_and_locations_change_nothing(store: InventoryStore) {
 async fn a_stock_take_records_the_difference(store: InventoryStore) {
     known(&store, "COUNT-1").await;
     store
-        .change(&change("COUNT-1", "main", Amount::By(7), "restock"))
+        .change(
+            &change("COUNT-1", "main", Amount::By(7), MovementKind::Restock),
+            None,
+        )
         .await
         .unwrap();
     let counted = store
-        .change(&change("COUNT-1", "main", Amount::To(4), "count"))
+        .change(
+            &change("COUNT-1", "main", Amount::To(4), MovementKind::Count),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(counted.level.on_hand, 4);
@@ -367,7 +439,10 @@ async fn a_stock_take_records_the_difference(store: InventoryStore) {
     assert_eq!((ledger[0].kind.as_str(), ledger[0].quantity), ("count", -3));
     assert_eq!((ledger[0].on_hand_before, ledger[0].on_hand_after), (7, 4));
     let same = store
-        .change(&change("COUNT-1", "main", Amount::To(4), "count"))
+        .change(
+            &change("COUNT-1", "main", Amount::To(4), MovementKind::Count),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(same.movement_id, None, "a matching count writes nothing");
@@ -375,7 +450,7 @@ async fn a_stock_take_records_the_difference(store: InventoryStore) {
     // Paging the ledger backwards.
     let page = store.movements("COUNT-1", Some(ledger[0].id), 10).await.unwrap();
     assert_eq!(page.len(), 1);
-    assert_eq!(page[0].kind, "restock");
+    assert_eq!(page[0].kind, MovementKind::Restock);
 }
 
 async fn catalog_events_in_any_order_keep_the_newest_product(store: InventoryStore) {
@@ -443,13 +518,19 @@ async fn the_stock_value_counts_units_on_hand_at_the_newest_prices(store: Invent
         ("VAL-OLD", "main", 3),
     ] {
         store
-            .change(&change(sku, location, Amount::By(amount), "restock"))
+            .change(
+                &change(sku, location, Amount::By(amount), MovementKind::Restock),
+                None,
+            )
             .await
             .unwrap();
     }
     // Negative on-hand is owed stock, not stock: it counts as none.
     store
-        .change(&change("VAL-EMPTY", "val-back", Amount::By(-4), "adjustment"))
+        .change(
+            &change("VAL-EMPTY", "val-back", Amount::By(-4), MovementKind::Adjustment),
+            None,
+        )
         .await
         .unwrap();
 

@@ -1,0 +1,144 @@
+//! What the inventory's routes take: request bodies and query parameters. Fields a request
+//! must have are `Option` here so that every missing and every invalid field is reported in
+//! one answer; the document marks them required.
+
+use kernel::states::AdjustmentReason;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RestockInput {
+    /// Units received.
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1_000_000)]
+    pub quantity: Option<i64>,
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
+    pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Line<100>>)]
+    pub supplier: Option<String>,
+    #[schema(minimum = 0, maximum = 10_000_000_000_i64)]
+    pub unit_cost_cents: Option<i64>,
+    /// The supplier's delivery note or invoice number.
+    #[schema(value_type = Option<web::schema::Line<100>>)]
+    pub reference: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdjustmentInput {
+    /// Units added (positive) or removed (negative); zero changes nothing.
+    #[schema(required = true, nullable = false, minimum = -1_000_000, maximum = 1_000_000)]
+    pub delta: Option<i64>,
+    #[schema(value_type = AdjustmentReason)]
+    pub reason: Option<String>,
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
+    pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CountInput {
+    /// What is physically on the shelf.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
+    pub counted: Option<i64>,
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
+    pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    #[schema(value_type = web::schema::LocationCode)]
+    pub from: Option<String>,
+    /// Another location than `from`.
+    #[schema(value_type = web::schema::LocationCode)]
+    pub to: Option<String>,
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1_000_000)]
+    pub quantity: Option<i64>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsInput {
+    /// `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
+    pub location: Option<String>,
+    /// Available stock at or below this warns.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
+    pub low_stock_threshold: Option<i64>,
+    /// How many to order when it does.
+    #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
+    pub reorder_quantity: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationInput {
+    #[schema(value_type = web::schema::LocationCode)]
+    pub code: Option<String>,
+    #[schema(value_type = web::schema::RequiredLine<100>)]
+    pub name: Option<String>,
+    /// Whether stock may go below zero here; false when left out.
+    pub allow_negative: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LocationPatch {
+    #[schema(value_type = Option<web::schema::RequiredLine<100>>)]
+    pub name: Option<String>,
+    /// `main` cannot be deactivated.
+    pub active: Option<bool>,
+    pub allow_negative: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Only levels at this location.
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
+    pub location: Option<String>,
+    /// `true`: only SKUs at or below their threshold somewhere (or at `location`).
+    pub below_threshold: Option<bool>,
+    /// Case-insensitive text in the SKU or product name.
+    #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
+    pub q: Option<String>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+/// An optional location code; all locations when absent.
+pub struct LocationParams {
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
+    pub location: Option<String>,
+}

@@ -1,0 +1,23 @@
+//! The inventory's HTTP contract, shared by the inventory service (which serves it), the
+//! gateway (which routes it and publishes its document) and the sales service (which calls
+//! its reservations): the routes, what each takes and answers, and their OpenAPI description.
+//! No behaviour lives here.
+//!
+//! # Layout
+//! - [`inputs`]: request bodies and query parameters.
+//! - [`views`]: what the routes answer.
+//! - [`reservations`]: the service-to-service calls the sales service makes (not public).
+//! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
+
+pub mod inputs;
+pub mod paths;
+pub mod reservations;
+pub mod views;
+
+pub use paths::InventoryApi;
+
+/// The OpenAPI description of every public route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi as _;
+    InventoryApi::openapi()
+}

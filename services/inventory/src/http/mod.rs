@@ -1,0 +1,107 @@
+//! The inventory's HTTP routes: the public ones the contract (`inventory_api`) describes, and
+//! the reservations the sales service calls. Handlers take the request apart, call the use
+//! cases and turn the outcome into a view; they decide nothing about stock.
+//!
+//! # Layout
+//! - [`stock`]: `/api/v1/inventory/...`, alerts and the stock value.
+//! - [`locations`]: the routes under `/api/v1/locations`.
+//! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
+//! - [`views`]: the contract's views made from the domain's values.
+
+pub mod locations;
+pub mod reservations;
+pub mod stock;
+pub mod views;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, patch, post, put};
+use inventory_api::reservations::{RESERVATION, RESERVATIONS};
+use web::Problem;
+use web::idempotency::{self, ScopedKey};
+
+use crate::domain::Origin;
+use crate::error::InventoryError;
+use crate::locations::Locations;
+use crate::reservations::Reservations;
+use crate::stock::Stock;
+use crate::store::InventoryStore;
+
+/// What the handlers work with.
+pub struct Services {
+    pub stock: Stock,
+    pub locations: Locations,
+    pub reservations: Reservations,
+}
+
+type AppState = Arc<Services>;
+
+pub fn router(store: Arc<InventoryStore>) -> Router {
+    let services = Arc::new(Services {
+        stock: Stock::new(store.clone()),
+        locations: Locations::new(store.clone()),
+        reservations: Reservations::new(store),
+    });
+    Router::new()
+        .route("/api/v1/inventory", get(stock::list))
+        .route("/api/v1/inventory/{sku}", get(stock::get))
+        .route("/api/v1/inventory/{sku}/restock", post(stock::restock))
+        .route("/api/v1/inventory/{sku}/adjustments", post(stock::adjust))
+        .route("/api/v1/inventory/{sku}/count", post(stock::count))
+        .route("/api/v1/inventory/{sku}/transfers", post(stock::transfer))
+        .route("/api/v1/inventory/{sku}/settings", put(stock::settings))
+        .route("/api/v1/inventory/{sku}/movements", get(stock::movements))
+        .route("/api/v1/alerts", get(stock::alerts))
+        .route("/api/v1/stock-value", get(stock::value))
+        .route("/api/v1/locations", get(locations::list).post(locations::create))
+        .route("/api/v1/locations/{code}", patch(locations::update))
+        .route(RESERVATIONS, post(reservations::reserve))
+        .route(RESERVATION, get(reservations::get).delete(reservations::release))
+        .with_state(services)
+}
+
+/// Who asked, for the ledger and the events.
+fn origin(actor: &web::Actor, request_id: web::RequestId) -> Origin {
+    Origin {
+        actor: actor.name(),
+        correlation_id: request_id.0,
+    }
+}
+
+/// Claims the request's idempotency key, if it sent one. `Err` carries the answer to give
+/// instead of doing the work: the first answer (replay), or a problem.
+async fn claim(
+    store: &InventoryStore,
+    key: Option<ScopedKey>,
+    request: &str,
+) -> Result<Option<String>, Response> {
+    let Some(key) = key else {
+        return Ok(None);
+    };
+    match store.keys().claim(store.db(), key.as_str(), request).await {
+        Ok(claim) => match idempotency::answer_instead(claim) {
+            Some(answer) => Err(answer),
+            None => Ok(Some(key.as_str().to_owned())),
+        },
+        Err(e) => Err(Problem::from(InventoryError::from(e)).into_response()),
+    }
+}
+
+/// Frees a claimed key after a failed operation, so the client may retry with it.
+async fn release(store: &InventoryStore, key: Option<&str>) {
+    if let Some(key) = key
+        && let Err(e) = store.keys().release(store.db(), key).await
+    {
+        tracing::warn!(error = %e, "could not release an idempotency key");
+    }
+}
+
+/// A location named in a query; 400 when it cannot be one.
+fn location_param(location: Option<&str>) -> Result<Option<kernel::LocationCode>, Problem> {
+    location
+        .map(kernel::LocationCode::parse)
+        .transpose()
+        .map_err(|reason| Problem::bad_request("invalid-query", format!("location {reason}")))
+}

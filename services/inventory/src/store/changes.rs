@@ -1,0 +1,288 @@
+//! The transactions of the changes people make: restocks, adjustments and stock takes (one
+//! level), transfers (two levels, both or neither), and low-stock settings.
+
+use events::inventory::{RestockReceived, StockAdjusted, StockTransferred};
+use events::{Envelope, Event};
+use sqlx::AnyConnection;
+use storage::clock::millis;
+use storage::db::retry_deadlocks;
+use time::OffsetDateTime;
+
+use super::ledger::{NewMovement, insert_movement, insert_restock};
+use super::levels::{lock_item, locked_level, usable_location, warning_for, write_level};
+use super::{Answer, InventoryStore};
+use crate::SERVICE;
+use crate::domain::{
+    AdjustmentReason, Amount, Changed, Level, LevelSettings, MovementKind, Origin, StockChange, Transfer,
+    low_stock,
+};
+use crate::error::InventoryError;
+
+fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
+    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
+}
+
+/// Refuses a level that would leave ±`MAX_LEVEL` units.
+fn within_limit(location: &str, before: i64, after: i64) -> Result<(), InventoryError> {
+    if kernel::quantity::within_level_limit(after) {
+        Ok(())
+    } else {
+        Err(InventoryError::level_limit(location, before))
+    }
+}
+
+impl InventoryStore {
+    /// Applies one change of one level with its ledger entry and events, and stores `answer`
+    /// for an idempotency key in the same transaction.
+    pub async fn change(
+        &self,
+        change: &StockChange,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<Changed, InventoryError> {
+        retry_deadlocks(|| self.change_once(change, answer)).await
+    }
+
+    async fn change_once(
+        &self,
+        change: &StockChange,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<Changed, InventoryError> {
+        let mut tx = self.db.begin().await?;
+        let item = lock_item(&mut tx, &change.sku).await?;
+        let location = usable_location(&mut tx, change.location.as_str()).await?;
+        let level = locked_level(&mut tx, self.db.kind(), &change.sku, &location.code).await?;
+        let delta = match change.amount {
+            Amount::By(delta) => delta,
+            Amount::To(count) => count - level.on_hand,
+        };
+        if delta == 0 {
+            if answer.is_some() {
+                self.store_answer(&mut tx, &change.sku, 200, (None, None), answer)
+                    .await?;
+                tx.commit().await?;
+            }
+            return Ok(Changed {
+                level,
+                movement_id: None,
+                restock_id: None,
+            });
+        }
+        let after = level.on_hand + delta;
+        within_limit(&location.code, level.on_hand, after)?;
+        if after < 0 && !location.allow_negative {
+            return Err(InventoryError::Insufficient {
+                location: location.code,
+                on_hand: level.on_hand,
+                available: level.available(),
+            });
+        }
+        let at = OffsetDateTime::now_utc();
+        let (level, warning) = write_level(&mut tx, &level, delta, &item, at).await?;
+        let restock_id = match &change.restock {
+            Some(restock) => Some(insert_restock(&mut tx, self.db.kind(), change, delta, restock, at).await?),
+            None => None,
+        };
+        let movement = NewMovement {
+            kind: change.kind,
+            delta,
+            after: &level,
+            reason: change.reason,
+            reference: change.restock.as_ref().and_then(|r| r.reference.clone()),
+            note: change.note.clone(),
+            actor: change.origin.actor.clone(),
+            at,
+        };
+        let movement_id = insert_movement(&mut tx, self.db.kind(), &movement).await?;
+        let event = match (&change.restock, restock_id) {
+            (Some(restock), Some(restock_id)) => envelope(
+                &change.origin,
+                at,
+                &RestockReceived {
+                    restock_id,
+                    sku: level.sku.clone(),
+                    location: level.location.clone(),
+                    quantity: delta,
+                    on_hand_after: level.on_hand,
+                    supplier: restock.supplier.clone(),
+                    unit_cost_cents: restock.unit_cost_cents,
+                    reference: restock.reference.clone(),
+                },
+            ),
+            _ => envelope(
+                &change.origin,
+                at,
+                &StockAdjusted {
+                    movement_id,
+                    sku: level.sku.clone(),
+                    location: level.location.clone(),
+                    delta,
+                    reason: change.reason.unwrap_or(AdjustmentReason::Other),
+                    on_hand_after: level.on_hand,
+                    note: change.note.clone(),
+                },
+            ),
+        };
+        self.outbox.append(&mut tx, &event).await?;
+        if let Some(warning) = warning {
+            self.outbox
+                .append(&mut tx, &envelope(&change.origin, at, &warning))
+                .await?;
+        }
+        self.store_answer(&mut tx, &change.sku, 201, (Some(movement_id), restock_id), answer)
+            .await?;
+        tx.commit().await?;
+        Ok(Changed {
+            level,
+            movement_id: Some(movement_id),
+            restock_id,
+        })
+    }
+
+    /// Moves stock of one SKU from one location to another, both or neither, and stores
+    /// `answer` for an idempotency key in the same transaction. Returns both levels after.
+    pub async fn transfer(
+        &self,
+        transfer: &Transfer,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<(Level, Level), InventoryError> {
+        retry_deadlocks(|| self.transfer_once(transfer, answer)).await
+    }
+
+    async fn transfer_once(
+        &self,
+        transfer: &Transfer,
+        answer: Option<&Answer<'_>>,
+    ) -> Result<(Level, Level), InventoryError> {
+        let Transfer {
+            sku,
+            from,
+            to,
+            quantity,
+            ..
+        } = transfer;
+        let quantity = *quantity;
+        let mut tx = self.db.begin().await?;
+        let item = lock_item(&mut tx, sku).await?;
+        let source = usable_location(&mut tx, from.as_str()).await?;
+        usable_location(&mut tx, to.as_str()).await?;
+        // Lock both rows in one fixed order, whatever the direction of the transfer.
+        let (first, second) = if from < to { (from, to) } else { (to, from) };
+        let first_level = locked_level(&mut tx, self.db.kind(), sku, first.as_str()).await?;
+        let second_level = locked_level(&mut tx, self.db.kind(), sku, second.as_str()).await?;
+        let (from_level, to_level) = if from < to {
+            (first_level, second_level)
+        } else {
+            (second_level, first_level)
+        };
+        within_limit(&source.code, from_level.on_hand, from_level.on_hand - quantity)?;
+        within_limit(to.as_str(), to_level.on_hand, to_level.on_hand + quantity)?;
+        if from_level.on_hand - quantity < 0 && !source.allow_negative {
+            return Err(InventoryError::Insufficient {
+                location: source.code,
+                on_hand: from_level.on_hand,
+                available: from_level.available(),
+            });
+        }
+        let at = OffsetDateTime::now_utc();
+        let movement = |kind, delta, after| NewMovement {
+            kind,
+            delta,
+            after,
+            reason: None,
+            reference: None,
+            note: transfer.note.clone(),
+            actor: transfer.origin.actor.clone(),
+            at,
+        };
+        let (from_after, from_warning) = write_level(&mut tx, &from_level, -quantity, &item, at).await?;
+        insert_movement(
+            &mut tx,
+            self.db.kind(),
+            &movement(MovementKind::TransferOut, -quantity, &from_after),
+        )
+        .await?;
+        let (to_after, to_warning) = write_level(&mut tx, &to_level, quantity, &item, at).await?;
+        insert_movement(
+            &mut tx,
+            self.db.kind(),
+            &movement(MovementKind::TransferIn, quantity, &to_after),
+        )
+        .await?;
+        let transferred = StockTransferred {
+            sku: sku.clone(),
+            from: from.as_str().to_owned(),
+            to: to.as_str().to_owned(),
+            quantity,
+            from_on_hand_after: from_after.on_hand,
+            to_on_hand_after: to_after.on_hand,
+        };
+        self.outbox
+            .append(&mut tx, &envelope(&transfer.origin, at, &transferred))
+            .await?;
+        for warning in [from_warning, to_warning].into_iter().flatten() {
+            self.outbox
+                .append(&mut tx, &envelope(&transfer.origin, at, &warning))
+                .await?;
+        }
+        self.store_answer(&mut tx, sku, 201, (None, None), answer).await?;
+        tx.commit().await?;
+        Ok((from_after, to_after))
+    }
+
+    /// Sets the threshold and reorder quantity of one level; a threshold raised above the
+    /// available stock sends the warning at once.
+    pub async fn settings(&self, settings: &LevelSettings) -> Result<Level, InventoryError> {
+        retry_deadlocks(|| self.settings_once(settings)).await
+    }
+
+    async fn settings_once(&self, settings: &LevelSettings) -> Result<Level, InventoryError> {
+        let mut tx = self.db.begin().await?;
+        let item = lock_item(&mut tx, &settings.sku).await?;
+        usable_location(&mut tx, settings.location.as_str()).await?;
+        let level = locked_level(&mut tx, self.db.kind(), &settings.sku, settings.location.as_str()).await?;
+        let state = low_stock(
+            level.available(),
+            settings.low_stock_threshold,
+            level.warned,
+            item.active,
+        );
+        let at = OffsetDateTime::now_utc();
+        write_settings(&mut tx, settings, state.warned, at).await?;
+        let level = Level {
+            low_stock_threshold: settings.low_stock_threshold,
+            reorder_quantity: settings.reorder_quantity,
+            warned: state.warned,
+            version: level.version + 1,
+            updated_at: storage::clock::stored_precision(at),
+            ..level
+        };
+        if state.warn_now {
+            self.outbox
+                .append(&mut tx, &envelope(&settings.origin, at, &warning_for(&level)))
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(level)
+    }
+}
+
+async fn write_settings(
+    tx: &mut AnyConnection,
+    settings: &LevelSettings,
+    warned: bool,
+    at: OffsetDateTime,
+) -> Result<(), InventoryError> {
+    sqlx::query(
+        "UPDATE inventory_levels SET low_stock_threshold = ?, reorder_quantity = ?, warned = ?, \
+         version = version + 1, updated_at = ? WHERE sku = ? AND location = ?",
+    )
+    .bind(settings.low_stock_threshold)
+    .bind(settings.reorder_quantity)
+    .bind(i64::from(warned))
+    .bind(millis(at))
+    .bind(settings.sku.clone())
+    .bind(settings.location.as_str().to_owned())
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,475 @@
+//! Stock held for sales while the sales service records them, and the sales' events applied
+//! to stock: SaleCreated turns a reservation into sale movements; SaleUpdated (a void, a
+//! return) brings units back. Lines are locked in SKU order, so two sales over overlapping
+//! SKUs never deadlock.
+
+use std::time::Duration;
+
+use events::inventory::{LevelSnapshot, StockLevelsChanged};
+use events::sales::{SaleCreated, SaleUpdated};
+use events::{Envelope, Outbox};
+use kernel::SaleChange;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use storage::DatabaseKind;
+use storage::clock::{from_millis, millis, now_ms};
+use storage::db::retry_deadlocks;
+use time::OffsetDateTime;
+
+use super::ledger::{NewMovement, insert_movement};
+use super::levels::{
+    bump_levels, items_of, lock_item, locked_level, locked_levels, usable_location, warning_for, write_level,
+};
+use super::{InventoryStore, OUTBOX_TABLE, stored};
+use crate::SERVICE;
+use crate::domain::{
+    Cause, FieldError, Level, LevelChange, LocationCode, MovementKind, Reservation, ReservationLine,
+    ReservationStatus, Shortage, low_stock, merged,
+};
+use crate::error::InventoryError;
+
+impl InventoryStore {
+    /// Holds `lines` (merged, in SKU order) at `location` for `ttl` under `id`, all or none;
+    /// reserving again under an id finds the same reservation.
+    pub async fn reserve(
+        &self,
+        id: &str,
+        location: &LocationCode,
+        lines: &[ReservationLine],
+        ttl: Duration,
+    ) -> Result<Reservation, InventoryError> {
+        let lines = merged(lines);
+        retry_deadlocks(|| self.reserve_once(id, location, &lines, ttl)).await
+    }
+
+    async fn reserve_once(
+        &self,
+        id: &str,
+        location: &LocationCode,
+        lines: &[ReservationLine],
+        ttl: Duration,
+    ) -> Result<Reservation, InventoryError> {
+        let engine = self.db().kind();
+        let mut tx = self.db().begin().await?;
+        // A plain read (see `reservation_in`); two requests racing with one id are settled by
+        // the primary key below.
+        if let Some(existing) = reservation_in(&mut tx, "", id).await? {
+            return Ok(existing);
+        }
+        let place = usable_location(&mut tx, location.as_str()).await?;
+        // A handful of statements whatever the number of lines: the items in one read, the
+        // levels locked in one read (in SKU order), the reservation in one update.
+        let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+        let items = items_of(&mut tx, &skus).await?;
+        let unknown: Vec<String> = skus
+            .iter()
+            .filter(|s| !items.iter().any(|i| &i.sku == *s))
+            .cloned()
+            .collect();
+        if !unknown.is_empty() {
+            return Err(InventoryError::Validation(
+                unknown
+                    .into_iter()
+                    .map(|sku| FieldError::new("lines", format!("the catalog has no product with SKU {sku}")))
+                    .collect(),
+            ));
+        }
+        let levels = locked_levels(&mut tx, engine, &skus, &place.code).await?;
+        let mut shortages = Vec::new();
+        for (line, level) in lines.iter().zip(&levels) {
+            if level.available() < line.quantity && !place.allow_negative {
+                shortages.push(Shortage {
+                    sku: line.sku.clone(),
+                    requested: line.quantity,
+                    available: level.available().max(0),
+                });
+            }
+        }
+        if !shortages.is_empty() {
+            return Err(InventoryError::Shortages(shortages));
+        }
+        let now = OffsetDateTime::now_utc();
+        let outbox = Outbox::new(OUTBOX_TABLE);
+        let mut changes = Vec::with_capacity(lines.len());
+        for (line, level) in lines.iter().zip(&levels) {
+            let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+            let state = low_stock(
+                level.available() - line.quantity,
+                level.low_stock_threshold,
+                level.warned,
+                item.active,
+            );
+            changes.push(LevelChange {
+                sku: line.sku.clone(),
+                on_hand: 0,
+                reserved: line.quantity,
+                warned: state.warned,
+            });
+            if state.warn_now {
+                let after = Level {
+                    reserved: level.reserved + line.quantity,
+                    ..level.clone()
+                };
+                let event = Envelope::new(SERVICE, None, now, &warning_for(&after));
+                outbox.append(&mut tx, &event).await?;
+            }
+        }
+        bump_levels(&mut tx, &place.code, &changes).await?;
+        let expires_at = now + ttl;
+        let inserted = sqlx::query(
+            "INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_owned())
+        .bind(place.code.clone())
+        .bind(ReservationStatus::Pending.as_str())
+        .bind(millis(expires_at))
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await;
+        if let Err(e) = inserted {
+            if storage::db::unique_violation(&e).is_some() {
+                // The same sale reserved concurrently and won; its reservation is the answer.
+                drop(tx);
+                return self.reservation(id).await?.ok_or(InventoryError::Database(e));
+            }
+            return Err(e.into());
+        }
+        let sql = format!(
+            "INSERT INTO inventory_reservation_lines (reservation_id, sku, quantity) VALUES {}",
+            vec!["(?, ?, ?)"; lines.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for line in lines {
+            insert = insert
+                .bind(id.to_owned())
+                .bind(line.sku.clone())
+                .bind(line.quantity);
+        }
+        insert.execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Reservation {
+            id: id.to_owned(),
+            location: place.code,
+            status: ReservationStatus::Pending,
+            expires_at,
+            lines: lines.to_vec(),
+        })
+    }
+
+    pub async fn reservation(&self, id: &str) -> Result<Option<Reservation>, InventoryError> {
+        let mut conn = self.db().pool().acquire().await?;
+        // A plain read: a lock means nothing outside a transaction.
+        reservation_in(&mut conn, "", id).await
+    }
+
+    /// Gives a pending reservation's stock back. Releasing a committed or released one changes
+    /// nothing. Returns the reservation as it is afterwards.
+    pub async fn release(&self, id: &str) -> Result<Option<Reservation>, InventoryError> {
+        retry_deadlocks(|| async {
+            let engine = self.db().kind();
+            let mut tx = self.db().begin().await?;
+            let Some(reservation) = reservation_in(&mut tx, storage::db::for_update(engine), id).await?
+            else {
+                return Ok(None);
+            };
+            if reservation.status != ReservationStatus::Pending {
+                return Ok(Some(reservation));
+            }
+            for line in &reservation.lines {
+                locked_level(&mut tx, engine, &line.sku, &reservation.location).await?;
+                unreserve(&mut tx, &line.sku, &reservation.location, line.quantity).await?;
+            }
+            set_status(&mut tx, id, ReservationStatus::Released).await?;
+            tx.commit().await?;
+            Ok(Some(Reservation {
+                status: ReservationStatus::Released,
+                ..reservation
+            }))
+        })
+        .await
+    }
+
+    /// Up to 100 pending reservations past their expiry, oldest first.
+    pub async fn expired_reservations(&self) -> Result<Vec<String>, InventoryError> {
+        Ok(sqlx::query_scalar(
+            "SELECT id FROM inventory_reservations WHERE status = ? AND expires_at < ? ORDER BY expires_at LIMIT 100",
+        )
+        .bind(ReservationStatus::Pending.as_str())
+        .bind(now_ms())
+        .fetch_all(self.db().pool())
+        .await?)
+    }
+
+    /// Marks a pending reservation whose sale is recorded as confirmed: it no longer expires,
+    /// and its SaleCreated event will commit it.
+    pub async fn confirm_reservation(&self, id: &str) -> Result<(), InventoryError> {
+        let mut tx = self.db().begin().await?;
+        sqlx::query("UPDATE inventory_reservations SET status = ? WHERE id = ? AND status = ?")
+            .bind(ReservationStatus::Confirmed.as_str())
+            .bind(id.to_owned())
+            .bind(ReservationStatus::Pending.as_str())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Applies a recorded sale inside the consumer's transaction: the reservation becomes sale
+/// movements. A sale whose reservation lapsed still happened (the goods left the shop), so its
+/// stock is taken anyway and the ledger says so.
+pub async fn apply_sale_created(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    sale: &SaleCreated,
+    cause: &Cause,
+) -> Result<(), InventoryError> {
+    let occurred_at = cause.at;
+    let reservation = reservation_in(conn, storage::db::for_update(engine), &sale.sale_id).await?;
+    let held = reservation.as_ref().is_some_and(|r| {
+        matches!(
+            r.status,
+            ReservationStatus::Pending | ReservationStatus::Confirmed
+        )
+    });
+    if reservation
+        .as_ref()
+        .is_some_and(|r| r.status == ReservationStatus::Committed)
+    {
+        return Ok(());
+    }
+    let lines = merged(
+        &sale
+            .lines
+            .iter()
+            .map(|l| ReservationLine {
+                sku: l.sku.clone(),
+                quantity: l.quantity,
+            })
+            .collect::<Vec<_>>(),
+    );
+    let note = (!held).then(|| "sold after its reservation lapsed".to_owned());
+    // One statement per step, whatever the number of lines.
+    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+    let items = items_of(conn, &skus).await?;
+    if let Some(unknown) = skus.iter().find(|sku| !items.iter().any(|i| &i.sku == *sku)) {
+        return Err(InventoryError::UnknownSku(unknown.clone()));
+    }
+    let levels = locked_levels(conn, engine, &skus, &sale.location).await?;
+    let mut changes = Vec::with_capacity(lines.len());
+    let mut moved = Vec::with_capacity(lines.len());
+    let mut snapshots = Vec::with_capacity(lines.len());
+    for (line, level) in lines.iter().zip(&levels) {
+        let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+        let unreserved = if held { line.quantity } else { 0 };
+        let after = Level {
+            on_hand: level.on_hand - line.quantity,
+            reserved: level.reserved - unreserved,
+            ..level.clone()
+        };
+        let state = low_stock(
+            after.available(),
+            level.low_stock_threshold,
+            level.warned,
+            item.active,
+        );
+        changes.push(LevelChange {
+            sku: line.sku.clone(),
+            on_hand: -line.quantity,
+            reserved: -unreserved,
+            warned: state.warned,
+        });
+        if state.warn_now {
+            let event = Envelope::new(
+                SERVICE,
+                cause.correlation_id.clone(),
+                occurred_at,
+                &warning_for(&after),
+            );
+            Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
+        }
+        moved.push((line.sku.clone(), -line.quantity, level.on_hand, after.on_hand));
+        snapshots.push(snapshot(&line.sku, &after));
+    }
+    bump_levels(conn, &sale.location, &changes).await?;
+    let changed = StockLevelsChanged {
+        location: sale.location.clone(),
+        cause: MovementKind::Sale,
+        reference: format!("sale {}", sale.sale_id),
+        levels: snapshots,
+    };
+    Outbox::new(OUTBOX_TABLE)
+        .append(
+            conn,
+            &Envelope::new(SERVICE, cause.correlation_id.clone(), occurred_at, &changed),
+        )
+        .await?;
+    let sql = format!(
+        "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
+         reason, reference, note, actor, created_at) VALUES {}",
+        vec!["(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)"; moved.len()].join(", ")
+    );
+    let mut insert = sqlx::query(AssertSqlSafe(sql));
+    for (sku, quantity, before, after) in moved {
+        insert = insert
+            .bind(sku)
+            .bind(sale.location.clone())
+            .bind(MovementKind::Sale.as_str())
+            .bind(quantity)
+            .bind(before)
+            .bind(after)
+            .bind(format!("sale {}", sale.sale_id))
+            .bind(note.clone())
+            .bind(sale.actor.clone())
+            .bind(millis(occurred_at));
+    }
+    insert.execute(&mut *conn).await?;
+    match reservation {
+        Some(_) => set_status(conn, &sale.sale_id, ReservationStatus::Committed).await?,
+        None => {
+            sqlx::query("INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, ?, 0, ?)")
+                .bind(sale.sale_id.clone())
+                .bind(sale.location.clone())
+                .bind(ReservationStatus::Committed.as_str())
+                .bind(now_ms())
+                .execute(&mut *conn)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// Applies a void or a return inside the consumer's transaction: restocked units come back,
+/// written-off ones are recorded with no change of stock.
+pub async fn apply_sale_updated(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    update: &SaleUpdated,
+    cause: &Cause,
+) -> Result<(), InventoryError> {
+    let mut lines = update.lines.clone();
+    lines.sort_by(|a, b| a.sku.cmp(&b.sku));
+    let reference = format!("sale {}", update.sale_id);
+    let mut snapshots = Vec::with_capacity(lines.len());
+    for line in &lines {
+        let kind = match (update.change, line.restock) {
+            (SaleChange::Voided, _) => MovementKind::SaleVoid,
+            (SaleChange::Returned, true) => MovementKind::Return,
+            (SaleChange::Returned, false) => MovementKind::ReturnWrittenOff,
+        };
+        let delta = if line.restock { line.quantity } else { 0 };
+        let item = lock_item(conn, &line.sku).await?;
+        let level = locked_level(conn, engine, &line.sku, &update.location).await?;
+        let (after, warning) = write_level(conn, &level, delta, &item, cause.at).await?;
+        let movement = NewMovement {
+            kind,
+            delta,
+            after: &after,
+            reason: None,
+            reference: Some(reference.clone()),
+            note: None,
+            actor: update.actor.clone(),
+            at: cause.at,
+        };
+        insert_movement(conn, engine, &movement).await?;
+        if let Some(warning) = warning {
+            let event = Envelope::new(SERVICE, cause.correlation_id.clone(), cause.at, &warning);
+            Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
+        }
+        snapshots.push(snapshot(&line.sku, &after));
+    }
+    let changed = StockLevelsChanged {
+        location: update.location.clone(),
+        cause: match update.change {
+            SaleChange::Voided => MovementKind::SaleVoid,
+            SaleChange::Returned => MovementKind::Return,
+        },
+        reference,
+        levels: snapshots,
+    };
+    Outbox::new(OUTBOX_TABLE)
+        .append(
+            conn,
+            &Envelope::new(SERVICE, cause.correlation_id.clone(), cause.at, &changed),
+        )
+        .await?;
+    Ok(())
+}
+
+fn snapshot(sku: &str, level: &Level) -> LevelSnapshot {
+    LevelSnapshot {
+        sku: sku.to_owned(),
+        on_hand: level.on_hand,
+        reserved: level.reserved,
+        available: level.available(),
+    }
+}
+
+async fn unreserve(
+    conn: &mut AnyConnection,
+    sku: &str,
+    location: &str,
+    quantity: i64,
+) -> Result<(), InventoryError> {
+    sqlx::query(
+        "UPDATE inventory_levels SET reserved = reserved - ?, version = version + 1, updated_at = ? \
+         WHERE sku = ? AND location = ?",
+    )
+    .bind(quantity)
+    .bind(now_ms())
+    .bind(sku.to_owned())
+    .bind(location.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+async fn set_status(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: ReservationStatus,
+) -> Result<(), InventoryError> {
+    sqlx::query("UPDATE inventory_reservations SET status = ? WHERE id = ?")
+        .bind(status.as_str())
+        .bind(id.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.
+/// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
+/// transactions inserting into the gap they both locked deadlock.
+async fn reservation_in(
+    conn: &mut AnyConnection,
+    lock: &str,
+    id: &str,
+) -> Result<Option<Reservation>, InventoryError> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, location, status, expires_at FROM inventory_reservations WHERE id = ?{lock}"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT sku, quantity FROM inventory_reservation_lines WHERE reservation_id = ? ORDER BY sku",
+    )
+    .bind(id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|l| {
+        Ok(ReservationLine {
+            sku: l.try_get(0)?,
+            quantity: l.try_get(1)?,
+        })
+    })
+    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    Ok(Some(Reservation {
+        id: row.try_get(0)?,
+        location: row.try_get(1)?,
+        status: stored(&row.try_get::<String, _>(2)?, ReservationStatus::parse)?,
+        expires_at: from_millis(row.try_get(3)?),
+        lines,
+    }))
+}
