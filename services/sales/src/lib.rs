@@ -4,15 +4,21 @@
 //! it applies the event. Voids and returns emit SaleUpdated. `Idempotency-Key` makes retries
 //! of a sale or a return harmless.
 //!
+//! The routes and their OpenAPI description are the contract crate `sales_api`'s.
+//!
 //! # Layout
-//! - [`domain`]: the sale request, totals in cents, discounts and refunds; no I/O.
+//! - [`domain`]: the sale request, totals in cents, discounts, voids and returns; no I/O.
+//! - [`counter`]: the use cases: sell, void, take a return, read sales and figures.
 //! - [`upstream`]: calls to the catalog (prices) and the inventory (reservations) with
 //!   timeouts, retries with back-off, and a circuit breaker per upstream.
 //! - [`store`]: the SQL of sales, their history, idempotency keys and the outbox.
-//! - [`api`]: the HTTP routes.
+//! - [`http`]: the HTTP routes.
+//! - [`error`]: every way a request can fail, and its problem.
 
-pub mod api;
+pub mod counter;
 pub mod domain;
+pub mod error;
+pub mod http;
 pub mod store;
 pub mod upstream;
 
@@ -26,11 +32,8 @@ use settings::{DatabaseKind, Settings};
 use sqlx::migrate::Migrator;
 use storage::Db;
 
+pub use counter::Counter;
 pub use store::SalesStore;
-
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    <api::SalesApi as utoipa::OpenApi>::openapi()
-}
 
 pub const SERVICE: &str = "sales";
 
@@ -67,7 +70,7 @@ pub enum BuildError {
 }
 
 pub struct Sales {
-    counter: Arc<api::Counter>,
+    counter: Arc<Counter>,
     bus: Bus,
     access: web::Access,
 }
@@ -94,7 +97,7 @@ impl Sales {
             "sales ready"
         );
         Ok(Sales {
-            counter: Arc::new(api::Counter {
+            counter: Arc::new(Counter {
                 store: SalesStore::new(db),
                 upstreams,
                 reservation_ttl: Duration::from_secs(settings.reservation_ttl_secs),
@@ -156,7 +159,7 @@ impl Sales {
             });
         web::service_router(
             SERVICE,
-            api::router(self.counter.clone()),
+            http::router(self.counter.clone()),
             readiness,
             &self.access,
         )

@@ -5,8 +5,9 @@
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
+use catalog_api::views::Product;
+use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReserveInput, ReserveLine};
 use reqwest::StatusCode;
-use serde::{Deserialize, Serialize};
 pub use web::breaker::Breaker;
 
 #[derive(Debug, thiserror::Error)]
@@ -32,29 +33,6 @@ impl UpstreamError {
     fn retryable(&self) -> bool {
         matches!(self, UpstreamError::Unavailable { .. })
     }
-}
-
-/// A product as the sales service needs it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct PricedProduct {
-    pub sku: String,
-    pub name: String,
-    pub price_cents: i64,
-    pub active: bool,
-}
-
-#[derive(Debug, Serialize)]
-struct ReserveRequest<'a> {
-    id: &'a str,
-    location: &'a str,
-    lines: Vec<ReserveLine<'a>>,
-    ttl_secs: u64,
-}
-
-#[derive(Debug, Serialize)]
-struct ReserveLine<'a> {
-    sku: &'a str,
-    quantity: i64,
 }
 
 pub struct Upstreams {
@@ -86,10 +64,10 @@ impl Upstreams {
     }
 
     /// The product `sku`, or `None` if the catalog has none.
-    pub async fn product(&self, sku: &str) -> Result<Option<PricedProduct>, UpstreamError> {
-        let url = format!("{}/api/v1/products/{sku}", self.catalog);
+    pub async fn product(&self, sku: &str) -> Result<Option<Product>, UpstreamError> {
+        let url = format!("{}{}", self.catalog, catalog_api::product_path(sku));
         let result = self
-            .call(&self.catalog_breaker, true, || self.client.get(&url), "catalog")
+            .call(&self.catalog_breaker, || self.client.get(&url), "catalog")
             .await;
         match result {
             Ok(body) => Ok(Some(serde_json::from_value(body).map_err(|e| {
@@ -114,22 +92,21 @@ impl Upstreams {
         lines: &[(String, i64)],
         ttl: Duration,
     ) -> Result<(), UpstreamError> {
-        let url = format!("{}/internal/v1/reservations", self.inventory);
-        let body = ReserveRequest {
-            id: sale_id,
-            location,
+        let url = format!("{}{RESERVATIONS}", self.inventory);
+        let body = ReserveInput {
+            id: sale_id.to_owned(),
+            location: Some(location.to_owned()),
             lines: lines
                 .iter()
                 .map(|(sku, quantity)| ReserveLine {
-                    sku,
+                    sku: sku.clone(),
                     quantity: *quantity,
                 })
                 .collect(),
-            ttl_secs: ttl.as_secs().max(1),
+            ttl_secs: Some(ttl.as_secs().max(1)),
         };
         self.call(
             &self.inventory_breaker,
-            true,
             || self.client.post(&url).json(&body),
             "inventory",
         )
@@ -139,21 +116,17 @@ impl Upstreams {
 
     /// Gives the reservation's stock back (repeatable).
     pub async fn release(&self, sale_id: &str) -> Result<(), UpstreamError> {
-        let url = format!("{}/internal/v1/reservations/{sale_id}", self.inventory);
-        self.call(
-            &self.inventory_breaker,
-            true,
-            || self.client.delete(&url),
-            "inventory",
-        )
-        .await
-        .map(|_| ())
+        let url = format!("{}{}", self.inventory, RESERVATION.replace("{id}", sale_id));
+        self.call(&self.inventory_breaker, || self.client.delete(&url), "inventory")
+            .await
+            .map(|_| ())
     }
 
+    /// Calls an upstream, retrying when it did not answer: every call the sales service makes
+    /// is safe to repeat (reads, and reservations keyed by the sale's id).
     async fn call(
         &self,
         breaker: &Breaker,
-        repeatable: bool,
         request: impl Fn() -> reqwest::RequestBuilder,
         upstream: &'static str,
     ) -> Result<serde_json::Value, UpstreamError> {
@@ -172,9 +145,6 @@ impl Upstreams {
             breaker.record(!matches!(outcome, Err(UpstreamError::Unavailable { .. })));
             outcome
         };
-        if !repeatable {
-            return once().await;
-        }
         once.retry(
             ExponentialBuilder::default()
                 .with_min_delay(Duration::from_millis(50))

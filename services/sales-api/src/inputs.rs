@@ -1,0 +1,94 @@
+//! What the sales routes take: request bodies and query parameters. Fields a request must
+//! have are `Option` here so that every missing and every invalid field is reported in one
+//! answer; the document marks them required.
+
+use kernel::{PaymentMethod, SaleStatus};
+use serde::{Deserialize, Serialize};
+
+/// The request body of `POST /api/v1/sales`.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({"lines": [{"sku": "CPU-AMD-R5-7600", "quantity": 1, "discount_cents": 500}],
+                          "payment_method": "card"}))]
+pub struct SaleInput {
+    #[schema(required = true, nullable = false, min_items = 1, max_items = 100)]
+    pub lines: Option<Vec<LineInput>>,
+    #[schema(value_type = PaymentMethod)]
+    pub payment_method: Option<String>,
+    /// Where the goods leave from; `main` when left out.
+    #[schema(value_type = Option<web::schema::LocationCode>)]
+    pub location: Option<String>,
+    #[schema(value_type = Option<web::schema::Line<200>>)]
+    pub customer: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LineInput {
+    #[schema(value_type = web::schema::Sku)]
+    pub sku: Option<String>,
+    #[schema(required = true, nullable = false, minimum = 1, maximum = 1000)]
+    pub quantity: Option<i64>,
+    /// Off the line's price, in cents, at most the shop's discount limit (a share of the
+    /// line's price).
+    #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
+    pub discount_cents: Option<i64>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnInput {
+    #[schema(min_items = 1, max_items = 100)]
+    pub lines: Vec<ReturnLineInput>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnLineInput {
+    #[schema(value_type = web::schema::Sku)]
+    pub sku: String,
+    #[schema(minimum = 1, maximum = 1000)]
+    pub quantity: i64,
+    /// True (default): back on the shelf; false: written off as damaged.
+    pub restock: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Sales made at or after this time.
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// Sales made before this time.
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+    /// Sales with a line of this SKU.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
+    pub sku: Option<String>,
+    #[param(inline)]
+    pub payment_method: Option<PaymentMethod>,
+    #[param(inline)]
+    pub status: Option<SaleStatus>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryParams {
+    /// The start of the period (default: 30 days before its end).
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// The end of the period, excluded (default: now). A period that ends before it starts
+    /// is empty.
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+}

@@ -1,0 +1,57 @@
+//! Every route of the sales service with its OpenAPI description. The functions are the
+//! operations' names in the document; the service's handlers serve them (utoipa attaches a
+//! path's description to a function, and the contract has no handlers).
+
+use web::Problem;
+
+use crate::inputs::*;
+use crate::views::*;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(create_sale, list_sales, get_sale, void_sale, return_items, summary),
+    components(schemas(SaleInput, LineInput, Sale, Line, HistoryEntry,
+                       SalePage, ReturnInput, ReturnLineInput, Summary, MethodFigures,
+                       DayFigures, ProductFigures)),
+    tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"))
+)]
+pub struct SalesApi;
+
+/// Record a sale: priced from the catalog, all lines reserved or none. Send an
+/// `Idempotency-Key` header to make retries harmless.
+#[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleInput,
+    params(("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
+    responses((status = 201, body = Sale),
+              (status = 409, description = "Not enough stock for some lines (listed), or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, unknown SKUs, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "Inventory unavailable; nothing recorded (Retry-After)", body = Problem, content_type = "application/problem+json")))]
+pub fn create_sale() {}
+
+/// One sale with its lines and status history.
+#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
+    responses((status = 200, body = Sale), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_sale() {}
+
+/// Void a sale: every unit not yet returned goes back to stock.
+#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
+    responses((status = 200, body = Sale), (status = 409, description = "Already voided or fully returned", body = Problem, content_type = "application/problem+json")))]
+pub fn void_sale() {}
+
+/// Take back part of a sale, restocked or written off; never more than was sold.
+#[utoipa::path(post, path = "/api/v1/sales/{id}/returns", tag = "sales", request_body = ReturnInput,
+    params(("id" = String, Path, description = "The sale's id"),
+           ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
+    responses((status = 200, body = Sale),
+              (status = 409, description = "The sale is voided or fully returned, or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, a SKU not on the sale, or more units than can still be returned", body = Problem, content_type = "application/problem+json")))]
+pub fn return_items() {}
+
+/// Sales, newest first.
+#[utoipa::path(get, path = "/api/v1/sales", tag = "sales", params(ListParams), responses((status = 200, body = SalePage)))]
+pub fn list_sales() {}
+
+/// Count, revenue, units, average basket, by payment method and by day; the last 30 days by
+/// default.
+#[utoipa::path(get, path = "/api/v1/sales/summary", tag = "sales", params(SummaryParams),
+    responses((status = 200, body = Summary)))]
+pub fn summary() {}

@@ -1,0 +1,104 @@
+//! What the sales routes answer: a sale with its lines and its history, pages of sales, the
+//! summary the dashboard shows.
+
+use kernel::{PaymentMethod, SaleStatus};
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Line {
+    pub line_no: i64,
+    pub sku: String,
+    pub name: String,
+    pub quantity: i64,
+    pub unit_price_cents: i64,
+    pub discount_cents: i64,
+    pub line_total_cents: i64,
+    pub returned_quantity: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct HistoryEntry {
+    pub status: SaleStatus,
+    pub detail: Option<String>,
+    /// Who made the change; none for sales recorded before actors were kept.
+    pub actor: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
+}
+
+/// A sale as stored and as the API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Sale {
+    pub id: String,
+    pub receipt_number: i64,
+    pub status: SaleStatus,
+    pub location: String,
+    pub payment_method: PaymentMethod,
+    pub customer: Option<String>,
+    pub note: Option<String>,
+    pub subtotal_cents: i64,
+    pub discount_cents: i64,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub units: i64,
+    /// Who recorded the sale at the counter; none for sales recorded before actors were kept.
+    pub recorded_by: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    pub lines: Vec<Line>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// Sales figures over a time range, for the dashboard. Voided sales are left out; returns are
+/// taken off revenue and units.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default, utoipa::ToSchema)]
+pub struct Summary {
+    pub count: i64,
+    pub revenue_cents: i64,
+    pub units: i64,
+    /// Revenue per sale, rounded down.
+    pub average_basket_cents: i64,
+    pub by_payment_method: Vec<MethodFigures>,
+    pub by_day: Vec<DayFigures>,
+    /// The best sellers by units (then revenue), at most [`TOP_PRODUCTS`].
+    pub top_products: Vec<ProductFigures>,
+}
+
+/// How many best sellers the summary lists.
+pub const TOP_PRODUCTS: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ProductFigures {
+    pub sku: String,
+    /// The name on the most recent sale of the SKU.
+    pub name: String,
+    pub units: i64,
+    /// What its lines brought in, after returns.
+    pub revenue_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MethodFigures {
+    pub payment_method: PaymentMethod,
+    pub count: i64,
+    pub revenue_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DayFigures {
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub count: i64,
+    pub revenue_cents: i64,
+    pub units: i64,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct SalePage {
+    pub items: Vec<Sale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}

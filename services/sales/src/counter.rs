@@ -1,0 +1,222 @@
+//! The counter's use cases: record a sale (priced from the catalog, its stock reserved in the
+//! inventory, all lines or none), void it, take a return, and read sales and their figures.
+//! No HTTP and no SQL: the upstreams and the store do the talking.
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use events::sales::ReturnedLine;
+use sales_api::views::{Sale, Summary};
+use web::Problem;
+
+use crate::domain::{self, FieldError, SaleRequest, price};
+use crate::error::SaleError;
+use crate::store::sales::NewSale;
+use crate::store::{ListFilter, Origin, SalesStore};
+use crate::upstream::{UpstreamError, Upstreams};
+
+pub struct Counter {
+    pub store: SalesStore,
+    pub upstreams: Upstreams,
+    /// How long the inventory holds a sale's stock while the sale is recorded.
+    pub reservation_ttl: Duration,
+    pub max_discount_percent: u32,
+}
+
+impl Counter {
+    /// Prices the lines from the catalog, reserves their stock, then records the sale and its
+    /// event in one transaction (with the sale as `key`'s answer); if recording fails the
+    /// reservation is released (or expires).
+    pub async fn sell(
+        &self,
+        request: &SaleRequest,
+        key: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Sale, SaleError> {
+        let products = self.priced(request).await?;
+        let (lines, totals) = price(request, self.max_discount_percent, |sku| products[sku].clone())
+            .map_err(SaleError::Validation)?;
+        let id = uuid::Uuid::now_v7().to_string();
+        let wanted: Vec<(String, i64)> = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        self.reserve(&id, &request.location, &wanted).await?;
+        let new = NewSale {
+            id: &id,
+            request,
+            lines: &lines,
+            totals,
+        };
+        match self.store.record(&new, key, origin).await {
+            Ok(sale) => {
+                metrics::counter!("sales_recorded_total", "payment_method" => request.payment_method.as_str())
+                    .increment(1);
+                metrics::counter!("sales_revenue_cents_total").increment(sale.total_cents.max(0) as u64);
+                Ok(sale)
+            }
+            Err(e) => {
+                if let Err(release) = self.upstreams.release(&id).await {
+                    tracing::warn!(sale = %id, error = %release, "reservation not released; it expires on its own");
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The name and unit price of every SKU of the request; a line whose SKU the catalog does
+    /// not have, or has archived, is refused.
+    async fn priced(&self, request: &SaleRequest) -> Result<BTreeMap<String, (String, i64)>, SaleError> {
+        let mut skus: Vec<&str> = request.lines.iter().map(|l| l.sku.as_str()).collect();
+        skus.sort_unstable();
+        skus.dedup();
+        let fetched = futures::future::join_all(skus.iter().map(|sku| self.upstreams.product(sku))).await;
+        let mut products = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (sku, product) in skus.iter().zip(fetched) {
+            match product? {
+                Some(p) if p.active => {
+                    products.insert(sku.to_string(), (p.name, p.price_cents));
+                }
+                found => {
+                    let reason = if found.is_some() {
+                        "is archived and cannot be sold"
+                    } else {
+                        "is not in the catalog"
+                    };
+                    for (i, line) in request.lines.iter().enumerate() {
+                        if line.sku == *sku {
+                            errors.push(FieldError::new(
+                                format!("lines[{i}].sku"),
+                                format!("{sku} {reason}"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(products)
+        } else {
+            errors.sort_by(|a, b| a.field.cmp(&b.field));
+            Err(SaleError::Validation(errors))
+        }
+    }
+
+    /// Holds the lines' stock under the sale's id in the inventory.
+    async fn reserve(&self, id: &str, location: &str, wanted: &[(String, i64)]) -> Result<(), SaleError> {
+        let reserved_at = Instant::now();
+        self.upstreams
+            .reserve(id, location, wanted, self.reservation_ttl)
+            .await
+            .map_err(reservation_refused)?;
+        // A reservation the inventory may already have given up on must not back a sale.
+        if reserved_at.elapsed() > self.reservation_ttl / 2 {
+            if let Err(e) = self.upstreams.release(id).await {
+                tracing::warn!(sale = %id, error = %e, "late reservation not released; it expires on its own");
+            }
+            return Err(SaleError::SlowReservation);
+        }
+        Ok(())
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Sale, SaleError> {
+        self.store
+            .get(id)
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))
+    }
+
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Sale>, SaleError> {
+        Ok(self.store.list(filter, before, limit).await?)
+    }
+
+    pub async fn summary(&self, from_ms: i64, to_ms: i64) -> Result<Summary, SaleError> {
+        self.store.summary(from_ms, to_ms).await
+    }
+
+    /// Voids a sale: every unit not yet returned comes back to stock.
+    pub async fn void(&self, id: &str, origin: &Origin) -> Result<Sale, SaleError> {
+        self.store.update(id, None, origin, domain::void).await
+    }
+
+    /// Takes back units of a sale, restocked or written off, with the sale as `key`'s answer.
+    pub async fn return_lines(
+        &self,
+        id: &str,
+        returned: &[ReturnedLine],
+        key: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Sale, SaleError> {
+        self.store
+            .update(id, key, origin, |sale| domain::return_lines(sale, returned))
+            .await
+    }
+}
+
+/// Why the inventory did not reserve, read from its problem's `type`: not enough stock (its
+/// list of short lines is passed on), or fields it refused; anything else is the upstream's
+/// failure.
+fn reservation_refused(e: UpstreamError) -> SaleError {
+    if let UpstreamError::Refused { body, .. } = &e {
+        match Problem::received_slug(body) {
+            Some("insufficient-stock") => {
+                return SaleError::Insufficient(body.get("lines").cloned().unwrap_or_default());
+            }
+            Some("validation-failed") => return SaleError::Validation(reservation_refusals(body)),
+            _ => {}
+        }
+    }
+    e.into()
+}
+
+/// The inventory's `validation-failed` problem about a reservation, as the sale's own fields: a location problem is
+/// the sale's `location`; anything about the lines is `lines` (the inventory numbers merged
+/// lines, which are not the sale's). Read from the problem's `errors[].field`, never its words.
+fn reservation_refusals(problem: &serde_json::Value) -> Vec<FieldError> {
+    let errors = problem
+        .get("errors")
+        .and_then(serde_json::Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let refusals: Vec<FieldError> = errors
+        .iter()
+        .map(|e| {
+            let field = match e.get("field").and_then(serde_json::Value::as_str) {
+                Some("location") => "location",
+                _ => "lines",
+            };
+            let reason = e
+                .get("reason")
+                .and_then(serde_json::Value::as_str)
+                .unwrap_or("was refused by the inventory");
+            FieldError::new(field, reason)
+        })
+        .collect();
+    if refusals.is_empty() {
+        vec![FieldError::new("lines", "was refused by the inventory")]
+    } else {
+        refusals
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_inventory_refusal_names_the_sales_field_by_the_problems_field() {
+        let problem = serde_json::json!({
+            "type": "urn:inventory-tracker:problem:validation-failed",
+            "errors": [{"field": "location", "reason": "there is no location lines-depot"}]
+        });
+        assert_eq!(
+            reservation_refusals(&problem),
+            [FieldError::new("location", "there is no location lines-depot")]
+        );
+        let problem = serde_json::json!({"errors": [{"field": "lines", "reason": "the catalog has no product with SKU LOCATION-1"}]});
+        assert_eq!(reservation_refusals(&problem)[0].field, "lines");
+    }
+}

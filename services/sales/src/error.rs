@@ -1,0 +1,130 @@
+//! Every way a sales request can fail, and the problem each becomes.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use kernel::{FieldError, SaleStatus};
+use web::{FieldProblem, Problem};
+
+use crate::upstream::UpstreamError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaleError {
+    #[error("invalid fields")]
+    Validation(Vec<FieldError>),
+    #[error("no sale {0}")]
+    NotFound(String),
+    #[error("the sale is {status}; {action} is not possible")]
+    WrongStatus {
+        status: SaleStatus,
+        action: &'static str,
+    },
+    #[error("only {returnable} of {sku} can still be returned")]
+    TooMany { sku: String, returnable: i64 },
+    #[error("{0} was not sold on this sale")]
+    NotOnSale(String),
+    /// The inventory could not reserve some lines; its list of them is passed on.
+    #[error("not enough stock for some lines")]
+    Insufficient(serde_json::Value),
+    /// The inventory took too long to reserve: the reservation may have lapsed already.
+    #[error("the inventory answered too slowly")]
+    SlowReservation,
+    /// Another request with the same idempotency key was answered first; this one's work
+    /// was rolled back.
+    #[error("another request with this idempotency key was answered first")]
+    KeyAnswered,
+    #[error("{0} is too large to be represented")]
+    TooLarge(&'static str),
+    #[error(transparent)]
+    Upstream(#[from] UpstreamError),
+    #[error("the sales database failed")]
+    Database(#[from] sqlx::Error),
+}
+
+impl SaleError {
+    pub fn field(field: &str, reason: impl Into<String>) -> SaleError {
+        SaleError::Validation(vec![FieldError::new(field, reason)])
+    }
+}
+
+impl From<SaleError> for Problem {
+    fn from(e: SaleError) -> Problem {
+        match e {
+            SaleError::Validation(errors) => Problem::validation(
+                errors
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        reason: e.reason,
+                    })
+                    .collect(),
+            ),
+            SaleError::NotFound(id) => {
+                Problem::new(StatusCode::NOT_FOUND, "sale-not-found", "Sale not found")
+                    .detail(format!("There is no sale {id}."))
+            }
+            SaleError::WrongStatus { status, action } => Problem::new(
+                StatusCode::CONFLICT,
+                "sale-not-changeable",
+                "The sale cannot be changed this way",
+            )
+            .detail(format!("The sale is {status}; {action} is not possible."))
+            .extension("sale_status", status),
+            SaleError::TooMany { sku, returnable } => Problem::validation(vec![FieldProblem {
+                field: "lines".into(),
+                reason: format!("only {returnable} of {sku} can still be returned"),
+            }]),
+            SaleError::NotOnSale(sku) => Problem::validation(vec![FieldProblem {
+                field: "lines".into(),
+                reason: format!("{sku} was not sold on this sale"),
+            }]),
+            SaleError::Insufficient(lines) => {
+                Problem::new(StatusCode::CONFLICT, "insufficient-stock", "Not enough stock")
+                    .detail("Some lines cannot be served from the available stock; nothing was recorded.")
+                    .extension("lines", lines)
+            }
+            SaleError::SlowReservation => {
+                Problem::unavailable("The inventory answered too slowly; nothing was recorded. Try again.")
+                    .retry_after(1)
+            }
+            SaleError::KeyAnswered => Problem::idempotency_key_in_use(),
+            SaleError::TooLarge(figure) => Problem::too_large(figure),
+            SaleError::Upstream(UpstreamError::Open {
+                upstream,
+                retry_after,
+            }) => Problem::unavailable(format!(
+                "The {upstream} service is unavailable; nothing was recorded. Try again shortly."
+            ))
+            .retry_after(retry_after.as_secs().max(1)),
+            SaleError::Upstream(UpstreamError::Unavailable { upstream, reason }) => {
+                tracing::warn!(upstream, %reason, "upstream unavailable");
+                Problem::unavailable(format!(
+                    "The {upstream} service did not answer; nothing was recorded. Try again shortly."
+                ))
+                .retry_after(2)
+            }
+            SaleError::Upstream(UpstreamError::Refused {
+                upstream,
+                status,
+                body,
+            }) => {
+                tracing::error!(upstream, %status, %body, "unexpected refusal from upstream");
+                Problem::internal()
+            }
+            SaleError::Database(e) => {
+                tracing::error!(error = %e, "sales database error");
+                match e {
+                    sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
+                        Problem::unavailable("The sales database is unavailable; nothing was recorded.")
+                    }
+                    _ => Problem::internal(),
+                }
+            }
+        }
+    }
+}
+
+impl IntoResponse for SaleError {
+    fn into_response(self) -> Response {
+        Problem::from(self).into_response()
+    }
+}

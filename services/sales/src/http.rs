@@ -1,0 +1,184 @@
+//! The counter's HTTP routes under `/api/v1/sales`, as the contract (`sales_api`) describes
+//! them. Handlers take the request apart, call the [`Counter`] and answer; they decide nothing
+//! about sales.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use sales_api::inputs::{ListParams, ReturnInput, SaleInput, SummaryParams};
+use sales_api::views::{Sale, SalePage, Summary};
+use serde::de::DeserializeOwned;
+use storage::clock::{millis, now_ms};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use web::idempotency::{self, ScopedKey};
+use web::{IdempotencyKey, Json, Problem, Query};
+
+use crate::counter::Counter;
+use crate::domain::{SaleRequest, returned_lines};
+use crate::error::SaleError;
+use crate::store::{ListFilter, Origin};
+
+type AppState = Arc<Counter>;
+
+pub fn router(counter: Arc<Counter>) -> Router {
+    Router::new()
+        .route("/api/v1/sales", get(list).post(create))
+        .route("/api/v1/sales/summary", get(summary))
+        .route("/api/v1/sales/{id}", get(one))
+        .route("/api/v1/sales/{id}/void", post(void))
+        .route("/api/v1/sales/{id}/returns", post(take_return))
+        .with_state(counter)
+}
+
+/// The signed-in user (from the gateway's identity) and the request id that follows the change.
+fn origin(actor: &web::Actor, request_id: web::RequestId) -> Origin {
+    Origin {
+        actor: actor.name(),
+        correlation_id: request_id.0,
+    }
+}
+
+/// The body as `T`; 422 when its shape is wrong. The body is kept as JSON too: its canonical
+/// text (serde_json keeps object keys sorted) is what an idempotency key is claimed for.
+fn shaped<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Problem> {
+    T::deserialize(body).map_err(|e| {
+        Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-body",
+            "The JSON body does not have the expected shape",
+        )
+        .detail(e.to_string())
+    })
+}
+
+/// Claims the request's idempotency key, if it sent one; `Some` is the answer to give instead
+/// of doing the work (the first answer replayed, or why the key cannot be used now).
+async fn claim(
+    counter: &Counter,
+    key: Option<&ScopedKey>,
+    body: &serde_json::Value,
+) -> Result<Option<Response>, SaleError> {
+    let Some(key) = key else { return Ok(None) };
+    let claim = counter.store.claim(key.as_str(), &body.to_string()).await?;
+    Ok(idempotency::answer_instead(claim))
+}
+
+/// Frees a claimed key after a failed operation, so the client may retry with it.
+async fn release(counter: &Counter, key: Option<&str>) {
+    if let Some(key) = key
+        && let Err(e) = counter.store.release_claim(key).await
+    {
+        tracing::warn!(error = %e, "could not release an idempotency key");
+    }
+}
+
+async fn create(
+    State(counter): State<AppState>,
+    actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
+    request_id: web::RequestId,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let request = SaleRequest::parse(shaped::<SaleInput>(&body)?).map_err(SaleError::Validation)?;
+    if let Some(answer) = claim(&counter, key.as_ref(), &body).await? {
+        return Ok(answer);
+    }
+    let key = key.as_ref().map(ScopedKey::as_str);
+    let result = counter.sell(&request, key, &origin(&actor, request_id)).await;
+    if result.is_err() {
+        release(&counter, key).await;
+    }
+    let sale = result?;
+    let mut response = (StatusCode::CREATED, Json(&sale)).into_response();
+    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sales/{}", sale.id)) {
+        response.headers_mut().insert(header::LOCATION, location);
+    }
+    Ok(response)
+}
+
+async fn one(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Sale>, SaleError> {
+    Ok(Json(counter.get(&id).await?))
+}
+
+async fn void(
+    State(counter): State<AppState>,
+    Path(id): Path<String>,
+    actor: web::Actor,
+    request_id: web::RequestId,
+) -> Result<Json<Sale>, SaleError> {
+    Ok(Json(counter.void(&id, &origin(&actor, request_id)).await?))
+}
+
+async fn take_return(
+    State(counter): State<AppState>,
+    Path(id): Path<String>,
+    actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
+    request_id: web::RequestId,
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let returned = returned_lines(&shaped::<ReturnInput>(&body)?).map_err(SaleError::Validation)?;
+    if let Some(answer) = claim(&counter, key.as_ref(), &body).await? {
+        return Ok(answer);
+    }
+    let key = key.as_ref().map(ScopedKey::as_str);
+    // The answer is stored with the return itself; a failed return frees the key again.
+    let result = counter
+        .return_lines(&id, &returned, key, &origin(&actor, request_id))
+        .await;
+    if result.is_err() {
+        release(&counter, key).await;
+    }
+    Ok(Json(result?).into_response())
+}
+
+/// A time named in a query, as epoch milliseconds; 400 unless RFC 3339.
+fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, Problem> {
+    raw.map(|raw| {
+        OffsetDateTime::parse(raw, &Rfc3339).map(millis).map_err(|_| {
+            Problem::bad_request(
+                "invalid-query",
+                format!("{name} must be an RFC 3339 time such as 2026-11-25T00:00:00Z"),
+            )
+        })
+    })
+    .transpose()
+}
+
+async fn list(
+    State(counter): State<AppState>,
+    Query(params): Query<ListParams>,
+) -> Result<Json<SalePage>, Problem> {
+    let limit = web::paging::page_size(params.limit)?;
+    let before = web::cursor::before_number(params.cursor.as_deref())?;
+    let sku = params
+        .sku
+        .as_deref()
+        .map(kernel::Sku::parse)
+        .transpose()
+        .map_err(|reason| Problem::bad_request("invalid-query", format!("sku {reason}")))?;
+    let filter = ListFilter {
+        from_ms: instant(params.from.as_deref(), "from")?,
+        to_ms: instant(params.to.as_deref(), "to")?,
+        sku: sku.map(kernel::Sku::into_string),
+        payment_method: params.payment_method,
+        status: params.status,
+    };
+    let rows = counter.list(&filter, before, limit + 1).await?;
+    let (items, next_cursor) = web::paging::cut(rows, limit, |sale| sale.receipt_number.to_string());
+    Ok(Json(SalePage { items, next_cursor }))
+}
+
+async fn summary(
+    State(counter): State<AppState>,
+    Query(params): Query<SummaryParams>,
+) -> Result<Json<Summary>, Problem> {
+    let to = instant(params.to.as_deref(), "to")?.unwrap_or(now_ms() + 1);
+    let from = instant(params.from.as_deref(), "from")?.unwrap_or(to - 30 * 86_400_000);
+    Ok(Json(counter.summary(from, to).await?))
+}

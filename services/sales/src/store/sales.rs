@@ -1,0 +1,359 @@
+//! Recording, reading, listing and changing sales.
+
+use events::sales::{SaleCreated, SaleLine, SaleUpdated};
+use events::{Envelope, Event};
+use kernel::SaleStatus;
+use sales_api::views::{HistoryEntry, Line, Sale};
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
+use storage::clock::{from_millis, millis, stored_precision};
+use time::OffsetDateTime;
+
+use super::{ListFilter, Origin, SalesStore};
+use crate::SERVICE;
+use crate::domain::{PricedLine, SaleRequest, SaleUpdate, Totals, change_note};
+use crate::error::SaleError;
+
+/// A sale priced and reserved, about to be recorded.
+pub struct NewSale<'a> {
+    pub id: &'a str,
+    pub request: &'a SaleRequest,
+    pub lines: &'a [PricedLine],
+    pub totals: Totals,
+}
+
+impl SalesStore {
+    /// Records a sale with its SaleCreated event and, if given, the sale as the key's stored
+    /// answer.
+    pub async fn record(
+        &self,
+        new: &NewSale<'_>,
+        key: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Sale, SaleError> {
+        let NewSale {
+            id,
+            request,
+            lines,
+            totals,
+        } = *new;
+        let at = OffsetDateTime::now_utc();
+        let mut tx = self.db.begin().await?;
+        sqlx::query(
+            "INSERT INTO sales_sales (id, status, location, payment_method, customer, note, subtotal_cents, \
+             discount_cents, total_cents, refunded_cents, units, created_at, updated_at, recorded_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+        )
+        .bind(id.to_owned())
+        .bind(SaleStatus::Completed.as_str())
+        .bind(request.location.clone())
+        .bind(request.payment_method.as_str())
+        .bind(request.customer.clone())
+        .bind(request.note.clone())
+        .bind(totals.subtotal_cents)
+        .bind(totals.discount_cents)
+        .bind(totals.total_cents)
+        .bind(totals.units)
+        .bind(millis(at))
+        .bind(millis(at))
+        .bind(origin.actor.clone())
+        .execute(&mut *tx)
+        .await?;
+        let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
+        let sql = format!(
+            "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
+             line_total_cents, returned_quantity) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, 0)"; lines.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for (i, line) in lines.iter().enumerate() {
+            insert = insert
+                .bind(id.to_owned())
+                .bind(i as i64 + 1)
+                .bind(line.sku.clone())
+                .bind(line.name.clone())
+                .bind(line.quantity)
+                .bind(line.unit_price_cents)
+                .bind(line.discount_cents)
+                .bind(line.line_total_cents);
+        }
+        insert.execute(&mut *tx).await?;
+        history(&mut tx, id, SaleStatus::Completed, None, origin, at).await?;
+        let event = SaleCreated {
+            sale_id: id.to_owned(),
+            receipt_number,
+            location: request.location.clone(),
+            payment_method: request.payment_method,
+            total_cents: totals.total_cents,
+            lines: lines
+                .iter()
+                .map(|l| SaleLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    line_total_cents: l.line_total_cents,
+                })
+                .collect(),
+            actor: origin.actor.clone(),
+        };
+        self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
+        let sale = Sale {
+            id: id.to_owned(),
+            receipt_number,
+            status: SaleStatus::Completed,
+            location: request.location.clone(),
+            payment_method: request.payment_method,
+            customer: request.customer.clone(),
+            note: request.note.clone(),
+            subtotal_cents: totals.subtotal_cents,
+            discount_cents: totals.discount_cents,
+            total_cents: totals.total_cents,
+            refunded_cents: 0,
+            units: totals.units,
+            recorded_by: origin.actor.clone(),
+            created_at: stored_precision(at),
+            updated_at: stored_precision(at),
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Line {
+                    line_no: i as i64 + 1,
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    discount_cents: l.discount_cents,
+                    line_total_cents: l.line_total_cents,
+                    returned_quantity: 0,
+                })
+                .collect(),
+            history: vec![HistoryEntry {
+                status: SaleStatus::Completed,
+                detail: None,
+                actor: origin.actor.clone(),
+                at: stored_precision(at),
+            }],
+        };
+        if let Some(key) = key
+            && !self
+                .keys
+                .answer(
+                    &mut tx,
+                    key,
+                    201,
+                    &serde_json::to_string(&sale).expect("sales serialize to JSON"),
+                )
+                .await?
+        {
+            return Err(SaleError::KeyAnswered);
+        }
+        tx.commit().await?;
+        Ok(sale)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<Sale>, sqlx::Error> {
+        let mut conn = self.db.pool().acquire().await?;
+        load(&mut conn, id, "").await
+    }
+
+    /// One page of sales, newest first, before receipt number `before`.
+    pub async fn list(
+        &self,
+        filter: &ListFilter,
+        before: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Sale>, sqlx::Error> {
+        let mut conditions = vec!["receipt_number < ?"];
+        let mut args: Vec<String> = Vec::new();
+        let mut ints: Vec<i64> = vec![before.unwrap_or(i64::MAX)];
+        if let Some(from) = filter.from_ms {
+            conditions.push("created_at >= ?");
+            ints.push(from);
+        }
+        if let Some(to) = filter.to_ms {
+            conditions.push("created_at < ?");
+            ints.push(to);
+        }
+        if filter.payment_method.is_some() {
+            conditions.push("payment_method = ?");
+        }
+        if filter.status.is_some() {
+            conditions.push("status = ?");
+        }
+        if filter.sku.is_some() {
+            conditions.push("id IN (SELECT sale_id FROM sales_lines WHERE sku = ?)");
+        }
+        args.extend(filter.payment_method.map(|m| m.as_str().to_owned()));
+        args.extend(filter.status.map(|s| s.as_str().to_owned()));
+        args.extend(filter.sku.clone());
+        // Only fixed fragments are in the SQL text; every value is bound, integers first.
+        let sql = format!(
+            "SELECT id FROM sales_sales WHERE {} ORDER BY receipt_number DESC LIMIT ?",
+            conditions.join(" AND ")
+        );
+        let mut query = sqlx::query_scalar::<_, String>(AssertSqlSafe(sql));
+        for i in ints {
+            query = query.bind(i);
+        }
+        for a in args {
+            query = query.bind(a);
+        }
+        let ids = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
+        let mut sales = Vec::with_capacity(ids.len());
+        let mut conn = self.db.pool().acquire().await?;
+        for id in ids {
+            if let Some(sale) = load(&mut conn, &id, "").await? {
+                sales.push(sale);
+            }
+        }
+        Ok(sales)
+    }
+
+    /// Locks the sale, lets `decide` work out what changes (a void, a return), and writes it
+    /// with SaleUpdated and, if given, the key's stored answer.
+    pub async fn update(
+        &self,
+        id: &str,
+        key: Option<&str>,
+        origin: &Origin,
+        decide: impl FnOnce(&Sale) -> Result<SaleUpdate, SaleError>,
+    ) -> Result<Sale, SaleError> {
+        let lock = storage::db::for_update(self.db.kind());
+        let mut tx = self.db.begin().await?;
+        let sale = load(&mut tx, id, lock)
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        let update = decide(&sale)?;
+        let at = OffsetDateTime::now_utc();
+        let refund = update.refund(&sale)?;
+        for taken in &update.lines {
+            sqlx::query("UPDATE sales_lines SET returned_quantity = returned_quantity + ? WHERE sale_id = ? AND line_no = ?")
+                .bind(taken.returned.quantity)
+                .bind(id.to_owned())
+                .bind(taken.line_no)
+                .execute(&mut *tx)
+                .await?;
+        }
+        sqlx::query("UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, updated_at = ? WHERE id = ?")
+            .bind(update.status.as_str())
+            .bind(refund.get())
+            .bind(millis(at))
+            .bind(id.to_owned())
+            .execute(&mut *tx)
+            .await?;
+        let note = change_note(update.change, update.units(), refund.get());
+        history(&mut tx, id, update.status, Some(note), origin, at).await?;
+        let event = SaleUpdated {
+            sale_id: id.to_owned(),
+            receipt_number: sale.receipt_number,
+            location: sale.location.clone(),
+            change: update.change,
+            status: update.status,
+            lines: update.lines.into_iter().map(|l| l.returned).collect(),
+            actor: origin.actor.clone(),
+        };
+        self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
+        let updated = load(&mut tx, id, "")
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        if let Some(key) = key {
+            let body = serde_json::to_string(&updated).expect("sales serialize to JSON");
+            if !self.keys.answer(&mut tx, key, 200, &body).await? {
+                return Err(SaleError::KeyAnswered);
+            }
+        }
+        tx.commit().await?;
+        Ok(updated)
+    }
+}
+
+fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
+    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
+}
+
+async fn history(
+    conn: &mut AnyConnection,
+    id: &str,
+    status: SaleStatus,
+    detail: Option<String>,
+    origin: &Origin,
+    at: OffsetDateTime,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, actor, at) VALUES (?, ?, ?, ?, ?)")
+        .bind(id.to_owned())
+        .bind(status.as_str())
+        .bind(detail)
+        .bind(origin.actor.clone())
+        .bind(millis(at))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<Option<Sale>, sqlx::Error> {
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
+         total_cents, refunded_cents, units, created_at, updated_at, recorded_by FROM sales_sales WHERE id = ?{lock}"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let lines = sqlx::query(
+        "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity \
+         FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
+    )
+    .bind(id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(line_from_row)
+    .collect::<Result<_, _>>()?;
+    let history =
+        sqlx::query("SELECT status, detail, at, actor FROM sales_history WHERE sale_id = ? ORDER BY id")
+            .bind(id.to_owned())
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|h| {
+                Ok(HistoryEntry {
+                    status: super::stored(&h.try_get::<String, _>(0)?, SaleStatus::parse)?,
+                    detail: h.try_get(1)?,
+                    at: from_millis(h.try_get(2)?),
+                    actor: h.try_get(3)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+    Ok(Some(Sale {
+        id: row.try_get(0)?,
+        receipt_number: row.try_get(1)?,
+        status: super::stored(&row.try_get::<String, _>(2)?, SaleStatus::parse)?,
+        location: row.try_get(3)?,
+        payment_method: super::stored(&row.try_get::<String, _>(4)?, kernel::PaymentMethod::parse)?,
+        customer: row.try_get(5)?,
+        note: row.try_get(6)?,
+        subtotal_cents: row.try_get(7)?,
+        discount_cents: row.try_get(8)?,
+        total_cents: row.try_get(9)?,
+        refunded_cents: row.try_get(10)?,
+        units: row.try_get(11)?,
+        recorded_by: row.try_get(14)?,
+        created_at: from_millis(row.try_get(12)?),
+        updated_at: from_millis(row.try_get(13)?),
+        lines,
+        history,
+    }))
+}
+
+fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
+    Ok(Line {
+        line_no: row.try_get(0)?,
+        sku: row.try_get(1)?,
+        name: row.try_get(2)?,
+        quantity: row.try_get(3)?,
+        unit_price_cents: row.try_get(4)?,
+        discount_cents: row.try_get(5)?,
+        line_total_cents: row.try_get(6)?,
+        returned_quantity: row.try_get(7)?,
+    })
+}
