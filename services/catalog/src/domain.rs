@@ -3,10 +3,10 @@
 //! Everything here parses raw input into types that can only hold valid values, so code
 //! past this module never checks a field again. No I/O, no HTTP, no SQL.
 
+pub use catalog_api::inputs::{ProductInput, ProductPatch};
 use kernel::FieldErrors;
 use kernel::text::{line, paragraph, required_line};
 pub use kernel::{FieldError, Sku};
-use serde::{Deserialize, Deserializer};
 
 /// An EAN-13 or UPC-A barcode (13 or 12 digits) whose GS1 check digit is right.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -62,78 +62,6 @@ impl Cents {
     pub fn get(self) -> i64 {
         self.0
     }
-}
-
-/// A whole product as sent to `POST` or `PUT`. Every field is optional here so that all
-/// missing and invalid fields are reported together, not one per request.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({
-    "sku": "GPU-RTX4070S", "name": "GeForce RTX 4070 SUPER 12GB", "category": "Graphics Cards",
-    "brand": "NVIDIA", "price_cents": 62900, "cost_cents": 54000, "barcode": "4006381333931"
-}))]
-pub struct ProductInput {
-    /// Required on create; on replace, if given, the SKU in the URL.
-    #[schema(value_type = Option<web::schema::Sku>)]
-    pub sku: Option<String>,
-    #[schema(value_type = web::schema::RequiredLine<200>)]
-    pub name: Option<String>,
-    #[schema(value_type = Option<web::schema::Paragraph<5000>>)]
-    pub description: Option<String>,
-    #[schema(value_type = web::schema::RequiredLine<100>)]
-    pub category: Option<String>,
-    #[schema(value_type = Option<web::schema::Line<100>>)]
-    pub brand: Option<String>,
-    /// The selling price in cents.
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 10_000_000_000_i64)]
-    pub price_cents: Option<i64>,
-    /// What one unit costs the shop, in cents.
-    #[schema(required = true, nullable = false, minimum = 0, maximum = 10_000_000_000_i64)]
-    pub cost_cents: Option<i64>,
-    #[schema(value_type = Option<web::schema::Gtin>)]
-    pub barcode: Option<String>,
-    /// Defaults to true.
-    pub active: Option<bool>,
-}
-
-/// A JSON merge patch (RFC 7396) of a product: absent fields stay, `null` clears an optional
-/// field. The SKU cannot be changed.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(example = json!({"price_cents": 59900, "description": null}))]
-pub struct ProductPatch {
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = web::schema::RequiredLine<200>, required = false)]
-    pub name: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<web::schema::Paragraph<5000>>)]
-    pub description: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = web::schema::RequiredLine<100>, required = false)]
-    pub category: Option<Option<String>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<web::schema::Line<100>>)]
-    pub brand: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = i64, required = false, minimum = 0, maximum = 10_000_000_000_i64)]
-    pub price_cents: Option<Option<i64>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = i64, required = false, minimum = 0, maximum = 10_000_000_000_i64)]
-    pub cost_cents: Option<Option<i64>>,
-    /// `null` clears it.
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<web::schema::Gtin>)]
-    pub barcode: Option<Option<String>>,
-    #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = bool, required = false)]
-    pub active: Option<Option<bool>>,
-}
-
-/// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`, via `default`).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// A product's fields after validation: what the store writes.
@@ -374,11 +302,5 @@ mod tests {
             fields(&draft.patched(patch).unwrap_err()),
             ["name", "cost_cents", "active"]
         );
-    }
-
-    #[test]
-    fn patch_refuses_unknown_fields_and_the_sku() {
-        assert!(serde_json::from_str::<ProductPatch>(r#"{"sku": "X"}"#).is_err());
-        assert!(serde_json::from_str::<ProductPatch>(r#"{"colour": "red"}"#).is_err());
     }
 }

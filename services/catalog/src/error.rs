@@ -21,19 +21,18 @@ pub enum CatalogError {
     StaleVersion { current: i64 },
     #[error("If-Match must be \"*\" or an ETag this API returned, like \"v3\"")]
     BadPrecondition,
-    #[error("database unavailable: {0}")]
-    Unavailable(sqlx::Error),
-    #[error("database error: {0}")]
-    Database(sqlx::Error),
+    #[error("the catalog database is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    #[error("the catalog database failed")]
+    Database(#[source] sqlx::Error),
 }
 
 impl From<StoreError> for CatalogError {
     fn from(e: StoreError) -> Self {
         match e {
-            // The SKU is known to the caller; handlers that can name it map this themselves.
-            StoreError::DuplicateSku => CatalogError::DuplicateSku(String::new()),
+            StoreError::DuplicateSku(sku) => CatalogError::DuplicateSku(sku),
             StoreError::DuplicateBarcode => CatalogError::DuplicateBarcode,
-            StoreError::NotFound => CatalogError::NotFound(String::new()),
+            StoreError::NotFound(sku) => CatalogError::NotFound(sku),
             StoreError::VersionMismatch { current } => CatalogError::StaleVersion { current },
             StoreError::Database(e) => e.into(),
         }

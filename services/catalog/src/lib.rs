@@ -6,17 +6,17 @@
 //!
 //! # Layout
 //! - [`domain`]: SKUs, barcodes, money and the validation of product input; no I/O.
-//! - [`product`]: [`Product`], the stored and served shape of a product.
+//! - [`product`]: what the catalog does with a [`Product`] record (the contract's shape).
 //! - [`store`]: the SQL, identical on SQLite and MySQL.
 //! - [`products`]: the use cases (create, read, list, replace, patch, archive).
-//! - [`api`]: the HTTP routes and their OpenAPI description.
+//! - [`http`]: the HTTP routes; the contract crate `catalog_api` describes them.
 //! - [`error`]: [`CatalogError`] and the problem each variant becomes.
 //! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
 
-pub mod api;
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod http;
 pub mod product;
 pub mod products;
 pub mod store;
@@ -29,10 +29,9 @@ use secrecy::ExposeSecret;
 use settings::{DatabaseKind, Settings};
 use sqlx::migrate::Migrator;
 use storage::{Db, VersionedCache};
-use utoipa::OpenApi;
 
 pub use error::CatalogError;
-pub use product::Product;
+pub use product::{Product, ProductRecord};
 pub use products::{Products, SERVICE};
 
 /// The catalog's migrations for `kind`, recorded in the catalog's own migrations table so
@@ -44,13 +43,6 @@ pub fn migrator(kind: DatabaseKind) -> Migrator {
     };
     migrator.dangerous_set_table_name("catalog_schema_migrations");
     migrator
-}
-
-/// The OpenAPI description of the catalog's routes.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut doc = api::CatalogApi::openapi();
-    api::document_create_and_replace(&mut doc);
-    doc
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -116,7 +108,7 @@ impl Catalog {
             });
         web::service_router(
             SERVICE,
-            api::router(self.products.clone()),
+            http::router(self.products.clone()),
             readiness,
             &self.access,
         )

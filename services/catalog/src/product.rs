@@ -1,43 +1,24 @@
-//! The product as stored and as the API shows it.
+//! What the catalog does with a product record, the contract's [`Product`]: read its
+//! validated fields back, revise it, describe it in events.
 
-use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+
+pub use catalog_api::views::Product;
 
 use crate::domain::{Barcode, Cents, ProductDraft, Sku};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[schema(example = json!({
-    "sku": "CPU-AMD-7800X3D", "name": "AMD Ryzen 7 7800X3D",
-    "description": "8 cores, 96 MB L3 cache, AM5", "category": "CPUs", "brand": "AMD",
-    "price_cents": 44900, "cost_cents": 36500, "barcode": "2000000000015", "active": true,
-    "created_at": "2026-11-25T09:00:00Z", "updated_at": "2026-11-25T09:00:00Z", "version": 1
-}))]
-pub struct Product {
-    /// Upper case, `[A-Z0-9][A-Z0-9._-]{1,63}`.
-    pub sku: String,
-    pub name: String,
-    pub description: Option<String>,
-    pub category: String,
-    pub brand: Option<String>,
-    /// Selling price in cents.
-    pub price_cents: i64,
-    /// Purchase cost in cents.
-    pub cost_cents: i64,
-    /// EAN-13 or UPC-A.
-    pub barcode: Option<String>,
-    /// False once archived; archived products are hidden from default listings.
-    pub active: bool,
-    #[serde(with = "time::serde::rfc3339")]
-    pub created_at: OffsetDateTime,
-    #[serde(with = "time::serde::rfc3339")]
-    pub updated_at: OffsetDateTime,
-    /// Increases by one with every change; the `ETag` is derived from it.
-    pub version: i64,
+/// The catalog's operations on a stored product.
+pub trait ProductRecord {
+    /// The validated fields of this product, to patch or compare.
+    fn draft(&self) -> ProductDraft;
+    /// The event snapshot of this product.
+    fn snapshot(&self) -> events::catalog::ProductSnapshot;
+    /// This product with `draft`'s fields, one version later.
+    fn revised(&self, draft: &ProductDraft, at: OffsetDateTime) -> Product;
 }
 
-impl Product {
-    /// The validated fields of this product, to patch or compare.
-    pub fn draft(&self) -> ProductDraft {
+impl ProductRecord for Product {
+    fn draft(&self) -> ProductDraft {
         // Stored rows were validated on the way in, so parsing them again cannot fail.
         ProductDraft {
             sku: Sku::parse(&self.sku).expect("stored SKUs are valid"),
@@ -55,8 +36,7 @@ impl Product {
         }
     }
 
-    /// The event snapshot of this product.
-    pub fn snapshot(&self) -> events::catalog::ProductSnapshot {
+    fn snapshot(&self) -> events::catalog::ProductSnapshot {
         events::catalog::ProductSnapshot {
             sku: self.sku.clone(),
             name: self.name.clone(),
@@ -71,35 +51,31 @@ impl Product {
         }
     }
 
-    /// This product with `draft`'s fields, one version later.
-    pub fn revised(&self, draft: &ProductDraft, at: OffsetDateTime) -> Product {
+    fn revised(&self, draft: &ProductDraft, at: OffsetDateTime) -> Product {
         Product {
             updated_at: at,
             version: self.version + 1,
-            ..Product::new(draft, self.created_at)
+            ..draft.first_version(self.created_at)
         }
     }
+}
 
-    /// Version 1 of a product made from `draft` at `at`.
-    pub fn new(draft: &ProductDraft, at: OffsetDateTime) -> Product {
+impl ProductDraft {
+    /// Version 1 of a product made from this draft at `at`.
+    pub fn first_version(&self, at: OffsetDateTime) -> Product {
         Product {
-            sku: draft.sku.as_str().to_owned(),
-            name: draft.name.clone(),
-            description: draft.description.clone(),
-            category: draft.category.clone(),
-            brand: draft.brand.clone(),
-            price_cents: draft.price.get(),
-            cost_cents: draft.cost.get(),
-            barcode: draft.barcode.as_ref().map(|b| b.as_str().to_owned()),
-            active: draft.active,
+            sku: self.sku.as_str().to_owned(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            category: self.category.clone(),
+            brand: self.brand.clone(),
+            price_cents: self.price.get(),
+            cost_cents: self.cost.get(),
+            barcode: self.barcode.as_ref().map(|b| b.as_str().to_owned()),
+            active: self.active,
             created_at: at,
             updated_at: at,
             version: 1,
         }
-    }
-
-    /// The strong entity tag of this version.
-    pub fn etag(&self) -> String {
-        format!("\"v{}\"", self.version)
     }
 }

@@ -8,8 +8,8 @@ use storage::VersionedCache;
 
 use crate::domain::{ProductDraft, ProductInput, ProductPatch, Sku};
 use crate::error::CatalogError;
-use crate::product::Product;
-use crate::store::{CategoryCount, ListFilter, ProductStore, StoreError, now};
+use crate::product::{Product, ProductRecord};
+use crate::store::{CategoryCount, ListFilter, ProductStore, now};
 
 /// Name of this service in events and metrics.
 pub const SERVICE: &str = "catalog";
@@ -43,12 +43,6 @@ pub struct Products {
     cache: VersionedCache,
 }
 
-/// One page of a listing.
-pub struct Page {
-    pub items: Vec<Product>,
-    pub has_more: bool,
-}
-
 impl Products {
     pub fn new(store: ProductStore, cache: VersionedCache) -> Products {
         Products { store, cache }
@@ -69,7 +63,7 @@ impl Products {
     ) -> Result<Product, CatalogError> {
         let draft = ProductDraft::from_input(input).map_err(CatalogError::Validation)?;
         let at = now();
-        let product = Product::new(&draft, at);
+        let product = draft.first_version(at);
         let event = Envelope::new(
             SERVICE,
             correlation_id,
@@ -78,10 +72,7 @@ impl Products {
                 product: product.snapshot(),
             },
         );
-        self.store.insert(&product, &event).await.map_err(|e| match e {
-            StoreError::DuplicateSku => CatalogError::DuplicateSku(product.sku.clone()),
-            other => other.into(),
-        })?;
+        self.store.insert(&product, &event).await?;
         self.remember(&product).await;
         Ok(product)
     }
@@ -103,16 +94,14 @@ impl Products {
         Ok(product)
     }
 
+    /// At most `limit` products after `after_sku`, in SKU order.
     pub async fn list(
         &self,
         filter: &ListFilter,
         after_sku: Option<&str>,
         limit: u32,
-    ) -> Result<Page, CatalogError> {
-        let mut items = self.store.list(filter, after_sku, limit + 1).await?;
-        let has_more = items.len() > limit as usize;
-        items.truncate(limit as usize);
-        Ok(Page { items, has_more })
+    ) -> Result<Vec<Product>, CatalogError> {
+        Ok(self.store.list(filter, after_sku, limit).await?)
     }
 
     pub async fn categories(&self) -> Result<Vec<CategoryCount>, CatalogError> {
@@ -179,14 +168,7 @@ impl Products {
         change: impl FnOnce(&Product) -> Result<Option<(Product, Envelope)>, CatalogError>,
     ) -> Result<Product, CatalogError> {
         let parsed = Sku::parse(sku).map_err(|_| CatalogError::NotFound(sku.to_owned()))?;
-        let stored = self
-            .store
-            .modify(parsed.as_str(), change)
-            .await
-            .map_err(|e| match e {
-                CatalogError::NotFound(_) => CatalogError::NotFound(parsed.to_string()),
-                other => other,
-            })?;
+        let stored = self.store.modify(parsed.as_str(), change).await?;
         self.remember(&stored).await;
         Ok(stored)
     }

@@ -17,12 +17,12 @@ const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cos
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("a product with this SKU already exists")]
-    DuplicateSku,
+    #[error("a product with SKU {0} already exists")]
+    DuplicateSku(String),
     #[error("another product already has this barcode")]
     DuplicateBarcode,
-    #[error("no such product")]
-    NotFound,
+    #[error("no product with SKU {0}")]
+    NotFound(String),
     /// The row is no longer at the version the change was based on.
     #[error("the product changed meanwhile; it is now at version {current}")]
     VersionMismatch { current: i64 },
@@ -99,13 +99,13 @@ impl ProductStore {
         .bind(product.version)
         .execute(&mut *tx)
         .await;
-        match inserted.map_err(classify) {
+        match inserted.map_err(|e| classify(e, &product.sku)) {
             // Both rules may be broken at once and the engines disagree on which they report;
             // a taken SKU is the more fundamental conflict, so it wins.
             Err(StoreError::DuplicateBarcode) => {
                 drop(tx);
                 if self.get(&product.sku).await?.is_some() {
-                    return Err(StoreError::DuplicateSku);
+                    return Err(StoreError::DuplicateSku(product.sku.clone()));
                 }
                 return Err(StoreError::DuplicateBarcode);
             }
@@ -122,16 +122,6 @@ impl ProductStore {
             .fetch_optional(self.db.pool())
             .await?;
         Ok(row.as_ref().map(product_from_row).transpose()?)
-    }
-
-    /// Replaces the row with `revised` if it is still at `revised.version - 1`, and records
-    /// `event` with it.
-    pub async fn update(&self, revised: &Product, event: &Envelope) -> Result<(), StoreError> {
-        let mut tx = self.db.begin().await?;
-        write_revision(&mut tx, revised).await?;
-        self.outbox.append(&mut tx, event).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     /// Reads the product `sku` and lets `change` decide its next version, all in one write
@@ -164,7 +154,7 @@ impl ProductStore {
             .map(product_from_row)
             .transpose()
             .map_err(StoreError::from)?
-            .ok_or(StoreError::NotFound)?;
+            .ok_or_else(|| StoreError::NotFound(sku.to_owned()))?;
         // Returning early drops the transaction, which rolls it back and releases the row.
         let Some((revised, event)) = change(&current)? else {
             return Ok(current);
@@ -274,14 +264,13 @@ async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(
     .bind(revised.version - 1)
     .execute(&mut *conn)
     .await
-    .map_err(classify)?;
+    .map_err(|e| classify(e, &revised.sku))?;
     if updated.rows_affected() == 0 {
         let current = current_version(conn, &revised.sku).await?;
-        return Err(
-            current.map_or(StoreError::NotFound, |current| StoreError::VersionMismatch {
-                current,
-            }),
-        );
+        return Err(current.map_or_else(
+            || StoreError::NotFound(revised.sku.clone()),
+            |current| StoreError::VersionMismatch { current },
+        ));
     }
     Ok(())
 }
@@ -296,10 +285,11 @@ async fn current_version(conn: &mut AnyConnection, sku: &str) -> Result<Option<i
 /// Tells which uniqueness rule a failed write broke. Both engines name the column or index in
 /// the message (`UNIQUE constraint failed: catalog_products.barcode`, `Duplicate entry … for
 /// key 'catalog_products_barcode_unique'`).
-fn classify(err: sqlx::Error) -> StoreError {
+/// A unique-key violation writing the product `sku` as the rule it broke.
+fn classify(err: sqlx::Error, sku: &str) -> StoreError {
     match storage::db::unique_violation(&err) {
         Some(message) if message.contains("barcode") => StoreError::DuplicateBarcode,
-        Some(_) => StoreError::DuplicateSku,
+        Some(_) => StoreError::DuplicateSku(sku.to_owned()),
         None => StoreError::Database(err),
     }
 }

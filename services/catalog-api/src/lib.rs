@@ -1,0 +1,28 @@
+//! The catalog's HTTP contract, shared by the catalog service (which serves it), the gateway
+//! (which routes it and publishes its document) and the sales service (which reads prices
+//! through it): the routes, what each takes and answers, and their OpenAPI description. No
+//! behaviour lives here.
+//!
+//! # Layout
+//! - [`inputs`]: request bodies and query parameters.
+//! - [`views`]: what the routes answer: products, pages of them, categories.
+//! - [`paths`]: every route with its OpenAPI description ([`CatalogApi`]).
+
+pub mod inputs;
+pub mod paths;
+pub mod views;
+
+pub use paths::CatalogApi;
+
+/// The path of one product, by SKU.
+pub fn product_path(sku: &str) -> String {
+    format!("/api/v1/products/{sku}")
+}
+
+/// The OpenAPI description of every route.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    use utoipa::OpenApi as _;
+    let mut doc = CatalogApi::openapi();
+    paths::document_create_and_replace(&mut doc);
+    doc
+}

@@ -1,0 +1,126 @@
+//! Every route of the catalog with its OpenAPI description. The functions are the operations'
+//! names in the document; the catalog's handlers serve them (utoipa attaches a path's
+//! description to a function, and the contract has no handlers).
+
+use web::Problem;
+
+use crate::inputs::*;
+use crate::views::*;
+
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(list_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories),
+    components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, Problem, web::FieldProblem)),
+    tags((name = "catalog", description = "Products: SKU, name, category, prices, barcode"))
+)]
+pub struct CatalogApi;
+
+/// List and search products.
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ListParams),
+    responses(
+        (status = 200, description = "One page of products, in SKU order", body = ProductPage),
+        (status = 400, description = "Bad query parameter", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn list_products() {}
+
+/// Create a product.
+#[utoipa::path(post, path = "/api/v1/products", tag = "catalog", request_body = ProductInput,
+    responses(
+        (status = 201, description = "Created; `Location` and `ETag` are set", body = Product),
+        (status = 409, description = "SKU or barcode already used", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn create_product() {}
+
+/// Get one product (archived ones too).
+#[utoipa::path(get, path = "/api/v1/products/{sku}", tag = "catalog",
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU (case-insensitive)")),
+    responses(
+        (status = 200, description = "The product; `ETag` is its version", body = Product),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn get_product() {}
+
+/// Replace every field of a product.
+#[utoipa::path(put, path = "/api/v1/products/{sku}", tag = "catalog", request_body = ProductInput,
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being replaced, e.g. \"v3\"")),
+    responses(
+        (status = 200, description = "Replaced", body = Product),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Barcode already used", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The product changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn replace_product() {}
+
+/// Change some fields of a product (JSON merge patch: absent = unchanged, null = cleared).
+#[utoipa::path(patch, path = "/api/v1/products/{sku}", tag = "catalog", request_body = ProductPatch,
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being changed, e.g. \"v3\"")),
+    responses(
+        (status = 200, description = "Changed", body = Product),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Barcode already used", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The product changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn patch_product() {}
+
+/// Archive a product: it disappears from default listings but is kept for the history that
+/// refers to it. Archiving twice is harmless.
+#[utoipa::path(delete, path = "/api/v1/products/{sku}", tag = "catalog",
+    params(("sku" = inline(web::schema::Sku), Path, description = "The product's SKU"),
+           ("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the version being archived")),
+    responses(
+        (status = 204, description = "Archived"),
+        (status = 404, description = "No such product", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The product changed since that ETag", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn archive_product() {}
+
+/// Categories of active products, with their product counts.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog",
+    responses((status = 200, description = "Categories in alphabetical order", body = CategoryList)))]
+pub fn list_categories() {}
+
+/// One input type serves both create (`POST`, the SKU required) and replace (`PUT`, the SKU
+/// from the URL); the document describes each body as it is: `NewProduct` with a required
+/// `sku`, `ProductInput` without one.
+pub fn document_create_and_replace(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::schema::Schema;
+    use utoipa::openapi::{Ref, RefOr, Required};
+    let Some(components) = doc.components.as_mut() else {
+        return;
+    };
+    let Some(RefOr::T(Schema::Object(input))) = components.schemas.get_mut("ProductInput") else {
+        return;
+    };
+    let mut create = input.clone();
+    create.required.push("sku".to_owned());
+    create.description = Some("A new product.".to_owned());
+    input.properties.remove("sku");
+    input.description = Some("Every field of a product, replacing the current ones.".to_owned());
+    components
+        .schemas
+        .insert("NewProduct".to_owned(), RefOr::T(Schema::Object(create)));
+    if let Some(post) = doc
+        .paths
+        .paths
+        .get_mut("/api/v1/products")
+        .and_then(|item| item.post.as_mut())
+    {
+        post.request_body = Some(
+            utoipa::openapi::request_body::RequestBodyBuilder::new()
+                .content(
+                    "application/json",
+                    utoipa::openapi::ContentBuilder::new()
+                        .schema(Some(Ref::from_schema_name("NewProduct")))
+                        .build(),
+                )
+                .required(Some(Required::True))
+                .build()
+                .into(),
+        );
+    }
+}
