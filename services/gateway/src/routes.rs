@@ -1,5 +1,4 @@
-//! Which upstream serves which path. Paths are forwarded unchanged: each service serves its
-//! resources under the same `/api/v1/...` path the gateway exposes.
+//! Which upstream serves which path, read from the services' contract crates.
 
 use std::sync::Arc;
 
@@ -8,39 +7,26 @@ use axum::routing::any;
 
 use crate::proxy::{Upstream, forward};
 
-/// `(upstream name, path patterns it owns)`.
-pub const ROUTES: &[(&str, &[&str])] = &[
-    (
-        "catalog",
-        &[
-            "/api/v1/products",
-            "/api/v1/products/{*rest}",
-            "/api/v1/categories",
-        ],
-    ),
-    (
-        "inventory",
-        &[
-            "/api/v1/inventory",
-            "/api/v1/inventory/{*rest}",
-            "/api/v1/alerts",
-            "/api/v1/stock-value",
-            "/api/v1/locations",
-            "/api/v1/locations/{*rest}",
-        ],
-    ),
-    ("sales", &["/api/v1/sales", "/api/v1/sales/{*rest}"]),
-];
+/// Each service behind the gateway with its contract: the OpenAPI description of the routes
+/// it serves. The gateway forwards exactly these paths (unchanged: each service serves its
+/// resources under the same `/api/v1/...` path); anything else never leaves the gateway.
+pub fn contracts() -> [(&'static str, utoipa::openapi::OpenApi); 3] {
+    [
+        ("catalog", catalog_api::openapi()),
+        ("inventory", inventory_api::openapi()),
+        ("sales", sales_api::openapi()),
+    ]
+}
 
 pub fn router(upstreams: &[Arc<Upstream>]) -> Router {
     let mut router = Router::new();
-    for (name, paths) in ROUTES {
+    for (name, contract) in contracts() {
         let upstream = upstreams
             .iter()
-            .find(|u| u.name() == *name)
-            .unwrap_or_else(|| panic!("the routing table names upstream {name}, which was not built"))
+            .find(|u| u.name() == name)
+            .unwrap_or_else(|| panic!("the contracts name upstream {name}, which was not built"))
             .clone();
-        for path in *paths {
+        for path in contract.paths.paths.keys() {
             router = router.route(path, any(forward).with_state(upstream.clone()));
         }
     }
