@@ -45,14 +45,9 @@ pub struct Copied {
 /// The SQLite file of every service with a database, by service name.
 fn sqlite_files(settings: &Settings) -> anyhow::Result<Vec<(&'static str, PathBuf)>> {
     let mut files = Vec::new();
-    for info in TARGETS.iter().filter(|t| t.has_database) {
-        let url = match info.name {
-            "catalog" => settings.catalog_database_url(),
-            "inventory" => settings.inventory_database_url(),
-            "sales" => settings.sales_database_url(),
-            "gateway" => settings.gateway_database_url(),
-            other => bail!("no database URL known for {other}"),
-        };
+    for info in TARGETS {
+        let Some(database) = &info.database else { continue };
+        let url = (database.url)(settings);
         let url = url.expose_secret();
         match settings::database_kind(url).map_err(anyhow::Error::msg)? {
             DatabaseKind::Sqlite => {
@@ -144,19 +139,14 @@ fn listening(settings: &Settings) -> Vec<u16> {
     } else {
         settings.host
     };
-    [
-        settings.gateway_port,
-        settings.catalog_port,
-        settings.inventory_port,
-        settings.sales_port,
-        settings.admin_port,
-    ]
-    .into_iter()
-    .filter(|&port| port != 0)
-    .filter(|&port| {
-        TcpStream::connect_timeout(&SocketAddr::new(host, port), Duration::from_millis(300)).is_ok()
-    })
-    .collect()
+    TARGETS
+        .iter()
+        .map(|t| (t.port)(settings))
+        .filter(|&port| port != 0)
+        .filter(|&port| {
+            TcpStream::connect_timeout(&SocketAddr::new(host, port), Duration::from_millis(300)).is_ok()
+        })
+        .collect()
 }
 
 /// Puts the databases of the backup in `from` in place of the current ones, which are moved

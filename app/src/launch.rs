@@ -5,13 +5,14 @@ use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::Duration;
 
 use events::Bus;
+use futures::future::BoxFuture;
 use secrecy::ExposeSecret;
 use settings::Settings;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use web::Shutdown;
 
-use crate::targets::Target;
+use crate::targets::{Context, TARGETS, Target, in_start_order};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -58,8 +59,9 @@ pub fn ensure_internal_secret(settings: &mut Settings, one_process: bool) -> Res
 /// Services being served by this process.
 pub struct Running {
     addrs: BTreeMap<Target, SocketAddr>,
-    /// One shutdown signal per target, so targets can be stopped in order.
-    shutdowns: BTreeMap<Target, Shutdown>,
+    /// The targets in stop order (the reverse of their start order), each with the signal
+    /// that stops its server.
+    stop_order: Vec<(Target, Shutdown)>,
     servers: JoinSet<(Target, std::io::Result<()>)>,
     /// Outbox relays: stopped first after the servers have drained, so that the events of
     /// the last requests still leave while the consumers (in this process) still take them.
@@ -68,10 +70,8 @@ pub struct Running {
     /// Event consumers and housekeeping tasks, stopped after the relays.
     background: Shutdown,
     workers: JoinSet<()>,
-    catalog: Option<catalog::Catalog>,
-    inventory: Option<inventory::Inventory>,
-    sales: Option<sales::Sales>,
-    gateway: Option<gateway::Gateway>,
+    /// Closing the databases, last.
+    closers: Vec<Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>>,
     grace: Duration,
 }
 
@@ -88,147 +88,80 @@ fn event_bus(settings: &Settings) -> Bus {
     }
 }
 
-/// Binds every target's port, builds the services and starts serving them.
+/// Binds every target's port, builds the services in start order and starts serving them.
 ///
 /// Listeners are bound before anything is built so that port 0 (any free port, used by the
 /// tests) works: a gateway started beside its services is pointed at their real ports.
 pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result<Running, StartError> {
-    let every_target = crate::targets::TARGETS
-        .iter()
-        .all(|t| targets.contains(&t.target));
+    // Installed before the services are built: they register their series at 0 as they are.
+    web::health::metrics_handle();
+    let every_target = TARGETS.iter().all(|t| targets.contains(&t.target));
     ensure_internal_secret(&mut settings, every_target)?;
-    let mut listeners = BTreeMap::new();
-    for &target in targets {
-        let addr = SocketAddr::new(settings.host, port_of(&settings, target));
-        let listener = TcpListener::bind(addr).await.map_err(|source| StartError::Bind {
-            target: target.name(),
+    let chosen = in_start_order(targets);
+    let mut listeners = Vec::new();
+    for info in &chosen {
+        let addr = SocketAddr::new(settings.host, (info.port)(&settings));
+        let bind_error = |source| StartError::Bind {
+            target: info.name,
             addr,
             source,
-        })?;
-        let bound = listener.local_addr().map_err(|source| StartError::Bind {
-            target: target.name(),
-            addr,
-            source,
-        })?;
-        listeners.insert(target, (listener, bound));
-    }
-    if let Some((_, addr)) = listeners.get(&Target::Catalog)
-        && settings.catalog_url.is_none()
-    {
-        settings.catalog_url = Some(format!("http://{}", reachable(*addr)));
-    }
-    if let Some((_, addr)) = listeners.get(&Target::Inventory)
-        && settings.inventory_url.is_none()
-    {
-        settings.inventory_url = Some(format!("http://{}", reachable(*addr)));
-    }
-    if let Some((_, addr)) = listeners.get(&Target::Sales)
-        && settings.sales_url.is_none()
-    {
-        settings.sales_url = Some(format!("http://{}", reachable(*addr)));
-    }
-    if let Some((_, addr)) = listeners.get(&Target::Gateway)
-        && settings.gateway_url.is_none()
-    {
-        settings.gateway_url = Some(format!("http://{}", reachable(*addr)));
+        };
+        let listener = TcpListener::bind(addr).await.map_err(bind_error)?;
+        let bound = listener.local_addr().map_err(bind_error)?;
+        if let Some(address) = info.address {
+            address(&mut settings).get_or_insert_with(|| format!("http://{}", reachable(bound)));
+        }
+        listeners.push((info, listener, bound));
     }
 
-    let bus = event_bus(&settings);
-    let background = Shutdown::new();
+    let mut cx = Context {
+        bus: event_bus(&settings),
+        settings,
+        background: Shutdown::new(),
+        shutdown: Shutdown::new(),
+    };
     let mut workers = JoinSet::new();
-    let mut routers = BTreeMap::new();
     let mut relays = Vec::new();
-    let mut catalog = None;
-    let mut inventory = None;
-    let mut sales = None;
-    let mut gateway = None;
-    // One per target, so targets can be stopped in order; made before the routers because
-    // the gateway's live streams end on its own.
-    let shutdowns: BTreeMap<Target, Shutdown> = listeners.keys().map(|&t| (t, Shutdown::new())).collect();
-    for &target in listeners.keys() {
-        let router = match target {
-            Target::Catalog => {
-                let built = catalog::Catalog::build(&settings).await?;
-                relays.push(built.relay(bus.clone()));
-                let router = built.router(&bus);
-                catalog = Some(built);
-                router
-            }
-            Target::Inventory => {
-                let built = inventory::Inventory::build(&settings, bus.clone()).await?;
-                // Subscribed before any relay runs, so the in-process bus misses nothing.
-                let consumer = built.catalog_consumer().start(background.clone()).await;
-                workers.spawn(consumer);
-                let consumer = built.sales_consumer().start(background.clone()).await;
-                workers.spawn(consumer);
-                workers.spawn(built.reservation_sweeper(background.clone()));
-                workers.spawn(built.stock_gauges(background.clone()));
-                relays.push(built.relay());
-                let router = built.router();
-                inventory = Some(built);
-                router
-            }
-            Target::Sales => {
-                let built = sales::Sales::build(&settings, bus.clone()).await?;
-                relays.push(built.relay());
-                workers.spawn(built.key_sweeper(background.clone()));
-                let router = built.router();
-                sales = Some(built);
-                router
-            }
-            Target::Gateway => {
-                let built = gateway::Gateway::build(&settings, bus.clone()).await?;
-                workers.spawn(built.event_listener(background.clone()));
-                let router = built.router(shutdowns[&target].clone());
-                gateway = Some(built);
-                router
-            }
-            Target::Admin => admin::Admin::build(&settings)?.router(),
-        };
-        routers.insert(target, router);
+    let mut closers = Vec::new();
+    let mut servers = Vec::new();
+    for (info, listener, addr) in listeners {
+        cx.shutdown = Shutdown::new();
+        let built = (info.build)(&cx).await?;
+        relays.extend(built.relay);
+        for worker in built.workers {
+            workers.spawn(worker);
+        }
+        closers.extend(built.close);
+        servers.push((info.target, listener, addr, built.router, cx.shutdown.clone()));
     }
     let relay_shutdown = Shutdown::new();
     let mut relay_tasks = JoinSet::new();
     for relay in relays {
         relay_tasks.spawn(relay.run(relay_shutdown.clone()));
     }
-    tracing::info!(events = bus.kind(), "event transport ready");
+    tracing::info!(events = cx.bus.kind(), "event transport ready");
 
-    let mut servers = JoinSet::new();
+    let mut serving = JoinSet::new();
     let mut addrs = BTreeMap::new();
-    for (target, (listener, addr)) in listeners {
-        let router = routers.remove(&target).expect("every target was built");
+    let mut stop_order = Vec::new();
+    for (target, listener, addr, router, shutdown) in servers {
         tracing::info!(service = target.name(), %addr, "listening");
-        let token = shutdowns[&target].clone();
-        servers.spawn(async move { (target, web::serve(listener, router, token).await) });
+        let token = shutdown.clone();
+        serving.spawn(async move { (target, web::serve(listener, router, token).await) });
         addrs.insert(target, addr);
+        stop_order.insert(0, (target, shutdown));
     }
     Ok(Running {
         addrs,
-        shutdowns,
-        servers,
+        stop_order,
+        servers: serving,
         relay_shutdown,
         relays: relay_tasks,
-        background,
+        background: cx.background,
         workers,
-        catalog,
-        inventory,
-        sales,
-        gateway,
-        grace: Duration::from_secs(settings.shutdown_grace_secs),
+        closers,
+        grace: Duration::from_secs(cx.settings.shutdown_grace_secs),
     })
-}
-
-/// The port a target listens on.
-/// The port `target` listens on with these settings.
-pub fn port_of(settings: &Settings, target: Target) -> u16 {
-    match target {
-        Target::Catalog => settings.catalog_port,
-        Target::Inventory => settings.inventory_port,
-        Target::Sales => settings.sales_port,
-        Target::Gateway => settings.gateway_port,
-        Target::Admin => settings.admin_port,
-    }
 }
 
 /// An address other local processes can connect to (a wildcard bind is reached on loopback).
@@ -271,13 +204,13 @@ impl Running {
     /// Stops accepting connections, lets in-flight requests finish (up to the grace period)
     /// and closes the databases.
     ///
-    /// Targets stop one after another, the gateway first (`Target` orders services before
-    /// the gateway that routes to them): requests the gateway is still forwarding need the
-    /// services behind it to be serving until it has drained.
+    /// Targets stop one after another in the reverse of their start order: a target stops
+    /// before the targets it calls, whose routes its in-flight requests still need.
     pub async fn stop(mut self) {
         let deadline = tokio::time::Instant::now() + self.grace;
         let mut stopped = BTreeSet::new();
-        'targets: for (&target, shutdown) in self.shutdowns.iter().rev() {
+        'targets: for (target, shutdown) in &self.stop_order {
+            let target = *target;
             shutdown.cancel();
             while !stopped.contains(&target) {
                 match tokio::time::timeout_at(deadline, self.servers.join_next()).await {
@@ -315,17 +248,8 @@ impl Running {
                 tasks.abort_all();
             }
         }
-        if let Some(catalog) = &self.catalog {
-            catalog.close().await;
-        }
-        if let Some(inventory) = &self.inventory {
-            inventory.close().await;
-        }
-        if let Some(sales) = &self.sales {
-            sales.close().await;
-        }
-        if let Some(gateway) = &self.gateway {
-            gateway.close().await;
+        for close in self.closers {
+            close().await;
         }
         tracing::info!("stopped");
     }

@@ -99,18 +99,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Migrate { target } => {
             let targets = parse_targets(&target).map_err(anyhow::Error::msg)?;
-            for info in TARGETS
-                .iter()
-                .filter(|t| targets.contains(&t.target) && t.has_database)
-            {
-                match info.target {
-                    Target::Catalog => catalog::connect(&settings).await?.close().await,
-                    Target::Inventory => inventory::connect(&settings).await?.close().await,
-                    Target::Sales => sales::connect(&settings).await?.close().await,
-                    Target::Gateway => gateway::connect(&settings).await?.close().await,
-                    Target::Admin => unreachable!("the dashboard has no database"),
+            for info in TARGETS.iter().filter(|t| targets.contains(&t.target)) {
+                if let Some(database) = &info.database {
+                    (database.migrate)(&settings).await?;
+                    println!("{}: migrations applied", info.name);
                 }
-                println!("{}: migrations applied", info.name);
             }
         }
         Command::SeedDemo => {
@@ -133,7 +126,7 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 .build()?;
             let mut failed = Vec::new();
             for target in targets {
-                let port = inventory_tracker::launch::port_of(&settings, target);
+                let port = (target.info().port)(&settings);
                 let url = format!("http://127.0.0.1:{port}/health/ready");
                 match client.get(&url).send().await.map(|r| r.status()) {
                     Ok(status) if status.is_success() => println!("{}: ready", target.name()),
