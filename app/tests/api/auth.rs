@@ -2,16 +2,14 @@
 //! sessions and CSRF, API tokens, lockout, rate limits, direct calls to service ports, and the
 //! live event stream.
 
-mod support;
-
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
-use reqwest::{Client, Method, StatusCode, header};
-use serde_json::{Value, json};
-use support::{
+use crate::support::{
     ADMIN_PASSWORD, Backing, Mode, SseReader, TestApp, client_with_token, login, ok_json, product,
 };
+use reqwest::{Client, Method, StatusCode, header};
+use serde_json::{Value, json};
 
 modes!(
     every_route_refuses_strangers_and_roles_below_its_own,
@@ -395,7 +393,7 @@ async fn wrong_current_passwords_count_toward_the_login_lockout(app: TestApp, _:
     assert!(locked.headers().contains_key(header::RETRY_AFTER));
     let problem: Value = locked.json().await.unwrap();
     assert_eq!(problem["type"], "urn:inventory-tracker:problem:login-locked");
-    let login = support::try_login(&base, "guesser", "long walks on the beach 7").await;
+    let login = crate::support::try_login(&base, "guesser", "long walks on the beach 7").await;
     assert_eq!(login.status(), StatusCode::TOO_MANY_REQUESTS);
     assert!(failures_counted(&app, "password_change").await >= before + 5.0);
     app.stop().await;
@@ -403,7 +401,7 @@ async fn wrong_current_passwords_count_toward_the_login_lockout(app: TestApp, _:
 
 /// `auth_login_failures_total{attempt=…}` as the gateway's `/metrics` says now.
 async fn failures_counted(app: &TestApp, attempt: &str) -> f64 {
-    let text = support::metrics(&Client::new(), app.gateway.as_deref().unwrap()).await;
+    let text = crate::support::metrics(&Client::new(), app.gateway.as_deref().unwrap()).await;
     let series = format!("auth_login_failures_total{{attempt=\"{attempt}\"}} ");
     text.lines()
         .find_map(|line| line.strip_prefix(series.as_str()))
@@ -509,7 +507,7 @@ async fn an_expired_session_is_refused() {
 
 async fn cookie_sessions_need_the_csrf_token_to_change_anything(app: TestApp, _: Backing) {
     let base = app.gateway.clone().unwrap();
-    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
+    let answer = crate::support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     let cookies: Vec<String> = answer
         .headers()
         .get_all(header::SET_COOKIE)
@@ -580,7 +578,7 @@ async fn repeated_failed_logins_lock_the_username_without_revealing_it(app: Test
     let attempt = |username: &'static str, password: &'static str| {
         let base = base.clone();
         async move {
-            let answer = support::try_login(&base, username, password).await;
+            let answer = crate::support::try_login(&base, username, password).await;
             let retry_after = answer.headers().get(header::RETRY_AFTER).cloned();
             let status = answer.status();
             let body: Value = answer.json().await.unwrap();
@@ -620,10 +618,10 @@ async fn failures_from_one_address_lock_the_address() {
     let app = TestApp::all_with(settings).await;
     let base = app.gateway.clone().unwrap();
     for n in 0..4 {
-        let answer = support::try_login(&base, &format!("guess{n}"), "not the password").await;
+        let answer = crate::support::try_login(&base, &format!("guess{n}"), "not the password").await;
         assert_eq!(answer.status(), StatusCode::UNAUTHORIZED);
     }
-    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
+    let answer = crate::support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
@@ -648,7 +646,7 @@ async fn wrong_current_passwords_lock_the_address() {
             .unwrap();
         assert_eq!(answer.status(), StatusCode::UNPROCESSABLE_ENTITY);
     }
-    let answer = support::try_login(&base, "admin", ADMIN_PASSWORD).await;
+    let answer = crate::support::try_login(&base, "admin", ADMIN_PASSWORD).await;
     assert_eq!(answer.status(), StatusCode::TOO_MANY_REQUESTS);
     app.stop().await;
 }
@@ -665,7 +663,7 @@ async fn only_the_dashboard_can_name_the_client_address() {
     settings.login_address_max_failures = 3;
     let app = TestApp::all_with(settings).await;
     let base = app.gateway.clone().unwrap();
-    let signer = web::Signer::new(support::TEST_SECRET).unwrap();
+    let signer = web::Signer::new(crate::support::TEST_SECRET).unwrap();
     let login = |forwarded_for: &'static str, vouched: bool, password: &'static str| {
         let mut request = Client::new()
             .post(format!("{base}/api/v1/auth/login"))
@@ -767,7 +765,7 @@ async fn disabling_a_user_ends_their_access_and_acted_users_are_kept(app: TestAp
         StatusCode::UNAUTHORIZED,
         "a disabled user's session stops at once"
     );
-    let relogin = support::try_login(&base, "shopmanager", "long walks on the beach 7").await;
+    let relogin = crate::support::try_login(&base, "shopmanager", "long walks on the beach 7").await;
     assert_eq!(relogin.status(), StatusCode::UNAUTHORIZED);
     // Deleting one who acted keeps them, disabled.
     let kept = app
@@ -948,7 +946,7 @@ async fn service_ports_refuse_direct_calls_and_metrics_can_be_protected() {
         StatusCode::UNAUTHORIZED,
         "a user token is not a service credential"
     );
-    let service = support::service_client()
+    let service = crate::support::service_client()
         .get(format!("{catalog}/api/v1/products"))
         .send()
         .await

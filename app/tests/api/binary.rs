@@ -1,16 +1,14 @@
 //! The `inventory-tracker` executable as an operator runs it: flags, exit codes, signals,
 //! restarts.
 
-mod support;
-
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
+use crate::support::process::{Server, Split, command, free_port};
+use crate::support::{Backing, Mode, product};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::process::{Server, Split, command, free_port};
-use support::{Backing, Mode, product};
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the binary runs")
@@ -159,7 +157,7 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
         &["catalog", "inventory", "sales", "gateway"],
     );
     let gateway = server.url("gateway");
-    let client = support::admin_client(&gateway).await;
+    let client = crate::support::admin_client(&gateway).await;
     let created = client
         .post(format!("{gateway}/api/v1/products"))
         .json(&product("KEEP-ME", json!({})))
@@ -223,9 +221,9 @@ async fn first_start_prints_a_one_time_admin_password_that_must_be_changed() {
         .collect();
     assert_eq!(one_time.len(), 1, "printed exactly once: {:?}", server.startup);
     let base = server.url("gateway");
-    let session = support::login(&base, "admin", &one_time[0]).await;
+    let session = crate::support::login(&base, "admin", &one_time[0]).await;
     assert_eq!(session["user"]["must_change_password"], true);
-    let admin = support::client_with_token(session["token"].as_str().unwrap());
+    let admin = crate::support::client_with_token(session["token"].as_str().unwrap());
     let blocked = admin.get(format!("{base}/api/v1/products")).send().await.unwrap();
     assert_eq!(blocked.status(), StatusCode::FORBIDDEN);
     let problem: Value = blocked.json().await.unwrap();
@@ -257,8 +255,8 @@ async fn first_start_prints_a_one_time_admin_password_that_must_be_changed() {
         !server.startup.iter().any(|l| l.contains("one_time_password")),
         "only the first start creates the admin"
     );
-    support::login(&server.url("gateway"), "admin", "the shop opens at nine").await;
-    let refused = support::try_login(&server.url("gateway"), "admin", &one_time[0]).await;
+    crate::support::login(&server.url("gateway"), "admin", "the shop opens at nine").await;
+    let refused = crate::support::try_login(&server.url("gateway"), "admin", &one_time[0]).await;
     assert_eq!(
         refused.status(),
         StatusCode::UNAUTHORIZED,
@@ -309,7 +307,7 @@ async fn migrate_seed_demo_and_a_catalog_only_process() {
     // Only the catalog: no gateway port, the catalog's own API answers.
     let server = Server::start(command(Some(&backing)), &["--target", "catalog"], &["catalog"]);
     assert!(!server.addrs.contains_key("gateway"));
-    let client = support::service_client();
+    let client = crate::support::service_client();
     let categories: Value = client
         .get(format!("{}/api/v1/categories", server.url("catalog")))
         .send()
@@ -349,7 +347,7 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
         ],
         &["gateway"],
     );
-    let client = support::admin_client(&gateway.url("gateway")).await;
+    let client = crate::support::admin_client(&gateway.url("gateway")).await;
     let created = client
         .post(format!("{}/api/v1/products", gateway.url("gateway")))
         .json(&product("SPLIT-1", json!({})))
@@ -372,7 +370,7 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
     let forged = web::Signer::new("a different secret of 32 characters!!")
         .unwrap()
         .sign(&web::Identity::service("intruder"));
-    let forged = support::client_with_token(&forged)
+    let forged = crate::support::client_with_token(&forged)
         .get(&product_url)
         .send()
         .await
@@ -382,7 +380,11 @@ async fn a_gateway_process_routes_to_a_separate_catalog_process() {
         StatusCode::UNAUTHORIZED,
         "signed with another secret"
     );
-    let direct = support::service_client().get(&product_url).send().await.unwrap();
+    let direct = crate::support::service_client()
+        .get(&product_url)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(direct.status(), StatusCode::OK);
     let ready: Value = client
         .get(format!("{}/health/ready", gateway.url("gateway")))
@@ -415,7 +417,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         &[],
         &["catalog", "inventory", "sales", "gateway"],
     );
-    let login = support::login(&server.url("gateway"), "admin", support::ADMIN_PASSWORD).await;
+    let login = crate::support::login(&server.url("gateway"), "admin", crate::support::ADMIN_PASSWORD).await;
     let token = login["token"].as_str().unwrap().to_owned();
     let body = product("INFLIGHT-1", json!({})).to_string();
     let (first, rest) = body.split_at(body.len() / 2);
@@ -452,7 +454,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
         &[],
         &["catalog", "inventory", "sales", "gateway"],
     );
-    let read = support::client_with_token(&token)
+    let read = crate::support::client_with_token(&token)
         .get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
         .send()
         .await
@@ -473,9 +475,9 @@ async fn separate_processes_talk_through_rabbitmq() {
         &["catalog", "inventory", "sales", "gateway"],
     );
     let api = split.url("gateway");
-    let client = support::admin_client(&api).await;
+    let client = crate::support::admin_client(&api).await;
     // The product reaches the inventory process over RabbitMQ, then takes a restock.
-    support::stocked_product(&client, &api, "E2E-1", 7).await;
+    crate::support::stocked_product(&client, &api, "E2E-1", 7).await;
     let stock: Value = client
         .get(format!("{api}/api/v1/inventory/E2E-1"))
         .send()
@@ -583,11 +585,11 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
         &["catalog", "sales", "gateway"],
     );
     let api = front.url("gateway");
-    let client = support::admin_client(&api).await;
-    let direct = support::service_client();
+    let client = crate::support::admin_client(&api).await;
+    let direct = crate::support::service_client();
     let skus = ["FAULT-A", "FAULT-B", "FAULT-C"];
     for sku in skus {
-        support::stocked_product(&client, &api, sku, 300).await;
+        crate::support::stocked_product(&client, &api, sku, 300).await;
     }
 
     // A sales process that reserved and died before recording: its reservation must not stay.
@@ -747,7 +749,7 @@ async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale(
         )
     };
     let sales = start_sales();
-    let client = support::service_client();
+    let client = crate::support::service_client();
     for sku in ["KILL-A", "KILL-B"] {
         let created = client
             .post(format!("{catalog_url}/api/v1/products"))
@@ -914,14 +916,14 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
     let all = ["catalog", "inventory", "sales", "gateway", "admin"];
     let server = Server::start(with_data(), &flags, &all);
     let api = server.url("gateway");
-    let client = support::admin_client(&api).await;
+    let client = crate::support::admin_client(&api).await;
     let create = |sku: &'static str| {
         let request = client
             .post(format!("{api}/api/v1/products"))
             .json(&product(sku, json!({})));
         async move { assert_eq!(request.send().await.unwrap().status(), StatusCode::CREATED) }
     };
-    support::stocked_product(&client, &api, "KEPT-1", 4).await;
+    crate::support::stocked_product(&client, &api, "KEPT-1", 4).await;
 
     let backup = run(with_data().args(["backup", "--to"]).arg(&backup_dir));
     assert!(backup.status.success(), "{}", text(&backup.stderr));
@@ -968,7 +970,7 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
 
     let server = Server::start(with_data(), &flags, &all);
     let api = server.url("gateway");
-    let client = support::admin_client(&api).await;
+    let client = crate::support::admin_client(&api).await;
     let kept = client
         .get(format!("{api}/api/v1/products/KEPT-1"))
         .send()
@@ -1145,10 +1147,11 @@ async fn a_burst_of_logins_leaves_memory_bounded() {
     cmd.arg("--data-dir").arg(dir.path());
     let server = Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway", "admin"]);
     let base = server.url("gateway");
-    support::login(&base, "admin", support::ADMIN_PASSWORD).await;
+    crate::support::login(&base, "admin", crate::support::ADMIN_PASSWORD).await;
     let before = resident_kib(server.child.id());
     for _ in 0..3 {
-        let logins = (0..48).map(|_| support::try_login(&base, "admin", support::ADMIN_PASSWORD));
+        let logins =
+            (0..48).map(|_| crate::support::try_login(&base, "admin", crate::support::ADMIN_PASSWORD));
         for answer in futures::future::join_all(logins).await {
             assert_eq!(answer.status(), StatusCode::OK);
         }
@@ -1158,6 +1161,91 @@ async fn a_burst_of_logins_leaves_memory_bounded() {
         after < before + 40 * 1024,
         "resident memory grew from {before} KiB to {after} KiB"
     );
+    let (status, _) = server.terminate();
+    assert!(status.success());
+}
+
+/// `name{labels} 0` is among the exported `lines`, whatever the labels' order.
+fn exported_at_zero(lines: &str, name: &str, labels: &[(&str, &str)]) -> bool {
+    lines.lines().any(|line| {
+        let Some((series, value)) = line.rsplit_once(' ') else {
+            return false;
+        };
+        let (series_name, series_labels) = series.split_once('{').unwrap_or((series, ""));
+        series_name == name
+            && value == "0"
+            && labels
+                .iter()
+                .all(|(key, value)| series_labels.contains(&format!("{key}=\"{value}\"")))
+    })
+}
+
+/// The series the alert rules and the dashboard count with `increase()` or `rate()` exist at 0
+/// from start-up, so the first event after a restart counts (a series that appears with its
+/// first increment hides that increment from `increase()`).
+#[tokio::test]
+async fn the_counters_alerts_watch_exist_at_zero_from_start_up() {
+    let Some(backing) = Backing::new(Mode::Embedded).await else {
+        return;
+    };
+    let server = Server::start(
+        command(Some(&backing)),
+        &[],
+        &["catalog", "inventory", "sales", "gateway"],
+    );
+    let exported = crate::support::metrics(&crate::support::service_client(), &server.url("catalog")).await;
+    let expected: &[(&str, &[(&str, &str)])] = &[
+        (
+            "events_dead_lettered_total",
+            &[("consumer", "inventory"), ("type", "SaleCreated")],
+        ),
+        (
+            "events_dead_lettered_total",
+            &[("consumer", "inventory"), ("type", "ProductUpdated")],
+        ),
+        (
+            "events_failed_total",
+            &[("consumer", "inventory"), ("type", "SaleUpdated")],
+        ),
+        (
+            "events_consumed_total",
+            &[
+                ("consumer", "inventory"),
+                ("type", "ProductCreated"),
+                ("outcome", "applied"),
+            ],
+        ),
+        (
+            "events_published_total",
+            &[("service", "sales"), ("type", "SaleCreated")],
+        ),
+        (
+            "events_published_total",
+            &[("service", "inventory"), ("type", "StockLevelWarning")],
+        ),
+        (
+            "events_published_total",
+            &[("service", "catalog"), ("type", "ProductArchived")],
+        ),
+        ("rate_limited_total", &[("scope", "address")]),
+        ("rate_limited_total", &[("scope", "user or token")]),
+        ("rate_limit_fallbacks_total", &[]),
+        ("auth_logins_total", &[]),
+        ("auth_login_failures_total", &[("attempt", "login")]),
+        ("sales_recorded_total", &[("payment_method", "cash")]),
+        ("sales_recorded_total", &[("payment_method", "card")]),
+        ("sales_revenue_cents_total", &[]),
+        (
+            "cache_requests_total",
+            &[("cache", "catalog_products"), ("result", "miss")],
+        ),
+    ];
+    for (name, labels) in expected {
+        assert!(
+            exported_at_zero(&exported, name, labels),
+            "{name} {labels:?} is not exported at 0:\n{exported}"
+        );
+    }
     let (status, _) = server.terminate();
     assert!(status.success());
 }

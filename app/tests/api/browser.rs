@@ -11,20 +11,18 @@
 //! `.ci/run` installs). Without them the tests print `SKIPPED` and pass, unless
 //! `INVENTORY_TEST_REQUIRE_SERVERS=1`, which makes them fail.
 
-mod support;
-
 use std::future::Future;
 use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+use crate::support::{ADMIN_PASSWORD, Backing, Mode, TestApp, ok_json, product};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
 use fantoccini::{Client, ClientBuilder, Locator};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, Backing, Mode, TestApp, ok_json, product};
 
 /// How long the page may take to show something (the whole flow runs on loopback).
 const WAIT: Duration = Duration::from_secs(15);
@@ -882,7 +880,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
     admin.confirm(None).await;
     admin.wait_shows(user_row, "Disabled").await;
     admin.screenshot("users").await;
-    let refused = support::try_login(
+    let refused = crate::support::try_login(
         app.gateway.as_deref().unwrap(),
         "saturday",
         "a fresh start for saturday",
@@ -899,7 +897,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
     admin.fill("form#token-form", "name", "accounting export").await;
     admin.click("#token-save").await;
     let token = admin.wait_for("#new-token").await.text().await.unwrap();
-    let with_token = support::client_with_token(&token);
+    let with_token = crate::support::client_with_token(&token);
     let gateway = app.gateway.clone().unwrap();
     let ok = with_token
         .get(format!("{gateway}/api/v1/products"))

@@ -1,14 +1,12 @@
 //! The catalog API as a client sees it: through the gateway, over real HTTP, in both modes
 //! (SQLite + in-process cache, MariaDB + Redis).
 
-mod support;
-
 use std::collections::BTreeSet;
 
+use crate::support::{Backing, Mode, TestApp, ok_json, product};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{Backing, Mode, TestApp, ok_json, product};
 
 modes!(
     products_can_be_created_read_changed_and_archived,

@@ -4,18 +4,16 @@
 //! carries it across RabbitMQ (in the message's properties and headers) into the inventory's
 //! log line for applying it. Production mode, every service its own process, JSON logs.
 
-mod support;
-
 use std::sync::mpsc::Receiver;
 use std::time::{Duration, Instant};
 
+use crate::support::process::{Split, command};
+use crate::support::{Backing, Mode};
 use futures::StreamExt;
 use lapin::options::{BasicConsumeOptions, QueueBindOptions, QueueDeclareOptions};
 use lapin::types::{AMQPValue, FieldTable};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::process::{Split, command};
-use support::{Backing, Mode};
 
 /// Reads `lines` until one is a JSON log object for which `wanted` holds; fails after 20 s.
 fn logged(lines: &Receiver<String>, what: &str, wanted: impl Fn(&Value) -> bool) -> Value {
@@ -52,8 +50,8 @@ async fn a_sale_is_followed_by_its_request_id_through_every_service_and_rabbitmq
         &["catalog", "inventory", "sales", "gateway"],
     );
     let api = split.url("gateway");
-    let client = support::admin_client(&api).await;
-    support::stocked_product(&client, &api, "TRACE-1", 5).await;
+    let client = crate::support::admin_client(&api).await;
+    crate::support::stocked_product(&client, &api, "TRACE-1", 5).await;
 
     // A listener of our own on the exchange, to see the message as RabbitMQ carries it.
     let amqp = backing.amqp_url.clone().unwrap();

@@ -3,13 +3,11 @@
 //! the gateway with cookies, CSRF and the live stream working through it. The browser tests
 //! (`browser.rs`) drive the screens themselves.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{ADMIN_PASSWORD, Backing, Mode, SseReader, TestApp, product};
 use reqwest::{Client, StatusCode, header};
 use serde_json::{Value, json};
-use support::{ADMIN_PASSWORD, Backing, Mode, SseReader, TestApp, product};
 
 /// `name=value` pairs of the cookies a response sets, ready for a `Cookie` header.
 fn cookies(response: &reqwest::Response) -> String {

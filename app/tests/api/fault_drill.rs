@@ -10,10 +10,8 @@
 //! stays reserved, and every error the clients saw was a clean `problem+json` 502/503/504 or a
 //! refused connection while the front door itself (gateway or dashboard) was down, never a hang.
 //!
-//! RabbitMQ is restarted for real (`rabbitmqctl stop_app` / `start_app`), so this file holds
-//! one test: test binaries run one after another, and no other test shares the broker then.
-
-mod support;
+//! RabbitMQ is restarted for real (`rabbitmqctl stop_app` / `start_app`), so the drill holds
+//! the exclusive claim on the shared servers: no other test runs beside it.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::process::Command;
@@ -21,10 +19,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use crate::support::process::{Split, command};
+use crate::support::{Backing, Mode};
 use reqwest::{Client, StatusCode, header};
 use serde_json::{Value, json};
-use support::process::{Split, command};
-use support::{Backing, Mode};
 use tokio::sync::Mutex;
 
 const SKUS: [&str; 5] = ["DRILL-A", "DRILL-B", "DRILL-C", "DRILL-D", "DRILL-E"];
@@ -322,7 +320,7 @@ impl Drop for BrokerGuard {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outages() {
-    let Some(backing) = Backing::new(Mode::Production).await else {
+    let Some(backing) = Backing::exclusive(Mode::Production).await else {
         return;
     };
     // Restarting the broker needs its control tool on this machine (a broker in a container
@@ -358,9 +356,9 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         &["catalog", "inventory", "sales", "gateway", "admin"],
     );
     let api = stack.url("gateway");
-    let client = support::admin_client(&api).await;
+    let client = crate::support::admin_client(&api).await;
     for sku in SKUS {
-        support::stocked_product(&client, &api, sku, INITIAL_STOCK).await;
+        crate::support::stocked_product(&client, &api, sku, INITIAL_STOCK).await;
     }
 
     let drill = Arc::new(Drill {
@@ -483,7 +481,7 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
 
     // The recorded sales are exactly the accepted ones.
     let recorded: BTreeMap<String, Value> =
-        support::every_item(&client, &format!("{api}/api/v1/sales?limit=200"))
+        crate::support::every_item(&client, &format!("{api}/api/v1/sales?limit=200"))
             .await
             .into_iter()
             .map(|sale| (sale["id"].as_str().unwrap().to_owned(), sale))

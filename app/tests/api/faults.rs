@@ -1,14 +1,12 @@
 //! Dependencies going away and coming back. These tests run their own Redis server (the
 //! machine's `redis-server` binary on a free port) so that stopping it disturbs no other test.
 
-mod support;
-
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use crate::support::{Backing, Mode, TestApp, ok_json, product};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use support::{Backing, Mode, TestApp, ok_json, product};
 
 /// A private Redis server.
 struct PrivateRedis {

@@ -2,14 +2,12 @@
 //! events (in-process, or RabbitMQ in production), stock operations, the ledger, alerts,
 //! locations, bad input, and concurrency.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Backing, TestApp, ok_json, product};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{Backing, TestApp, ok_json, product};
 
 modes!(
     stock_can_be_restocked_adjusted_counted_transferred_and_read,
@@ -195,7 +193,7 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
         false
     );
     // The event flow shows in the metrics of the process.
-    let metrics = support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
+    let metrics = crate::support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
     for series in [
         r#"events_published_total{service="catalog",type="ProductCreated"}"#,
         r#"events_published_total{service="inventory",type="RestockReceived"}"#,

@@ -1,14 +1,12 @@
 //! The counter through the gateway, in both modes: no overselling under races, idempotency
 //! keys, voids and returns, prices frozen at the time of sale, and an inventory that is down.
 
-mod support;
-
 use std::time::Duration;
 
+use crate::support::{Backing, TestApp, ok_json, product};
 use futures::future::join_all;
 use reqwest::{Method, StatusCode, header};
 use serde_json::{Value, json};
-use support::{Backing, TestApp, ok_json, product};
 
 modes!(
     a_hundred_racing_sales_of_ten_in_stock_sell_exactly_ten,
@@ -249,7 +247,7 @@ async fn idempotency_keys_belong_to_their_sender(app: TestApp, _: Backing) {
         .post_json("/api/v1/auth/tokens", &json!({"name": "till", "role": "clerk"}))
         .await;
     let token: Value = token.json().await.unwrap();
-    let integration = support::client_with_token(token["token"].as_str().unwrap());
+    let integration = crate::support::client_with_token(token["token"].as_str().unwrap());
     let (status, replayed, again) = send(integration, "/api/v1/sales", "shared-1", body).await;
     assert_eq!(status, StatusCode::CREATED);
     assert!(replayed);
@@ -497,7 +495,7 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
     .await;
     assert_eq!(empty["count"], 0);
     // The sales and their takings show in the metrics for the operators' dashboards.
-    let metrics = support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
+    let metrics = crate::support::metrics(&app.client, app.gateway.as_deref().unwrap()).await;
     for series in [
         "sales_recorded_total{payment_method=",
         "sales_revenue_cents_total ",
@@ -629,7 +627,7 @@ async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp
 /// after repeated failures the breaker answers at once and readiness names it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
-    let Some(backing) = Backing::new(support::Mode::Embedded).await else {
+    let Some(backing) = Backing::new(crate::support::Mode::Embedded).await else {
         return;
     };
     let mut settings = backing.settings();
@@ -670,7 +668,7 @@ async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
             .is_empty()
     );
     let sales_url = app.sales.as_deref().unwrap().to_owned();
-    let metrics = support::metrics(&app.client, &sales_url).await;
+    let metrics = crate::support::metrics(&app.client, &sales_url).await;
     assert!(
         metrics.contains(r#"circuit_breaker_state{upstream="inventory"}"#),
         "breaker state exported"

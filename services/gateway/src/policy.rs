@@ -1,5 +1,5 @@
 //! Who may call what: the least role each API request needs. The gateway enforces it before
-//! anything is forwarded; the table-driven test in `app/tests/auth_api.rs` checks every
+//! anything is forwarded; the table-driven test in `app/tests/api/auth.rs` checks every
 //! documented route against every role.
 
 use axum::http::Method;

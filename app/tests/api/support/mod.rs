@@ -1,12 +1,11 @@
 //! Spawns the real services (the same `start` the binary uses) on free ports, on a fresh
 //! database, and talks to them over HTTP like any client.
 
-#![allow(dead_code)] // Each test binary uses a different part of this module.
-
 pub mod process;
 
 use std::collections::BTreeSet;
 use std::future::Future;
+use std::sync::{Arc, LazyLock};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
@@ -15,7 +14,7 @@ use reqwest::{Client, Method, RequestBuilder, Response, StatusCode, header};
 use serde_json::{Value, json};
 use settings::{DatabaseKind, Settings};
 use testkit::TestDatabase;
-use tokio::sync::oneshot;
+use tokio::sync::{OwnedRwLockReadGuard, OwnedRwLockWriteGuard, RwLock, oneshot};
 use tokio::task::JoinHandle;
 
 /// The internal secret of every test installation.
@@ -88,6 +87,20 @@ pub struct Backing {
     pub amqp_url: Option<String>,
     pub exchange: String,
     pub data_dir: tempfile::TempDir,
+    /// This test's claim on the machine's servers: shared, or exclusive for a test that
+    /// restarts one of them.
+    _servers: Claim,
+}
+
+/// Claims on the servers every test shares (MariaDB, Redis, RabbitMQ): many tests hold a
+/// shared claim at once; a test that restarts a server waits for the exclusive one, and
+/// tests that start meanwhile wait for it to finish (tokio's lock is fair).
+static SERVERS: LazyLock<Arc<RwLock<()>>> = LazyLock::new(Arc::default);
+
+/// Held, never read: dropping the backing gives the claim up.
+enum Claim {
+    Shared { _guard: OwnedRwLockReadGuard<()> },
+    Exclusive { _guard: OwnedRwLockWriteGuard<()> },
 }
 
 impl Drop for Backing {
@@ -114,6 +127,22 @@ impl Backing {
     /// Fresh storage for `mode`; `None` when production servers are unreachable and not
     /// required (the skip is printed by testkit).
     pub async fn new(mode: Mode) -> Option<Backing> {
+        let claim = Claim::Shared {
+            _guard: SERVERS.clone().read_owned().await,
+        };
+        Backing::claiming(mode, claim).await
+    }
+
+    /// Fresh storage for a test that stops or restarts the shared servers: no other test's
+    /// backing exists while this one does.
+    pub async fn exclusive(mode: Mode) -> Option<Backing> {
+        let claim = Claim::Exclusive {
+            _guard: SERVERS.clone().write_owned().await,
+        };
+        Backing::claiming(mode, claim).await
+    }
+
+    async fn claiming(mode: Mode, claim: Claim) -> Option<Backing> {
         let (db, redis_url, amqp_url) = match mode {
             Mode::Embedded => (TestDatabase::create(DatabaseKind::Sqlite).await?, None, None),
             Mode::Production => {
@@ -133,6 +162,7 @@ impl Backing {
             exchange: testkit::unique_exchange("app"),
             redis_prefix: testkit::unique_prefix("app"),
             data_dir: tempfile::tempdir().expect("temporary folder"),
+            _servers: claim,
         })
     }
 

@@ -61,8 +61,8 @@ impl Rig {
     async fn new(database: TestDatabase) -> Rig {
         let db = database.connect().await;
         let mut migrator = match db.kind() {
-            storage::DatabaseKind::Sqlite => sqlx::migrate!("./tests/migrations/sqlite"),
-            storage::DatabaseKind::MySql => sqlx::migrate!("./tests/migrations/mysql"),
+            storage::DatabaseKind::Sqlite => sqlx::migrate!("./tests/events/migrations/sqlite"),
+            storage::DatabaseKind::MySql => sqlx::migrate!("./tests/events/migrations/mysql"),
         };
         migrator.dangerous_set_table_name("backbone_schema_migrations");
         db.migrate(&migrator).await.unwrap();
@@ -148,7 +148,9 @@ async fn a_broker_that_goes_away_loses_nothing_and_applies_nothing_twice() {
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
     let consuming = tokio::spawn(consumer.start(stop.clone()).await);
-    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop.clone()));
+    let relaying = tokio::spawn(
+        Relay::new(SERVICE, &[TestHappened::TYPE], rig.db.clone(), bus.clone()).run(stop.clone()),
+    );
 
     rig.write(0, 20, false).await;
     eventually("the first 20 events are applied", LIMIT, || async {
@@ -273,7 +275,9 @@ async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
     let queue = consumer.queue().to_owned();
     let stop = CancellationToken::new();
     let consuming = tokio::spawn(consumer.start(stop.clone()).await);
-    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop.clone()));
+    let relaying = tokio::spawn(
+        Relay::new(SERVICE, &[TestHappened::TYPE], rig.db.clone(), bus.clone()).run(stop.clone()),
+    );
 
     // Not JSON at all, then an event the handler keeps failing on, then a good one.
     bus.publish(&Message {
@@ -339,7 +343,9 @@ async fn in_process_events_wait_in_the_outbox_until_their_consumer_runs() {
     let stop_relay = CancellationToken::new();
     let consumer = rig.consumer(&bus, "local");
     let consuming = tokio::spawn(consumer.clone().start(stop_consumer.clone()).await);
-    let relaying = tokio::spawn(Relay::new(SERVICE, rig.db.clone(), bus.clone()).run(stop_relay.clone()));
+    let relaying = tokio::spawn(
+        Relay::new(SERVICE, &[TestHappened::TYPE], rig.db.clone(), bus.clone()).run(stop_relay.clone()),
+    );
     rig.write(0, 10, false).await;
     eventually("10 applied", LIMIT, || async { rig.effects().await == 10 }).await;
 
