@@ -80,7 +80,12 @@ impl Catalog {
 
     /// Publishes the catalog's outbox on `bus`.
     pub fn relay(&self, bus: events::Bus) -> events::Relay {
-        events::Relay::new(SERVICE, self.products.store().db().clone(), bus)
+        events::Relay::new(
+            SERVICE,
+            events::catalog::PUBLISHED,
+            self.products.store().db().clone(),
+            bus,
+        )
     }
 
     pub fn products(&self) -> &Arc<Products> {

@@ -123,6 +123,7 @@ impl Gateway {
         for attempt in auth::Attempt::ALL {
             metrics::counter!("auth_login_failures_total", "attempt" => attempt.as_str()).increment(0);
         }
+        metrics::counter!("auth_logins_total").increment(0);
         tracing::info!(
             database = %settings::redact_url(settings.gateway_database_url().expose_secret()),
             rate_limits = limiter.kind(),

@@ -20,6 +20,9 @@ use storage::redis_conn::LazyRedis;
 use crate::auth::AuthError;
 
 const WINDOW_SECS: u64 = 60;
+/// The `scope` of `rate_limited_total`: which limit refused.
+const ADDRESS: &str = "address";
+const PRINCIPAL: &str = "user or token";
 const REDIS_TIMEOUT: Duration = Duration::from_millis(250);
 
 /// Counts one request in `KEYS[1]`, which expires with its window.
@@ -59,6 +62,11 @@ impl RateLimiter {
             }),
             None => None,
         };
+        // The series exist from start-up, so the first refusal after a restart shows in rates.
+        for scope in [ADDRESS, PRINCIPAL] {
+            metrics::counter!("rate_limited_total", "scope" => scope).increment(0);
+        }
+        metrics::counter!("rate_limit_fallbacks_total").increment(0);
         Ok(RateLimiter {
             per_principal: settings.rate_limit_per_minute,
             per_address: settings.rate_limit_per_address_per_minute,
@@ -76,12 +84,12 @@ impl RateLimiter {
     }
 
     pub async fn check_address(&self, address: IpAddr) -> Result<(), AuthError> {
-        self.check("address", &format!("addr:{address}"), self.per_address)
+        self.check(ADDRESS, &format!("addr:{address}"), self.per_address)
             .await
     }
 
     pub async fn check_principal(&self, key: &str) -> Result<(), AuthError> {
-        self.check("user or token", key, self.per_principal).await
+        self.check(PRINCIPAL, key, self.per_principal).await
     }
 
     async fn check(&self, scope: &'static str, key: &str, limit: u32) -> Result<(), AuthError> {

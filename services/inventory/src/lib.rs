@@ -107,7 +107,12 @@ impl Inventory {
 
     /// Publishes the inventory's outbox.
     pub fn relay(&self) -> Relay {
-        Relay::new(SERVICE, self.store.db().clone(), self.bus.clone())
+        Relay::new(
+            SERVICE,
+            events::inventory::PUBLISHED,
+            self.store.db().clone(),
+            self.bus.clone(),
+        )
     }
 
     /// Follows the catalog's product events.

@@ -91,6 +91,11 @@ impl Sales {
             settings.catalog_upstream(),
             settings.inventory_upstream(),
         );
+        // The series exist from start-up, so the first sale after a restart shows in rates.
+        for method in kernel::PaymentMethod::ALL {
+            metrics::counter!("sales_recorded_total", "payment_method" => method.as_str()).increment(0);
+        }
+        metrics::counter!("sales_revenue_cents_total").increment(0);
         tracing::info!(
             database = %settings::redact_url(settings.sales_database_url().expose_secret()),
             events = bus.kind(),
@@ -113,7 +118,12 @@ impl Sales {
     }
 
     pub fn relay(&self) -> Relay {
-        Relay::new(SERVICE, self.counter.store.db().clone(), self.bus.clone())
+        Relay::new(
+            SERVICE,
+            events::sales::PUBLISHED,
+            self.counter.store.db().clone(),
+            self.bus.clone(),
+        )
     }
 
     /// Forgets idempotency keys older than two days, hourly, until `shutdown`.

@@ -51,3 +51,6 @@ impl Event for ProductArchived {
     const TYPE: &'static str = "ProductArchived";
     const VERSION: u32 = 1;
 }
+
+/// The type of every event the catalog publishes.
+pub const PUBLISHED: &[&str] = &[ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];

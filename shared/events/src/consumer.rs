@@ -103,7 +103,21 @@ impl Consumer {
     /// Subscribes (now, so that nothing published from here on is missed by the in-process
     /// bus) and returns the loop that consumes until `shutdown`, resubscribing with back-off
     /// whenever the subscription is lost.
+    ///
+    /// Its counters exist at 0 from here on, per type it consumes, so that the first failure
+    /// or dead letter after a restart shows in `increase()`.
     pub async fn start(self, shutdown: CancellationToken) -> impl Future<Output = ()> + Send + 'static {
+        for &event_type in &self.types {
+            for outcome in ["applied", "duplicate"] {
+                metrics::counter!("events_consumed_total", "consumer" => self.service,
+                    "type" => event_type, "outcome" => outcome)
+                .increment(0);
+            }
+            metrics::counter!("events_failed_total", "consumer" => self.service, "type" => event_type)
+                .increment(0);
+            metrics::counter!("events_dead_lettered_total", "consumer" => self.service, "type" => event_type)
+                .increment(0);
+        }
         let first = self.bus.subscribe(&self.queue, &self.types).await;
         async move {
             let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));

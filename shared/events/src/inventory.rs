@@ -99,3 +99,12 @@ impl Event for StockLevelsChanged {
     const TYPE: &'static str = "StockLevelsChanged";
     const VERSION: u32 = 1;
 }
+
+/// The type of every event the inventory publishes.
+pub const PUBLISHED: &[&str] = &[
+    RestockReceived::TYPE,
+    StockAdjusted::TYPE,
+    StockTransferred::TYPE,
+    StockLevelWarning::TYPE,
+    StockLevelsChanged::TYPE,
+];

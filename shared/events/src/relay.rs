@@ -45,8 +45,14 @@ pub struct Relay {
 }
 
 impl Relay {
-    /// A relay for the tables `<service>_outbox` and `<service>_relay_lease`.
-    pub fn new(service: &'static str, db: Db, bus: Bus) -> Relay {
+    /// A relay for the tables `<service>_outbox` and `<service>_relay_lease`, which hold
+    /// events of the `published` types. Their counters exist at 0 from here on, so the first
+    /// event after a restart shows in rates.
+    pub fn new(service: &'static str, published: &[&'static str], db: Db, bus: Bus) -> Relay {
+        for event_type in published {
+            metrics::counter!("events_published_total", "service" => service, "type" => *event_type)
+                .increment(0);
+        }
         Relay {
             service,
             db,

@@ -65,6 +65,9 @@ impl Event for SaleUpdated {
     const VERSION: u32 = 1;
 }
 
+/// The type of every event the sales service publishes.
+pub const PUBLISHED: &[&str] = &[SaleCreated::TYPE, SaleUpdated::TYPE];
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -60,10 +60,18 @@ return 1
 
 const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 
+/// The cache's counters exist at 0 from its creation, so rates see its first request.
+fn register(name: &'static str) {
+    for result in ["hit", "miss"] {
+        metrics::counter!("cache_requests_total", "cache" => name, "result" => result).increment(0);
+    }
+}
+
 impl VersionedCache {
     /// A cache inside this process: fast, but each process has its own, so use Redis when a
     /// service runs as several replicas.
     pub fn in_process(name: &'static str, capacity: u64, ttl: Duration) -> Self {
+        register(name);
         let cache = Cache::builder().max_capacity(capacity).time_to_live(ttl).build();
         VersionedCache {
             name,
@@ -73,6 +81,7 @@ impl VersionedCache {
 
     /// A cache shared by every replica through Redis. Keys are prefixed with `prefix`.
     pub fn redis(name: &'static str, url: &str, prefix: &str, ttl: Duration) -> Result<Self, CacheError> {
+        register(name);
         let redis = LazyRedis::new(url, REDIS_TIMEOUT).map_err(|e| CacheError::Url(e.to_string()))?;
         Ok(VersionedCache {
             name,
