@@ -1,18 +1,20 @@
 //! HTTP plumbing shared by every service, so each service's code is only its own routes.
 //!
 //! # Layout
-//! - [`paging`]: page sizes and cutting pages.
-//! - [`problem`]: [`Problem`], the `application/problem+json` body of every error.
-//! - [`extract`]: `Json` and `Query` extractors whose rejections are problems.
-//! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
-//! - [`health`]: `/health`, `/health/ready` and `/metrics`.
 //! - [`breaker`]: the circuit breaker every HTTP client of an upstream goes through.
+//! - [`cursor`]: the cursors of paged listings.
+//! - [`extract`]: `Json` and `Query` extractors whose rejections are problems.
+//! - [`forwarding`]: what a server passing a request on does to its headers.
+//! - [`health`]: `/health`, `/health/ready` and `/metrics`.
 //! - [`idempotency`]: the `Idempotency-Key` header, scoped to the caller, and the answers of
 //!   retries.
 //! - [`identity`]: the signed identity every request to a service must carry.
+//! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
+//! - [`paging`]: page sizes and cutting pages.
+//! - [`problem`]: [`Problem`], the `application/problem+json` body of every error.
 //! - [`schema`]: the API document's description of each kind of input value.
 //! - [`server`]: [`server::serve`] with graceful shutdown.
-//! - [`telemetry`]: log output set-up.
+//! - [`telemetry`]: log output and trace export set-up.
 
 pub mod breaker;
 pub mod cursor;

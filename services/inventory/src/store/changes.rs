@@ -9,7 +9,7 @@ use storage::db::retry_deadlocks;
 use time::OffsetDateTime;
 
 use super::ledger::{NewMovement, insert_movement, insert_restock};
-use super::levels::{lock_item, locked_level, usable_location, warning_for, write_level};
+use super::levels::{known_item, locked_level, usable_location, warning_for, write_level};
 use super::{Answer, InventoryStore};
 use crate::SERVICE;
 use crate::domain::{
@@ -48,7 +48,7 @@ impl InventoryStore {
         answer: Option<&Answer<'_>>,
     ) -> Result<Changed, InventoryError> {
         let mut tx = self.db.begin().await?;
-        let item = lock_item(&mut tx, &change.sku).await?;
+        let item = known_item(&mut tx, &change.sku).await?;
         let location = usable_location(&mut tx, change.location.as_str()).await?;
         let level = locked_level(&mut tx, self.db.kind(), &change.sku, &location.code).await?;
         let delta = match change.amount {
@@ -162,7 +162,7 @@ impl InventoryStore {
         } = transfer;
         let quantity = *quantity;
         let mut tx = self.db.begin().await?;
-        let item = lock_item(&mut tx, sku).await?;
+        let item = known_item(&mut tx, sku).await?;
         let source = usable_location(&mut tx, from.as_str()).await?;
         usable_location(&mut tx, to.as_str()).await?;
         // Lock both rows in one fixed order, whatever the direction of the transfer.
@@ -237,7 +237,7 @@ impl InventoryStore {
 
     async fn settings_once(&self, settings: &LevelSettings) -> Result<Level, InventoryError> {
         let mut tx = self.db.begin().await?;
-        let item = lock_item(&mut tx, &settings.sku).await?;
+        let item = known_item(&mut tx, &settings.sku).await?;
         usable_location(&mut tx, settings.location.as_str()).await?;
         let level = locked_level(&mut tx, self.db.kind(), &settings.sku, settings.location.as_str()).await?;
         let state = low_stock(

@@ -299,7 +299,7 @@ pub(crate) fn warning_for(level: &Level) -> StockLevelWarning {
 }
 
 /// The item row of `sku`, or `UnknownSku` when the catalog never announced it.
-pub(crate) async fn lock_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, InventoryError> {
+pub(crate) async fn known_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, InventoryError> {
     let row = sqlx::query("SELECT sku, name, active FROM inventory_items WHERE sku = ?")
         .bind(sku.to_owned())
         .fetch_optional(&mut *tx)

@@ -86,7 +86,7 @@ impl InventoryStore {
         answer: Option<&Answer<'_>>,
     ) -> Result<(), InventoryError> {
         let Some(answer) = answer else { return Ok(()) };
-        let item = levels::lock_item(tx, sku).await?;
+        let item = levels::known_item(tx, sku).await?;
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT {LEVEL_COLUMNS} FROM inventory_levels WHERE sku = ? ORDER BY location"
         )))

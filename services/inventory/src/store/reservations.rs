@@ -17,7 +17,7 @@ use time::OffsetDateTime;
 
 use super::ledger::{NewMovement, insert_movement};
 use super::levels::{
-    bump_levels, items_of, lock_item, locked_level, locked_levels, usable_location, warning_for, write_level,
+    bump_levels, items_of, known_item, locked_level, locked_levels, usable_location, warning_for, write_level,
 };
 use super::{InventoryStore, OUTBOX_TABLE, stored};
 use crate::SERVICE;
@@ -357,7 +357,7 @@ pub async fn apply_sale_updated(
             (SaleChange::Returned, false) => MovementKind::ReturnWrittenOff,
         };
         let delta = if line.restock { line.quantity } else { 0 };
-        let item = lock_item(conn, &line.sku).await?;
+        let item = known_item(conn, &line.sku).await?;
         let level = locked_level(conn, engine, &line.sku, &update.location).await?;
         let (after, warning) = write_level(conn, &level, delta, &item, cause.at).await?;
         let movement = NewMovement {
