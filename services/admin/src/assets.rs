@@ -1,6 +1,9 @@
 //! The dashboard's files, compiled into the binary so that it runs with nothing to install,
-//! and `index.html` for the address of every screen (the page routes in the browser).
+//! and `index.html` for the address of every screen (the page routes in the browser). One
+//! script, `js/states.js`, is made here from the kernel's state enums, so the dashboard
+//! never keeps its own copy of the payment methods, sale statuses and reasons.
 
+use std::borrow::Cow;
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::sync::LazyLock;
 
@@ -27,19 +30,31 @@ static FILES: &[(&str, &[u8])] = embed![
     "js/app.js",
     "js/dom.js",
     "js/format.js",
+    "js/header.js",
     "js/live.js",
+    "js/router.js",
+    "js/session.js",
+    "js/screens/account.js",
     "js/screens/alerts.js",
     "js/screens/login.js",
     "js/screens/overview.js",
     "js/screens/pos.js",
     "js/screens/products.js",
-    "js/screens/sales.js",
-    "js/screens/stock.js",
+    "js/screens/roles.js",
+    "js/screens/sales/badge.js",
+    "js/screens/sales/detail.js",
+    "js/screens/sales/list.js",
+    "js/screens/stock/detail.js",
+    "js/screens/stock/forms.js",
+    "js/screens/stock/list.js",
+    "js/screens/stock/rows.js",
+    "js/screens/tokens.js",
     "js/screens/users.js",
 ];
 
 /// The addresses of the dashboard's screens; each answers `index.html`, whose script shows
-/// the screen. Kept in step with the router in `assets/js/app.js`.
+/// the screen. Kept in step with `ROUTES` in `assets/js/router.js` (tested); `/login` is the
+/// router's own screen.
 pub const PAGES: &[&str] = &[
     "/",
     "/login",
@@ -54,9 +69,30 @@ pub const PAGES: &[&str] = &[
     "/account",
 ];
 
+/// `js/states.js`: the names of every state the dashboard offers or shows, as the API sends
+/// them.
+fn states_module() -> Vec<u8> {
+    fn names<T: Copy>(all: &[T], name: fn(T) -> &'static str) -> Vec<&'static str> {
+        all.iter().map(|&value| name(value)).collect()
+    }
+    format!(
+        "// Made by the server from its own types (services/admin/src/assets.rs).\n\
+         export const PAYMENT_METHODS = {:?};\n\
+         export const SALE_STATUSES = {:?};\n\
+         export const ADJUSTMENT_REASONS = {:?};\n",
+        names(kernel::PaymentMethod::ALL, kernel::PaymentMethod::as_str),
+        names(kernel::SaleStatus::ALL, kernel::SaleStatus::as_str),
+        names(
+            kernel::states::AdjustmentReason::ALL,
+            kernel::states::AdjustmentReason::as_str
+        ),
+    )
+    .into_bytes()
+}
+
 struct Asset {
     path: &'static str,
-    body: &'static [u8],
+    body: Cow<'static, [u8]>,
     content_type: &'static str,
     /// A strong validator for `If-None-Match`: the files change only with the binary.
     etag: HeaderValue,
@@ -65,6 +101,8 @@ struct Asset {
 static ASSETS: LazyLock<Vec<Asset>> = LazyLock::new(|| {
     FILES
         .iter()
+        .map(|&(path, body)| (path, Cow::Borrowed(body)))
+        .chain([("js/states.js", Cow::Owned(states_module()))])
         .map(|(path, body)| {
             let mut hasher = DefaultHasher::new();
             body.hash(&mut hasher);
@@ -126,7 +164,7 @@ fn serve(path: &str, headers: &HeaderMap) -> Option<Response> {
         (
             common,
             [(header::CONTENT_TYPE, HeaderValue::from_static(asset.content_type))],
-            asset.body,
+            asset.body.clone(),
         )
             .into_response()
     })
@@ -157,6 +195,43 @@ mod tests {
         let mut embedded: Vec<String> = FILES.iter().map(|(p, _)| (*p).to_owned()).collect();
         embedded.sort();
         assert_eq!(embedded, on_disk);
+    }
+
+    #[test]
+    fn every_page_is_a_route_of_the_browser_router() {
+        let router = std::str::from_utf8(
+            FILES
+                .iter()
+                .find(|(path, _)| *path == "js/router.js")
+                .expect("router.js is embedded")
+                .1,
+        )
+        .unwrap();
+        let mut routes: Vec<&str> = router
+            .split("{ path: '")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('\'').expect("a closing quote")])
+            .collect();
+        routes.push("/login");
+        routes.sort_unstable();
+        let mut pages = PAGES.to_vec();
+        pages.sort_unstable();
+        assert_eq!(routes, pages);
+    }
+
+    #[test]
+    fn the_states_script_names_what_the_api_sends() {
+        let states = String::from_utf8(states_module()).unwrap();
+        for method in kernel::PaymentMethod::ALL {
+            assert!(states.contains(&format!("\"{}\"", method.as_str())));
+        }
+        for status in kernel::SaleStatus::ALL {
+            assert!(states.contains(&format!("\"{}\"", status.as_str())));
+        }
+        let reasons = kernel::states::AdjustmentReason::ALL;
+        let listed: Vec<String> = reasons.iter().map(|r| format!("\"{}\"", r.as_str())).collect();
+        assert!(states.contains(&format!("ADJUSTMENT_REASONS = [{}];", listed.join(", "))));
+        assert!(ASSETS.iter().any(|asset| asset.path == "js/states.js"));
     }
 
     #[test]

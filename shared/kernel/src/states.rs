@@ -108,14 +108,15 @@ named_states!(
 );
 
 named_states!(
-    /// Why stock was adjusted by hand (`count_correction` for a stock take).
+    /// Why stock was adjusted by hand (`count_correction` for a stock take), the usual
+    /// reasons first.
     AdjustmentReason {
-        CountCorrection => "count_correction",
         Damaged => "damaged",
         Lost => "lost",
         Found => "found",
         Returned => "returned",
         Other => "other",
+        CountCorrection => "count_correction",
     }
 );
 

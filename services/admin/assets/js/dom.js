@@ -1,5 +1,8 @@
 // Small, safe DOM helpers: build elements from data (text is always set as text, never as
-// HTML), labelled form fields, field-level error display, the confirm dialog, flash messages.
+// HTML), labelled form fields, field-level error display, the confirm dialog, flash messages,
+// paged listings.
+
+import { isQuiet } from './api.js';
 
 /**
  * Creates an element. `attrs`: `class`, `text`, `on<Event>` (listener), `dataset` (object),
@@ -225,4 +228,52 @@ export function table(cols, className = 'data') {
       : h('th', { scope: 'col', class: c.class, text: c.label }))))),
     tbody);
   return { table, tbody };
+}
+
+/**
+ * A listing shown page by page in `tbody`: the first page (`load(true)`, also `reload()`) or
+ * the next one (`load(false)`, the `more` button), with loading, empty and error states in
+ * `status` (an error offers Retry). Only the newest load may touch the table: an older,
+ * slower answer (a previous search) never lands under a new filter.
+ *
+ * `fetchPage(cursor)` answers `{items, next_cursor}`; `render(item)` gives a row, several
+ * (an array) or none (null). `noun` names the items in messages; `empty` is shown when no
+ * item matches.
+ */
+export function pagedList({ tbody, status, more, noun, empty, fetchPage, render }) {
+  let cursor = null;
+  let newest = 0;
+  let loading = false;
+  async function load(fresh) {
+    if (loading && !fresh) return;
+    loading = true;
+    const mine = ++newest;
+    more.disabled = true;
+    replace(status, statusLine(`Loading ${noun}…`));
+    try {
+      const page = await fetchPage(fresh ? null : cursor);
+      if (mine !== newest) return;
+      if (fresh) tbody.replaceChildren();
+      page.items.forEach((item) => append(tbody, [render(item)]));
+      cursor = page.next_cursor || null;
+      more.hidden = !cursor;
+      replace(status, tbody.children.length ? null : statusLine(empty, 'empty'));
+    } catch (e) {
+      if (isQuiet(e) || mine !== newest) return;
+      replace(status, statusLine(`Could not load ${noun}. ${e.message}`, 'error'),
+        h('button', { type: 'button', class: 'secondary small', onclick: () => load(fresh), text: 'Retry' }));
+    } finally {
+      if (mine === newest) {
+        loading = false;
+        more.disabled = false;
+      }
+    }
+  }
+  more.addEventListener('click', () => load(false));
+  return {
+    load,
+    reload: () => load(true),
+    /** Whether more pages than those shown exist. */
+    hasMore: () => cursor !== null,
+  };
 }

@@ -135,6 +135,8 @@ pub struct Me {
     pub credential: &'static str,
     #[serde(with = "time::serde::rfc3339::option")]
     pub expires_at: Option<OffsetDateTime>,
+    /// Every role there is, lowest first: a role may do what every role before it may.
+    pub roles: [Role; 4],
 }
 
 /// The signed-in user and what this credential may do.
@@ -151,6 +153,7 @@ async fn me(Extension(me): Extension<Principal>) -> impl IntoResponse {
             },
             expires_at: me.credential.expires_at,
             user: me.user,
+            roles: Role::ALL,
         }),
     )
 }

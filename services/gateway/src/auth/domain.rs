@@ -152,6 +152,8 @@ mod tests {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
         assert_eq!(Role::parse("owner"), None);
+        // The dashboard lists roles in this order, lowest first (`/auth/me` sends it).
+        assert!(Role::ALL.windows(2).all(|pair| pair[0] < pair[1]));
     }
 
     #[test]

@@ -6,8 +6,8 @@
 import { get, request, seg, newKey, isQuiet, ApiError, refusedOutright } from '../api.js';
 import { h, replace, field, table, flash } from '../dom.js';
 import { money, int, dateTime, label } from '../format.js';
+import { PAYMENT_METHODS } from '../states.js';
 
-const METHODS = ['cash', 'card', 'transfer', 'other'];
 
 export function render(ctx) {
   ctx.title('Point of sale');
@@ -23,7 +23,7 @@ export function render(ctx) {
   linesTbl.id = 'pos-lines';
   const empty = h('p', { class: 'muted empty', text: 'No items yet. Scan a product to start the sale.' });
   const total = h('output', { id: 'pos-total', class: 'pos-total', 'aria-live': 'polite', text: money(0) });
-  const payment = field('Payment method', { id: 'pos-payment', type: 'select', options: METHODS.map((m) => ({ value: m, label: label(m) })) });
+  const payment = field('Payment method', { id: 'pos-payment', type: 'select', options: PAYMENT_METHODS.map((m) => ({ value: m, label: label(m) })) });
   const complete = h('button', { type: 'button', id: 'pos-complete', class: 'primary big', disabled: true, text: 'Complete sale' });
   const clearBtn = h('button', { type: 'button', class: 'secondary', text: 'Clear sale' });
   const receiptBox = h('div', { class: 'receipt-box' });

@@ -3,7 +3,7 @@
 // archive with confirmation. Rows follow product events live.
 
 import { get, request, del, seg, isQuiet } from '../api.js';
-import { h, replace, field, table, clearErrors, setFieldError, showFormError, formAlert, confirmAction, flash, debounce, statusLine } from '../dom.js';
+import { h, replace, field, table, clearErrors, setFieldError, showFormError, formAlert, confirmAction, flash, debounce, pagedList } from '../dom.js';
 import { money, moneyInput, parseMoney } from '../format.js';
 
 const PAGE = 50;
@@ -13,7 +13,7 @@ const FIELD_MAP = { price_cents: 'price', cost_cents: 'cost' };
 export function render(ctx) {
   ctx.title('Products');
   const manager = ctx.can('manager');
-  const state = { cursor: null, loading: false, editing: null };
+  const state = { editing: null };
 
   const search = field('Search', { id: 'product-search', type: 'search', placeholder: 'SKU, name, brand…', autocomplete: 'off' });
   const category = field('Category', { id: 'product-category', type: 'select', options: [{ value: '', label: 'All categories' }] });
@@ -36,45 +36,21 @@ export function render(ctx) {
     status,
     h('div', { class: 'actions' }, more));
 
-  const reload = () => { state.cursor = null; return loadPage(true); };
+  const list = pagedList({
+    tbody, status, more, noun: 'products', empty: 'No products match.',
+    fetchPage: (cursor) => get('/products', {
+      q: search.input.value.trim(), category: category.input.value, active: active.input.value,
+      limit: PAGE, cursor,
+    }, ctx.signal),
+    render: row,
+  });
+  const reload = () => list.reload();
   const searchLater = debounce(reload, 300);
   ctx.onCleanup(searchLater.cancel);
   search.input.addEventListener('input', () => searchLater());
   category.input.addEventListener('change', () => reload());
   active.input.addEventListener('change', () => reload());
-  more.addEventListener('click', () => loadPage(false).catch(() => {}));
   newBtn?.addEventListener('click', () => openForm(null));
-
-  async function loadPage(fresh) {
-    if (state.loading && !fresh) return;
-    state.loading = true;
-    // Only the newest load may touch the table: an older, slower answer (a previous search)
-    // must not land under the new filter.
-    const seq = (state.seq = (state.seq || 0) + 1);
-    more.disabled = true;
-    replace(status, statusLine('Loading products…'));
-    try {
-      const page = await get('/products', {
-        q: search.input.value.trim(), category: category.input.value, active: active.input.value,
-        limit: PAGE, cursor: fresh ? null : state.cursor,
-      }, ctx.signal);
-      if (seq !== state.seq) return;
-      if (fresh) tbody.replaceChildren();
-      page.items.forEach((p) => tbody.append(row(p)));
-      state.cursor = page.next_cursor || null;
-      more.hidden = !state.cursor;
-      replace(status, tbody.children.length ? null : statusLine('No products match.', 'empty'));
-    } catch (e) {
-      if (isQuiet(e) || seq !== state.seq) return;
-      replace(status, statusLine(`Could not load products. ${e.message}`, 'error'),
-        h('button', { type: 'button', class: 'secondary small', onclick: () => loadPage(fresh), text: 'Retry' }));
-    } finally {
-      if (seq === state.seq) {
-        state.loading = false;
-        more.disabled = false;
-      }
-    }
-  }
 
   async function loadCategories() {
     try {
@@ -232,7 +208,7 @@ export function render(ctx) {
   }
 
   // Live: update rows in place; new products appear on the next (debounced) reload.
-  const reloadLater = debounce(() => { if (!state.cursor || tbody.children.length < PAGE) reload(); }, 800);
+  const reloadLater = debounce(() => { if (!list.hasMore() || tbody.children.length < PAGE) reload(); }, 800);
   ctx.onCleanup(reloadLater.cancel);
   ctx.live(['ProductCreated', 'ProductUpdated', 'ProductArchived', 'resync'], (type, env) => {
     const d = env.data || {};
@@ -250,7 +226,7 @@ export function render(ctx) {
   });
 
   loadCategories();
-  return loadPage(true);
+  return list.reload();
 }
 
 function dropNulls(o) {
