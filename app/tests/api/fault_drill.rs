@@ -469,10 +469,26 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
         }
     })
     .await;
-    assert!(
-        settled.is_ok(),
-        "outboxes not drained or stock still reserved after 60 s"
-    );
+    if settled.is_err() {
+        let left: Vec<(String, String, i64)> = sqlx::query_as(
+            "SELECT r.id, r.status, CAST(COALESCE(SUM(l.quantity), 0) AS SIGNED) \
+             FROM inventory_reservations r JOIN inventory_reservation_lines l ON l.reservation_id = r.id \
+             WHERE r.status IN ('pending', 'confirmed') GROUP BY r.id, r.status",
+        )
+        .fetch_all(db.pool())
+        .await
+        .expect("open reservations");
+        let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)", None).await;
+        let recorded: BTreeSet<String> = left
+            .iter()
+            .filter(|(id, _, _)| accepted.contains(id))
+            .map(|(id, _, _)| id.clone())
+            .collect();
+        panic!(
+            "not settled after 60 s: {backlog} unpublished events; open reservations \
+             (id, status, units): {left:?}; of which answered as sales: {recorded:?}"
+        );
+    }
     assert_eq!(
         scalar("SELECT COUNT(*) FROM inventory_dead_letters", None).await,
         0,
