@@ -7,6 +7,7 @@
 //! - [`money`]: [`Cents`], amounts of money with arithmetic that never wraps, and [`Total`],
 //!   a sum of many amounts that says so when the result cannot be represented.
 //! - [`quantity`]: the bounds of stock quantities.
+//! - [`tax`]: [`TaxRate`], [`Pricing`] and how an amount splits into net and tax.
 //! - [`states`]: sale and reservation states, payment methods, kinds of stock movement.
 //! - [`report`]: an error told with its causes, for logs.
 
@@ -16,9 +17,11 @@ pub mod money;
 pub mod quantity;
 pub mod report;
 pub mod states;
+pub mod tax;
 pub mod text;
 
 pub use codes::{LocationCode, Sku};
 pub use fields::{FieldError, FieldErrors};
 pub use money::{Cents, Overflow, Total};
 pub use states::{MovementKind, PaymentMethod, ReservationStatus, SaleChange, SaleStatus};
+pub use tax::{Pricing, TaxRate, Taxed};

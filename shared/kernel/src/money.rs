@@ -60,6 +60,24 @@ impl Cents {
         let exact = i128::from(self.0) * i128::from(numerator) / i128::from(denominator);
         i64::try_from(exact).map(Cents).map_err(|_| Overflow)
     }
+
+    /// `self × numerator / denominator`, rounded half away from zero (0.5 cent → 1 cent,
+    /// −0.5 → −1), the rounding of tax and percentage discounts.
+    pub fn share_rounded(self, numerator: i64, denominator: i64) -> Result<Cents, Overflow> {
+        if denominator == 0 {
+            return Err(Overflow);
+        }
+        let product = i128::from(self.0) * i128::from(numerator);
+        let denominator = i128::from(denominator);
+        let (quotient, remainder) = (product / denominator, product % denominator);
+        let away = if 2 * remainder.abs() >= denominator.abs() {
+            // The exact result's sign: the remainder has the product's sign.
+            if (product < 0) == (denominator < 0) { 1 } else { -1 }
+        } else {
+            0
+        };
+        i64::try_from(quotient + away).map(Cents).map_err(|_| Overflow)
+    }
 }
 
 impl std::fmt::Display for Cents {
@@ -150,5 +168,27 @@ mod tests {
         assert_eq!(Cents::new(8697).share(1, 3), Ok(Cents::new(2899)));
         assert_eq!(Cents::new(i64::MAX).share(2, 2), Ok(Cents::new(i64::MAX)));
         assert_eq!(Cents::new(1).share(1, 0), Err(Overflow));
+    }
+
+    #[test]
+    fn a_rounded_share_goes_half_away_from_zero() {
+        let cases = [
+            (5, 1, 10, 1),   // 0.5 → 1
+            (-5, 1, 10, -1), // −0.5 → −1
+            (4, 1, 10, 0),
+            (15, 1, 10, 2),
+            (1999, 2000, 12000, 333),   // 333.17
+            (1000, 88750, 1000000, 89), // 88.75
+            (1, 1, -2, -1),
+        ];
+        for (amount, numerator, denominator, expected) in cases {
+            assert_eq!(
+                Cents::new(amount).share_rounded(numerator, denominator),
+                Ok(Cents::new(expected)),
+                "{amount} × {numerator} / {denominator}"
+            );
+        }
+        assert_eq!(Cents::new(i64::MAX).share_rounded(i64::MAX, 1), Err(Overflow));
+        assert_eq!(Cents::new(1).share_rounded(1, 0), Err(Overflow));
     }
 }
