@@ -44,6 +44,16 @@ where
         })?;
         let mut value: serde_json::Value = serde_json::from_slice(&body)
             .map_err(|e| Problem::bad_request("malformed-json", e.to_string()))?;
+        // Every body of this API is an object; serde would also read a struct from an array
+        // of its fields in order, which no client means to send.
+        if !value.is_object() {
+            return Err(Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid-body",
+                "The JSON body does not have the expected shape",
+            )
+            .detail("The body must be a JSON object."));
+        }
         whole_numbers_as_integers(&mut value);
         T::deserialize(value).map(Json).map_err(|e| {
             Problem::new(

@@ -70,6 +70,40 @@ described!(
 );
 
 described!(
+    Currency,
+    "A currency.",
+    string(
+        r"^ *[A-Za-z]{3} *$",
+        "An ISO 4217 currency code such as EUR, USD, GBP or JPY; case does not matter and \
+         spaces around it are dropped."
+    )
+);
+
+described!(
+    TaxCode,
+    "A tax rate's code.",
+    string(
+        r"^ *[A-Za-z0-9][A-Za-z0-9_-]{0,15} *$",
+        "1 to 16 letters, digits, '-' or '_', starting with a letter or digit, such as \
+         `standard` or `reduced`; case does not matter (it is stored in lower case) and spaces \
+         around it are dropped."
+    )
+);
+
+described!(
+    RateBp,
+    "A tax rate in basis points.",
+    ObjectBuilder::new()
+        .schema_type(Type::Number)
+        .minimum(Some(0))
+        .maximum(Some(10_000))
+        .description(Some(
+            "Basis points (2000 = 20 %), with at most two decimals (887.5 = 8.875 %), from 0 to \
+             10000 (100 %)."
+        ))
+);
+
+described!(
     IdempotencyKey,
     "An idempotency key.",
     string(
