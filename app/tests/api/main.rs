@@ -9,7 +9,7 @@
 //!
 //! # Layout
 //! - [`support`]: starting apps and processes on fresh databases, clients, helpers.
-//! - [`catalog`], [`inventory`], [`sales`], [`auth`]: each part of the API.
+//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`auth`]: each part of the API.
 //! - [`correlation`]: a request id followed through services, events and logs.
 //! - [`binary`]: the executable: commands, split processes, signals, backups, memory.
 //! - [`dashboard`], [`browser`]: the admin dashboard, over HTTP and in Chromium.
@@ -29,3 +29,4 @@ mod fault_drill;
 mod faults;
 mod inventory;
 mod sales;
+mod shop;

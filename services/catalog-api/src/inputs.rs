@@ -30,6 +30,9 @@ pub struct ProductInput {
     pub cost_cents: Option<i64>,
     #[schema(value_type = Option<web::schema::Gtin>)]
     pub barcode: Option<String>,
+    /// The code of one of the shop's tax rates; none: the shop's default rate.
+    #[schema(value_type = Option<web::schema::TaxCode>)]
+    pub tax_rate: Option<String>,
     /// Defaults to true.
     pub active: Option<bool>,
 }
@@ -64,13 +67,19 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<web::schema::Gtin>)]
     pub barcode: Option<Option<String>>,
+    /// `null`: the shop's default rate.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<web::schema::TaxCode>)]
+    pub tax_rate: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool, required = false)]
     pub active: Option<Option<bool>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`, via `default`).
-fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+pub(crate) fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(d).map(Some)
 }
 

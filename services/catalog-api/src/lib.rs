@@ -6,10 +6,12 @@
 //! # Layout
 //! - [`inputs`]: request bodies and query parameters.
 //! - [`views`]: what the routes answer: products, pages of them, categories.
+//! - [`shop`]: the shop's settings and tax rates, taken and answered.
 //! - [`paths`]: every route with its OpenAPI description ([`CatalogApi`]).
 
 pub mod inputs;
 pub mod paths;
+pub mod shop;
 pub mod views;
 
 pub use paths::CatalogApi;
@@ -17,6 +19,11 @@ pub use paths::CatalogApi;
 /// The path of one product, by SKU.
 pub fn product_path(sku: &str) -> String {
     format!("/api/v1/products/{sku}")
+}
+
+/// The path of one tax rate, by code.
+pub fn tax_rate_path(code: &str) -> String {
+    format!("/api/v1/tax-rates/{code}")
 }
 
 /// The OpenAPI description of every route.

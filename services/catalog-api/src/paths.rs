@@ -5,13 +5,17 @@
 use web::Problem;
 
 use crate::inputs::*;
+use crate::shop::*;
 use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories),
-    components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, Problem, web::FieldProblem)),
-    tags((name = "catalog", description = "Products: SKU, name, category, prices, barcode"))
+    paths(list_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories,
+          get_shop_settings, replace_shop_settings, list_tax_rates, create_tax_rate, patch_tax_rate),
+    components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, ShopSettings, ShopSettingsInput,
+                       TaxRate, TaxRateInput, TaxRatePatch, TaxRateList, Problem, web::FieldProblem)),
+    tags((name = "catalog", description = "Products: SKU, name, category, prices, barcode"),
+         (name = "shop", description = "The shop's name, address, currency and tax rates"))
 )]
 pub struct CatalogApi;
 
@@ -84,6 +88,46 @@ pub fn archive_product() {}
     responses((status = 200, description = "Categories in alphabetical order", body = CategoryList)))]
 pub fn list_categories() {}
 
+/// The shop's settings: name, address and tax id for receipts, the currency, whether prices
+/// include tax, and what new products start with.
+#[utoipa::path(get, path = "/api/v1/settings/shop", tag = "shop",
+    responses((status = 200, description = "The settings; `ETag` is their version", body = ShopSettings)))]
+pub fn get_shop_settings() {}
+
+/// Replace every setting of the shop.
+#[utoipa::path(put, path = "/api/v1/settings/shop", tag = "shop", request_body = ShopSettingsInput,
+    params(("If-Match" = inline(Option<web::schema::IfMatch>), Header, nullable = false, description = "ETag of the settings being replaced, e.g. \"v3\"")),
+    responses(
+        (status = 200, description = "Replaced", body = ShopSettings),
+        (status = 412, description = "The settings changed since that ETag", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed (an unknown currency or tax rate too)", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn replace_shop_settings() {}
+
+/// Every tax rate of the shop.
+#[utoipa::path(get, path = "/api/v1/tax-rates", tag = "shop",
+    responses((status = 200, description = "The rates, by code", body = TaxRateList)))]
+pub fn list_tax_rates() {}
+
+/// Add a tax rate.
+#[utoipa::path(post, path = "/api/v1/tax-rates", tag = "shop", request_body = TaxRateInput,
+    responses(
+        (status = 201, description = "Created; `Location` is set", body = TaxRate),
+        (status = 409, description = "A rate with this code exists", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields, each listed", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn create_tax_rate() {}
+
+/// Rename a tax rate or change its rate. Sales already recorded keep the rate they used.
+#[utoipa::path(patch, path = "/api/v1/tax-rates/{code}", tag = "shop", request_body = TaxRatePatch,
+    params(("code" = inline(web::schema::TaxCode), Path, description = "The rate's code")),
+    responses(
+        (status = 200, description = "Changed", body = TaxRate),
+        (status = 404, description = "No such tax rate", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid fields", body = Problem, content_type = "application/problem+json"),
+    ))]
+pub fn patch_tax_rate() {}
+
 /// One input type serves both create (`POST`, the SKU required) and replace (`PUT`, the SKU
 /// from the URL); the document describes each body as it is: `NewProduct` with a required
 /// `sku`, `ProductInput` without one.
@@ -98,6 +142,11 @@ pub fn document_create_and_replace(doc: &mut utoipa::openapi::OpenApi) {
     };
     let mut create = input.clone();
     create.required.push("sku".to_owned());
+    // Required, so never null: the SKU itself, not `Option`'s "SKU or null".
+    create.properties.insert(
+        "sku".to_owned(),
+        <web::schema::Sku as utoipa::PartialSchema>::schema(),
+    );
     create.description = Some("A new product.".to_owned());
     input.properties.remove("sku");
     input.description = Some("Every field of a product, replacing the current ones.".to_owned());

@@ -23,6 +23,8 @@ pub struct Product {
     pub cost_cents: i64,
     /// EAN-13 or UPC-A.
     pub barcode: Option<String>,
+    /// The code of the product's tax rate; none: the shop's default rate.
+    pub tax_rate: Option<String>,
     /// False once archived; archived products are hidden from default listings.
     pub active: bool,
     #[serde(with = "time::serde::rfc3339")]

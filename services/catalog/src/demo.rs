@@ -559,6 +559,7 @@ mod tests {
                 price_cents: Some(demo.price_cents),
                 cost_cents: Some(demo.cost_cents),
                 barcode: demo.barcode.map(Into::into),
+                tax_rate: None,
                 active: None,
             })
             .unwrap_or_else(|e| panic!("{}: {e:?}", demo.sku));

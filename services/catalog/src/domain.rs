@@ -8,6 +8,8 @@ use kernel::FieldErrors;
 use kernel::text::{line, paragraph, required_line};
 pub use kernel::{FieldError, Sku};
 
+pub use crate::shop::domain::TaxCode;
+
 /// An EAN-13 or UPC-A barcode (13 or 12 digits) whose GS1 check digit is right.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Barcode(String);
@@ -75,6 +77,7 @@ pub struct ProductDraft {
     pub price: Cents,
     pub cost: Cents,
     pub barcode: Option<Barcode>,
+    pub tax_rate: Option<TaxCode>,
     pub active: bool,
 }
 
@@ -141,6 +144,9 @@ impl ProductDraft {
             barcode: patch
                 .barcode
                 .unwrap_or_else(|| self.barcode.as_ref().map(|b| b.as_str().to_owned())),
+            tax_rate: patch
+                .tax_rate
+                .unwrap_or_else(|| self.tax_rate.as_ref().map(|c| c.as_str().to_owned())),
             active: Some(required(&mut errors, "active", patch.active, self.active)),
         };
         let draft = Self::fields(&mut errors, input);
@@ -172,9 +178,22 @@ impl ProductDraft {
                 .filter(|b| !kernel::codes::trim_blanks(b).is_empty()),
             Barcode::parse,
         );
+        let tax_rate = errors.optional(
+            "tax_rate",
+            input.tax_rate.as_deref().filter(|c| !c.trim().is_empty()),
+            TaxCode::parse,
+        );
         let active = input.active.unwrap_or(true);
-        let (name, description, category, brand, price, cost, barcode) =
-            (name?, description?, category?, brand?, price?, cost?, barcode?);
+        let (name, description, category, brand, price, cost, barcode, tax_rate) = (
+            name?,
+            description?,
+            category?,
+            brand?,
+            price?,
+            cost?,
+            barcode?,
+            tax_rate?,
+        );
         Some(move |sku| ProductDraft {
             sku,
             name,
@@ -184,6 +203,7 @@ impl ProductDraft {
             price,
             cost,
             barcode,
+            tax_rate,
             active,
         })
     }
@@ -203,6 +223,7 @@ mod tests {
             price_cents: Some(44900),
             cost_cents: Some(36500),
             barcode: Some("4006381333931".into()),
+            tax_rate: Some(" Standard ".into()),
             active: None,
         }
     }
@@ -253,6 +274,7 @@ mod tests {
         let draft = ProductDraft::from_input(input()).unwrap();
         assert_eq!(draft.sku.as_str(), "CPU-AMD-7800X3D");
         assert_eq!(draft.description, None);
+        assert_eq!(draft.tax_rate.as_ref().map(TaxCode::as_str), Some("standard"));
         assert!(draft.active);
     }
 
@@ -263,12 +285,21 @@ mod tests {
             name: Some("  ".into()),
             price_cents: Some(-5),
             barcode: Some("123".into()),
+            tax_rate: Some("no such!".into()),
             ..ProductInput::default()
         })
         .unwrap_err();
         assert_eq!(
             fields(&errors),
-            ["sku", "name", "category", "price_cents", "cost_cents", "barcode"]
+            [
+                "sku",
+                "name",
+                "category",
+                "price_cents",
+                "cost_cents",
+                "barcode",
+                "tax_rate"
+            ]
         );
     }
 

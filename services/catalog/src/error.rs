@@ -5,6 +5,7 @@ use axum::response::{IntoResponse, Response};
 use web::{FieldProblem, Problem};
 
 use crate::domain::FieldError;
+use crate::shop::store::ShopStoreError;
 use crate::store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -17,8 +18,12 @@ pub enum CatalogError {
     DuplicateSku(String),
     #[error("another product already has this barcode")]
     DuplicateBarcode,
-    #[error("the product is at version {current}, not the one in If-Match")]
-    StaleVersion { current: i64 },
+    #[error("{what} is at version {current}, not the one in If-Match")]
+    StaleVersion { what: &'static str, current: i64 },
+    #[error("no tax rate with code {0}")]
+    TaxRateNotFound(String),
+    #[error("a tax rate with code {0} already exists")]
+    DuplicateTaxRate(String),
     #[error("If-Match must be \"*\" or an ETag this API returned, like \"v3\"")]
     BadPrecondition,
     #[error("the catalog database is unavailable")]
@@ -33,8 +38,25 @@ impl From<StoreError> for CatalogError {
             StoreError::DuplicateSku(sku) => CatalogError::DuplicateSku(sku),
             StoreError::DuplicateBarcode => CatalogError::DuplicateBarcode,
             StoreError::NotFound(sku) => CatalogError::NotFound(sku),
-            StoreError::VersionMismatch { current } => CatalogError::StaleVersion { current },
+            StoreError::VersionMismatch { current } => CatalogError::StaleVersion {
+                what: "the product",
+                current,
+            },
             StoreError::Database(e) => e.into(),
+        }
+    }
+}
+
+impl From<ShopStoreError> for CatalogError {
+    fn from(e: ShopStoreError) -> Self {
+        match e {
+            ShopStoreError::DuplicateRate(code) => CatalogError::DuplicateTaxRate(code),
+            ShopStoreError::NoSuchRate(code) => CatalogError::TaxRateNotFound(code),
+            ShopStoreError::VersionMismatch { current } => CatalogError::StaleVersion {
+                what: "the shop's settings",
+                current,
+            },
+            ShopStoreError::Database(e) => e.into(),
         }
     }
 }
@@ -82,15 +104,29 @@ impl From<CatalogError> for Problem {
                         reason: "is already used by another product".into(),
                     }])
             }
-            CatalogError::StaleVersion { current } => Problem::new(
+            CatalogError::StaleVersion { what, current } => Problem::new(
                 StatusCode::PRECONDITION_FAILED,
                 "stale-version",
-                "The product was changed by someone else",
+                "Changed by someone else meanwhile",
             )
             .detail(format!(
-                "The product is now at version {current}; reload it, reapply your change and send it with If-Match: \"v{current}\"."
+                "{} {} now at version {current}; reload, reapply your change and send it with If-Match: \"v{current}\".",
+                capitalized(what),
+                if what.ends_with('s') { "are" } else { "is" },
             ))
             .extension("current_version", current),
+            CatalogError::TaxRateNotFound(code) => {
+                Problem::new(StatusCode::NOT_FOUND, "tax-rate-not-found", "Tax rate not found")
+                    .detail(format!("The shop has no tax rate with code {code}."))
+            }
+            CatalogError::DuplicateTaxRate(code) => {
+                Problem::new(StatusCode::CONFLICT, "duplicate-tax-rate", "Tax rate code already in use")
+                    .detail(format!("A tax rate with code {code} already exists."))
+                    .errors(vec![FieldProblem {
+                        field: "code".into(),
+                        reason: "is already used by another tax rate".into(),
+                    }])
+            }
             CatalogError::BadPrecondition => {
                 Problem::bad_request("invalid-if-match", CatalogError::BadPrecondition.to_string())
             }
@@ -104,6 +140,14 @@ impl From<CatalogError> for Problem {
             }
         }
     }
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 impl IntoResponse for CatalogError {

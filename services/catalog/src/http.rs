@@ -138,7 +138,7 @@ fn with_etag(product: &Product, response: impl IntoResponse) -> Response {
 /// Reads `If-Match`: absent, `*`, or a list of entity tags: the ETags this API issues, one
 /// per version (`"v3"`), and weak tags (`W/"…"`), which never match (RFC 9110 compares
 /// strongly). Exactly what `web::schema::IfMatch` documents.
-fn if_match(headers: &HeaderMap) -> Result<Precondition, CatalogError> {
+pub(crate) fn if_match(headers: &HeaderMap) -> Result<Precondition, CatalogError> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(Precondition::None);
     };

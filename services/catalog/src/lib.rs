@@ -1,4 +1,5 @@
-//! The product catalog service: what the shop sells, at what price and cost.
+//! The product catalog service: what the shop sells, at what price and cost, and on what
+//! terms: the shop's settings (currency, whether prices include tax) and its tax rates.
 //!
 //! Every change is stored together with its event (ProductCreated, ProductUpdated,
 //! ProductArchived) in the catalog's outbox, in one transaction. Single-product reads go
@@ -10,6 +11,7 @@
 //! - [`store`]: the SQL, identical on SQLite and MySQL.
 //! - [`products`]: the use cases (create, read, list, replace, patch, archive).
 //! - [`http`]: the HTTP routes; the contract crate `catalog_api` describes them.
+//! - [`shop`]: the shop's settings and tax rates, from domain to routes.
 //! - [`error`]: [`CatalogError`] and the problem each variant becomes.
 //! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
 
@@ -19,6 +21,7 @@ pub mod error;
 pub mod http;
 pub mod product;
 pub mod products;
+pub mod shop;
 pub mod store;
 
 use std::sync::Arc;
@@ -58,6 +61,7 @@ pub enum BuildError {
 /// A ready-to-serve catalog: connected, migrated, with its cache.
 pub struct Catalog {
     products: Arc<Products>,
+    shop: Arc<shop::Shop>,
     access: web::Access,
 }
 
@@ -73,7 +77,12 @@ impl Catalog {
             "catalog ready"
         );
         Ok(Catalog {
-            products: Arc::new(Products::new(store::ProductStore::new(db), cache)),
+            shop: Arc::new(shop::Shop::new(shop::store::ShopStore::new(db.clone()))),
+            products: Arc::new(Products::new(
+                store::ProductStore::new(db.clone()),
+                cache,
+                shop::store::ShopStore::new(db),
+            )),
             access,
         })
     }
@@ -113,7 +122,7 @@ impl Catalog {
             });
         web::service_router(
             SERVICE,
-            http::router(self.products.clone()),
+            http::router(self.products.clone()).merge(shop::http::router(self.shop.clone())),
             readiness,
             &self.access,
         )
@@ -160,6 +169,7 @@ pub async fn seed_demo(products: &Products) -> Result<usize, CatalogError> {
             price_cents: Some(demo.price_cents),
             cost_cents: Some(demo.cost_cents),
             barcode: demo.barcode.map(str::to_owned),
+            tax_rate: None,
             active: Some(true),
         };
         match products.create(input, Some("seed-demo".to_owned())).await {

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 pub use catalog_api::views::Product;
 
-use crate::domain::{Barcode, Cents, ProductDraft, Sku};
+use crate::domain::{Barcode, Cents, ProductDraft, Sku, TaxCode};
 
 /// The catalog's operations on a stored product.
 pub trait ProductRecord {
@@ -32,6 +32,10 @@ impl ProductRecord for Product {
                 .barcode
                 .as_deref()
                 .map(|b| Barcode::parse(b).expect("stored barcodes are valid")),
+            tax_rate: self
+                .tax_rate
+                .as_deref()
+                .map(|c| TaxCode::parse(c).expect("stored tax codes are valid")),
             active: self.active,
         }
     }
@@ -46,6 +50,7 @@ impl ProductRecord for Product {
             price_cents: self.price_cents,
             cost_cents: self.cost_cents,
             barcode: self.barcode.clone(),
+            tax_rate: self.tax_rate.clone(),
             active: self.active,
             version: self.version,
         }
@@ -72,6 +77,7 @@ impl ProductDraft {
             price_cents: self.price.get(),
             cost_cents: self.cost.get(),
             barcode: self.barcode.as_ref().map(|b| b.as_str().to_owned()),
+            tax_rate: self.tax_rate.as_ref().map(|c| c.as_str().to_owned()),
             active: self.active,
             created_at: at,
             updated_at: at,

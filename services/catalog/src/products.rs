@@ -9,6 +9,9 @@ use storage::VersionedCache;
 use crate::domain::{ProductDraft, ProductInput, ProductPatch, Sku};
 use crate::error::CatalogError;
 use crate::product::{Product, ProductRecord};
+use crate::shop::domain::TaxCode;
+use crate::shop::known_rate;
+use crate::shop::store::ShopStore;
 use crate::store::{CategoryCount, ListFilter, ProductStore, now};
 
 /// Name of this service in events and metrics.
@@ -30,6 +33,7 @@ impl Precondition {
         match self {
             Precondition::Matches(versions) if !versions.contains(&current.version) => {
                 Err(CatalogError::StaleVersion {
+                    what: "the product",
                     current: current.version,
                 })
             }
@@ -41,11 +45,22 @@ impl Precondition {
 pub struct Products {
     store: ProductStore,
     cache: VersionedCache,
+    /// The shop's tax rates, which a product's `tax_rate` must name.
+    rates: ShopStore,
 }
 
 impl Products {
-    pub fn new(store: ProductStore, cache: VersionedCache) -> Products {
-        Products { store, cache }
+    pub fn new(store: ProductStore, cache: VersionedCache, rates: ShopStore) -> Products {
+        Products { store, cache, rates }
+    }
+
+    /// Refuses a well-formed `tax_rate` that is not one of the shop's rates (a malformed one is
+    /// left to the field validation). Rates are never deleted, so the answer holds.
+    async fn check_tax_rate(&self, raw: Option<&str>) -> Result<(), CatalogError> {
+        match raw.filter(|c| !c.trim().is_empty()).map(TaxCode::parse) {
+            Some(Ok(code)) => known_rate(&self.rates, "tax_rate", &code).await.map(drop),
+            _ => Ok(()),
+        }
     }
 
     pub fn store(&self) -> &ProductStore {
@@ -62,6 +77,8 @@ impl Products {
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
         let draft = ProductDraft::from_input(input).map_err(CatalogError::Validation)?;
+        self.check_tax_rate(draft.tax_rate.as_ref().map(TaxCode::as_str))
+            .await?;
         let at = now();
         let product = draft.first_version(at);
         let event = Envelope::new(
@@ -116,6 +133,7 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
+        self.check_tax_rate(input.tax_rate.as_deref()).await?;
         // Invalid fields are reported before a stale version: they need fixing either way.
         self.change(sku, |current| {
             let draft =
@@ -135,6 +153,9 @@ impl Products {
         precondition: Precondition,
         correlation_id: Option<String>,
     ) -> Result<Product, CatalogError> {
+        if let Some(code) = &patch.tax_rate {
+            self.check_tax_rate(code.as_deref()).await?;
+        }
         self.change(sku, |current| {
             let draft = current.draft().patched(patch).map_err(CatalogError::Validation)?;
             precondition.check(current)?;
@@ -238,6 +259,7 @@ fn changed_fields(before: &ProductDraft, after: &ProductDraft) -> Vec<String> {
     note("price_cents", before.price != after.price);
     note("cost_cents", before.cost != after.cost);
     note("barcode", before.barcode != after.barcode);
+    note("tax_rate", before.tax_rate != after.tax_rate);
     note("active", before.active != after.active);
     changed
 }

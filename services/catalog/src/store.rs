@@ -12,7 +12,7 @@ use crate::product::Product;
 
 pub const OUTBOX_TABLE: &str = "catalog_outbox";
 
-const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, \
+const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, tax_rate, \
                        active, created_at, updated_at, version";
 
 #[derive(Debug, thiserror::Error)]
@@ -82,8 +82,8 @@ impl ProductStore {
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO catalog_products (sku, name, description, category, brand, price_cents, \
-             cost_cents, barcode, active, created_at, updated_at, version) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             cost_cents, barcode, tax_rate, active, created_at, updated_at, version) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(product.sku.clone())
         .bind(product.name.clone())
@@ -93,6 +93,7 @@ impl ProductStore {
         .bind(product.price_cents)
         .bind(product.cost_cents)
         .bind(product.barcode.clone())
+        .bind(product.tax_rate.clone())
         .bind(i64::from(product.active))
         .bind(millis(product.created_at))
         .bind(millis(product.updated_at))
@@ -247,7 +248,7 @@ fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
 async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
-         price_cents = ?, cost_cents = ?, barcode = ?, active = ?, updated_at = ?, version = ? \
+         price_cents = ?, cost_cents = ?, barcode = ?, tax_rate = ?, active = ?, updated_at = ?, version = ? \
          WHERE sku = ? AND version = ?",
     )
     .bind(revised.name.clone())
@@ -257,6 +258,7 @@ async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(
     .bind(revised.price_cents)
     .bind(revised.cost_cents)
     .bind(revised.barcode.clone())
+    .bind(revised.tax_rate.clone())
     .bind(i64::from(revised.active))
     .bind(millis(revised.updated_at))
     .bind(revised.version)
@@ -304,6 +306,7 @@ fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
         price_cents: row.try_get("price_cents")?,
         cost_cents: row.try_get("cost_cents")?,
         barcode: row.try_get("barcode")?,
+        tax_rate: row.try_get("tax_rate")?,
         active: row.try_get::<i64, _>("active")? != 0,
         created_at: from_millis(row.try_get("created_at")?),
         updated_at: from_millis(row.try_get("updated_at")?),

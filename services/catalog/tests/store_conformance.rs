@@ -69,6 +69,7 @@ fn product(sku: &str, name: &str, category: &str, barcode: Option<&str>) -> Prod
         price_cents: Some(12_345),
         cost_cents: Some(9_000),
         barcode: barcode.map(str::to_owned),
+        tax_rate: None,
         active: Some(true),
     })
     .expect("valid test product");

@@ -24,6 +24,7 @@ pub enum Required {
 /// - reading anything: `viewer`;
 /// - recording sales and returns: `clerk` (the counter);
 /// - changing the catalog, the stock, locations, and voiding sales: `manager`;
+/// - the shop's settings and tax rates: `admin`;
 /// - users: `admin`, from a login session;
 /// - one's own password and API tokens: any user, from a login session;
 /// - who one is, logging out: any signed-in caller.
@@ -46,6 +47,12 @@ pub fn required(method: &Method, path: &str) -> Required {
     }
     if is_safe(method) {
         return Required::Role(Role::Viewer);
+    }
+    if path == "/api/v1/settings/shop"
+        || path == "/api/v1/tax-rates"
+        || path.starts_with("/api/v1/tax-rates/")
+    {
+        return Required::Role(Role::Admin);
     }
     if *method == Method::POST && (path == "/api/v1/sales" || is_sale_return(path)) {
         return Required::Role(Role::Clerk);
@@ -93,6 +100,25 @@ mod tests {
         );
         assert_eq!(required(&Method::POST, "/api/v1/auth/login"), Required::Public);
         assert_eq!(required(&Method::GET, "/api/v1/auth/me"), Required::SignedIn);
+    }
+
+    #[test]
+    fn everyone_reads_the_shop_settings_and_only_admins_change_them() {
+        assert_eq!(
+            required(&Method::GET, "/api/v1/settings/shop"),
+            Required::Role(Role::Viewer)
+        );
+        for (method, path) in [
+            (Method::PUT, "/api/v1/settings/shop"),
+            (Method::POST, "/api/v1/tax-rates"),
+            (Method::PATCH, "/api/v1/tax-rates/standard"),
+        ] {
+            assert_eq!(
+                required(&method, path),
+                Required::Role(Role::Admin),
+                "{method} {path}"
+            );
+        }
     }
 
     #[test]

@@ -15,6 +15,10 @@ pub struct ProductSnapshot {
     pub price_cents: i64,
     pub cost_cents: i64,
     pub barcode: Option<String>,
+    /// The code of the product's tax rate; none: the shop's default. Absent in events
+    /// written before tax rates existed.
+    #[serde(default)]
+    pub tax_rate: Option<String>,
     pub active: bool,
     pub version: i64,
 }
