@@ -24,19 +24,20 @@ impl Handler for SalesEvents {
         envelope: &'a Envelope,
     ) -> BoxFuture<'a, Result<(), HandleError>> {
         Box::pin(async move {
-            if envelope.version != 1 {
-                return Err(HandleError::Permanent(format!(
-                    "{} version {} is not understood",
-                    envelope.event_type, envelope.version
-                )));
-            }
             let bad = |e: serde_json::Error| {
                 HandleError::Permanent(format!("malformed {}: {e}", envelope.event_type))
             };
             let result = match envelope.event_type.as_str() {
+                // Versions 1 and 2: the inventory needs only the lines, which both have.
                 SaleCreated::TYPE => {
-                    let sale: SaleCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    let sale = SaleCreated::from_envelope(envelope).map_err(HandleError::Permanent)?;
                     apply_sale_created(conn, self.engine, &sale, &cause(envelope)).await
+                }
+                SaleUpdated::TYPE if envelope.version != 1 => {
+                    return Err(HandleError::Permanent(format!(
+                        "SaleUpdated version {} is not understood",
+                        envelope.version
+                    )));
                 }
                 SaleUpdated::TYPE => {
                     let update: SaleUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;

@@ -1,38 +1,131 @@
 //! Events published by the sales service.
 
-use kernel::{PaymentMethod, SaleChange, SaleStatus};
+use kernel::{PaymentMethod, SaleChange, SaleStatus, TaxRate};
 use serde::{Deserialize, Serialize};
 
-use crate::Event;
+use crate::{Envelope, Event};
 
-/// One line of a sale as inventory needs it.
+/// One line of a sale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleLine {
     pub sku: String,
     pub quantity: i64,
     pub unit_price_cents: i64,
+    /// What the customer paid for the line, tax included.
     pub line_total_cents: i64,
+    /// The tax in `line_total_cents` (0 in version 1).
+    #[serde(default)]
+    pub tax_cents: i64,
+}
+
+/// Net and tax of a sale at one rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleTax {
+    /// The rate's code; none when the shop had no rate for the lines.
+    pub code: Option<String>,
+    pub rate_bp: TaxRate,
+    pub net_cents: i64,
+    pub tax_cents: i64,
+}
+
+/// One payment of a sale.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SalePayment {
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
 }
 
 /// A sale was recorded at the counter. Its stock was reserved under `sale_id` before; the
 /// inventory turns that reservation into sale movements when it applies this event.
+///
+/// Version 2 added the tax (`subtotal_cents`, `tax_cents`, `taxes`, each line's
+/// `tax_cents`) and the payments (`payments`, `tendered_cents`, `change_due_cents`).
+/// [`SaleCreated::from_envelope`] reads both versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleCreated {
     pub sale_id: String,
     pub receipt_number: i64,
     pub location: String,
+    /// The method that paid the most.
     pub payment_method: PaymentMethod,
+    /// After discounts, without tax.
+    pub subtotal_cents: i64,
+    pub tax_cents: i64,
+    /// What the customer paid: `subtotal_cents + tax_cents`.
     pub total_cents: i64,
+    pub taxes: Vec<SaleTax>,
+    /// Together `total_cents + change_due_cents`.
+    pub payments: Vec<SalePayment>,
+    /// The cash handed over.
+    pub tendered_cents: i64,
+    pub change_due_cents: i64,
     pub lines: Vec<SaleLine>,
-    /// Who recorded the sale (a username, or `service:<name>`). Added after version 1 was
-    /// first published, so it is optional: events written before it carry none.
+    /// Who recorded the sale (a username, or `service:<name>`). Optional: version 1 events
+    /// written before actors were kept carry none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
 }
 
 impl Event for SaleCreated {
     const TYPE: &'static str = "SaleCreated";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
+}
+
+/// The shape of SaleCreated version 1: no tax, one payment of the whole total.
+#[derive(Deserialize)]
+struct SaleCreatedV1 {
+    sale_id: String,
+    receipt_number: i64,
+    location: String,
+    payment_method: PaymentMethod,
+    total_cents: i64,
+    lines: Vec<SaleLine>,
+    #[serde(default)]
+    actor: Option<String>,
+}
+
+impl From<SaleCreatedV1> for SaleCreated {
+    fn from(v1: SaleCreatedV1) -> SaleCreated {
+        let cash = v1.payment_method == PaymentMethod::Cash;
+        SaleCreated {
+            sale_id: v1.sale_id,
+            receipt_number: v1.receipt_number,
+            location: v1.location,
+            payment_method: v1.payment_method,
+            subtotal_cents: v1.total_cents,
+            tax_cents: 0,
+            total_cents: v1.total_cents,
+            taxes: vec![SaleTax {
+                code: None,
+                rate_bp: TaxRate::ZERO,
+                net_cents: v1.total_cents,
+                tax_cents: 0,
+            }],
+            payments: vec![SalePayment {
+                method: v1.payment_method,
+                amount_cents: v1.total_cents,
+            }],
+            tendered_cents: if cash { v1.total_cents } else { 0 },
+            change_due_cents: 0,
+            lines: v1.lines,
+            actor: v1.actor,
+        }
+    }
+}
+
+impl SaleCreated {
+    /// The sale in `envelope`, of either version; a version 1 sale reads as untaxed and paid
+    /// in one payment.
+    pub fn from_envelope(envelope: &Envelope) -> Result<SaleCreated, String> {
+        let malformed = |e: serde_json::Error| format!("malformed SaleCreated: {e}");
+        match envelope.version {
+            1 => serde_json::from_value::<SaleCreatedV1>(envelope.data.clone())
+                .map(SaleCreated::from)
+                .map_err(malformed),
+            2 => serde_json::from_value(envelope.data.clone()).map_err(malformed),
+            other => Err(format!("SaleCreated version {other} is not understood")),
+        }
+    }
 }
 
 /// Units of one SKU that a sale update gives back.
@@ -72,13 +165,54 @@ pub const PUBLISHED: &[&str] = &[SaleCreated::TYPE, SaleUpdated::TYPE];
 mod tests {
     use super::*;
 
+    fn envelope(version: u32, data: &str) -> Envelope {
+        let mut envelope = Envelope::new(
+            "sales",
+            None,
+            time::OffsetDateTime::now_utc(),
+            &SaleUpdated {
+                sale_id: "s0".into(),
+                receipt_number: 0,
+                location: "main".into(),
+                change: SaleChange::Voided,
+                status: SaleStatus::Voided,
+                lines: vec![],
+                actor: None,
+            },
+        );
+        envelope.event_type = SaleCreated::TYPE.to_owned();
+        envelope.version = version;
+        envelope.data = serde_json::from_str(data).unwrap();
+        envelope
+    }
+
     #[test]
-    fn a_sale_created_written_before_actors_still_reads() {
+    fn a_version_1_sale_reads_as_untaxed_and_paid_at_once() {
         let old = r#"{"sale_id":"s1","receipt_number":7,"location":"MAIN","payment_method":"cash",
             "total_cents":500,"lines":[{"sku":"A","quantity":1,"unit_price_cents":500,"line_total_cents":500}]}"#;
-        let sale: SaleCreated = serde_json::from_str(old).unwrap();
+        let sale = SaleCreated::from_envelope(&envelope(1, old)).unwrap();
         assert_eq!(sale.actor, None);
-        assert_eq!(sale.lines.len(), 1);
+        assert_eq!(sale.lines[0].tax_cents, 0);
+        assert_eq!(
+            (sale.subtotal_cents, sale.tax_cents, sale.total_cents),
+            (500, 0, 500)
+        );
+        assert_eq!(
+            sale.payments,
+            [SalePayment {
+                method: PaymentMethod::Cash,
+                amount_cents: 500
+            }]
+        );
+        assert_eq!(sale.tendered_cents, 500);
+        // Version 2 has the figures itself; an unknown version is refused.
+        let v2 = serde_json::to_string(&sale).unwrap();
+        assert_eq!(SaleCreated::from_envelope(&envelope(2, &v2)).unwrap(), sale);
+        assert!(SaleCreated::from_envelope(&envelope(3, &v2)).is_err());
+        assert!(
+            SaleCreated::from_envelope(&envelope(2, old)).is_err(),
+            "v2 needs its fields"
+        );
     }
 
     #[test]

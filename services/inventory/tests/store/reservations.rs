@@ -51,6 +51,7 @@ conformance!(
     a_sale_turns_its_reservation_into_movements_once,
     released_and_expired_reservations_give_stock_back,
     voids_and_returns_bring_stock_back,
+    a_sale_created_of_version_1_from_before_tax_still_moves_stock,
 );
 
 async fn store(db: &TestDatabase) -> InventoryStore {
@@ -121,7 +122,13 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
         receipt_number: 1,
         location: "main".into(),
         payment_method: PaymentMethod::Cash,
+        subtotal_cents: 0,
+        tax_cents: 0,
         total_cents: 0,
+        taxes: vec![],
+        payments: vec![],
+        tendered_cents: 0,
+        change_due_cents: 0,
         lines: spec
             .iter()
             .map(|(sku, quantity)| SaleLine {
@@ -129,6 +136,7 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
                 quantity: *quantity,
                 unit_price_cents: 100,
                 line_total_cents: 100 * quantity,
+                tax_cents: 0,
             })
             .collect(),
         actor: Some("ann".into()),
@@ -445,4 +453,39 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
     // The sale's movements name who sold; the void and returns name who took the goods back.
     let actors: Vec<Option<&str>> = moves[..4].iter().map(|(_, a)| a.as_deref()).collect();
     assert_eq!(actors, [Some("bo"), Some("bo"), Some("bo"), Some("ann")]);
+}
+
+/// An event the sales service wrote before tax and payments existed (version 1), still in an
+/// outbox or a queue when the new release starts, is applied like any other.
+async fn a_sale_created_of_version_1_from_before_tax_still_moves_stock(store: InventoryStore) {
+    use events::Handler;
+    stocked(&store, "OLD-1", 5).await;
+    store
+        .reserve("sale-v1", &LocationCode::main(), &lines(&[("OLD-1", 2)]), TTL)
+        .await
+        .unwrap();
+    let stored = r#"{"id":"0193a0d8-0000-7000-8000-0000000000a1","type":"SaleCreated","version":1,
+        "occurred_at":"2026-11-26T10:00:00Z","source":"sales",
+        "data":{"sale_id":"sale-v1","receipt_number":41,"location":"main","payment_method":"cash",
+            "total_cents":2000,"lines":[{"sku":"OLD-1","quantity":2,"unit_price_cents":1000,"line_total_cents":2000}]}}"#;
+    let envelope: events::Envelope = serde_json::from_str(stored).unwrap();
+    let handler = inventory::sales_events::SalesEvents {
+        engine: store.db().kind(),
+    };
+    let mut tx = store.db().begin().await.unwrap();
+    handler.handle(&mut tx, &envelope).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        level(&store, "OLD-1").await,
+        (3, 0),
+        "two units sold, nothing left reserved"
+    );
+    // A version the inventory does not know is refused for a person to look at.
+    let mut future = envelope.clone();
+    future.version = 3;
+    let mut tx = store.db().begin().await.unwrap();
+    assert!(matches!(
+        handler.handle(&mut tx, &future).await,
+        Err(events::HandleError::Permanent(_))
+    ));
 }
