@@ -9,7 +9,8 @@
 //!
 //! # Layout
 //! - [`support`]: starting apps and processes on fresh databases, clients, helpers.
-//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`auth`]: each part of the API.
+//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`counter`], [`auth`]: each part of the
+//!   API.
 //! - [`correlation`]: a request id followed through services, events and logs.
 //! - [`binary`]: the executable: commands, split processes, signals, backups, memory.
 //! - [`dashboard`], [`browser`]: the admin dashboard, over HTTP and in Chromium.
@@ -24,6 +25,7 @@ mod binary;
 mod browser;
 mod catalog;
 mod correlation;
+mod counter;
 mod dashboard;
 mod fault_drill;
 mod faults;

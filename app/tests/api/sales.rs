@@ -440,7 +440,8 @@ async fn prices_are_frozen_at_the_time_of_sale(app: TestApp, _: Backing) {
             sale["discount_cents"].as_i64(),
             sale["total_cents"].as_i64()
         ),
-        (Some(20_000), Some(1_500), Some(18_500))
+        (Some(18_500), Some(1_500), Some(18_500)),
+        "the subtotal is net of discounts (no tax here)"
     );
     assert!(sale["receipt_number"].as_i64().unwrap() >= 1);
     app.patch_json("/api/v1/products/PRICE-1", &json!({"price_cents": 12_000}), None)

@@ -21,6 +21,11 @@ pub fn product_path(sku: &str) -> String {
     format!("/api/v1/products/{sku}")
 }
 
+/// The shop's settings.
+pub const SHOP_SETTINGS: &str = "/api/v1/settings/shop";
+/// Every tax rate of the shop.
+pub const TAX_RATES: &str = "/api/v1/tax-rates";
+
 /// The path of one tax rate, by code.
 pub fn tax_rate_path(code: &str) -> String {
     format!("/api/v1/tax-rates/{code}")

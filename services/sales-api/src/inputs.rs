@@ -13,8 +13,20 @@ use serde::{Deserialize, Serialize};
 pub struct SaleInput {
     #[schema(required = true, nullable = false, min_items = 1, max_items = 100)]
     pub lines: Option<Vec<LineInput>>,
-    #[schema(value_type = PaymentMethod)]
+    /// One payment of the whole total by this method. Give this or `payments`.
+    #[schema(value_type = Option<PaymentMethod>, nullable = false)]
     pub payment_method: Option<String>,
+    /// How the customer pays: one or more payments. Cash may exceed what is left to pay (the
+    /// change is given back); other methods may not. Give this or `payment_method`.
+    #[schema(nullable = false, min_items = 1, max_items = 10)]
+    pub payments: Option<Vec<PaymentInput>>,
+    /// Off the whole basket, in cents, spread over the lines in proportion to their amounts.
+    /// Give this or `discount_percent`, not both.
+    #[schema(nullable = false, minimum = 0, maximum = 10_000_000_000_000_i64)]
+    pub discount_cents: Option<i64>,
+    /// Off the whole basket, in percent (at most two decimals).
+    #[schema(nullable = false, minimum = 0, maximum = 100)]
+    pub discount_percent: Option<f64>,
     /// Where the goods leave from; `main` when left out.
     #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
@@ -35,6 +47,25 @@ pub struct LineInput {
     /// line's price).
     #[schema(minimum = 0, maximum = 10_000_000_000_000_i64)]
     pub discount_cents: Option<i64>,
+    /// Off the line's price in percent (at most two decimals); instead of `discount_cents`.
+    #[schema(nullable = false, minimum = 0, maximum = 100)]
+    pub discount_percent: Option<f64>,
+}
+
+/// One payment of a sale.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentInput {
+    #[schema(value_type = PaymentMethod)]
+    pub method: Option<String>,
+    /// For cash, what the customer handed over.
+    #[schema(
+        required = true,
+        nullable = false,
+        minimum = 1,
+        maximum = 10_000_000_000_000_i64
+    )]
+    pub amount_cents: Option<i64>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
@@ -68,6 +99,7 @@ pub struct ListParams {
     /// Sales with a line of this SKU.
     #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
     pub sku: Option<String>,
+    /// Sales with a payment of this method.
     #[param(inline)]
     pub payment_method: Option<PaymentMethod>,
     #[param(inline)]

@@ -17,6 +17,8 @@ pub use paths::SalesApi;
 pub const MAX_LINES: usize = 100;
 /// The most units one line may have.
 pub const MAX_QUANTITY: i64 = 1_000;
+/// The most payments one sale may have.
+pub const MAX_PAYMENTS: usize = 10;
 
 /// The OpenAPI description of every route.
 pub fn openapi() -> utoipa::openapi::OpenApi {

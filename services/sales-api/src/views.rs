@@ -1,7 +1,7 @@
 //! What the sales routes answer: a sale with its lines and its history, pages of sales, the
 //! summary the dashboard shows.
 
-use kernel::{PaymentMethod, SaleStatus};
+use kernel::{PaymentMethod, SaleStatus, TaxRate};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -12,9 +12,35 @@ pub struct Line {
     pub name: String,
     pub quantity: i64,
     pub unit_price_cents: i64,
+    /// The line's own discount plus its share of the basket discount.
     pub discount_cents: i64,
+    /// The code of the tax rate the line was sold at; none: no tax.
+    pub tax_rate: Option<String>,
+    /// That rate as it was at the time of the sale, in basis points.
+    #[schema(value_type = f64)]
+    pub rate_bp: TaxRate,
+    /// After discounts, without tax.
+    pub net_cents: i64,
+    pub tax_cents: i64,
+    /// What the customer paid for the line: `net_cents + tax_cents`.
     pub line_total_cents: i64,
     pub returned_quantity: i64,
+}
+
+/// Net and tax of a sale (or of a period) at one rate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct TaxLine {
+    pub code: Option<String>,
+    #[schema(value_type = f64)]
+    pub rate_bp: TaxRate,
+    pub net_cents: i64,
+    pub tax_cents: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Payment {
+    pub method: PaymentMethod,
+    pub amount_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -34,12 +60,25 @@ pub struct Sale {
     pub receipt_number: i64,
     pub status: SaleStatus,
     pub location: String,
+    /// The method that paid the most; `payments` has them all.
     pub payment_method: PaymentMethod,
     pub customer: Option<String>,
     pub note: Option<String>,
+    /// After discounts, without tax.
     pub subtotal_cents: i64,
+    /// Every discount: the lines' own and the basket's.
     pub discount_cents: i64,
+    pub tax_cents: i64,
+    /// What the customer pays: `subtotal_cents + tax_cents`.
     pub total_cents: i64,
+    /// Net and tax per rate.
+    pub taxes: Vec<TaxLine>,
+    /// Together `total_cents + change_due_cents`.
+    pub payments: Vec<Payment>,
+    /// The cash handed over.
+    pub tendered_cents: i64,
+    /// The cash given back.
+    pub change_due_cents: i64,
     pub refunded_cents: i64,
     pub units: i64,
     /// Who recorded the sale at the counter; none for sales recorded before actors were kept.
@@ -61,7 +100,10 @@ pub struct Summary {
     pub units: i64,
     /// Revenue per sale, rounded down.
     pub average_basket_cents: i64,
+    /// What each method brought in (cash net of change), returns not taken off.
     pub by_payment_method: Vec<MethodFigures>,
+    /// Tax collected per rate, returns not taken off.
+    pub taxes: Vec<TaxLine>,
     pub by_day: Vec<DayFigures>,
     /// The best sellers by units (then revenue), at most [`TOP_PRODUCTS`].
     pub top_products: Vec<ProductFigures>,

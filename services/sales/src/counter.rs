@@ -9,7 +9,11 @@ use events::sales::ReturnedLine;
 use sales_api::views::{Sale, Summary};
 use web::Problem;
 
-use crate::domain::{self, FieldError, SaleRequest, price};
+use catalog_api::shop::{ShopSettings, TaxRate};
+use catalog_api::views::Product;
+use kernel::{Cents, Pricing};
+
+use crate::domain::{self, FieldError, Offer, Payment, SaleRequest, Tender, Terms, price, settle};
 use crate::error::SaleError;
 use crate::store::sales::NewSale;
 use crate::store::{ListFilter, Origin, SalesStore};
@@ -33,21 +37,31 @@ impl Counter {
         key: Option<&str>,
         origin: &Origin,
     ) -> Result<Sale, SaleError> {
-        let products = self.priced(request).await?;
-        let (lines, totals) = price(request, self.max_discount_percent, |sku| products[sku].clone())
-            .map_err(SaleError::Validation)?;
+        let (products, (terms, shop)) =
+            futures::future::try_join(self.products(request), self.terms()).await?;
+        let offers = shop.offers(request, products)?;
+        let priced = price(request, terms, |sku| offers[sku].clone()).map_err(SaleError::Validation)?;
+        let total = Cents::new(priced.totals.total_cents);
+        let payments = match &request.tender {
+            Tender::Whole(method) => vec![Payment {
+                method: *method,
+                amount: total,
+            }],
+            Tender::Split(payments) => payments.clone(),
+        };
+        let settlement = settle(total, payments).map_err(|e| SaleError::Validation(vec![e]))?;
         let id = uuid::Uuid::now_v7().to_string();
-        let wanted: Vec<(String, i64)> = lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        let wanted: Vec<(String, i64)> = priced.lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
         self.reserve(&id, &request.location, &wanted).await?;
         let new = NewSale {
             id: &id,
             request,
-            lines: &lines,
-            totals,
+            priced: &priced,
+            settlement: &settlement,
         };
         match self.store.record(&new, key, origin).await {
             Ok(sale) => {
-                metrics::counter!("sales_recorded_total", "payment_method" => request.payment_method.as_str())
+                metrics::counter!("sales_recorded_total", "payment_method" => sale.payment_method.as_str())
                     .increment(1);
                 metrics::counter!("sales_revenue_cents_total").increment(sale.total_cents.max(0) as u64);
                 Ok(sale)
@@ -61,9 +75,19 @@ impl Counter {
         }
     }
 
-    /// The name and unit price of every SKU of the request; a line whose SKU the catalog does
-    /// not have, or has archived, is refused.
-    async fn priced(&self, request: &SaleRequest) -> Result<BTreeMap<String, (String, i64)>, SaleError> {
+    /// Whether prices include tax, and the discount limit.
+    async fn terms(&self) -> Result<(Terms, ShopTerms), SaleError> {
+        let (settings, rates) = self.upstreams.shop_terms().await.map_err(SaleError::from)?;
+        let terms = Terms {
+            pricing: Pricing::from_prices_include_tax(settings.prices_include_tax),
+            max_discount_percent: self.max_discount_percent,
+        };
+        Ok((terms, ShopTerms { settings, rates }))
+    }
+
+    /// Every product of the request, from the catalog. A line whose SKU the catalog does not
+    /// have, or has archived, is refused.
+    async fn products(&self, request: &SaleRequest) -> Result<BTreeMap<String, Product>, SaleError> {
         let mut skus: Vec<&str> = request.lines.iter().map(|l| l.sku.as_str()).collect();
         skus.sort_unstable();
         skus.dedup();
@@ -73,7 +97,7 @@ impl Counter {
         for (sku, product) in skus.iter().zip(fetched) {
             match product? {
                 Some(p) if p.active => {
-                    products.insert(sku.to_string(), (p.name, p.price_cents));
+                    products.insert(sku.to_string(), p);
                 }
                 found => {
                     let reason = if found.is_some() {
@@ -199,6 +223,64 @@ fn reservation_refusals(problem: &serde_json::Value) -> Vec<FieldError> {
         vec![FieldError::new("lines", "was refused by the inventory")]
     } else {
         refusals
+    }
+}
+
+/// The shop's settings and rates at the time of a sale.
+struct ShopTerms {
+    settings: ShopSettings,
+    rates: Vec<TaxRate>,
+}
+
+impl ShopTerms {
+    /// What each product is sold at: its name, its price and its tax rate (the product's, else
+    /// the shop's default, else none), as they are now, so the sale keeps them.
+    fn offers(
+        &self,
+        request: &SaleRequest,
+        products: BTreeMap<String, Product>,
+    ) -> Result<BTreeMap<String, Offer>, SaleError> {
+        let mut offers = BTreeMap::new();
+        let mut errors = Vec::new();
+        for (sku, product) in products {
+            let code = product
+                .tax_rate
+                .or_else(|| self.settings.default_tax_rate.clone());
+            let rate = match &code {
+                None => Some(kernel::TaxRate::ZERO),
+                Some(code) => self.rates.iter().find(|r| &r.code == code).map(|r| r.rate_bp),
+            };
+            let Some(rate) = rate else {
+                // The catalog never deletes a rate, so this is a catalog out of step; selling
+                // without the tax would be wrong, so the line is refused.
+                for (i, line) in request.lines.iter().enumerate() {
+                    if line.sku == sku {
+                        errors.push(FieldError::new(
+                            format!("lines[{i}].sku"),
+                            format!(
+                                "{sku} names tax rate {}, which the shop does not have",
+                                code.as_deref().unwrap_or("")
+                            ),
+                        ));
+                    }
+                }
+                continue;
+            };
+            offers.insert(
+                sku,
+                Offer {
+                    name: product.name,
+                    unit_price: Cents::new(product.price_cents),
+                    tax_code: code,
+                    tax_rate: rate,
+                },
+            );
+        }
+        if errors.is_empty() {
+            Ok(offers)
+        } else {
+            Err(SaleError::Validation(errors))
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
+use catalog_api::shop::{ShopSettings, TaxRate, TaxRateList};
 use catalog_api::views::Product;
 use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReserveInput, ReserveLine};
 use reqwest::StatusCode;
@@ -82,6 +83,29 @@ impl Upstreams {
             }) => Ok(None),
             Err(e) => Err(e),
         }
+    }
+
+    /// The shop's settings and tax rates, as the catalog has them now.
+    pub async fn shop_terms(&self) -> Result<(ShopSettings, Vec<TaxRate>), UpstreamError> {
+        let settings_url = format!("{}{}", self.catalog, catalog_api::SHOP_SETTINGS);
+        let rates_url = format!("{}{}", self.catalog, catalog_api::TAX_RATES);
+        let (settings, rates) = futures::future::try_join(
+            self.call(
+                &self.catalog_breaker,
+                || self.client.get(&settings_url),
+                "catalog",
+            ),
+            self.call(&self.catalog_breaker, || self.client.get(&rates_url), "catalog"),
+        )
+        .await?;
+        let unexpected = |what: &str, e: serde_json::Error| UpstreamError::Unavailable {
+            upstream: "catalog",
+            reason: format!("unexpected {what} JSON: {e}"),
+        };
+        let settings: ShopSettings =
+            serde_json::from_value(settings).map_err(|e| unexpected("settings", e))?;
+        let rates: TaxRateList = serde_json::from_value(rates).map_err(|e| unexpected("tax rates", e))?;
+        Ok((settings, rates.items))
     }
 
     /// Reserves the lines under `sale_id` (repeatable: the same id finds the same reservation).

@@ -1,418 +1,178 @@
-//! The counter's rules, free of HTTP and SQL: what a sale request may contain, how its totals
-//! are computed in integer cents, and what a void or a return does to a sale.
+//! The counter's rules, free of HTTP and SQL.
+//!
+//! # Layout
+//! - this module: what a sale request may contain, checked field by field.
+//! - [`pricing`]: discounts, tax and totals in integer cents.
+//! - [`payments`]: how a total is paid, tendered cash and change.
+//! - [`changes`]: what a void or a return does to a sale, and the refund.
 
-use events::sales::ReturnedLine;
+pub mod changes;
+pub mod payments;
+pub mod pricing;
+
 use kernel::text::{line, paragraph};
-use kernel::{Cents, FieldErrors, LocationCode, Overflow, PaymentMethod, SaleChange, SaleStatus, Total};
-use sales_api::inputs::{ReturnInput, SaleInput};
-use sales_api::views::Sale;
-pub use sales_api::{MAX_LINES, MAX_QUANTITY};
+use kernel::{FieldErrors, LocationCode, PaymentMethod};
+use sales_api::inputs::{LineInput, PaymentInput, SaleInput};
+pub use sales_api::{MAX_LINES, MAX_PAYMENTS, MAX_QUANTITY};
 
+pub use changes::{LineReturn, SaleUpdate, change_note, refund_for, return_lines, returned_lines, void};
 pub use kernel::FieldError;
-
-use crate::error::SaleError;
-
-fn error(field: impl Into<String>, reason: impl Into<String>) -> FieldError {
-    FieldError::new(field, reason)
-}
+pub use payments::{Payment, Settlement, settle};
+pub use pricing::{Discount, Offer, Priced, PricedLine, TaxFigures, Terms, Totals, price};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRequest {
     pub sku: String,
     pub quantity: i64,
-    pub discount_cents: i64,
+    pub discount: Discount,
+}
+
+/// How the customer means to pay.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Tender {
+    /// One payment of the whole total (`payment_method`).
+    Whole(PaymentMethod),
+    /// The payments as given (`payments`).
+    Split(Vec<Payment>),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SaleRequest {
     pub lines: Vec<LineRequest>,
-    pub payment_method: PaymentMethod,
+    /// Off the whole basket, spread over the lines.
+    pub discount: Discount,
+    pub tender: Tender,
     pub location: String,
     pub customer: Option<String>,
     pub note: Option<String>,
 }
 
-fn sku(raw: &str) -> Result<String, String> {
-    kernel::Sku::parse(raw).map(kernel::Sku::into_string)
+impl SaleRequest {
+    pub fn parse(input: SaleInput) -> Result<SaleRequest, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        let lines_in = input.lines.unwrap_or_default();
+        if lines_in.is_empty() {
+            errors.push("lines", "must have at least one line");
+        } else if lines_in.len() > MAX_LINES {
+            errors.push("lines", format!("must have at most {MAX_LINES} lines"));
+        }
+        let lines: Vec<LineRequest> = lines_in
+            .into_iter()
+            .enumerate()
+            .filter_map(|(i, line)| line_request(&mut errors, i, line))
+            .collect();
+        let discount = Discount::parse(&mut errors, "", input.discount_cents, input.discount_percent);
+        let tender = tender(&mut errors, input.payment_method, input.payments);
+        let location = match input.location.as_deref().map(LocationCode::parse) {
+            None => Some(LocationCode::main()),
+            Some(parsed) => errors.check("location", parsed),
+        };
+        let customer = optional_text(&mut errors, "customer", input.customer, |v| line(v, 200));
+        let note = optional_text(&mut errors, "note", input.note, |v| paragraph(v, 500));
+        let parsed = discount
+            .zip(tender)
+            .zip(location)
+            .map(|((discount, tender), location)| SaleRequest {
+                lines,
+                discount,
+                tender,
+                location: location.as_str().to_owned(),
+                customer,
+                note,
+            });
+        errors.finish_parsed(parsed)
+    }
+}
+
+fn line_request(errors: &mut FieldErrors, i: usize, line: LineInput) -> Option<LineRequest> {
+    let sku = errors.required(&format!("lines[{i}].sku"), line.sku.as_deref(), |raw| {
+        kernel::Sku::parse(raw).map(kernel::Sku::into_string)
+    });
+    let quantity = errors.required(&format!("lines[{i}].quantity"), line.quantity, |q| {
+        if (1..=MAX_QUANTITY).contains(&q) {
+            Ok(q)
+        } else {
+            Err(format!("must be between 1 and {MAX_QUANTITY}"))
+        }
+    });
+    let discount = Discount::parse(
+        errors,
+        &format!("lines[{i}]."),
+        line.discount_cents,
+        line.discount_percent,
+    );
+    Some(LineRequest {
+        sku: sku?,
+        quantity: quantity?,
+        discount: discount?,
+    })
+}
+
+/// `payment_method` or `payments`, exactly one of them.
+fn tender(
+    errors: &mut FieldErrors,
+    method: Option<String>,
+    payments: Option<Vec<PaymentInput>>,
+) -> Option<Tender> {
+    let method_of = |raw: &str| {
+        PaymentMethod::parse(raw).ok_or_else(|| format!("must be one of {}", PaymentMethod::names()))
+    };
+    match (method, payments) {
+        (Some(_), Some(_)) => {
+            errors.push("payments", "give either payment_method or payments, not both");
+            None
+        }
+        (None, None) => {
+            errors.push("payment_method", "is required (or payments)");
+            None
+        }
+        (Some(method), None) => errors
+            .check("payment_method", method_of(&method))
+            .map(Tender::Whole),
+        (None, Some(payments)) => {
+            if payments.is_empty() || payments.len() > MAX_PAYMENTS {
+                errors.push("payments", format!("must have 1 to {MAX_PAYMENTS} payments"));
+            }
+            let mut parsed = Vec::new();
+            for (i, payment) in payments.into_iter().enumerate() {
+                let method = errors.required(
+                    &format!("payments[{i}].method"),
+                    payment.method.as_deref(),
+                    method_of,
+                );
+                let amount = errors.required(
+                    &format!("payments[{i}].amount_cents"),
+                    payment.amount_cents,
+                    |cents| {
+                        if (1..=kernel::Cents::MAX_PRICE.get() * 1_000).contains(&cents) {
+                            Ok(kernel::Cents::new(cents))
+                        } else {
+                            Err("must be a positive amount of cents".to_owned())
+                        }
+                    },
+                );
+                if let (Some(method), Some(amount)) = (method, amount) {
+                    parsed.push(Payment { method, amount });
+                }
+            }
+            Some(Tender::Split(parsed))
+        }
+    }
 }
 
 /// Optional text checked by `parse` (blank is none); a bad value is recorded under `field`.
-fn text(
-    value: Option<String>,
+fn optional_text(
+    errors: &mut FieldErrors,
     field: &str,
+    value: Option<String>,
     parse: impl Fn(&str) -> Result<Option<String>, String>,
-    errors: &mut Vec<FieldError>,
 ) -> Option<String> {
-    parse(&value?)
-        .map_err(|reason| errors.push(error(field, reason)))
-        .ok()
-        .flatten()
-}
-
-impl SaleRequest {
-    pub fn parse(input: SaleInput) -> Result<SaleRequest, Vec<FieldError>> {
-        let mut errors = Vec::new();
-        let lines_in = input.lines.unwrap_or_default();
-        if lines_in.is_empty() {
-            errors.push(error("lines", "must have at least one line"));
-        } else if lines_in.len() > MAX_LINES {
-            errors.push(error("lines", format!("must have at most {MAX_LINES} lines")));
-        }
-        let mut lines = Vec::new();
-        for (i, line) in lines_in.into_iter().enumerate() {
-            let sku = match line.sku.as_deref().map(sku) {
-                None => {
-                    errors.push(error(format!("lines[{i}].sku"), "is required"));
-                    None
-                }
-                Some(Err(reason)) => {
-                    errors.push(error(format!("lines[{i}].sku"), reason));
-                    None
-                }
-                Some(Ok(sku)) => Some(sku),
-            };
-            let quantity = match line.quantity {
-                Some(q) if (1..=MAX_QUANTITY).contains(&q) => Some(q),
-                Some(_) => {
-                    errors.push(error(
-                        format!("lines[{i}].quantity"),
-                        format!("must be between 1 and {MAX_QUANTITY}"),
-                    ));
-                    None
-                }
-                None => {
-                    errors.push(error(format!("lines[{i}].quantity"), "is required"));
-                    None
-                }
-            };
-            let discount = line.discount_cents.unwrap_or(0);
-            if discount < 0 {
-                errors.push(error(
-                    format!("lines[{i}].discount_cents"),
-                    "must not be negative",
-                ));
-            }
-            if let (Some(sku), Some(quantity)) = (sku, quantity) {
-                lines.push(LineRequest {
-                    sku,
-                    quantity,
-                    discount_cents: discount.max(0),
-                });
-            }
-        }
-        let payment_method = match input.payment_method.as_deref().map(|raw| {
-            PaymentMethod::parse(raw).ok_or_else(|| format!("must be one of {}", PaymentMethod::names()))
-        }) {
-            None => {
-                errors.push(error("payment_method", "is required"));
-                None
-            }
-            Some(Err(reason)) => {
-                errors.push(error("payment_method", reason));
-                None
-            }
-            Some(Ok(m)) => Some(m),
-        };
-        let location = match input.location.as_deref().map(LocationCode::parse) {
-            None => LocationCode::main(),
-            Some(Ok(code)) => code,
-            Some(Err(reason)) => {
-                errors.push(error("location", reason));
-                LocationCode::main()
-            }
-        };
-        let customer = text(input.customer, "customer", |v| line(v, 200), &mut errors);
-        let note = text(input.note, "note", |v| paragraph(v, 500), &mut errors);
-        if !errors.is_empty() {
-            return Err(errors);
-        }
-        Ok(SaleRequest {
-            lines,
-            payment_method: payment_method.expect("checked"),
-            location: location.as_str().to_owned(),
-            customer,
-            note,
-        })
-    }
-}
-
-/// A line priced from the catalog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PricedLine {
-    pub sku: String,
-    pub name: String,
-    pub quantity: i64,
-    pub unit_price_cents: i64,
-    pub discount_cents: i64,
-    pub line_total_cents: i64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Totals {
-    pub subtotal_cents: i64,
-    pub discount_cents: i64,
-    pub total_cents: i64,
-    pub units: i64,
-}
-
-/// Prices each line at `price(sku)` (name, unit price in cents) and checks discounts against
-/// `max_discount_percent` of the line's price. Every amount is computed with checked
-/// arithmetic; a sale whose total cannot be represented is refused.
-pub fn price(
-    request: &SaleRequest,
-    max_discount_percent: u32,
-    price: impl Fn(&str) -> (String, i64),
-) -> Result<(Vec<PricedLine>, Totals), Vec<FieldError>> {
-    let mut errors = Vec::new();
-    let mut lines = Vec::new();
-    let too_large = |i: usize| {
-        error(
-            format!("lines[{i}]"),
-            "makes an amount too large to be represented",
-        )
-    };
-    for (i, line) in request.lines.iter().enumerate() {
-        let (name, unit) = price(&line.sku);
-        let Ok(gross) = Cents::new(unit).times(line.quantity) else {
-            errors.push(too_large(i));
-            continue;
-        };
-        let Ok(limit) = gross.share(i64::from(max_discount_percent), 100) else {
-            errors.push(too_large(i));
-            continue;
-        };
-        if line.discount_cents > limit.get() {
-            errors.push(error(
-                format!("lines[{i}].discount_cents"),
-                format!("must be at most {limit} ({max_discount_percent}% of the line's price)"),
-            ));
-        }
-        lines.push(PricedLine {
-            sku: line.sku.clone(),
-            name,
-            quantity: line.quantity,
-            unit_price_cents: unit,
-            discount_cents: line.discount_cents,
-            line_total_cents: gross.get() - line.discount_cents,
-        });
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let too_large = |_| vec![error("lines", "make a total too large to be represented")];
-    let totals = Totals {
-        subtotal_cents: sum(lines.iter().map(|l| l.unit_price_cents * l.quantity)).map_err(too_large)?,
-        discount_cents: sum(lines.iter().map(|l| l.discount_cents)).map_err(too_large)?,
-        total_cents: sum(lines.iter().map(|l| l.line_total_cents)).map_err(too_large)?,
-        units: sum(lines.iter().map(|l| l.quantity)).map_err(too_large)?,
-    };
-    Ok((lines, totals))
-}
-
-/// The sum of `values`, refusing to wrap.
-fn sum(values: impl Iterator<Item = i64>) -> Result<i64, Overflow> {
-    values.map(Cents::new).collect::<Total>().cents().map(Cents::get)
-}
-
-/// The money given back for `quantity` of the `sold` units of a line: their share of what
-/// was paid, rounded down.
-pub fn refund_for(line_total: Cents, sold: i64, quantity: i64) -> Result<Cents, Overflow> {
-    line_total.share(quantity, sold)
-}
-
-/// What a void or a return does to a sale: the change, the status after it, and the units
-/// taken back from each line.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SaleUpdate {
-    pub change: SaleChange,
-    pub status: SaleStatus,
-    pub lines: Vec<LineReturn>,
-}
-
-/// Units taken back from one line of a sale.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LineReturn {
-    pub line_no: i64,
-    pub returned: ReturnedLine,
-}
-
-impl SaleUpdate {
-    pub fn units(&self) -> i64 {
-        self.lines.iter().map(|l| l.returned.quantity).sum()
-    }
-
-    /// The money given back: everything not yet refunded for a void, each line's share for
-    /// a return.
-    pub fn refund(&self, sale: &Sale) -> Result<Cents, SaleError> {
-        if self.change == SaleChange::Voided {
-            return Ok(Cents::new(sale.total_cents - sale.refunded_cents));
-        }
-        let mut refund = Cents::ZERO;
-        for taken in &self.lines {
-            let line = &sale.lines[(taken.line_no - 1) as usize];
-            let share = refund_for(
-                Cents::new(line.line_total_cents),
-                line.quantity,
-                taken.returned.quantity,
-            )
-            .map_err(|_| SaleError::TooLarge("the refund"))?;
-            refund = refund
-                .checked_add(share)
-                .map_err(|_| SaleError::TooLarge("the refund"))?;
-        }
-        Ok(refund)
-    }
-}
-
-/// Whether a sale in `status` may still change (be voided, or take a return).
-fn changeable(sale: &Sale, action: &'static str) -> Result<(), SaleError> {
-    if matches!(sale.status, SaleStatus::Completed | SaleStatus::PartiallyReturned) {
-        Ok(())
-    } else {
-        Err(SaleError::WrongStatus {
-            status: sale.status,
-            action,
-        })
-    }
-}
-
-/// A void: every unit not yet returned comes back to stock.
-pub fn void(sale: &Sale) -> Result<SaleUpdate, SaleError> {
-    changeable(sale, "a void")?;
-    let lines = sale
-        .lines
-        .iter()
-        .filter(|l| l.quantity > l.returned_quantity)
-        .map(|l| LineReturn {
-            line_no: l.line_no,
-            returned: ReturnedLine {
-                sku: l.sku.clone(),
-                quantity: l.quantity - l.returned_quantity,
-                restock: true,
-            },
-        })
-        .collect();
-    Ok(SaleUpdate {
-        change: SaleChange::Voided,
-        status: SaleStatus::Voided,
-        lines,
-    })
-}
-
-/// A return of `returned`: each SKU's units are spread over the sale's lines of that SKU, in
-/// line order; never more than is still returnable.
-pub fn return_lines(sale: &Sale, returned: &[ReturnedLine]) -> Result<SaleUpdate, SaleError> {
-    changeable(sale, "a return")?;
-    let mut left: Vec<i64> = sale
-        .lines
-        .iter()
-        .map(|l| l.quantity - l.returned_quantity)
-        .collect();
-    let mut taken = Vec::new();
-    for r in returned {
-        if !sale.lines.iter().any(|l| l.sku == r.sku) {
-            return Err(SaleError::NotOnSale(r.sku.clone()));
-        }
-        let returnable: i64 = sale
-            .lines
-            .iter()
-            .zip(&left)
-            .filter(|(l, _)| l.sku == r.sku)
-            .map(|(_, q)| q)
-            .sum();
-        if r.quantity > returnable {
-            return Err(SaleError::TooMany {
-                sku: r.sku.clone(),
-                returnable,
-            });
-        }
-        let mut wanted = r.quantity;
-        for (line, rest) in sale.lines.iter().zip(left.iter_mut()) {
-            if line.sku != r.sku || wanted == 0 {
-                continue;
-            }
-            let q = wanted.min(*rest);
-            if q > 0 {
-                *rest -= q;
-                wanted -= q;
-                taken.push(LineReturn {
-                    line_no: line.line_no,
-                    returned: ReturnedLine {
-                        sku: r.sku.clone(),
-                        quantity: q,
-                        restock: r.restock,
-                    },
-                });
-            }
-        }
-    }
-    let status = if left.iter().all(|q| *q == 0) {
-        SaleStatus::Returned
-    } else {
-        SaleStatus::PartiallyReturned
-    };
-    Ok(SaleUpdate {
-        change: SaleChange::Returned,
-        status,
-        lines: taken,
-    })
-}
-
-/// The lines of a return request, checked.
-pub fn returned_lines(input: &ReturnInput) -> Result<Vec<ReturnedLine>, Vec<FieldError>> {
-    let mut errors = FieldErrors::new();
-    if input.lines.is_empty() {
-        errors.push("lines", "must not be empty");
-    } else if input.lines.len() > MAX_LINES {
-        errors.push("lines", format!("must have at most {MAX_LINES} lines"));
-    }
-    let mut lines = Vec::new();
-    for (i, line) in input.lines.iter().enumerate() {
-        let sku = errors.check(&format!("lines[{i}].sku"), kernel::Sku::parse(&line.sku));
-        if !(1..=MAX_QUANTITY).contains(&line.quantity) {
-            errors.push(
-                format!("lines[{i}].quantity"),
-                format!("must be between 1 and {MAX_QUANTITY}"),
-            );
-        }
-        if let Some(sku) = sku {
-            lines.push(ReturnedLine {
-                sku: sku.into_string(),
-                quantity: line.quantity,
-                restock: line.restock.unwrap_or(true),
-            });
-        }
-    }
-    errors.finish(|| lines)
-}
-
-/// The history line of a void or return, for people: "voided: 2 units, 39.98 refunded".
-pub fn change_note(change: SaleChange, units: i64, refund_cents: i64) -> String {
-    let plural = if units == 1 { "unit" } else { "units" };
-    let (whole, cents) = (refund_cents / 100, refund_cents % 100);
-    format!(
-        "{}: {units} {plural}, {whole}.{cents:02} refunded",
-        change.as_str()
-    )
+    errors.check(field, parse(&value?)).flatten()
 }
 
 #[cfg(test)]
 mod tests {
-    use sales_api::inputs::LineInput;
-
     use super::*;
-
-    #[test]
-    fn change_notes_show_money_as_decimals() {
-        assert_eq!(
-            change_note(SaleChange::Voided, 2, 3998),
-            "voided: 2 units, 39.98 refunded"
-        );
-        assert_eq!(
-            change_note(SaleChange::Returned, 1, 5),
-            "returned: 1 unit, 0.05 refunded"
-        );
-    }
 
     fn input(lines: Vec<(&str, i64, i64)>, payment: &str) -> SaleInput {
         SaleInput {
@@ -423,45 +183,29 @@ mod tests {
                         sku: Some(sku.into()),
                         quantity: Some(q),
                         discount_cents: Some(d),
+                        discount_percent: None,
                     })
                     .collect(),
             ),
             payment_method: Some(payment.into()),
+            payments: None,
+            discount_cents: None,
+            discount_percent: None,
             location: None,
             customer: None,
             note: None,
         }
     }
 
-    #[test]
-    fn totals_are_computed_in_cents_with_discounts_in_limits() {
-        let request = SaleRequest::parse(input(vec![("cpu-1", 2, 1000), ("ram-1", 1, 0)], "card")).unwrap();
-        assert_eq!(request.lines[0].sku, "CPU-1");
-        let (lines, totals) = price(&request, 20, |sku| {
-            (sku.to_owned(), if sku == "CPU-1" { 19_999 } else { 4_950 })
-        })
-        .unwrap();
-        assert_eq!(lines[0].line_total_cents, 2 * 19_999 - 1000);
-        assert_eq!(
-            totals,
-            Totals {
-                subtotal_cents: 44_948,
-                discount_cents: 1000,
-                total_cents: 43_948,
-                units: 3
-            }
-        );
-        let greedy = SaleRequest::parse(input(vec![("cpu-1", 1, 5000)], "cash")).unwrap();
-        let refused = price(&greedy, 20, |_| ("x".into(), 10_000)).unwrap_err();
-        assert_eq!(refused[0].field, "lines[0].discount_cents");
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
     }
 
     #[test]
     fn every_bad_field_is_reported() {
         let errors = SaleRequest::parse(input(vec![("!", 0, -1)], "cheque")).unwrap_err();
-        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(
-            fields,
+            fields(&errors),
             [
                 "lines[0].sku",
                 "lines[0].quantity",
@@ -473,10 +217,70 @@ mod tests {
     }
 
     #[test]
-    fn refunds_are_a_share_of_what_was_paid() {
+    fn a_sale_is_paid_by_one_method_or_by_payments_never_both() {
+        let whole = SaleRequest::parse(input(vec![("cpu-1", 1, 0)], "card")).unwrap();
+        assert_eq!(whole.tender, Tender::Whole(PaymentMethod::Card));
+        assert_eq!(whole.lines[0].sku, "CPU-1");
+        let split = SaleInput {
+            payment_method: None,
+            payments: Some(vec![
+                PaymentInput {
+                    method: Some("cash".into()),
+                    amount_cents: Some(5000),
+                },
+                PaymentInput {
+                    method: Some("card".into()),
+                    amount_cents: Some(1999),
+                },
+            ]),
+            ..input(vec![("cpu-1", 1, 0)], "card")
+        };
+        let parsed = SaleRequest::parse(split.clone()).unwrap();
         assert_eq!(
-            refund_for(Cents::new(2_999 * 3 - 300), 3, 1),
-            Ok(Cents::new(2_899))
+            parsed.tender,
+            Tender::Split(vec![
+                Payment {
+                    method: PaymentMethod::Cash,
+                    amount: kernel::Cents::new(5000)
+                },
+                Payment {
+                    method: PaymentMethod::Card,
+                    amount: kernel::Cents::new(1999)
+                },
+            ])
+        );
+        let both = SaleInput {
+            payment_method: Some("cash".into()),
+            ..split.clone()
+        };
+        assert_eq!(fields(&SaleRequest::parse(both).unwrap_err()), ["payments"]);
+        let bad = SaleInput {
+            payments: Some(vec![PaymentInput {
+                method: Some("iou".into()),
+                amount_cents: Some(0),
+            }]),
+            ..split
+        };
+        assert_eq!(
+            fields(&SaleRequest::parse(bad).unwrap_err()),
+            ["payments[0].method", "payments[0].amount_cents"]
+        );
+    }
+
+    #[test]
+    fn a_discount_is_an_amount_or_a_percentage() {
+        let mut sale = input(vec![("cpu-1", 1, 0)], "cash");
+        sale.lines.as_mut().unwrap()[0].discount_cents = None;
+        sale.lines.as_mut().unwrap()[0].discount_percent = Some(12.5);
+        sale.discount_cents = Some(300);
+        let parsed = SaleRequest::parse(sale.clone()).unwrap();
+        assert_eq!(parsed.lines[0].discount, Discount::Percent(1250));
+        assert_eq!(parsed.discount, Discount::Cents(kernel::Cents::new(300)));
+        sale.discount_percent = Some(100.001);
+        sale.lines.as_mut().unwrap()[0].discount_cents = Some(1);
+        assert_eq!(
+            fields(&SaleRequest::parse(sale).unwrap_err()),
+            ["lines[0].discount_cents", "discount_cents", "discount_percent"]
         );
     }
 }

@@ -1,30 +1,30 @@
 //! Recording, reading, listing and changing sales.
 
-use events::sales::{SaleCreated, SaleLine, SaleUpdated};
+use events::sales::{SaleCreated, SaleLine, SalePayment, SaleTax, SaleUpdated};
 use events::{Envelope, Event};
 use kernel::SaleStatus;
-use sales_api::views::{HistoryEntry, Line, Sale};
+use sales_api::views::{HistoryEntry, Line, Payment, Sale, TaxLine};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
-use storage::clock::{from_millis, millis, stored_precision};
+use storage::clock::{from_millis, millis};
 use time::OffsetDateTime;
 
 use super::{ListFilter, Origin, SalesStore};
 use crate::SERVICE;
-use crate::domain::{PricedLine, SaleRequest, SaleUpdate, Totals, change_note};
+use crate::domain::{Priced, SaleRequest, SaleUpdate, Settlement, change_note};
 use crate::error::SaleError;
 
-/// A sale priced and reserved, about to be recorded.
+/// A sale priced, paid and reserved, about to be recorded.
 pub struct NewSale<'a> {
     pub id: &'a str,
     pub request: &'a SaleRequest,
-    pub lines: &'a [PricedLine],
-    pub totals: Totals,
+    pub priced: &'a Priced,
+    pub settlement: &'a Settlement,
 }
 
 impl SalesStore {
-    /// Records a sale with its SaleCreated event and, if given, the sale as the key's stored
-    /// answer.
+    /// Records a sale with its payments, its SaleCreated event and, if given, the sale as the
+    /// key's stored answer.
     pub async fn record(
         &self,
         new: &NewSale<'_>,
@@ -34,26 +34,31 @@ impl SalesStore {
         let NewSale {
             id,
             request,
-            lines,
-            totals,
+            priced,
+            settlement,
         } = *new;
+        let Priced { lines, taxes, totals } = priced;
         let at = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
         sqlx::query(
             "INSERT INTO sales_sales (id, status, location, payment_method, customer, note, subtotal_cents, \
-             discount_cents, total_cents, refunded_cents, units, created_at, updated_at, recorded_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?)",
+             discount_cents, tax_cents, total_cents, refunded_cents, units, tendered_cents, change_due_cents, \
+             created_at, updated_at, recorded_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_owned())
         .bind(SaleStatus::Completed.as_str())
         .bind(request.location.clone())
-        .bind(request.payment_method.as_str())
+        .bind(settlement.main_method().as_str())
         .bind(request.customer.clone())
         .bind(request.note.clone())
         .bind(totals.subtotal_cents)
         .bind(totals.discount_cents)
+        .bind(totals.tax_cents)
         .bind(totals.total_cents)
         .bind(totals.units)
+        .bind(settlement.tendered_cents)
+        .bind(settlement.change_due_cents)
         .bind(millis(at))
         .bind(millis(at))
         .bind(origin.actor.clone())
@@ -62,8 +67,8 @@ impl SalesStore {
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
         let sql = format!(
             "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
-             line_total_cents, returned_quantity) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, 0)"; lines.len()].join(", ")
+             tax_rate, rate_ppm, net_cents, tax_cents, line_total_cents, returned_quantity) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"; lines.len()].join(", ")
         );
         let mut insert = sqlx::query(AssertSqlSafe(sql));
         for (i, line) in lines.iter().enumerate() {
@@ -75,7 +80,24 @@ impl SalesStore {
                 .bind(line.quantity)
                 .bind(line.unit_price_cents)
                 .bind(line.discount_cents)
+                .bind(line.tax_code.clone())
+                .bind(i64::from(line.tax_rate.ppm()))
+                .bind(line.net_cents)
+                .bind(line.tax_cents)
                 .bind(line.line_total_cents);
+        }
+        insert.execute(&mut *tx).await?;
+        let sql = format!(
+            "INSERT INTO sales_payments (sale_id, payment_no, method, amount_cents) VALUES {}",
+            vec!["(?, ?, ?, ?)"; settlement.payments.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for (i, payment) in settlement.payments.iter().enumerate() {
+            insert = insert
+                .bind(id.to_owned())
+                .bind(i as i64 + 1)
+                .bind(payment.method.as_str())
+                .bind(payment.amount.get());
         }
         insert.execute(&mut *tx).await?;
         history(&mut tx, id, SaleStatus::Completed, None, origin, at).await?;
@@ -83,8 +105,29 @@ impl SalesStore {
             sale_id: id.to_owned(),
             receipt_number,
             location: request.location.clone(),
-            payment_method: request.payment_method,
+            payment_method: settlement.main_method(),
+            subtotal_cents: totals.subtotal_cents,
+            tax_cents: totals.tax_cents,
             total_cents: totals.total_cents,
+            taxes: taxes
+                .iter()
+                .map(|t| SaleTax {
+                    code: t.code.clone(),
+                    rate_bp: t.rate,
+                    net_cents: t.net_cents,
+                    tax_cents: t.tax_cents,
+                })
+                .collect(),
+            payments: settlement
+                .payments
+                .iter()
+                .map(|p| SalePayment {
+                    method: p.method,
+                    amount_cents: p.amount.get(),
+                })
+                .collect(),
+            tendered_cents: settlement.tendered_cents,
+            change_due_cents: settlement.change_due_cents,
             lines: lines
                 .iter()
                 .map(|l| SaleLine {
@@ -92,48 +135,15 @@ impl SalesStore {
                     quantity: l.quantity,
                     unit_price_cents: l.unit_price_cents,
                     line_total_cents: l.line_total_cents,
+                    tax_cents: l.tax_cents,
                 })
                 .collect(),
             actor: origin.actor.clone(),
         };
         self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
-        let sale = Sale {
-            id: id.to_owned(),
-            receipt_number,
-            status: SaleStatus::Completed,
-            location: request.location.clone(),
-            payment_method: request.payment_method,
-            customer: request.customer.clone(),
-            note: request.note.clone(),
-            subtotal_cents: totals.subtotal_cents,
-            discount_cents: totals.discount_cents,
-            total_cents: totals.total_cents,
-            refunded_cents: 0,
-            units: totals.units,
-            recorded_by: origin.actor.clone(),
-            created_at: stored_precision(at),
-            updated_at: stored_precision(at),
-            lines: lines
-                .iter()
-                .enumerate()
-                .map(|(i, l)| Line {
-                    line_no: i as i64 + 1,
-                    sku: l.sku.clone(),
-                    name: l.name.clone(),
-                    quantity: l.quantity,
-                    unit_price_cents: l.unit_price_cents,
-                    discount_cents: l.discount_cents,
-                    line_total_cents: l.line_total_cents,
-                    returned_quantity: 0,
-                })
-                .collect(),
-            history: vec![HistoryEntry {
-                status: SaleStatus::Completed,
-                detail: None,
-                actor: origin.actor.clone(),
-                at: stored_precision(at),
-            }],
-        };
+        let sale = load(&mut tx, id, "")
+            .await?
+            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
         if let Some(key) = key
             && !self
                 .keys
@@ -175,7 +185,7 @@ impl SalesStore {
             ints.push(to);
         }
         if filter.payment_method.is_some() {
-            conditions.push("payment_method = ?");
+            conditions.push("id IN (SELECT sale_id FROM sales_payments WHERE method = ?)");
         }
         if filter.status.is_some() {
             conditions.push("status = ?");
@@ -293,15 +303,16 @@ async fn history(
 async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<Option<Sale>, sqlx::Error> {
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
-         total_cents, refunded_cents, units, created_at, updated_at, recorded_by FROM sales_sales WHERE id = ?{lock}"
+         total_cents, refunded_cents, units, created_at, updated_at, recorded_by, tax_cents, tendered_cents, \
+         change_due_cents FROM sales_sales WHERE id = ?{lock}"
     )))
     .bind(id.to_owned())
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let lines = sqlx::query(
-        "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity \
-         FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
+    let lines: Vec<Line> = sqlx::query(
+        "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity, \
+         tax_rate, rate_ppm, net_cents, tax_cents FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
     )
     .bind(id.to_owned())
     .fetch_all(&mut *conn)
@@ -309,6 +320,19 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     .iter()
     .map(line_from_row)
     .collect::<Result<_, _>>()?;
+    let payments =
+        sqlx::query("SELECT method, amount_cents FROM sales_payments WHERE sale_id = ? ORDER BY payment_no")
+            .bind(id.to_owned())
+            .fetch_all(&mut *conn)
+            .await?
+            .iter()
+            .map(|p| {
+                Ok(Payment {
+                    method: super::stored(&p.try_get::<String, _>(0)?, kernel::PaymentMethod::parse)?,
+                    amount_cents: p.try_get(1)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
     let history =
         sqlx::query("SELECT status, detail, at, actor FROM sales_history WHERE sale_id = ? ORDER BY id")
             .bind(id.to_owned())
@@ -334,7 +358,12 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         note: row.try_get(6)?,
         subtotal_cents: row.try_get(7)?,
         discount_cents: row.try_get(8)?,
+        tax_cents: row.try_get(15)?,
         total_cents: row.try_get(9)?,
+        taxes: taxes_of(&lines),
+        payments,
+        tendered_cents: row.try_get(16)?,
+        change_due_cents: row.try_get(17)?,
         refunded_cents: row.try_get(10)?,
         units: row.try_get(11)?,
         recorded_by: row.try_get(14)?,
@@ -345,6 +374,37 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     }))
 }
 
+/// Net and tax per rate, summed from the lines in order of first appearance.
+fn taxes_of(lines: &[Line]) -> Vec<TaxLine> {
+    let mut taxes: Vec<TaxLine> = Vec::new();
+    for line in lines {
+        match taxes
+            .iter_mut()
+            .find(|t| t.code == line.tax_rate && t.rate_bp == line.rate_bp)
+        {
+            Some(t) => {
+                t.net_cents += line.net_cents;
+                t.tax_cents += line.tax_cents;
+            }
+            None => taxes.push(TaxLine {
+                code: line.tax_rate.clone(),
+                rate_bp: line.rate_bp,
+                net_cents: line.net_cents,
+                tax_cents: line.tax_cents,
+            }),
+        }
+    }
+    taxes
+}
+
+/// A stored rate, in parts per million.
+pub(super) fn stored_rate(ppm: i64) -> Result<kernel::TaxRate, sqlx::Error> {
+    u32::try_from(ppm)
+        .ok()
+        .and_then(kernel::TaxRate::from_ppm)
+        .ok_or_else(|| sqlx::Error::Decode(format!("a tax rate of {ppm} ppm is out of range").into()))
+}
+
 fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
     Ok(Line {
         line_no: row.try_get(0)?,
@@ -353,6 +413,10 @@ fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
         quantity: row.try_get(3)?,
         unit_price_cents: row.try_get(4)?,
         discount_cents: row.try_get(5)?,
+        tax_rate: row.try_get(8)?,
+        rate_bp: stored_rate(row.try_get(9)?)?,
+        net_cents: row.try_get(10)?,
+        tax_cents: row.try_get(11)?,
         line_total_cents: row.try_get(6)?,
         returned_quantity: row.try_get(7)?,
     })

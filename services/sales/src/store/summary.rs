@@ -1,14 +1,16 @@
-//! The figures of a period: count, revenue, units, by payment method, by day, best sellers.
+//! The figures of a period: count, revenue, units, by payment method, tax per rate, by day,
+//! best sellers.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kernel::{Cents, Overflow, PaymentMethod, SaleStatus};
-use sales_api::views::{DayFigures, MethodFigures, ProductFigures, Summary, TOP_PRODUCTS};
+use sales_api::views::{DayFigures, MethodFigures, ProductFigures, Summary, TOP_PRODUCTS, TaxLine};
 use sqlx::Row;
 use storage::clock::from_millis;
 
 use super::SalesStore;
-use crate::domain::refund_for;
+use crate::domain::pricing::spread;
+use crate::domain::{Payment, Settlement, refund_for};
 use crate::error::SaleError;
 
 /// A figure of the summary beyond 64 bits.
@@ -28,8 +30,9 @@ impl SalesStore {
         // One row per sale line; the few thousand sales of a shop's range are summed here, which
         // keeps the SQL the same on both engines (no DECIMAL sums, no date functions).
         let rows = sqlx::query(
-            "SELECT s.id, s.payment_method, s.created_at, s.total_cents - s.refunded_cents, \
-             l.quantity - l.returned_quantity, l.sku, l.name, l.line_total_cents, l.quantity, l.returned_quantity \
+            "SELECT s.id, s.refunded_cents, s.created_at, s.total_cents - s.refunded_cents, \
+             l.quantity - l.returned_quantity, l.sku, l.name, l.line_total_cents, l.quantity, l.returned_quantity, \
+             l.tax_rate, l.rate_ppm, l.net_cents, l.tax_cents \
              FROM sales_sales s JOIN sales_lines l ON l.sale_id = s.id \
              WHERE s.status <> ? AND s.created_at >= ? AND s.created_at < ? ORDER BY s.created_at",
         )
@@ -38,14 +41,16 @@ impl SalesStore {
         .bind(to_ms)
         .fetch_all(self.db.pool())
         .await?;
+        let payments = self.payments_in(from_ms, to_ms).await?;
         let mut summary = Summary::default();
         let mut methods: BTreeMap<PaymentMethod, MethodFigures> = BTreeMap::new();
+        let mut taxes: Vec<TaxLine> = Vec::new();
         let mut days: BTreeMap<String, DayFigures> = BTreeMap::new();
         let mut products: HashMap<String, ProductFigures> = HashMap::new();
         let mut seen = HashSet::new();
         for row in rows {
             let id: String = row.try_get(0)?;
-            let method = super::stored(&row.try_get::<String, _>(1)?, PaymentMethod::parse)?;
+            let refunded = Cents::new(row.try_get(1)?);
             let at = from_millis(row.try_get(2)?);
             let revenue: i64 = row.try_get(3)?;
             let units: i64 = row.try_get(4)?;
@@ -66,6 +71,21 @@ impl SalesStore {
             product.name = row.try_get(6)?;
             grow(&mut product.units, units)?;
             grow(&mut product.revenue_cents, line_revenue)?;
+            let code: Option<String> = row.try_get(10)?;
+            let rate = super::sales::stored_rate(row.try_get(11)?)?;
+            let (net, tax): (i64, i64) = (row.try_get(12)?, row.try_get(13)?);
+            match taxes.iter_mut().find(|t| t.code == code && t.rate_bp == rate) {
+                Some(t) => {
+                    grow(&mut t.net_cents, net)?;
+                    grow(&mut t.tax_cents, tax)?;
+                }
+                None => taxes.push(TaxLine {
+                    code,
+                    rate_bp: rate,
+                    net_cents: net,
+                    tax_cents: tax,
+                }),
+            }
             let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
             let day_figures = days.entry(day.clone()).or_insert(DayFigures {
                 day,
@@ -75,18 +95,23 @@ impl SalesStore {
             });
             grow(&mut day_figures.units, units)?;
             grow(&mut summary.units, units)?;
-            if seen.insert(id) {
+            if seen.insert(id.clone()) {
                 summary.count += 1;
                 grow(&mut summary.revenue_cents, revenue)?;
                 day_figures.count += 1;
                 grow(&mut day_figures.revenue_cents, revenue)?;
-                let m = methods.entry(method).or_insert(MethodFigures {
-                    payment_method: method,
-                    count: 0,
-                    revenue_cents: 0,
-                });
-                m.count += 1;
-                grow(&mut m.revenue_cents, revenue)?;
+                let Some(settlement) = payments.get(&id) else {
+                    return Err(SaleError::Database(sqlx::Error::RowNotFound));
+                };
+                for (method, taken) in taken_after_refund(settlement, refunded)? {
+                    let m = methods.entry(method).or_insert(MethodFigures {
+                        payment_method: method,
+                        count: 0,
+                        revenue_cents: 0,
+                    });
+                    m.count += 1;
+                    grow(&mut m.revenue_cents, taken)?;
+                }
             }
         }
         summary.average_basket_cents = if summary.count > 0 {
@@ -95,6 +120,7 @@ impl SalesStore {
             0
         };
         summary.by_payment_method = methods.into_values().collect();
+        summary.taxes = taxes;
         summary.by_day = days.into_values().collect();
         let mut top: Vec<ProductFigures> = products.into_values().filter(|p| p.units > 0).collect();
         top.sort_by(|a, b| (b.units, b.revenue_cents, &a.sku).cmp(&(a.units, a.revenue_cents, &b.sku)));
@@ -102,4 +128,48 @@ impl SalesStore {
         summary.top_products = top;
         Ok(summary)
     }
+
+    /// The payments and change of every sale counted in `[from_ms, to_ms)`, by sale id.
+    async fn payments_in(&self, from_ms: i64, to_ms: i64) -> Result<HashMap<String, Settlement>, SaleError> {
+        let rows = sqlx::query(
+            "SELECT s.id, s.tendered_cents, s.change_due_cents, p.method, p.amount_cents \
+             FROM sales_sales s JOIN sales_payments p ON p.sale_id = s.id \
+             WHERE s.status <> ? AND s.created_at >= ? AND s.created_at < ? ORDER BY s.id, p.payment_no",
+        )
+        .bind(SaleStatus::Voided.as_str())
+        .bind(from_ms)
+        .bind(to_ms)
+        .fetch_all(self.db.pool())
+        .await?;
+        let mut sales: HashMap<String, Settlement> = HashMap::new();
+        for row in rows {
+            let settlement = sales.entry(row.try_get(0)?).or_insert(Settlement {
+                payments: Vec::new(),
+                tendered_cents: row.try_get(1)?,
+                change_due_cents: row.try_get(2)?,
+            });
+            settlement.payments.push(Payment {
+                method: super::stored(&row.try_get::<String, _>(3)?, PaymentMethod::parse)?,
+                amount: Cents::new(row.try_get(4)?),
+            });
+        }
+        Ok(sales)
+    }
+}
+
+/// What each method of a sale brought in, the sale's refunds taken off in proportion to what
+/// each method took (to the cent, as a basket discount is spread), so the methods add up to
+/// the sale's revenue.
+fn taken_after_refund(
+    settlement: &Settlement,
+    refunded: Cents,
+) -> Result<Vec<(PaymentMethod, i64)>, SaleError> {
+    let taken = settlement.taken_by_method();
+    let amounts: Vec<Cents> = taken.iter().map(|(_, cents)| Cents::new(*cents)).collect();
+    let refunds = spread(refunded, &amounts);
+    Ok(taken
+        .into_iter()
+        .zip(refunds)
+        .map(|((method, cents), refund)| (method, cents - refund.get()))
+        .collect())
 }

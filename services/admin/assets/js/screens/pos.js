@@ -206,6 +206,11 @@ export function render(ctx) {
     errorBox.replaceChildren();
   }
 
+  /** Unit prices × quantities, before any discount. */
+  function listAmount(sale) {
+    return (sale.lines || []).reduce((sum, l) => sum + l.unit_price_cents * l.quantity, 0);
+  }
+
   function showReceipt(sale, replayed) {
     counter.hidden = true;
     const newSale = h('button', { type: 'button', id: 'pos-new-sale', class: 'primary big', text: 'New sale' });
@@ -224,9 +229,11 @@ export function render(ctx) {
         sale.recorded_by ? h('span', { text: `Served by ${sale.recorded_by}` }) : null),
       t,
       h('dl', { class: 'receipt-totals' },
-        sale.discount_cents ? [h('dt', { text: 'Subtotal' }), h('dd', { text: money(sale.subtotal_cents) }), h('dt', { text: 'Discount' }), h('dd', { text: `−${money(sale.discount_cents)}` })] : null,
+        sale.discount_cents ? [h('dt', { text: 'Before discounts' }), h('dd', { text: money(listAmount(sale)) }), h('dt', { text: 'Discount' }), h('dd', { text: `−${money(sale.discount_cents)}` })] : null,
+        (sale.taxes || []).filter((t) => t.tax_cents).map((t) => [h('dt', { text: `Tax ${t.rate_bp / 100} %` }), h('dd', { text: money(t.tax_cents) })]),
         h('dt', { text: 'Total' }), h('dd', { class: 'grand', text: money(sale.total_cents) }),
-        h('dt', { text: 'Paid by' }), h('dd', { text: label(sale.payment_method) })),
+        (sale.payments || []).map((p) => [h('dt', { text: `Paid by ${label(p.method)}` }), h('dd', { text: money(p.amount_cents) })]),
+        sale.change_due_cents ? [h('dt', { text: 'Change' }), h('dd', { text: money(sale.change_due_cents) })] : null),
       h('p', { class: 'receipt-thanks', text: 'Thank you for your purchase!' }),
       h('div', { class: 'actions no-print' }, print, newSale));
     replace(receiptBox, receipt);

@@ -1,0 +1,26 @@
+-- Tax and payments. `subtotal_cents` now means the net amount (after discounts, without tax);
+-- sales recorded before had no tax, so theirs becomes what they came to after discounts.
+-- Each of those sales was paid in one payment of its total (cash handed over exactly).
+ALTER TABLE sales_sales ADD COLUMN tax_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_sales ADD COLUMN tendered_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_sales ADD COLUMN change_due_cents INTEGER NOT NULL DEFAULT 0;
+UPDATE sales_sales SET subtotal_cents = total_cents;
+UPDATE sales_sales SET tendered_cents = total_cents WHERE payment_method = 'cash';
+
+-- The rate a line was sold at, as it was then (parts per million), and its net and tax.
+ALTER TABLE sales_lines ADD COLUMN tax_rate TEXT NULL;
+ALTER TABLE sales_lines ADD COLUMN rate_ppm INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_lines ADD COLUMN net_cents INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sales_lines ADD COLUMN tax_cents INTEGER NOT NULL DEFAULT 0;
+UPDATE sales_lines SET net_cents = line_total_cents;
+
+CREATE TABLE sales_payments (
+    sale_id      TEXT    NOT NULL,
+    payment_no   INTEGER NOT NULL,
+    method       TEXT    NOT NULL,
+    amount_cents INTEGER NOT NULL,
+    PRIMARY KEY (sale_id, payment_no)
+);
+CREATE INDEX sales_payments_by_method ON sales_payments (method);
+INSERT INTO sales_payments (sale_id, payment_no, method, amount_cents)
+    SELECT id, 1, payment_method, total_cents FROM sales_sales;
