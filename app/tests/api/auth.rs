@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 
 modes!(
     every_route_refuses_strangers_and_roles_below_its_own,
+    clerks_and_viewers_are_never_sent_costs,
     a_revoked_api_token_stops_working_at_once,
     api_tokens_never_manage_credentials,
     wrong_current_passwords_count_toward_the_login_lockout,
@@ -1049,4 +1050,62 @@ async fn two_gateways_share_the_rate_limit_through_redis() {
     assert_eq!((ok, limited), (10, 2), "{statuses:?}");
     second.stop().await;
     first.stop().await;
+}
+
+/// Cost prices and the stock's value at cost are for managers: the API leaves them out for
+/// clerks and viewers, and the live stream, which everyone reads, carries none.
+async fn clerks_and_viewers_are_never_sent_costs(app: TestApp, _: Backing) {
+    app.create(&product(
+        "COST-1",
+        json!({"price_cents": 1000, "cost_cents": 600}),
+    ))
+    .await;
+    let base = app.gateway.as_deref().unwrap().to_owned();
+    let (clerk, _) = app.user_client("till-clerk", "clerk").await;
+    let (viewer, _) = app.user_client("look-only", "viewer").await;
+    let (manager, _) = app.user_client("boss", "manager").await;
+    let read = |client: Client, path: &'static str| {
+        let url = format!("{base}{path}");
+        async move { ok_json(client.get(url).send().await.unwrap()).await }
+    };
+    for client in [clerk.clone(), viewer.clone()] {
+        let one = read(client.clone(), "/api/v1/products/COST-1").await;
+        assert_eq!(one["price_cents"], 1000);
+        assert!(one.get("cost_cents").is_none(), "{one}");
+        let page = read(client.clone(), "/api/v1/products").await;
+        assert!(page["items"][0].get("cost_cents").is_none(), "{page}");
+        let value = read(client.clone(), "/api/v1/stock-value").await;
+        assert!(value.get("at_cost_cents").is_none(), "{value}");
+        assert!(value.get("at_price_cents").is_some());
+    }
+    assert_eq!(
+        read(manager.clone(), "/api/v1/products/COST-1").await["cost_cents"],
+        600
+    );
+    assert!(
+        read(manager, "/api/v1/stock-value")
+            .await
+            .get("at_cost_cents")
+            .is_some()
+    );
+
+    // The live stream: a price change reaches a clerk without the product's cost.
+    let mut stream = SseReader::open(&clerk, &base, None).await;
+    let changed = app
+        .patch_json("/api/v1/products/COST-1", &json!({"price_cents": 1100}), None)
+        .await;
+    assert_eq!(changed.status(), StatusCode::OK);
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let event = stream
+            .next(deadline.saturating_duration_since(Instant::now()))
+            .await
+            .expect("the price change reaches the stream");
+        if event.event == "ProductUpdated" {
+            let product = &event.data["data"]["product"];
+            assert_eq!(product["price_cents"], 1100, "{}", event.data);
+            assert!(product.get("cost_cents").is_none(), "{}", event.data);
+            break;
+        }
+    }
 }

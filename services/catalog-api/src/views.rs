@@ -19,7 +19,8 @@ pub struct Product {
     pub brand: Option<String>,
     /// Selling price in cents.
     pub price_cents: i64,
-    /// Purchase cost in cents.
+    /// Purchase cost in cents; left out for clerks and viewers.
+    #[schema(required = false)]
     pub cost_cents: i64,
     /// EAN-13 or UPC-A.
     pub barcode: Option<String>,

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use catalog_api::inputs::{ActiveParam, ListParams, ProductInput, ProductPatch};
 use catalog_api::views::{Category, CategoryList, Product, ProductPage};
+use web::costs;
+use web::identity::Actor;
 use web::{Json, Problem, Query};
 
 use crate::error::CatalogError;
@@ -35,6 +37,7 @@ pub fn router(products: Arc<Products>) -> Router {
 
 async fn list_products(
     State(products): State<AppState>,
+    actor: Actor,
     Query(params): Query<ListParams>,
 ) -> Result<Response, Problem> {
     let limit = web::paging::page_size(params.limit)?;
@@ -52,7 +55,7 @@ async fn list_products(
     };
     let rows = products.list(&filter, after.as_deref(), limit + 1).await?;
     let (items, next_cursor) = web::paging::cut(rows, limit, |product| product.sku.clone());
-    Ok(Json(ProductPage { items, next_cursor }).into_response())
+    Ok(Json(costs::shown_to(&actor, &ProductPage { items, next_cursor })).into_response())
 }
 
 async fn create_product(
@@ -74,10 +77,11 @@ async fn create_product(
 
 async fn get_product(
     State(products): State<AppState>,
+    actor: Actor,
     Path(sku): Path<String>,
 ) -> Result<Response, CatalogError> {
     let product = products.get(&sku).await?;
-    Ok(with_etag(&product, Json(product.clone())))
+    Ok(with_etag(&product, Json(costs::shown_to(&actor, &product))))
 }
 
 async fn replace_product(
@@ -132,6 +136,10 @@ fn with_etag(product: &Product, response: impl IntoResponse) -> Response {
     let mut response = response.into_response();
     let etag = HeaderValue::from_str(&product.etag()).expect("ETags are ASCII");
     response.headers_mut().insert(header::ETAG, etag);
+    // The cost is left out for clerks and viewers: the answer depends on who asks.
+    response
+        .headers_mut()
+        .insert(header::VARY, HeaderValue::from_static("authorization, cookie"));
     response
 }
 

@@ -162,8 +162,7 @@ impl Feed {
                         };
                         match heard {
                             Heard::Event(message) => {
-                                let data = String::from_utf8_lossy(&message.payload).into_owned();
-                                self.push(message.event_type, data);
+                                self.push(message.event_type, without_costs(&message.payload));
                             }
                             Heard::Gap => self.push("resync".to_owned(), "{}".to_owned()),
                             Heard::Closed => break,
@@ -190,6 +189,18 @@ pub struct StreamState {
     pub heartbeat: Duration,
     /// Ends open streams when the gateway stops, so shutdown need not wait for them.
     pub shutdown: Shutdown,
+}
+
+/// An event's JSON without cost fields: every signed-in user reads the stream, and costs are
+/// for managers (see `web::costs`).
+fn without_costs(payload: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(payload) {
+        Ok(mut event) => {
+            web::costs::redact(&mut event);
+            event.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(payload).into_owned(),
+    }
 }
 
 pub fn router(state: Arc<StreamState>) -> Router {
@@ -306,6 +317,17 @@ pub struct StreamApi;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stream_carries_no_costs() {
+        let event =
+            br#"{"type":"ProductUpdated","data":{"product":{"sku":"A","price_cents":10,"cost_cents":6}}}"#;
+        let shown: serde_json::Value = serde_json::from_str(&without_costs(event)).unwrap();
+        assert_eq!(
+            shown["data"]["product"],
+            serde_json::json!({"sku": "A", "price_cents": 10})
+        );
+    }
 
     #[test]
     fn a_client_resumes_after_its_last_event_or_is_told_to_resync() {

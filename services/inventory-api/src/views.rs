@@ -109,6 +109,8 @@ pub struct AlertList {
 /// What the stock on hand is worth. Negative on-hand counts as none.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StockValueView {
+    /// Left out for clerks and viewers.
+    #[schema(required = false)]
     pub at_cost_cents: i64,
     pub at_price_cents: i64,
     pub units: i64,

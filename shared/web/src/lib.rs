@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`breaker`]: the circuit breaker every HTTP client of an upstream goes through.
+//! - [`costs`]: cost prices only for managers: what clerks and viewers are not sent.
 //! - [`cursor`]: the cursors of paged listings.
 //! - [`extract`]: `Json` and `Query` extractors whose rejections are problems.
 //! - [`forwarding`]: what a server passing a request on does to its headers.
@@ -17,6 +18,7 @@
 //! - [`telemetry`]: log output and trace export set-up.
 
 pub mod breaker;
+pub mod costs;
 pub mod cursor;
 pub mod extract;
 pub mod forwarding;

@@ -243,17 +243,22 @@ pub async fn alerts(
     Ok(Json(AlertList { items }))
 }
 
+/// The value of the stock; without the value at cost for clerks and viewers.
 pub async fn value(
     State(app): State<AppState>,
+    actor: web::identity::Actor,
     Query(params): Query<LocationParams>,
-) -> Result<Json<StockValueView>, Problem> {
+) -> Result<Json<serde_json::Value>, Problem> {
     let location = location_param(params.location.as_deref())?;
     let value = app.stock.value(location.as_ref()).await?;
-    Ok(Json(StockValueView {
-        at_cost_cents: value.at_cost_cents.get(),
-        at_price_cents: value.at_price_cents.get(),
-        units: value.units,
-        skus: value.skus,
-        unpriced_skus: value.unpriced_skus,
-    }))
+    Ok(Json(web::costs::shown_to(
+        &actor,
+        &StockValueView {
+            at_cost_cents: value.at_cost_cents.get(),
+            at_price_cents: value.at_price_cents.get(),
+            units: value.units,
+            skus: value.skus,
+            unpriced_skus: value.unpriced_skus,
+        },
+    )))
 }

@@ -28,7 +28,7 @@ export function render(ctx) {
     h('section', { class: 'cards', 'aria-label': 'Key figures' },
       card('today-count', "Today's sales"),
       card('today-revenue', "Today's revenue"),
-      card('stock-value-cost', 'Stock value at cost'),
+      ctx.can('manager') ? card('stock-value-cost', 'Stock value at cost') : null,
       card('stock-value-price', 'Stock value at price'),
       card('low-stock-count', 'Low-stock SKUs', h('a', { href: '/alerts', class: 'small', text: 'See alerts' }))),
     h('div', { class: 'overview-grid' },

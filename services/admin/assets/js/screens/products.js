@@ -22,7 +22,8 @@ export function render(ctx) {
   const categoryList = h('datalist', { id: 'category-options' });
   const newBtn = manager ? h('button', { type: 'button', id: 'new-product', class: 'primary', text: 'New product' }) : null;
   const formBox = h('div', { class: 'form-box' });
-  const { table: tbl, tbody } = table(['SKU', 'Name', 'Category', 'Brand', { label: 'Price', class: 'num' }, { label: 'Cost', class: 'num' }, 'Barcode', 'Status', { label: 'Actions', class: 'actions-col' }]);
+  // Costs are for managers: the API leaves them out for clerks and viewers.
+  const { table: tbl, tbody } = table(['SKU', 'Name', 'Category', 'Brand', { label: 'Price', class: 'num' }, manager ? { label: 'Cost', class: 'num' } : null, 'Barcode', 'Status', { label: 'Actions', class: 'actions-col' }].filter(Boolean));
   const status = h('div', { class: 'list-status', 'aria-live': 'polite' });
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
 
@@ -72,7 +73,7 @@ export function render(ctx) {
       h('td', { text: p.category }),
       h('td', { text: p.brand || '' }),
       h('td', { class: 'num', text: money(p.price_cents) }),
-      h('td', { class: 'num', text: money(p.cost_cents) }),
+      manager ? h('td', { class: 'num', text: money(p.cost_cents) }) : null,
       h('td', { class: 'mono', text: p.barcode || '' }),
       h('td', {}, h('span', { class: p.active ? 'badge ok' : 'badge muted', text: p.active ? 'Active' : 'Archived' })),
       h('td', { class: 'row-actions' },
