@@ -101,6 +101,12 @@ async fn the_settings_start_sensible_and_an_admin_replaces_them(app: TestApp, _:
     assert_eq!(saved["receipt_footer"], "Returns within 30 days.\nThank you!");
     assert_eq!(saved["default_reorder_quantity"], 10);
     assert_eq!(ok_json(app.get("/api/v1/settings/shop").await).await, saved);
+    // A product created now starts with the shop's stock settings at its locations.
+    let base = app.gateway.as_deref().unwrap().to_owned();
+    crate::support::stocked_product(&app.client, &base, "DEFAULTS-1", 8).await;
+    let stock = ok_json(app.get("/api/v1/inventory/DEFAULTS-1").await).await;
+    assert_eq!(stock["locations"][0]["low_stock_threshold"], 3, "{stock}");
+    assert_eq!(stock["locations"][0]["reorder_quantity"], 10);
 
     // Another administrator's change based on version 1 is refused, with the current one.
     let stale = put_settings(
@@ -132,7 +138,6 @@ async fn the_settings_start_sensible_and_an_admin_replaces_them(app: TestApp, _:
 
     // Everyone reads the settings (receipts and money need them); only an admin changes them.
     let (clerk, _) = app.user_client("till", "clerk").await;
-    let base = app.gateway.as_deref().unwrap();
     let read = clerk
         .get(format!("{base}/api/v1/settings/shop"))
         .send()

@@ -3,7 +3,7 @@
 
 use bytes::Bytes;
 use events::Envelope;
-use events::catalog::{ProductArchived, ProductCreated, ProductUpdated};
+use events::catalog::{ProductArchived, ProductCreated, ProductUpdated, StockDefaults};
 use storage::VersionedCache;
 
 use crate::domain::{ProductDraft, ProductInput, ProductPatch, Sku};
@@ -79,6 +79,12 @@ impl Products {
         let draft = ProductDraft::from_input(input).map_err(CatalogError::Validation)?;
         self.check_tax_rate(draft.tax_rate.as_ref().map(TaxCode::as_str))
             .await?;
+        // The shop's stock settings for new products, as they are now, go with the product.
+        let settings = self.rates.settings().await?;
+        let stock_defaults = StockDefaults {
+            low_stock_threshold: settings.default_low_stock_threshold,
+            reorder_quantity: settings.default_reorder_quantity,
+        };
         let at = now();
         let product = draft.first_version(at);
         let event = Envelope::new(
@@ -87,6 +93,7 @@ impl Products {
             at,
             &ProductCreated {
                 product: product.snapshot(),
+                stock_defaults: Some(stock_defaults),
             },
         );
         self.store.insert(&product, &event).await?;

@@ -83,6 +83,7 @@ fn created(p: &Product) -> Envelope {
         p.created_at,
         &ProductCreated {
             product: p.snapshot(),
+            stock_defaults: None,
         },
     )
 }

@@ -1,4 +1,5 @@
-//! How the inventory follows the catalog: ProductCreated makes a SKU known (with zero stock),
+//! How the inventory follows the catalog: ProductCreated makes a SKU known (with zero stock,
+//! and the shop's stock settings for new products at every location it will have),
 //! ProductUpdated keeps its name, active flag and prices (to value the stock), ProductArchived
 //! stops its alerts.
 
@@ -7,7 +8,7 @@ use events::{Envelope, Event, HandleError, Handler};
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 
-use crate::domain::{CatalogProduct, Prices};
+use crate::domain::{CatalogProduct, Prices, StockDefaults};
 use crate::store::items::{apply_catalog_archive, apply_catalog_product};
 
 /// The catalog events the inventory consumes.
@@ -34,7 +35,14 @@ impl Handler for CatalogEvents {
             match envelope.event_type.as_str() {
                 ProductCreated::TYPE => {
                     let event: ProductCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-                    apply_catalog_product(conn, &known(event.product)).await?;
+                    let product = CatalogProduct {
+                        stock_defaults: event.stock_defaults.map(|d| StockDefaults {
+                            low_stock_threshold: d.low_stock_threshold,
+                            reorder_quantity: d.reorder_quantity,
+                        }),
+                        ..known(event.product)
+                    };
+                    apply_catalog_product(conn, &product).await?;
                 }
                 ProductUpdated::TYPE => {
                     let event: ProductUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
@@ -62,5 +70,6 @@ fn known(product: ProductSnapshot) -> CatalogProduct {
             price_cents: product.price_cents,
             cost_cents: product.cost_cents,
         }),
+        stock_defaults: None,
     }
 }

@@ -48,6 +48,15 @@ pub struct CatalogProduct {
     pub catalog_version: i64,
     /// Absent in events that carry none (an archive keeps the prices known).
     pub prices: Option<Prices>,
+    /// What the SKU's stock settings start at, at each location (from ProductCreated).
+    pub stock_defaults: Option<StockDefaults>,
+}
+
+/// The low-stock threshold and reorder quantity a SKU's level starts with at a location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StockDefaults {
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -26,6 +26,17 @@ pub struct ProductSnapshot {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductCreated {
     pub product: ProductSnapshot,
+    /// The shop's stock settings for new products when this one was created; absent in
+    /// events written before the shop had settings.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stock_defaults: Option<StockDefaults>,
+}
+
+/// What a new product's stock settings start at, at every location.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StockDefaults {
+    pub low_stock_threshold: i64,
+    pub reorder_quantity: i64,
 }
 
 impl Event for ProductCreated {

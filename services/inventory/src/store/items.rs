@@ -24,8 +24,8 @@ pub async fn apply_catalog_product(
     match current {
         None => {
             sqlx::query(
-                "INSERT INTO inventory_items (sku, name, active, catalog_version, created_at, price_cents, cost_cents) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO inventory_items (sku, name, active, catalog_version, created_at, price_cents, cost_cents, \
+                 default_low_stock_threshold, default_reorder_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(product.sku.clone())
             .bind(product.name.clone())
@@ -34,6 +34,8 @@ pub async fn apply_catalog_product(
             .bind(now_ms())
             .bind(price)
             .bind(cost)
+            .bind(product.stock_defaults.map_or(0, |d| d.low_stock_threshold))
+            .bind(product.stock_defaults.map_or(0, |d| d.reorder_quantity))
             .execute(&mut *conn)
             .await?;
         }
@@ -73,6 +75,7 @@ pub async fn apply_catalog_archive(
         active: false,
         catalog_version,
         prices: None,
+        stock_defaults: None,
     };
     apply_catalog_product(conn, &product).await
 }

@@ -213,7 +213,8 @@ impl InventoryStore {
     }
 }
 
-/// The level row of (sku, location), created at zero if missing, locked until commit.
+/// The level row of (sku, location), created at zero (with the SKU's stock settings for new
+/// levels) if missing, locked until commit. The SKU must be known.
 ///
 /// The locking read comes first: on MySQL, `INSERT IGNORE` of an existing row takes a shared
 /// lock, and two transactions upgrading shared locks to the `FOR UPDATE` one deadlock. Only
@@ -240,11 +241,12 @@ pub(crate) async fn locked_level(
             DatabaseKind::MySql => "INSERT IGNORE",
         };
         sqlx::query(AssertSqlSafe(format!(
-            "{ignore} INTO inventory_levels (sku, location, updated_at) VALUES (?, ?, ?)"
+            "{ignore} INTO inventory_levels (sku, location, low_stock_threshold, reorder_quantity, updated_at) \
+             SELECT sku, ?, default_low_stock_threshold, default_reorder_quantity, ? FROM inventory_items WHERE sku = ?"
         )))
-        .bind(sku.to_owned())
         .bind(location.to_owned())
         .bind(now_ms())
+        .bind(sku.to_owned())
         .execute(&mut *tx)
         .await?;
     }

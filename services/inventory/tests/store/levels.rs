@@ -41,6 +41,7 @@ conformance!(
     a_stock_take_records_the_difference,
     catalog_events_in_any_order_keep_the_newest_product,
     the_stock_value_counts_units_on_hand_at_the_newest_prices,
+    a_new_products_levels_start_with_the_shops_stock_settings,
 );
 
 async fn store(db: &TestDatabase) -> InventoryStore {
@@ -57,6 +58,7 @@ fn catalog_product(sku: &str, name: &str, version: i64) -> CatalogProduct {
         active: true,
         catalog_version: version,
         prices: None,
+        stock_defaults: None,
     }
 }
 
@@ -554,4 +556,46 @@ async fn the_stock_value_counts_units_on_hand_at_the_newest_prices(store: Invent
             unpriced_skus: 0,
         }
     );
+}
+
+/// The shop's stock settings for new products, sent with ProductCreated, are where each of the
+/// SKU's levels starts, at every location; a SKU known before them starts at 0.
+async fn a_new_products_levels_start_with_the_shops_stock_settings(store: InventoryStore) {
+    let mut tx = store.db().begin().await.unwrap();
+    let product = CatalogProduct {
+        stock_defaults: Some(inventory::domain::StockDefaults {
+            low_stock_threshold: 3,
+            reorder_quantity: 12,
+        }),
+        ..catalog_product("NEW-1", "New", 1)
+    };
+    apply_catalog_product(&mut tx, &product).await.unwrap();
+    tx.commit().await.unwrap();
+    known(&store, "OLD-1").await;
+    for sku in ["NEW-1", "OLD-1"] {
+        store
+            .change(&change(sku, "main", Amount::By(5), MovementKind::Restock), None)
+            .await
+            .unwrap();
+    }
+    let levels = store.levels("NEW-1").await.unwrap();
+    assert_eq!(
+        (levels[0].low_stock_threshold, levels[0].reorder_quantity),
+        (3, 12)
+    );
+    let levels = store.levels("OLD-1").await.unwrap();
+    assert_eq!(
+        (levels[0].low_stock_threshold, levels[0].reorder_quantity),
+        (0, 0)
+    );
+    // Selling down to the threshold warns at once: the default is a real threshold.
+    let warnings = "SELECT COUNT(*) FROM inventory_outbox WHERE event_type = 'StockLevelWarning'";
+    store
+        .change(
+            &change("NEW-1", "main", Amount::By(-2), MovementKind::Adjustment),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(count(&store, warnings).await, 1);
 }

@@ -68,6 +68,7 @@ async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
         active: true,
         catalog_version: 1,
         prices: None,
+        stock_defaults: None,
     };
     apply_catalog_product(&mut tx, &product).await.unwrap();
     tx.commit().await.unwrap();
