@@ -478,7 +478,8 @@ async fn a_shop_day_in_the_dashboard(app: TestApp, backing: Backing) {
             (qty.prop("value").await.ok()?? == "2").then_some(())
         })
         .await;
-    owner.wait_shows("#pos-total", "39.98").await;
+    // Money is in the shop's currency (US dollars until the owner sets another).
+    owner.wait_shows("#pos-total", "$39.98").await;
     owner.assert_labelled("the point of sale").await;
     owner.screenshot("pos").await;
     owner

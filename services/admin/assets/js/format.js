@@ -1,36 +1,53 @@
-// Formatting and parsing of money (integer cents in the API, "12.50" on screen), numbers,
-// dates and times, and the RFC 3339 instants the API's filters take.
+// Formatting and parsing of money (integer minor units in the API, "12.50" on screen, in the
+// shop's currency), numbers, dates and times, and the RFC 3339 instants the API's filters take.
 
-const moneyFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** Digits of the shop's currency after the decimal point (2 for EUR, 0 for JPY). */
+let minorUnits = 2;
+let moneyFmt = new Intl.NumberFormat(undefined, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
 const intFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
 
-/** 123456 → "1,234.56" (grouping per the browser's locale). */
-export function money(cents) {
-  if (cents === null || cents === undefined || Number.isNaN(Number(cents))) return '—';
-  return moneyFmt.format(Number(cents) / 100);
+/** Money from now on is in `code` (ISO 4217), whose minor unit has `minor` digits. */
+export function useCurrency(code, minor) {
+  minorUnits = minor;
+  moneyFmt = new Intl.NumberFormat(undefined, { style: 'currency', currency: code, minimumFractionDigits: minor, maximumFractionDigits: minor });
 }
 
-/** Cents as plain editable text: 1250 → "12.50" (no grouping). */
+/** 123456 → "$1,234.56" (symbol and grouping per the shop's currency and the browser's locale). */
+export function money(cents) {
+  if (cents === null || cents === undefined || Number.isNaN(Number(cents))) return '—';
+  return moneyFmt.format(Number(cents) / 10 ** minorUnits);
+}
+
+/** Minor units as a number of whole currency units: 1250 → 12.5. */
+export function majorUnits(cents) {
+  return Number(cents) / 10 ** minorUnits;
+}
+
+/** Minor units as plain editable text: 1250 → "12.50" (no grouping, no symbol). */
 export function moneyInput(cents) {
   if (cents === null || cents === undefined) return '';
   const n = Number(cents);
   const sign = n < 0 ? '-' : '';
   const abs = Math.abs(n);
-  return `${sign}${Math.floor(abs / 100)}.${String(abs % 100).padStart(2, '0')}`;
+  const scale = 10 ** minorUnits;
+  const whole = Math.floor(abs / scale);
+  return minorUnits ? `${sign}${whole}.${String(abs % scale).padStart(minorUnits, '0')}` : `${sign}${whole}`;
 }
 
 /**
- * Money text → integer cents. Accepts "12", "12.5", "12.50", "1,234.50", "12,50".
- * Returns null for empty text and NaN for text that is not an amount.
+ * Money text → integer minor units. Accepts "12", "12.5", "12.50", "1,234.50", "12,50" (with
+ * at most as many decimals as the currency has). Returns null for empty text and NaN for text
+ * that is not an amount.
  */
 export function parseMoney(text) {
   let s = String(text ?? '').trim().replace(/\s/g, '');
   if (s === '') return null;
-  if (/^\d+,\d{1,2}$/.test(s)) s = s.replace(',', '.');
+  if (minorUnits && new RegExp(`^\\d+,\\d{1,${minorUnits}}$`).test(s)) s = s.replace(',', '.');
   else s = s.replace(/,(?=\d{3}(\D|$))/g, '');
-  const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(s);
+  const decimals = minorUnits ? `(?:\\.(\\d{1,${minorUnits}}))?` : '';
+  const m = new RegExp(`^(-?)(\\d+)${decimals}$`).exec(s);
   if (!m) return NaN;
-  const cents = Number(m[2]) * 100 + Number((m[3] || '0').padEnd(2, '0'));
+  const cents = Number(m[2]) * 10 ** minorUnits + Number((m[3] || '0').padEnd(minorUnits, '0') || '0');
   if (!Number.isSafeInteger(cents)) return NaN;
   return m[1] ? -cents : cents;
 }

@@ -3,7 +3,7 @@
 
 import { get, isQuiet } from '../api.js';
 import { h, svg, replace, debounce } from '../dom.js';
-import { money, int, day, time, startOfLocalDay, utcDay } from '../format.js';
+import { money, majorUnits, int, day, time, startOfLocalDay, utcDay } from '../format.js';
 import { recentEvents, describe } from '../live.js';
 
 const REFRESH_ON = ['SaleCreated', 'SaleUpdated', 'StockLevelsChanged', 'RestockReceived', 'StockAdjusted',
@@ -209,7 +209,7 @@ function niceStep(raw, min) {
 }
 
 function compactMoney(cents) {
-  const v = cents / 100;
+  const v = majorUnits(cents);
   if (v >= 1_000_000) return `${(v / 1_000_000).toFixed(1)}M`;
   if (v >= 10_000) return `${Math.round(v / 1000)}k`;
   if (v >= 1000) return `${(v / 1000).toFixed(1)}k`;
