@@ -728,6 +728,23 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         ok_json(app.get("/api/v1/products/BO-CAB").await).await["active"],
         false
     );
+    // Among the archived products it can be restored.
+    page.choose("#product-active", "false").await;
+    page.click("#main tr[data-sku=\"BO-CAB\"] .restore-product").await;
+    page.eventually("BO-CAB restored", || async {
+        (ok_json(app.get("/api/v1/products/BO-CAB").await).await["active"] == true).then_some(())
+    })
+    .await;
+    page.choose("#product-active", "true").await;
+    page.wait_for("#main tr[data-sku=\"BO-CAB\"] .archive-product")
+        .await;
+    // Archived again, for the till's refusal below.
+    let archived = app
+        .request(reqwest::Method::DELETE, "/api/v1/products/BO-CAB")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(archived.status(), StatusCode::NO_CONTENT);
 
     // On the SKU's stock page: an adjustment needs a reason, then a count and a transfer.
     page.browser.goto(&format!("{base}/stock/BO-KB")).await.unwrap();

@@ -286,7 +286,7 @@ async fn search_filters_and_pages_through_products(app: TestApp, _: Backing) {
     }
     app.create(&product(
         "CPU-X",
-        json!({"category": "CPUs", "description": "has a Samsung sticker"}),
+        json!({"category": "CPUs", "description": "has a Samsung sticker", "barcode": "4006381333931"}),
     ))
     .await;
 
@@ -327,6 +327,10 @@ async fn search_filters_and_pages_through_products(app: TestApp, _: Backing) {
         .map(|p| p["sku"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(found, BTreeSet::from(["SSD-007".to_owned(), "CPU-X".to_owned()]));
+    // The search finds a product by (part of) its barcode, as a clerk types it.
+    let by_barcode = app.list_all("q=381333").await;
+    assert_eq!(by_barcode.len(), 1);
+    assert_eq!(by_barcode[0]["sku"], "CPU-X");
     // LIKE wildcards in the search text are literal characters.
     assert_eq!(app.list_all("q=100%25").await.len(), 1);
     assert_eq!(app.list_all("q=_drive").await.len(), 1);

@@ -87,7 +87,7 @@ pub(crate) fn present<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct ListParams {
-    /// Case-insensitive text searched in SKU, name, description and brand.
+    /// Case-insensitive text searched in SKU, name, description, brand and barcode.
     #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
     pub q: Option<String>,
     /// Exact category name (case-insensitive).

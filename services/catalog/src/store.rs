@@ -41,7 +41,7 @@ pub enum ActiveFilter {
 
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
-    /// Case-insensitive substring of SKU, name, description or brand.
+    /// Case-insensitive substring of SKU, name, description, brand or barcode.
     pub text: Option<String>,
     pub category: Option<String>,
     /// Exact barcode, for the counter's scanner.
@@ -194,10 +194,11 @@ impl ProductStore {
         if let Some(text) = &filter.text {
             conditions.push(
                 "(LOWER(sku) LIKE ? ESCAPE '!' OR LOWER(name) LIKE ? ESCAPE '!' \
-                 OR LOWER(description) LIKE ? ESCAPE '!' OR LOWER(brand) LIKE ? ESCAPE '!')",
+                 OR LOWER(description) LIKE ? ESCAPE '!' OR LOWER(brand) LIKE ? ESCAPE '!' \
+                 OR barcode LIKE ? ESCAPE '!')",
             );
             let pattern = format!("%{}%", storage::db::escape_like(&text.to_lowercase()));
-            args.extend(std::iter::repeat_n(pattern, 4));
+            args.extend(std::iter::repeat_n(pattern, 5));
         }
         if let Some(after) = after_sku {
             conditions.push("sku > ?");

@@ -1,6 +1,6 @@
 // Products (/products): search and filter the catalog, page with "Load more", create and
 // edit products (field errors from the API next to each field, 412 conflicts explained),
-// archive with confirmation. Rows follow product events live.
+// archive with confirmation, restore. Rows follow product events live.
 
 import { get, request, del, seg, isQuiet } from '../api.js';
 import { h, replace, field, table, clearErrors, setFieldError, showFormError, formAlert, confirmAction, flash, debounce, pagedList } from '../dom.js';
@@ -78,7 +78,8 @@ export function render(ctx) {
       h('td', {}, h('span', { class: p.active ? 'badge ok' : 'badge muted', text: p.active ? 'Active' : 'Archived' })),
       h('td', { class: 'row-actions' },
         manager ? h('button', { type: 'button', class: 'edit-product small secondary', 'aria-label': `Edit ${p.sku}`, text: 'Edit', onclick: () => openForm(p) }) : null,
-        manager && p.active ? h('button', { type: 'button', class: 'archive-product small danger-outline', 'aria-label': `Archive ${p.sku}`, text: 'Archive', onclick: () => archive(p) }) : null));
+        manager && p.active ? h('button', { type: 'button', class: 'archive-product small danger-outline', 'aria-label': `Archive ${p.sku}`, text: 'Archive', onclick: () => archive(p) }) : null,
+        manager && !p.active ? h('button', { type: 'button', class: 'restore-product small secondary', 'aria-label': `Restore ${p.sku}`, text: 'Restore', onclick: () => restore(p) }) : null));
     tr.product = p;
     return tr;
   }
@@ -104,6 +105,21 @@ export function render(ctx) {
         flash(`${p.sku} was changed by someone else since this list was loaded. The list has been reloaded; check the product and try again.`, 'error');
         reload();
       } else flash(`Could not archive ${p.sku}: ${e.message}`, 'error');
+    }
+  }
+
+  /** Brings an archived product back: it can be sold again and shows in listings. */
+  async function restore(p) {
+    try {
+      const restored = (await request(`/products/${seg(p.sku)}`, { method: 'PATCH', body: { active: true }, headers: { 'If-Match': `"v${p.version}"` }, signal: ctx.signal })).data;
+      flash(`${p.sku} restored.`, 'success');
+      replaceRow(restored);
+    } catch (e) {
+      if (isQuiet(e)) return;
+      if (e.status === 412) {
+        flash(`${p.sku} was changed by someone else since this list was loaded. The list has been reloaded; check the product and try again.`, 'error');
+        reload();
+      } else flash(`Could not restore ${p.sku}: ${e.message}`, 'error');
     }
   }
 
