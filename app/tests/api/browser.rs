@@ -619,6 +619,13 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         )
         .await;
     assert_eq!(created.status(), StatusCode::CREATED);
+    let rate = app
+        .post_json(
+            "/api/v1/tax-rates",
+            &json!({"code": "reduced", "name": "Reduced", "rate_bp": 500}),
+        )
+        .await;
+    assert_eq!(rate.status(), StatusCode::CREATED);
     let deadline = Instant::now() + WAIT;
     while app.get("/api/v1/inventory/BO-KB").await.status() != StatusCode::OK {
         assert!(Instant::now() < deadline, "the inventory never learnt of BO-KB");
@@ -708,12 +715,18 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
     .await;
     page.fill("form#product-form", "name", "Mechanical keyboard, brown switches")
         .await;
+    // The tax rate is one of the shop's, chosen from a list.
+    page.wait_for("form#product-form [name=\"tax_rate\"] option[value=\"reduced\"]")
+        .await;
+    page.choose("form#product-form [name=\"tax_rate\"]", "reduced")
+        .await;
     page.click("#product-save").await;
     page.wait_shows("#main tr[data-sku=\"BO-KB\"]", "brown switches")
         .await;
     let saved = ok_json(app.get("/api/v1/products/BO-KB").await).await;
     assert_eq!(saved["name"], "Mechanical keyboard, brown switches");
     assert_eq!(saved["price_cents"], 5_400, "their change was kept");
+    assert_eq!(saved["tax_rate"], "reduced");
 
     // Archive, after confirming: it leaves the list of active products.
     retype(&page.wait_for("#product-search").await, "").await;

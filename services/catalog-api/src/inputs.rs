@@ -31,7 +31,7 @@ pub struct ProductInput {
     #[schema(value_type = Option<web::schema::Gtin>)]
     pub barcode: Option<String>,
     /// The code of one of the shop's tax rates; none: the shop's default rate.
-    #[schema(value_type = Option<web::schema::TaxCode>)]
+    #[schema(value_type = Option<web::schema::TaxCodeOrBlank>)]
     pub tax_rate: Option<String>,
     /// Defaults to true.
     pub active: Option<bool>,
@@ -69,7 +69,7 @@ pub struct ProductPatch {
     pub barcode: Option<Option<String>>,
     /// `null`: the shop's default rate.
     #[serde(default, deserialize_with = "present")]
-    #[schema(value_type = Option<web::schema::TaxCode>)]
+    #[schema(value_type = Option<web::schema::TaxCodeOrBlank>)]
     pub tax_rate: Option<Option<String>>,
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool, required = false)]

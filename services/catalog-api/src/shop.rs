@@ -30,7 +30,7 @@ pub struct ShopSettingsInput {
     #[schema(required = true, nullable = false)]
     pub prices_include_tax: Option<bool>,
     /// The tax rate of products that name none; none means no tax.
-    #[schema(value_type = Option<web::schema::TaxCode>)]
+    #[schema(value_type = Option<web::schema::TaxCodeOrBlank>)]
     pub default_tax_rate: Option<String>,
     /// Printed at the end of every receipt.
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]

@@ -91,6 +91,17 @@ described!(
 );
 
 described!(
+    TaxCodeOrBlank,
+    "A tax rate's code, or none.",
+    string(
+        r"^ *([A-Za-z0-9][A-Za-z0-9_-]{0,15})? *$",
+        "The code of one of the shop's tax rates (1 to 16 letters, digits, '-' or '_', starting \
+         with a letter or digit; case does not matter); blank (spaces only) means none: the \
+         shop's default."
+    )
+);
+
+described!(
     RateBp,
     "A tax rate in basis points.",
     ObjectBuilder::new()

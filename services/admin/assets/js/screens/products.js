@@ -53,6 +53,25 @@ export function render(ctx) {
   active.input.addEventListener('change', () => reload());
   newBtn?.addEventListener('click', () => openForm(null));
 
+  /** The shop's tax rates, for the product form; loaded once per visit of the screen. */
+  let rates = null;
+  function loadRates() {
+    rates ??= get('/tax-rates', {}, ctx.signal).then((r) => r.items || [], (e) => {
+      if (!isQuiet(e)) console.warn('tax rates not loaded', e);
+      return [];
+    });
+    return rates;
+  }
+
+  /** Fills the form's tax-rate list once the rates are known, keeping the product's choice. */
+  async function fillRates(select, chosen) {
+    const list = await loadRates();
+    replace(select,
+      h('option', { value: '', text: 'Shop default' }),
+      list.map((r) => h('option', { value: r.code, text: `${r.name} (${r.rate_bp / 100} %)` })));
+    select.value = chosen;
+  }
+
   async function loadCategories() {
     try {
       const { items } = await get('/categories', {}, ctx.signal);
@@ -135,6 +154,8 @@ export function render(ctx) {
       cost: field('Cost', { name: 'cost', required: true, inputmode: 'decimal', value: p ? moneyInput(p.cost_cents) : '', placeholder: '0.00', hint: 'Purchase cost, e.g. 365.00' }),
       barcode: field('Barcode', { name: 'barcode', inputmode: 'numeric', value: p?.barcode ?? '', autocomplete: 'off', hint: 'EAN-13 or UPC-A; optional.' }),
       brand: field('Brand', { name: 'brand', value: p?.brand ?? '', maxlength: 100 }),
+      tax_rate: field('Tax rate', { name: 'tax_rate', type: 'select', hint: 'The shop’s default unless the product needs another.', options: [
+        { value: p?.tax_rate ?? '', label: p?.tax_rate ?? 'Shop default' }] }),
       description: field('Description', { name: 'description', type: 'textarea', value: p?.description ?? '', maxlength: 5000, wrapClass: 'wide' }),
     };
     const save = h('button', { type: 'submit', id: 'product-save', class: 'primary', text: editing ? 'Save changes' : 'Create product' });
@@ -143,6 +164,7 @@ export function render(ctx) {
       h('h2', { id: 'product-form-title', class: 'wide', text: editing ? `Edit ${p.sku}` : 'New product' }),
       Object.values(f).map((x) => x.wrap),
       h('div', { class: 'actions wide' }, save, cancel));
+    fillRates(f.tax_rate.input, p?.tax_rate ?? '');
     formAlert(form);
     form.addEventListener('keydown', (e) => { if (e.key === 'Escape') close(); });
     form.addEventListener('submit', async (event) => {
@@ -160,6 +182,7 @@ export function render(ctx) {
         name: values.name || null, category: values.category || null,
         price_cents: price, cost_cents: cost,
         barcode: values.barcode || null, brand: values.brand || null, description: values.description || null,
+        tax_rate: values.tax_rate || null,
       };
       save.disabled = true;
       try {
@@ -171,6 +194,7 @@ export function render(ctx) {
           close();
           reload();
           loadCategories();
+  if (manager) loadRates();
         } else {
           const current = state.editing;
           const patch = changes(current, full);
@@ -231,7 +255,12 @@ export function render(ctx) {
     const d = env.data || {};
     if (type === 'ProductUpdated' && d.product) {
       const tr = tbody.querySelector(`tr[data-sku="${CSS.escape(d.product.sku)}"]`);
-      if (tr && tr.product && tr.product.version < d.product.version) replaceRow({ ...tr.product, ...d.product });
+      if (tr && tr.product && tr.product.version < d.product.version) {
+        // The stream carries no costs: a manager's row takes the product from the API.
+        const merged = { ...tr.product, ...d.product };
+        if (manager) get(`/products/${seg(d.product.sku)}`, {}, ctx.signal).then(replaceRow, (e) => { if (!isQuiet(e)) replaceRow(merged); });
+        else replaceRow(merged);
+      }
       else if (!tr) reloadLater();
     } else if (type === 'ProductArchived') {
       const tr = tbody.querySelector(`tr[data-sku="${CSS.escape(d.sku)}"]`);
