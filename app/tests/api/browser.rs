@@ -84,7 +84,7 @@ impl Driver {
             json!({
                 "binary": chromium_binary(),
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu",
-                         "--disable-dev-shm-usage", "--window-size=1280,900"],
+                         "--disable-dev-shm-usage", "--window-size=1366,900"],
             }),
         );
         capabilities.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
@@ -952,7 +952,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
     assert_eq!(refused.status(), StatusCode::UNAUTHORIZED);
 
     // At tablet width nothing spills sideways, and the menu still reaches every screen.
-    admin.browser.set_window_size(820, 1180).await.unwrap();
+    admin.browser.set_window_size(768, 1024).await.unwrap();
     for (href, ready) in [
         ("/", "svg#sales-chart"),
         ("/products", "#main tr[data-sku]"),

@@ -137,8 +137,8 @@ async fn tax_is_charged_per_line_and_frozen_into_the_sale(app: TestApp, _: Backi
     assert_eq!(changed.status(), StatusCode::OK);
     let id = sale["id"].as_str().unwrap();
     let read = ok_json(app.get(&format!("/api/v1/sales/{id}")).await).await;
+    assert_eq!(read, sale, "the sale as answered is the sale as stored");
     assert_eq!(read["lines"][0]["rate_bp"], 2000);
-    assert_eq!(read["tax_cents"], 433);
     let (_, later) = sell(
         &app,
         json!({"lines": [{"sku": "TAX-GROSS", "quantity": 1}], "payment_method": "cash"}),

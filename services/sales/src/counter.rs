@@ -288,6 +288,55 @@ impl ShopTerms {
 mod tests {
     use super::*;
 
+    fn product(sku: &str, tax_rate: Option<&str>) -> Product {
+        serde_json::from_value(serde_json::json!({
+            "sku": sku, "name": sku, "description": null, "category": "x", "brand": null,
+            "price_cents": 1000, "cost_cents": 500, "barcode": null, "tax_rate": tax_rate,
+            "active": true, "created_at": "2026-11-30T10:00:00Z", "updated_at": "2026-11-30T10:00:00Z",
+            "version": 1
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_line_is_taxed_at_its_products_rate_else_the_default_and_never_at_an_unknown_one() {
+        let shop = ShopTerms {
+            settings: serde_json::from_value(serde_json::json!({
+                "name": "x", "address": [], "tax_id": null, "currency": "EUR", "currency_minor_units": 2,
+                "prices_include_tax": true, "default_tax_rate": "standard", "receipt_footer": null,
+                "default_low_stock_threshold": 0, "default_reorder_quantity": 0,
+                "updated_at": "2026-11-30T10:00:00Z", "version": 1
+            }))
+            .unwrap(),
+            rates: serde_json::from_value(serde_json::json!([
+                {"code": "standard", "name": "VAT", "rate_bp": 2000, "updated_at": "2026-11-30T10:00:00Z", "version": 1},
+                {"code": "reduced", "name": "Reduced", "rate_bp": 500, "updated_at": "2026-11-30T10:00:00Z", "version": 1}
+            ]))
+            .unwrap(),
+        };
+        let input: sales_api::inputs::SaleInput = serde_json::from_value(serde_json::json!({
+            "lines": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}, {"sku": "C", "quantity": 1}],
+            "payment_method": "cash"
+        }))
+        .unwrap();
+        let request = SaleRequest::parse(input).unwrap();
+        let products = |c: Option<&str>| {
+            BTreeMap::from([
+                ("A".to_owned(), product("A", None)),
+                ("B".to_owned(), product("B", Some("reduced"))),
+                ("C".to_owned(), product("C", c)),
+            ])
+        };
+        let offers = shop.offers(&request, products(None)).unwrap();
+        assert_eq!(offers["A"].tax_code.as_deref(), Some("standard"));
+        assert_eq!(offers["B"].tax_rate, kernel::TaxRate::from_bp(500.0).unwrap());
+        // A rate the catalog no longer has: the line is refused, never sold untaxed.
+        match shop.offers(&request, products(Some("gone"))) {
+            Err(SaleError::Validation(errors)) => assert_eq!(errors[0].field, "lines[2].sku"),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn an_inventory_refusal_names_the_sales_field_by_the_problems_field() {
         let problem = serde_json::json!({

@@ -2,6 +2,7 @@
 //!
 //! # Layout
 //! - [`codes`]: [`Sku`] and [`LocationCode`], the identifiers every service uses.
+//! - [`decimal`]: numbers sent with at most two decimals, read exactly.
 //! - [`fields`]: [`FieldError`] and [`FieldErrors`], every bad field of a request at once.
 //! - [`text`]: the rules for names, notes and descriptions.
 //! - [`money`]: [`Cents`], amounts of money with arithmetic that never wraps, and [`Total`],
@@ -12,6 +13,7 @@
 //! - [`report`]: an error told with its causes, for logs.
 
 pub mod codes;
+pub mod decimal;
 pub mod fields;
 pub mod money;
 pub mod quantity;

@@ -29,18 +29,12 @@ impl TaxRate {
 
     /// A rate from basis points: `0 ≤ bp ≤ 10000`, at most two decimals.
     pub fn from_bp(bp: f64) -> Result<TaxRate, String> {
-        const RULE: &str = "must be between 0 and 10000 basis points (0–100 %), with at most two decimals";
-        if !bp.is_finite() || !(0.0..=f64::from(Self::MAX_BP)).contains(&bp) {
-            return Err(RULE.to_owned());
-        }
-        let ppm = bp * f64::from(PPM_PER_BP);
-        let whole = ppm.round();
-        // A value such as 887.5 or 19.99 is within a float's error of a whole number of
-        // ppm; anything farther has a third decimal.
-        if (ppm - whole).abs() > 1e-6 {
-            return Err(RULE.to_owned());
-        }
-        Ok(TaxRate(whole as u32))
+        // Hundredths of a basis point are parts per million.
+        crate::decimal::hundredths(bp, f64::from(Self::MAX_BP))
+            .map(TaxRate)
+            .ok_or_else(|| {
+                "must be between 0 and 10000 basis points (0–100 %), with at most two decimals".to_owned()
+            })
     }
 
     pub const fn from_ppm(ppm: u32) -> Option<TaxRate> {
@@ -80,20 +74,6 @@ impl TaxRate {
                     gross: amount.checked_add(tax)?,
                 })
             }
-        }
-    }
-}
-
-impl std::fmt::Display for TaxRate {
-    /// As a percentage: `20 %`, `8.875 %`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let whole = self.0 / 10_000;
-        let fraction = self.0 % 10_000;
-        if fraction == 0 {
-            write!(f, "{whole} %")
-        } else {
-            let digits = format!("{fraction:04}");
-            write!(f, "{whole}.{} %", digits.trim_end_matches('0'))
         }
     }
 }
@@ -195,8 +175,5 @@ mod tests {
         assert_eq!(serde_json::to_string(&rate(887.5)).unwrap(), "887.5");
         assert_eq!(serde_json::from_str::<TaxRate>("887.5").unwrap(), rate(887.5));
         assert!(serde_json::from_str::<TaxRate>("-5").is_err());
-        assert_eq!(rate(2000.0).to_string(), "20 %");
-        assert_eq!(rate(887.5).to_string(), "8.875 %");
-        assert_eq!(rate(5.0).to_string(), "0.05 %");
     }
 }

@@ -96,7 +96,10 @@ impl SettingsDraft {
                 address.push(text);
             }
         }
-        let tax_id = optional(&mut errors, "tax_id", input.tax_id, |v| line(v, 40));
+        let tax_id = errors
+            .optional("tax_id", input.tax_id.as_deref(), |v| line(v, 40))
+            .flatten()
+            .flatten();
         let currency = errors.required("currency", input.currency.as_deref(), Currency::parse);
         let prices_include_tax = input.prices_include_tax;
         if prices_include_tax.is_none() {
@@ -107,9 +110,12 @@ impl SettingsDraft {
             .as_deref()
             .filter(|raw| !raw.trim().is_empty())
             .and_then(|raw| errors.check("default_tax_rate", TaxCode::parse(raw)));
-        let receipt_footer = optional(&mut errors, "receipt_footer", input.receipt_footer, |v| {
-            paragraph(v, 500)
-        });
+        let receipt_footer = errors
+            .optional("receipt_footer", input.receipt_footer.as_deref(), |v| {
+                paragraph(v, 500)
+            })
+            .flatten()
+            .flatten();
         let mut default = |field: &str, value: Option<i64>| match value.unwrap_or(0) {
             v if (0..=MAX_DEFAULT).contains(&v) => v,
             _ => {
@@ -134,16 +140,6 @@ impl SettingsDraft {
             },
         ))
     }
-}
-
-/// Optional text checked by `parse` (blank is none); a bad value is recorded under `field`.
-fn optional(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: Option<String>,
-    parse: impl Fn(&str) -> Result<Option<String>, String>,
-) -> Option<String> {
-    errors.check(field, parse(&value?)).flatten()
 }
 
 /// A tax rate after validation.

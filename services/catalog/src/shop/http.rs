@@ -19,8 +19,11 @@ type AppState = Arc<Shop>;
 
 pub fn router(shop: Arc<Shop>) -> Router {
     Router::new()
-        .route("/api/v1/settings/shop", get(get_settings).put(replace_settings))
-        .route("/api/v1/tax-rates", get(list_rates).post(create_rate))
+        .route(
+            catalog_api::SHOP_SETTINGS,
+            get(get_settings).put(replace_settings),
+        )
+        .route(catalog_api::TAX_RATES, get(list_rates).post(create_rate))
         .route("/api/v1/tax-rates/{code}", patch(patch_rate))
         .with_state(shop)
 }

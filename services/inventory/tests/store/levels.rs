@@ -11,26 +11,6 @@ use inventory::store::InventoryStore;
 use inventory::store::items::{apply_catalog_archive, apply_catalog_product};
 use kernel::Cents;
 use sqlx::AssertSqlSafe;
-use testkit::TestDatabase;
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = testkit::TestDatabase::sqlite();
-                super::$name(super::store(&db).await).await;
-            })*
-        }
-        mod mysql {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let Some(db) = testkit::TestDatabase::mysql().await else { return };
-                super::$name(super::store(&db).await).await;
-            })*
-        }
-    };
-}
 
 conformance!(
     a_hundred_concurrent_changes_leave_an_exact_level_and_ledger,
@@ -43,12 +23,6 @@ conformance!(
     the_stock_value_counts_units_on_hand_at_the_newest_prices,
     a_new_products_levels_start_with_the_shops_stock_settings,
 );
-
-async fn store(db: &TestDatabase) -> InventoryStore {
-    let db = db.connect().await;
-    db.migrate(&inventory::migrator(db.kind())).await.unwrap();
-    InventoryStore::new(db)
-}
 
 /// An active product without prices, at catalog `version`.
 fn catalog_product(sku: &str, name: &str, version: i64) -> CatalogProduct {

@@ -6,5 +6,35 @@
 //! - [`reservations`]: all lines or none, no overselling under races, sales events moving
 //!   stock exactly as reserved.
 
+use inventory::store::InventoryStore;
+use testkit::TestDatabase;
+
+/// Runs each named test on a fresh SQLite database and on a fresh MariaDB one.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let db = testkit::TestDatabase::sqlite();
+                super::$name(crate::store(&db).await).await;
+            })*
+        }
+        mod mysql {
+            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                let Some(db) = testkit::TestDatabase::mysql().await else { return };
+                super::$name(crate::store(&db).await).await;
+            })*
+        }
+    };
+}
+
 mod levels;
 mod reservations;
+
+/// A store on `db`, migrated.
+async fn store(db: &TestDatabase) -> InventoryStore {
+    let db = db.connect().await;
+    db.migrate(&inventory::migrator(db.kind())).await.unwrap();
+    InventoryStore::new(db)
+}

@@ -16,7 +16,6 @@ use inventory::store::items::apply_catalog_product;
 use inventory::store::reservations::{apply_sale_created, apply_sale_updated};
 use kernel::{PaymentMethod, SaleChange, SaleStatus};
 use sqlx::AssertSqlSafe;
-use testkit::TestDatabase;
 
 /// A sale event happening now, caused by no request in particular.
 fn now() -> Cause {
@@ -24,25 +23,6 @@ fn now() -> Cause {
         at: time::OffsetDateTime::now_utc(),
         correlation_id: None,
     }
-}
-
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let db = testkit::TestDatabase::sqlite();
-                super::$name(super::store(&db).await).await;
-            })*
-        }
-        mod mysql {
-            $(#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $name() {
-                let Some(db) = testkit::TestDatabase::mysql().await else { return };
-                super::$name(super::store(&db).await).await;
-            })*
-        }
-    };
 }
 
 conformance!(
@@ -53,12 +33,6 @@ conformance!(
     voids_and_returns_bring_stock_back,
     a_sale_created_of_version_1_from_before_tax_still_moves_stock,
 );
-
-async fn store(db: &TestDatabase) -> InventoryStore {
-    let db = db.connect().await;
-    db.migrate(&inventory::migrator(db.kind())).await.unwrap();
-    InventoryStore::new(db)
-}
 
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
     let mut tx = store.db().begin().await.unwrap();

@@ -15,6 +15,9 @@ use kernel::{FieldErrors, LocationCode, PaymentMethod};
 use sales_api::inputs::{LineInput, PaymentInput, SaleInput};
 pub use sales_api::{MAX_LINES, MAX_PAYMENTS, MAX_QUANTITY};
 
+/// The largest payment, as the API document states it: a thousand of the dearest product.
+const MAX_PAYMENT_CENTS: i64 = 10_000_000_000_000;
+
 pub use changes::{LineReturn, SaleUpdate, change_note, refund_for, return_lines, returned_lines, void};
 pub use kernel::FieldError;
 pub use payments::{Payment, Settlement, settle};
@@ -67,8 +70,14 @@ impl SaleRequest {
             None => Some(LocationCode::main()),
             Some(parsed) => errors.check("location", parsed),
         };
-        let customer = optional_text(&mut errors, "customer", input.customer, |v| line(v, 200));
-        let note = optional_text(&mut errors, "note", input.note, |v| paragraph(v, 500));
+        let customer = errors
+            .optional("customer", input.customer.as_deref(), |v| line(v, 200))
+            .flatten()
+            .flatten();
+        let note = errors
+            .optional("note", input.note.as_deref(), |v| paragraph(v, 500))
+            .flatten()
+            .flatten();
         let parsed = discount
             .zip(tender)
             .zip(location)
@@ -144,7 +153,7 @@ fn tender(
                     &format!("payments[{i}].amount_cents"),
                     payment.amount_cents,
                     |cents| {
-                        if (1..=kernel::Cents::MAX_PRICE.get() * 1_000).contains(&cents) {
+                        if (1..=MAX_PAYMENT_CENTS).contains(&cents) {
                             Ok(kernel::Cents::new(cents))
                         } else {
                             Err("must be a positive amount of cents".to_owned())
@@ -158,16 +167,6 @@ fn tender(
             Some(Tender::Split(parsed))
         }
     }
-}
-
-/// Optional text checked by `parse` (blank is none); a bad value is recorded under `field`.
-fn optional_text(
-    errors: &mut FieldErrors,
-    field: &str,
-    value: Option<String>,
-    parse: impl Fn(&str) -> Result<Option<String>, String>,
-) -> Option<String> {
-    errors.check(field, parse(&value?)).flatten()
 }
 
 #[cfg(test)]

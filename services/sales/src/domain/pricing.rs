@@ -16,7 +16,7 @@
 //! A line whose discounts together exceed the shop's limit (a percentage of its list amount)
 //! is refused.
 
-use kernel::{Cents, FieldError, FieldErrors, Pricing, TaxRate, Total};
+use kernel::{Cents, FieldError, FieldErrors, Overflow, Pricing, TaxRate, Total};
 
 use super::SaleRequest;
 
@@ -55,16 +55,11 @@ impl Discount {
             )
         });
         let percent = percent.map(|p| {
-            let hundredths = p * 100.0;
-            let valid =
-                p.is_finite() && (0.0..=100.0).contains(&p) && (hundredths - hundredths.round()).abs() < 1e-6;
             errors.check(
                 &percent_field,
-                if valid {
-                    Ok(Discount::Percent(hundredths.round() as u32))
-                } else {
-                    Err("must be between 0 and 100, with at most two decimals".to_owned())
-                },
+                kernel::decimal::hundredths(p, 100.0)
+                    .map(Discount::Percent)
+                    .ok_or_else(|| "must be between 0 and 100, with at most two decimals".to_owned()),
             )
         });
         if both {
@@ -273,7 +268,8 @@ pub fn price(
         units: lines.iter().map(|l| l.quantity).sum(),
     };
     Ok(Priced {
-        taxes: taxes(&lines),
+        // The lines' sums fit (the totals above did), so their sums per rate do too.
+        taxes: per_rate(lines.iter().map(PricedLine::tax_figures)).map_err(too_large)?,
         lines,
         totals,
     })
@@ -304,27 +300,34 @@ pub fn spread(total: Cents, amounts: &[Cents]) -> Vec<Cents> {
     shares.into_iter().map(|s| Cents::new(s as i64)).collect()
 }
 
-/// Net and tax summed per rate, in order of first appearance.
-fn taxes(lines: &[PricedLine]) -> Vec<TaxFigures> {
+/// Net and tax summed per rate (its code and its rate as sold), in order of first appearance:
+/// the `taxes` of a sale, or of a period.
+pub fn per_rate(items: impl IntoIterator<Item = TaxFigures>) -> Result<Vec<TaxFigures>, Overflow> {
     let mut figures: Vec<TaxFigures> = Vec::new();
-    for line in lines {
+    for item in items {
         match figures
             .iter_mut()
-            .find(|f| f.code == line.tax_code && f.rate == line.tax_rate)
+            .find(|f| f.code == item.code && f.rate == item.rate)
         {
             Some(f) => {
-                f.net_cents += line.net_cents;
-                f.tax_cents += line.tax_cents;
+                f.net_cents = f.net_cents.checked_add(item.net_cents).ok_or(Overflow)?;
+                f.tax_cents = f.tax_cents.checked_add(item.tax_cents).ok_or(Overflow)?;
             }
-            None => figures.push(TaxFigures {
-                code: line.tax_code.clone(),
-                rate: line.tax_rate,
-                net_cents: line.net_cents,
-                tax_cents: line.tax_cents,
-            }),
+            None => figures.push(item),
         }
     }
-    figures
+    Ok(figures)
+}
+
+impl PricedLine {
+    fn tax_figures(&self) -> TaxFigures {
+        TaxFigures {
+            code: self.tax_code.clone(),
+            rate: self.tax_rate,
+            net_cents: self.net_cents,
+            tax_cents: self.tax_cents,
+        }
+    }
 }
 
 #[cfg(test)]

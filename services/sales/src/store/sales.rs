@@ -6,12 +6,13 @@ use kernel::SaleStatus;
 use sales_api::views::{HistoryEntry, Line, Payment, Sale, TaxLine};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
-use storage::clock::{from_millis, millis};
+use storage::clock::{from_millis, millis, stored_precision};
 use time::OffsetDateTime;
 
 use super::{ListFilter, Origin, SalesStore};
 use crate::SERVICE;
-use crate::domain::{Priced, SaleRequest, SaleUpdate, Settlement, change_note};
+use crate::domain::pricing::per_rate;
+use crate::domain::{Priced, SaleRequest, SaleUpdate, Settlement, TaxFigures, change_note};
 use crate::error::SaleError;
 
 /// A sale priced, paid and reserved, about to be recorded.
@@ -141,9 +142,60 @@ impl SalesStore {
             actor: origin.actor.clone(),
         };
         self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
-        let sale = load(&mut tx, id, "")
-            .await?
-            .ok_or_else(|| SaleError::NotFound(id.to_owned()))?;
+        // Built from what was written rather than read back: the write lock is held meanwhile.
+        let sale = Sale {
+            id: id.to_owned(),
+            receipt_number,
+            status: SaleStatus::Completed,
+            location: request.location.clone(),
+            payment_method: settlement.main_method(),
+            customer: request.customer.clone(),
+            note: request.note.clone(),
+            subtotal_cents: totals.subtotal_cents,
+            discount_cents: totals.discount_cents,
+            tax_cents: totals.tax_cents,
+            total_cents: totals.total_cents,
+            taxes: taxes.iter().cloned().map(tax_line).collect(),
+            payments: settlement
+                .payments
+                .iter()
+                .map(|p| Payment {
+                    method: p.method,
+                    amount_cents: p.amount.get(),
+                })
+                .collect(),
+            tendered_cents: settlement.tendered_cents,
+            change_due_cents: settlement.change_due_cents,
+            refunded_cents: 0,
+            units: totals.units,
+            recorded_by: origin.actor.clone(),
+            created_at: stored_precision(at),
+            updated_at: stored_precision(at),
+            lines: lines
+                .iter()
+                .enumerate()
+                .map(|(i, l)| Line {
+                    line_no: i as i64 + 1,
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                    unit_price_cents: l.unit_price_cents,
+                    discount_cents: l.discount_cents,
+                    tax_rate: l.tax_code.clone(),
+                    rate_bp: l.tax_rate,
+                    net_cents: l.net_cents,
+                    tax_cents: l.tax_cents,
+                    line_total_cents: l.line_total_cents,
+                    returned_quantity: 0,
+                })
+                .collect(),
+            history: vec![HistoryEntry {
+                status: SaleStatus::Completed,
+                detail: None,
+                actor: origin.actor.clone(),
+                at: stored_precision(at),
+            }],
+        };
         if let Some(key) = key
             && !self
                 .keys
@@ -360,7 +412,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         discount_cents: row.try_get(8)?,
         tax_cents: row.try_get(15)?,
         total_cents: row.try_get(9)?,
-        taxes: taxes_of(&lines),
+        taxes: taxes_of(&lines)?,
         payments,
         tendered_cents: row.try_get(16)?,
         change_due_cents: row.try_get(17)?,
@@ -374,27 +426,25 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     }))
 }
 
-/// Net and tax per rate, summed from the lines in order of first appearance.
-fn taxes_of(lines: &[Line]) -> Vec<TaxLine> {
-    let mut taxes: Vec<TaxLine> = Vec::new();
-    for line in lines {
-        match taxes
-            .iter_mut()
-            .find(|t| t.code == line.tax_rate && t.rate_bp == line.rate_bp)
-        {
-            Some(t) => {
-                t.net_cents += line.net_cents;
-                t.tax_cents += line.tax_cents;
-            }
-            None => taxes.push(TaxLine {
-                code: line.tax_rate.clone(),
-                rate_bp: line.rate_bp,
-                net_cents: line.net_cents,
-                tax_cents: line.tax_cents,
-            }),
-        }
+/// Net and tax per rate, from the lines as sold.
+fn taxes_of(lines: &[Line]) -> Result<Vec<TaxLine>, sqlx::Error> {
+    let figures = per_rate(lines.iter().map(|l| TaxFigures {
+        code: l.tax_rate.clone(),
+        rate: l.rate_bp,
+        net_cents: l.net_cents,
+        tax_cents: l.tax_cents,
+    }))
+    .map_err(|e| sqlx::Error::Decode(e.into()))?;
+    Ok(figures.into_iter().map(tax_line).collect())
+}
+
+pub(super) fn tax_line(f: TaxFigures) -> TaxLine {
+    TaxLine {
+        code: f.code,
+        rate_bp: f.rate,
+        net_cents: f.net_cents,
+        tax_cents: f.tax_cents,
     }
-    taxes
 }
 
 /// A stored rate, in parts per million.

@@ -4,13 +4,13 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use kernel::{Cents, Overflow, PaymentMethod, SaleStatus};
-use sales_api::views::{DayFigures, MethodFigures, ProductFigures, Summary, TOP_PRODUCTS, TaxLine};
+use sales_api::views::{DayFigures, MethodFigures, ProductFigures, Summary, TOP_PRODUCTS};
 use sqlx::Row;
 use storage::clock::from_millis;
 
 use super::SalesStore;
-use crate::domain::pricing::spread;
-use crate::domain::{Payment, Settlement, refund_for};
+use crate::domain::pricing::{per_rate, spread};
+use crate::domain::{Payment, Settlement, TaxFigures, refund_for};
 use crate::error::SaleError;
 
 /// A figure of the summary beyond 64 bits.
@@ -44,7 +44,7 @@ impl SalesStore {
         let payments = self.payments_in(from_ms, to_ms).await?;
         let mut summary = Summary::default();
         let mut methods: BTreeMap<PaymentMethod, MethodFigures> = BTreeMap::new();
-        let mut taxes: Vec<TaxLine> = Vec::new();
+        let mut taxes: Vec<TaxFigures> = Vec::new();
         let mut days: BTreeMap<String, DayFigures> = BTreeMap::new();
         let mut products: HashMap<String, ProductFigures> = HashMap::new();
         let mut seen = HashSet::new();
@@ -71,21 +71,12 @@ impl SalesStore {
             product.name = row.try_get(6)?;
             grow(&mut product.units, units)?;
             grow(&mut product.revenue_cents, line_revenue)?;
-            let code: Option<String> = row.try_get(10)?;
-            let rate = super::sales::stored_rate(row.try_get(11)?)?;
-            let (net, tax): (i64, i64) = (row.try_get(12)?, row.try_get(13)?);
-            match taxes.iter_mut().find(|t| t.code == code && t.rate_bp == rate) {
-                Some(t) => {
-                    grow(&mut t.net_cents, net)?;
-                    grow(&mut t.tax_cents, tax)?;
-                }
-                None => taxes.push(TaxLine {
-                    code,
-                    rate_bp: rate,
-                    net_cents: net,
-                    tax_cents: tax,
-                }),
-            }
+            taxes.push(TaxFigures {
+                code: row.try_get(10)?,
+                rate: super::sales::stored_rate(row.try_get(11)?)?,
+                net_cents: row.try_get(12)?,
+                tax_cents: row.try_get(13)?,
+            });
             let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
             let day_figures = days.entry(day.clone()).or_insert(DayFigures {
                 day,
@@ -120,7 +111,11 @@ impl SalesStore {
             0
         };
         summary.by_payment_method = methods.into_values().collect();
-        summary.taxes = taxes;
+        summary.taxes = per_rate(taxes)
+            .map_err(too_large)?
+            .into_iter()
+            .map(super::sales::tax_line)
+            .collect();
         summary.by_day = days.into_values().collect();
         let mut top: Vec<ProductFigures> = products.into_values().filter(|p| p.units > 0).collect();
         top.sort_by(|a, b| (b.units, b.revenue_cents, &a.sku).cmp(&(a.units, a.revenue_cents, &b.sku)));
