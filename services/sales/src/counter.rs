@@ -315,21 +315,21 @@ mod tests {
             .unwrap(),
         };
         let input: sales_api::inputs::SaleInput = serde_json::from_value(serde_json::json!({
-            "lines": [{"sku": "A", "quantity": 1}, {"sku": "B", "quantity": 1}, {"sku": "C", "quantity": 1}],
+            "lines": [{"sku": "SKU-A", "quantity": 1}, {"sku": "SKU-B", "quantity": 1}, {"sku": "SKU-C", "quantity": 1}],
             "payment_method": "cash"
         }))
         .unwrap();
         let request = SaleRequest::parse(input).unwrap();
         let products = |c: Option<&str>| {
             BTreeMap::from([
-                ("A".to_owned(), product("A", None)),
-                ("B".to_owned(), product("B", Some("reduced"))),
-                ("C".to_owned(), product("C", c)),
+                ("SKU-A".to_owned(), product("SKU-A", None)),
+                ("SKU-B".to_owned(), product("SKU-B", Some("reduced"))),
+                ("SKU-C".to_owned(), product("SKU-C", c)),
             ])
         };
         let offers = shop.offers(&request, products(None)).unwrap();
-        assert_eq!(offers["A"].tax_code.as_deref(), Some("standard"));
-        assert_eq!(offers["B"].tax_rate, kernel::TaxRate::from_bp(500.0).unwrap());
+        assert_eq!(offers["SKU-A"].tax_code.as_deref(), Some("standard"));
+        assert_eq!(offers["SKU-B"].tax_rate, kernel::TaxRate::from_bp(500.0).unwrap());
         // A rate the catalog no longer has: the line is refused, never sold untaxed.
         match shop.offers(&request, products(Some("gone"))) {
             Err(SaleError::Validation(errors)) => assert_eq!(errors[0].field, "lines[2].sku"),
