@@ -86,6 +86,12 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("GET", "/api/v1/sales/{id}", Some("viewer"), false),
     ("POST", "/api/v1/sales/{id}/void", Some("manager"), false),
     ("POST", "/api/v1/sales/{id}/returns", Some("clerk"), false),
+    ("GET", "/api/v1/customers", Some("clerk"), false),
+    ("POST", "/api/v1/customers", Some("clerk"), false),
+    ("GET", "/api/v1/customers/{id}", Some("clerk"), false),
+    ("PATCH", "/api/v1/customers/{id}", Some("clerk"), false),
+    ("DELETE", "/api/v1/customers/{id}", Some("manager"), false),
+    ("GET", "/api/v1/customers/{id}/sales", Some("clerk"), false),
 ];
 
 const ROLES: [&str; 4] = ["viewer", "clerk", "manager", "admin"];

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::support::{Backing, TestApp, ok_json, product};
+use crate::support::{Backing, TestApp, ok_json, product, try_login};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -14,6 +14,8 @@ modes!(
     tax_is_added_to_net_prices_when_the_shop_says_so,
     cash_gives_change_and_a_split_tender_pays_the_rest,
     a_basket_discount_is_spread_over_the_lines_and_lowers_the_tax,
+    a_discount_beyond_the_limit_needs_a_managers_approval,
+    returns_in_parts_give_back_exactly_the_money_and_tax_charged,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -294,13 +296,154 @@ async fn a_basket_discount_is_spread_over_the_lines_and_lowers_the_tax(app: Test
     // Tax on what is left of each line: 93.10 → 15.52, 41.90 → 6.98.
     assert_eq!(sale["lines"][0]["tax_cents"], 1552);
     assert_eq!(sale["lines"][1]["tax_cents"], 698);
-    // Beyond the shop's limit (20 % by default) the line is refused, with or without the basket.
+    // Beyond the shop's limit (20 % by default) the line needs a manager's approval, with or
+    // without the basket.
     let (status, problem) = sell(
         &app,
         json!({"lines": [{"sku": "DISC-A", "quantity": 1, "discount_percent": 15}],
                "discount_percent": 10, "payment_method": "card"}),
     )
     .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:approval-required");
+    assert_eq!(problem["errors"][0]["field"], "lines[0].discount_percent");
+}
+
+async fn a_discount_beyond_the_limit_needs_a_managers_approval(app: TestApp, _: Backing) {
+    stocked(&app, "APPR-1", 10_000, json!({})).await;
+    let base = app.gateway.clone().unwrap();
+    let (clerk, _) = app.user_client("cal", "clerk").await;
+    app.user_client("mia", "manager").await;
+    let password = "long walks on the beach 7";
+    let sale = |approval: Value| {
+        let mut body = json!({"lines": [{"sku": "APPR-1", "quantity": 1, "discount_percent": 30}],
+                              "payment_method": "card"});
+        if !approval.is_null() {
+            body["approval"] = approval;
+        }
+        body
+    };
+    let sell_as_clerk = |body: Value| {
+        let clerk = clerk.clone();
+        let url = format!("{base}/api/v1/sales");
+        async move {
+            let response = clerk.post(url).json(&body).send().await.unwrap();
+            let status = response.status();
+            (status, response.json::<Value>().await.unwrap())
+        }
+    };
+    let available =
+        || async { ok_json(app.get("/api/v1/inventory/APPR-1").await).await["totals"]["available"].clone() };
+    let before = available().await;
+
+    // 30 % is beyond the 20 % limit: the problem names the line; nothing is reserved.
+    let (status, problem) = sell_as_clerk(sale(Value::Null)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:approval-required");
+    assert_eq!(problem["errors"][0]["field"], "lines[0].discount_percent");
+    // A clerk cannot approve, even with the right password; a malformed approval is refused.
+    let (status, problem) = sell_as_clerk(sale(json!({"username": "cal", "password": password}))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{problem}");
+    assert_eq!(problem["type"], "urn:inventory-tracker:problem:approval-refused");
+    let (status, problem) = sell_as_clerk(sale(json!({"username": "mia"}))).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
-    assert_eq!(problem["errors"][0]["field"], "lines[0].discount_cents");
+    assert_eq!(available().await, before, "nothing was reserved");
+
+    // The manager's credentials approve this one sale; the sale names both people and never
+    // the password.
+    let (status, approved) = sell_as_clerk(sale(json!({"username": "MIA", "password": password}))).await;
+    assert_eq!(status, StatusCode::CREATED, "{approved}");
+    assert_eq!(approved["approved_by"], "mia");
+    assert_eq!(approved["recorded_by"], "cal");
+    assert_eq!(approved["total_cents"], 7_000);
+    assert!(!approved.to_string().contains(password));
+    let stored = ok_json(
+        app.get(&format!("/api/v1/sales/{}", approved["id"].as_str().unwrap()))
+            .await,
+    )
+    .await;
+    assert_eq!(stored["approved_by"], "mia");
+    // An approval where none is needed is not recorded.
+    let (status, plain) = sell_as_clerk(
+        json!({"lines": [{"sku": "APPR-1", "quantity": 1}], "payment_method": "card",
+                                              "approval": {"username": "mia", "password": password}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{plain}");
+    assert_eq!(plain["approved_by"], Value::Null);
+
+    // Wrong approvals count toward the manager's lockout: after five, even her own login
+    // with the right password waits.
+    for _ in 0..5 {
+        let (status, problem) = sell_as_clerk(sale(
+            json!({"username": "mia", "password": "not her password at all"}),
+        ))
+        .await;
+        assert!(
+            status == StatusCode::FORBIDDEN || status == StatusCode::TOO_MANY_REQUESTS,
+            "{status} {problem}"
+        );
+    }
+    let login = try_login(&base, "mia", password).await;
+    assert_eq!(login.status(), StatusCode::TOO_MANY_REQUESTS);
+    let (status, _) = sell_as_clerk(sale(json!({"username": "mia", "password": password}))).await;
+    assert_eq!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a locked manager approves nothing"
+    );
+}
+
+async fn returns_in_parts_give_back_exactly_the_money_and_tax_charged(app: TestApp, _: Backing) {
+    rate(&app, "standard", 2000.0).await;
+    shop(&app, true, Some("standard")).await;
+    stocked(&app, "PART-1", 999, json!({})).await;
+    let (status, sale) = sell(
+        &app,
+        json!({"lines": [{"sku": "PART-1", "quantity": 3}], "payment_method": "card"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{sale}");
+    let (total, tax) = (
+        sale["total_cents"].as_i64().unwrap(),
+        sale["tax_cents"].as_i64().unwrap(),
+    );
+    assert_eq!((total, tax), (2997, 500), "gross 29.97 at 20 %: tax 4.995 → 5.00");
+    let id = sale["id"].as_str().unwrap();
+    let mut refunds = Vec::new();
+    for _ in 0..3 {
+        let before = ok_json(app.get(&format!("/api/v1/sales/{id}")).await).await;
+        let after = ok_json(
+            app.post_json(
+                &format!("/api/v1/sales/{id}/returns"),
+                &json!({"lines": [{"sku": "PART-1", "quantity": 1}]}),
+            )
+            .await,
+        )
+        .await;
+        let gave = |field: &str| after[field].as_i64().unwrap() - before[field].as_i64().unwrap();
+        refunds.push((gave("refunded_cents"), gave("refunded_tax_cents")));
+        if refunds.len() == 1 {
+            // One unit back: the summary's tax is what is left, net of the return.
+            let summary = ok_json(app.get("/api/v1/sales/summary").await).await;
+            assert_eq!(summary["taxes"][0]["tax_cents"], 500 - 166);
+            assert_eq!(summary["taxes"][0]["net_cents"], (2997 - 999) - (500 - 166));
+            assert_eq!(summary["revenue_cents"], 2997 - 999);
+        }
+    }
+    // Cumulative shares: 9.99 each, tax 1.66 + 1.67 + 1.67; never more than was charged.
+    assert_eq!(refunds, [(999, 166), (999, 167), (999, 167)]);
+    let returned = ok_json(app.get(&format!("/api/v1/sales/{id}")).await).await;
+    assert_eq!(returned["status"], "returned");
+    assert_eq!(
+        (
+            returned["refunded_cents"].as_i64(),
+            returned["refunded_tax_cents"].as_i64()
+        ),
+        (Some(total), Some(tax))
+    );
+    let summary = ok_json(app.get("/api/v1/sales/summary").await).await;
+    assert_eq!(summary["revenue_cents"], 0);
+    assert_eq!(summary["taxes"][0]["tax_cents"], 0);
+    assert_eq!(summary["taxes"][0]["net_cents"], 0);
 }

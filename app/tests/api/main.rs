@@ -26,6 +26,7 @@ mod browser;
 mod catalog;
 mod correlation;
 mod counter;
+mod customers;
 mod dashboard;
 mod fault_drill;
 mod faults;

@@ -552,6 +552,13 @@ async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp
         (
             "discount over the limit",
             json!({"lines": [{"sku": "BAD-S1", "quantity": 1, "discount_cents": 500}], "payment_method": "cash"}),
+            StatusCode::FORBIDDEN,
+            "approval-required",
+        ),
+        (
+            "an unknown customer",
+            json!({"lines": [{"sku": "BAD-S1", "quantity": 1}], "payment_method": "cash",
+                   "customer_id": "0193a0d8-0000-7000-8000-000000000001"}),
             StatusCode::UNPROCESSABLE_ENTITY,
             "validation-failed",
         ),

@@ -167,6 +167,7 @@ impl Gateway {
         let guard = Arc::new(auth::guard::Guard {
             auth: self.auth.clone(),
             limiter: self.limiter.clone(),
+            max_body_bytes: self.settings.max_body_bytes,
         });
         let streams = Arc::new(stream::StreamState {
             feed: self.feed.clone(),

@@ -21,8 +21,9 @@ pub enum Required {
 
 /// The requirement for `method` on `path`.
 ///
-/// - reading anything: `viewer`;
-/// - recording sales and returns: `clerk` (the counter);
+/// - reading anything but customers: `viewer`;
+/// - recording sales and returns; reading, recording and changing customers: `clerk`;
+/// - archiving customers: `manager`;
 /// - changing the catalog, the stock, locations, and voiding sales: `manager`;
 /// - the shop's settings and tax rates: `admin`;
 /// - users: `admin`, from a login session;
@@ -45,6 +46,14 @@ pub fn required(method: &Method, path: &str) -> Required {
     if path == "/api/v1/users" || path.starts_with("/api/v1/users/") {
         return Required::Session(Role::Admin);
     }
+    if path == "/api/v1/customers" || path.starts_with("/api/v1/customers/") {
+        // Personal data: the counter's people and up; archiving is a manager's.
+        return Required::Role(if *method == Method::DELETE {
+            Role::Manager
+        } else {
+            Role::Clerk
+        });
+    }
     if is_safe(method) {
         return Required::Role(Role::Viewer);
     }
@@ -57,6 +66,7 @@ pub fn required(method: &Method, path: &str) -> Required {
     if *method == Method::POST && (path == "/api/v1/sales" || is_sale_return(path)) {
         return Required::Role(Role::Clerk);
     }
+
     Required::Role(Role::Manager)
 }
 

@@ -18,6 +18,7 @@ use web::forwarding::{add_forwarded_for, without_hop_by_hop};
 
 use crate::BuildError;
 use crate::auth::Principal;
+use crate::auth::approval::Approver;
 
 /// A service the gateway forwards to.
 pub struct Upstream {
@@ -108,7 +109,10 @@ pub async fn forward(
     }
     add_forwarded_for(&mut headers, client_addr.ip());
     let identity = match parts.extensions.get::<Principal>() {
-        Some(principal) => principal.identity(),
+        Some(principal) => web::Identity {
+            approver: parts.extensions.get::<Approver>().map(|a| a.0.clone()),
+            ..principal.identity()
+        },
         // The guard lets nothing through unauthenticated to a proxied route; if that ever
         // changed, the services would see an anonymous caller and refuse it.
         None => web::Identity {
@@ -116,6 +120,7 @@ pub async fn forward(
             owner: "anonymous".into(),
             name: "anonymous".into(),
             role: "none".into(),
+            approver: None,
         },
     };
     headers.insert(header::AUTHORIZATION, upstream.signer.bearer(&identity));

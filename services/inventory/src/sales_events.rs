@@ -24,23 +24,14 @@ impl Handler for SalesEvents {
         envelope: &'a Envelope,
     ) -> BoxFuture<'a, Result<(), HandleError>> {
         Box::pin(async move {
-            let bad = |e: serde_json::Error| {
-                HandleError::Permanent(format!("malformed {}: {e}", envelope.event_type))
-            };
             let result = match envelope.event_type.as_str() {
-                // Versions 1 and 2: the inventory needs only the lines, which both have.
+                // Versions 1 and 2 of both: the inventory needs only the lines, which all have.
                 SaleCreated::TYPE => {
                     let sale = SaleCreated::from_envelope(envelope).map_err(HandleError::Permanent)?;
                     apply_sale_created(conn, self.engine, &sale, &cause(envelope)).await
                 }
-                SaleUpdated::TYPE if envelope.version != 1 => {
-                    return Err(HandleError::Permanent(format!(
-                        "SaleUpdated version {} is not understood",
-                        envelope.version
-                    )));
-                }
                 SaleUpdated::TYPE => {
-                    let update: SaleUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    let update = SaleUpdated::from_envelope(envelope).map_err(HandleError::Permanent)?;
                     apply_sale_updated(conn, self.engine, &update, &cause(envelope)).await
                 }
                 other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),

@@ -30,10 +30,89 @@ pub struct SaleInput {
     /// Where the goods leave from; `main` when left out.
     #[schema(value_type = Option<web::schema::LocationCode>)]
     pub location: Option<String>,
+    /// The customer's name as free text; with `customer_id` the customer's own name is used.
     #[schema(value_type = Option<web::schema::Line<200>>)]
     pub customer: Option<String>,
+    /// One of the shop's customers (not archived); the sale shows in their history.
+    #[schema(value_type = Option<web::schema::CustomerId>)]
+    pub customer_id: Option<String>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// A manager's credentials approving this one sale's discounts beyond the shop's limit.
+    /// The gateway checks them (a wrong password counts toward that manager's lockout), takes
+    /// them out and records the manager as `approved_by`.
+    #[schema(nullable = false)]
+    pub approval: Option<ApprovalInput>,
+}
+
+/// A manager's username and password, for one sale.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApprovalInput {
+    #[schema(value_type = web::schema::Username)]
+    pub username: String,
+    #[schema(min_length = 1, max_length = 256, format = Password)]
+    pub password: String,
+}
+
+/// A customer as the counter records them.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerInput {
+    #[schema(value_type = web::schema::RequiredLine<200>)]
+    pub name: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, with at least one digit.
+    #[schema(value_type = Option<web::schema::Phone>)]
+    pub phone: Option<String>,
+    #[schema(value_type = Option<web::schema::Email>)]
+    pub email: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<1000>>)]
+    pub notes: Option<String>,
+}
+
+/// What to change of a customer: only the fields sent (at least one); blank optional text
+/// clears it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerPatch {
+    #[schema(value_type = Option<web::schema::RequiredLine<200>>)]
+    pub name: Option<String>,
+    /// Digits, spaces and `+ - ( ) .`, with at least one digit.
+    #[schema(value_type = Option<web::schema::Phone>)]
+    pub phone: Option<String>,
+    #[schema(value_type = Option<web::schema::Email>)]
+    pub email: Option<String>,
+    #[schema(value_type = Option<web::schema::Paragraph<1000>>)]
+    pub notes: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerListParams {
+    /// Customers whose name, phone, email or notes contain this text (any case).
+    #[param(inline, value_type = Option<web::schema::Line<100>>, nullable = false)]
+    pub q: Option<String>,
+    /// Archived customers too (default false).
+    pub archived: Option<bool>,
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::CustomerId>, nullable = false)]
+    pub cursor: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HistoryParams {
+    /// Page size (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
+    /// `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
+    pub cursor: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

@@ -9,11 +9,14 @@ use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(create_sale, list_sales, get_sale, void_sale, return_items, summary),
-    components(schemas(SaleInput, LineInput, Sale, Line, HistoryEntry,
+    paths(create_sale, list_sales, get_sale, void_sale, return_items, summary,
+          list_customers, create_customer, get_customer, change_customer, archive_customer,
+          customer_sales),
+    components(schemas(SaleInput, LineInput, ApprovalInput, Sale, Line, HistoryEntry,
                        SalePage, ReturnInput, ReturnLineInput, Summary, MethodFigures,
-                       DayFigures, ProductFigures)),
-    tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"))
+                       DayFigures, ProductFigures, CustomerInput, CustomerPatch, Customer, CustomerPage)),
+    tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"),
+         (name = "customers", description = "The shop's customers and their purchases"))
 )]
 pub struct SalesApi;
 
@@ -22,8 +25,10 @@ pub struct SalesApi;
 #[utoipa::path(post, path = "/api/v1/sales", tag = "sales", request_body = SaleInput,
     params(("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Sale),
+              (status = 403, description = "Discounts beyond the shop's limit without an approval (`approval-required`, the lines in `errors`), or an approval refused (`approval-refused`)", body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Not enough stock for some lines (listed), or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "Invalid lines, unknown SKUs, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, unknown SKUs, an unknown or archived customer, or a key reused with another body", body = Problem, content_type = "application/problem+json"),
+              (status = 429, description = "Too many wrong approvals: the approving manager is locked out for a while", body = Problem, content_type = "application/problem+json"),
               (status = 503, description = "Inventory unavailable; nothing recorded (Retry-After)", body = Problem, content_type = "application/problem+json")))]
 pub fn create_sale() {}
 
@@ -55,3 +60,40 @@ pub fn list_sales() {}
 #[utoipa::path(get, path = "/api/v1/sales/summary", tag = "sales", params(SummaryParams),
     responses((status = 200, body = Summary)))]
 pub fn summary() {}
+
+/// Customers in name order; `q` finds them by name, phone, email or notes.
+#[utoipa::path(get, path = "/api/v1/customers", tag = "customers", params(CustomerListParams),
+    responses((status = 200, body = CustomerPage)))]
+pub fn list_customers() {}
+
+/// Record a customer (the counter may).
+#[utoipa::path(post, path = "/api/v1/customers", tag = "customers", request_body = CustomerInput,
+    responses((status = 201, body = Customer),
+              (status = 422, description = "A missing name or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn create_customer() {}
+
+/// One customer.
+#[utoipa::path(get, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "The customer's id")),
+    responses((status = 200, body = Customer), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_customer() {}
+
+/// Change a customer's name, phone, email or notes: only the fields sent change.
+#[utoipa::path(patch, path = "/api/v1/customers/{id}", tag = "customers", request_body = CustomerPatch,
+    params(("id" = String, Path, description = "The customer's id")),
+    responses((status = 200, body = Customer),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "No field, or an invalid one", body = Problem, content_type = "application/problem+json")))]
+pub fn change_customer() {}
+
+/// Archive a customer (managers): their sales keep them; new sales cannot name them.
+#[utoipa::path(delete, path = "/api/v1/customers/{id}", tag = "customers",
+    params(("id" = String, Path, description = "The customer's id")),
+    responses((status = 204, description = "Archived"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn archive_customer() {}
+
+/// A customer's purchases, newest first.
+#[utoipa::path(get, path = "/api/v1/customers/{id}/sales", tag = "customers",
+    params(("id" = String, Path, description = "The customer's id"), HistoryParams),
+    responses((status = 200, body = SalePage), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn customer_sales() {}

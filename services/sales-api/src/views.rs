@@ -62,7 +62,10 @@ pub struct Sale {
     pub location: String,
     /// The method that paid the most; `payments` has them all.
     pub payment_method: PaymentMethod,
+    /// The customer's name (as it was at the sale).
     pub customer: Option<String>,
+    /// The shop's customer the sale was made to.
+    pub customer_id: Option<String>,
     pub note: Option<String>,
     /// After discounts, without tax.
     pub subtotal_cents: i64,
@@ -79,10 +82,15 @@ pub struct Sale {
     pub tendered_cents: i64,
     /// The cash given back.
     pub change_due_cents: i64,
+    /// Money given back by returns and a void, tax included.
     pub refunded_cents: i64,
+    /// The tax in `refunded_cents`.
+    pub refunded_tax_cents: i64,
     pub units: i64,
     /// Who recorded the sale at the counter; none for sales recorded before actors were kept.
     pub recorded_by: Option<String>,
+    /// The manager who approved discounts beyond the shop's limit.
+    pub approved_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
@@ -102,7 +110,7 @@ pub struct Summary {
     pub average_basket_cents: i64,
     /// What each method brought in (cash net of change), returns not taken off.
     pub by_payment_method: Vec<MethodFigures>,
-    /// Tax collected per rate, returns not taken off.
+    /// Tax collected per rate, returns taken off.
     pub taxes: Vec<TaxLine>,
     pub by_day: Vec<DayFigures>,
     /// The best sellers by units (then revenue), at most [`TOP_PRODUCTS`].
@@ -141,6 +149,29 @@ pub struct DayFigures {
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SalePage {
     pub items: Vec<Sale>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// One of the shop's customers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Customer {
+    pub id: String,
+    pub name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub notes: Option<String>,
+    /// Archived customers are kept for their sales but cannot be chosen for new ones.
+    pub archived: bool,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+}
+
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CustomerPage {
+    pub items: Vec<Customer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
 }

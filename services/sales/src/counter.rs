@@ -31,9 +31,12 @@ impl Counter {
     /// Prices the lines from the catalog, reserves their stock, then records the sale and its
     /// event in one transaction (with the sale as `key`'s answer); if recording fails the
     /// reservation is released (or expires).
+    ///
+    /// Discounts beyond the shop's limit need `approved_by`: a manager the gateway checked.
     pub async fn sell(
         &self,
         request: &SaleRequest,
+        approved_by: Option<String>,
         key: Option<&str>,
         origin: &Origin,
     ) -> Result<Sale, SaleError> {
@@ -41,6 +44,15 @@ impl Counter {
             futures::future::try_join(self.products(request), self.terms()).await?;
         let offers = shop.offers(request, products)?;
         let priced = price(request, terms, |sku| offers[sku].clone()).map_err(SaleError::Validation)?;
+        if !priced.beyond_limit.is_empty() && approved_by.is_none() {
+            return Err(SaleError::ApprovalRequired(priced.beyond_limit));
+        }
+        // An approval is recorded only where it was needed.
+        let approved_by = approved_by.filter(|_| !priced.beyond_limit.is_empty());
+        let customer = match &request.customer_id {
+            Some(id) => Some(self.customer_for_sale(id).await?),
+            None => request.customer.clone(),
+        };
         let total = Cents::new(priced.totals.total_cents);
         let payments = match &request.tender {
             Tender::Whole(method) => vec![Payment {
@@ -58,6 +70,8 @@ impl Counter {
             request,
             priced: &priced,
             settlement: &settlement,
+            customer,
+            approved_by,
         };
         match self.store.record(&new, key, origin).await {
             Ok(sale) => {
@@ -121,6 +135,16 @@ impl Counter {
         } else {
             errors.sort_by(|a, b| a.field.cmp(&b.field));
             Err(SaleError::Validation(errors))
+        }
+    }
+
+    /// The name of the customer a sale is made to; refused unless they exist and are not
+    /// archived.
+    async fn customer_for_sale(&self, id: &str) -> Result<String, SaleError> {
+        match self.store.customer(id).await? {
+            Some(c) if !c.archived => Ok(c.name),
+            Some(_) => Err(SaleError::field("customer_id", "names an archived customer")),
+            None => Err(SaleError::field("customer_id", "names no customer of the shop")),
         }
     }
 

@@ -13,6 +13,11 @@ pub enum SaleError {
     Validation(Vec<FieldError>),
     #[error("no sale {0}")]
     NotFound(String),
+    #[error("no customer {0}")]
+    CustomerNotFound(String),
+    /// Discounts beyond the shop's limit, without a manager's approval; the lines and why.
+    #[error("discounts beyond the limit need a manager's approval")]
+    ApprovalRequired(Vec<FieldError>),
     #[error("the sale is {status}; {action} is not possible")]
     WrongStatus {
         status: SaleStatus,
@@ -49,19 +54,25 @@ impl SaleError {
 impl From<SaleError> for Problem {
     fn from(e: SaleError) -> Problem {
         match e {
-            SaleError::Validation(errors) => Problem::validation(
-                errors
-                    .into_iter()
-                    .map(|e| FieldProblem {
-                        field: e.field,
-                        reason: e.reason,
-                    })
-                    .collect(),
-            ),
+            SaleError::Validation(errors) => Problem::validation(field_problems(errors)),
             SaleError::NotFound(id) => {
                 Problem::new(StatusCode::NOT_FOUND, "sale-not-found", "Sale not found")
                     .detail(format!("There is no sale {id}."))
             }
+            SaleError::CustomerNotFound(id) => {
+                Problem::new(StatusCode::NOT_FOUND, "customer-not-found", "Customer not found")
+                    .detail(format!("There is no customer {id}."))
+            }
+            SaleError::ApprovalRequired(lines) => Problem::new(
+                StatusCode::FORBIDDEN,
+                "approval-required",
+                "A manager's approval is required",
+            )
+            .detail(
+                "Some discounts go beyond the shop's limit. Send the sale again with `approval`: a \
+                 manager's username and password.",
+            )
+            .errors(field_problems(lines)),
             SaleError::WrongStatus { status, action } => Problem::new(
                 StatusCode::CONFLICT,
                 "sale-not-changeable",
@@ -121,6 +132,16 @@ impl From<SaleError> for Problem {
             }
         }
     }
+}
+
+fn field_problems(errors: Vec<FieldError>) -> Vec<FieldProblem> {
+    errors
+        .into_iter()
+        .map(|e| FieldProblem {
+            field: e.field,
+            reason: e.reason,
+        })
+        .collect()
 }
 
 impl IntoResponse for SaleError {

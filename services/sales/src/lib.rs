@@ -9,13 +9,15 @@
 //! # Layout
 //! - [`domain`]: the sale request, totals in cents, discounts, voids and returns; no I/O.
 //! - [`counter`]: the use cases: sell, void, take a return, read sales and figures.
+//! - [`customers`]: the customers' use cases: record, change, archive, find, history.
 //! - [`upstream`]: calls to the catalog (prices) and the inventory (reservations) with
 //!   timeouts, retries with back-off, and a circuit breaker per upstream.
 //! - [`store`]: the SQL of sales, their history, idempotency keys and the outbox.
-//! - [`http`]: the HTTP routes.
+//! - [`http`]: the HTTP routes of sales and customers.
 //! - [`error`]: every way a request can fail, and its problem.
 
 pub mod counter;
+pub mod customers;
 pub mod domain;
 pub mod error;
 pub mod http;

@@ -138,6 +138,8 @@ pub struct ReturnedLine {
 }
 
 /// A sale was voided (every unit not yet returned comes back) or part of it was returned.
+/// Version 2 carries the money given back and its tax; [`SaleUpdated::from_envelope`] reads
+/// both versions.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleUpdated {
     pub sale_id: String,
@@ -147,6 +149,12 @@ pub struct SaleUpdated {
     /// The sale's status after the change.
     pub status: SaleStatus,
     pub lines: Vec<ReturnedLine>,
+    /// The money given back by this change, tax included (0 in version 1, which did not say).
+    #[serde(default)]
+    pub refund_cents: i64,
+    /// The tax in `refund_cents`.
+    #[serde(default)]
+    pub refund_tax_cents: i64,
     /// Who voided the sale or took the return; optional for the same reason as
     /// [`SaleCreated::actor`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -155,7 +163,19 @@ pub struct SaleUpdated {
 
 impl Event for SaleUpdated {
     const TYPE: &'static str = "SaleUpdated";
-    const VERSION: u32 = 1;
+    const VERSION: u32 = 2;
+}
+
+impl SaleUpdated {
+    /// The change in `envelope`, of either version; version 1 had no refund figures, which
+    /// read as 0.
+    pub fn from_envelope(envelope: &Envelope) -> Result<SaleUpdated, String> {
+        match envelope.version {
+            1 | 2 => serde_json::from_value(envelope.data.clone())
+                .map_err(|e| format!("malformed SaleUpdated: {e}")),
+            other => Err(format!("SaleUpdated version {other} is not understood")),
+        }
+    }
 }
 
 /// The type of every event the sales service publishes.
@@ -177,6 +197,8 @@ mod tests {
                 change: SaleChange::Voided,
                 status: SaleStatus::Voided,
                 lines: vec![],
+                refund_cents: 0,
+                refund_tax_cents: 0,
                 actor: None,
             },
         );
@@ -216,6 +238,19 @@ mod tests {
     }
 
     #[test]
+    fn a_version_1_update_reads_without_refund_figures() {
+        let old = r#"{"sale_id":"s1","receipt_number":7,"location":"MAIN","change":"returned",
+            "status":"partially_returned","lines":[{"sku":"A","quantity":1,"restock":true}]}"#;
+        let mut stored = envelope(1, old);
+        stored.event_type = SaleUpdated::TYPE.to_owned();
+        let update = SaleUpdated::from_envelope(&stored).unwrap();
+        assert_eq!(update.lines[0].quantity, 1);
+        assert_eq!((update.refund_cents, update.refund_tax_cents), (0, 0));
+        stored.version = 3;
+        assert!(SaleUpdated::from_envelope(&stored).is_err());
+    }
+
+    #[test]
     fn the_actor_travels_with_a_sale_update() {
         let update = SaleUpdated {
             sale_id: "s1".into(),
@@ -224,6 +259,8 @@ mod tests {
             change: SaleChange::Voided,
             status: SaleStatus::Voided,
             lines: vec![],
+            refund_cents: 1_200,
+            refund_tax_cents: 200,
             actor: Some("maria".into()),
         };
         let text = serde_json::to_string(&update).unwrap();

@@ -52,6 +52,7 @@ mod tests {
             owner: "user:1".into(),
             name: "x".into(),
             role: role.into(),
+            approver: None,
         }))
     }
 

@@ -41,6 +41,9 @@ pub struct Identity {
     pub name: String,
     /// `admin`, `manager`, `clerk`, `viewer` or `service`.
     pub role: String,
+    /// The manager who approved this one request with their own credentials (a discount
+    /// beyond the shop's limit), as the gateway checked them; a username.
+    pub approver: Option<String>,
 }
 
 impl Identity {
@@ -50,6 +53,7 @@ impl Identity {
             owner: format!("service:{name}"),
             name: name.to_owned(),
             role: "service".to_owned(),
+            approver: None,
         }
     }
 }
@@ -63,6 +67,9 @@ struct Claims {
     own: String,
     name: String,
     role: String,
+    /// See [`Identity::approver`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    apr: Option<String>,
     iss: String,
     aud: String,
     iat: u64,
@@ -141,6 +148,7 @@ impl Signer {
             own: identity.owner.clone(),
             name: identity.name.clone(),
             role: identity.role.clone(),
+            apr: identity.approver.clone(),
             iss: ISSUER.to_owned(),
             aud: AUDIENCE.to_owned(),
             iat: now,
@@ -167,6 +175,7 @@ impl Signer {
             subject: data.claims.sub,
             name: data.claims.name,
             role: data.claims.role,
+            approver: data.claims.apr,
         })
     }
 
@@ -238,6 +247,11 @@ impl Actor {
     pub fn name(&self) -> Option<String> {
         self.0.as_ref().map(|i| i.name.clone())
     }
+
+    /// The manager who approved this request, if the gateway checked one.
+    pub fn approver(&self) -> Option<String> {
+        self.0.as_ref().and_then(|i| i.approver.clone())
+    }
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for Actor {
@@ -262,9 +276,15 @@ mod tests {
             owner: "user:1".into(),
             name: "alice".into(),
             role: "clerk".into(),
+            approver: None,
         };
         let token = signer.sign(&alice);
-        assert_eq!(signer.verify(&token), Some(alice));
+        assert_eq!(signer.verify(&token), Some(alice.clone()));
+        let approved = Identity {
+            approver: Some("maria".into()),
+            ..alice
+        };
+        assert_eq!(signer.verify(&signer.sign(&approved)), Some(approved));
         let other = Signer::new("another secret of at least 32 chars!").unwrap();
         assert_eq!(other.verify(&token), None);
         let mut tampered = token.clone();
@@ -307,6 +327,7 @@ mod tests {
             own: String::new(),
             name: "alice".into(),
             role: "admin".into(),
+            apr: None,
             iss: ISSUER.into(),
             aud: AUDIENCE.into(),
             iat: unix_now() - 600,

@@ -145,6 +145,37 @@ described!(
 );
 
 described!(
+    CustomerId,
+    "The id of one of the shop's customers.",
+    string(
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "A UUID in lower case, as the API gave it."
+    )
+);
+
+described!(
+    Phone,
+    "A phone number as a person types it.",
+    string(
+        r"^ *([-+0-9(). ]*[0-9][-+0-9(). ]*)? *$",
+        "At most 40 characters: digits, spaces and `+ - ( ) .`, with at least one digit; blank \
+         (spaces only) means none."
+    )
+    .max_length(Some(40))
+);
+
+described!(
+    Email,
+    "An email address.",
+    string(
+        r"^ *([^@\s\x00-\x1f\x7f-\x9f]+@[^@\s\x00-\x1f\x7f-\x9f]+\.[^@\s\x00-\x1f\x7f-\x9f]+)? *$",
+        "At most 254 characters: something, `@`, and a domain with a dot, without spaces; blank \
+         (spaces only) means none."
+    )
+    .max_length(Some(254))
+);
+
+described!(
     Username,
     "A username as a client may send it.",
     string(

@@ -28,6 +28,8 @@ pub enum AuthError {
         method: String,
         path: String,
     },
+    #[error("the approval was refused")]
+    ApprovalRefused,
     #[error("an API token may not {method} {path}")]
     SessionRequired { method: String, path: String },
     #[error("{0}")]
@@ -91,6 +93,8 @@ impl IntoResponse for AuthError {
                 .extension("required_role", required),
             AuthError::SessionRequired { method, path } => Problem::new(StatusCode::FORBIDDEN, "session-required", "A login session is required")
                 .detail(format!("API tokens never manage credentials: {method} {path} needs a session from POST /api/v1/auth/login.")),
+            AuthError::ApprovalRefused => Problem::new(StatusCode::FORBIDDEN, "approval-refused", "Approval refused")
+                .detail("The approving username or password is wrong, or that user is not a manager or an admin."),
             AuthError::NotAllowed(why) => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed").detail(why),
             AuthError::Invalid(errors) => Problem::validation(errors),
             AuthError::NotFound(what) => Problem::not_found(format!("There is no {what}.")),

@@ -1,5 +1,5 @@
 //! The middleware in front of every `/api/v1` route: rate limits, authentication, CSRF, the
-//! forced password change and the role policy, in that order.
+//! forced password change, the role policy and a manager's approval, in that order.
 
 use std::sync::Arc;
 
@@ -8,7 +8,7 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{Auth, AuthError};
+use super::{Auth, AuthError, approval};
 use crate::client::ClientAddr;
 use crate::policy::{self, Required};
 use crate::ratelimit::RateLimiter;
@@ -16,6 +16,7 @@ use crate::ratelimit::RateLimiter;
 pub struct Guard {
     pub auth: Arc<Auth>,
     pub limiter: Arc<RateLimiter>,
+    pub max_body_bytes: usize,
 }
 
 /// Routes a user who must change their password may still use.
@@ -75,5 +76,11 @@ pub async fn guard(
         tracing::warn!(error = %e, "cannot record that a user acted");
     }
     request.extensions_mut().insert(principal);
+    if approval::applies(&method, &path) {
+        request = match approval::take(&guard.auth, request, client, guard.max_body_bytes).await {
+            Ok(request) => request,
+            Err(refused) => return refused,
+        };
+    }
     next.run(request).await
 }

@@ -10,6 +10,7 @@
 //! - [`error`]: every refusal as a problem.
 
 pub mod api;
+pub mod approval;
 pub mod domain;
 pub mod error;
 pub mod guard;
@@ -66,6 +67,7 @@ impl Principal {
             owner: format!("user:{}", self.user.id),
             name: self.user.username.clone(),
             role: self.role.as_str().to_owned(),
+            approver: None,
         }
     }
 
@@ -84,16 +86,18 @@ impl Principal {
 pub enum Attempt {
     Login,
     PasswordChange,
+    Approval,
 }
 
 impl Attempt {
     /// Every value, for metrics that exist from start-up.
-    pub const ALL: [Attempt; 2] = [Attempt::Login, Attempt::PasswordChange];
+    pub const ALL: [Attempt; 3] = [Attempt::Login, Attempt::PasswordChange, Attempt::Approval];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Attempt::Login => "login",
             Attempt::PasswordChange => "password_change",
+            Attempt::Approval => "approval",
         }
     }
 }
@@ -294,6 +298,36 @@ impl Auth {
             .user(me.user.id)
             .await?
             .ok_or_else(|| AuthError::NotFound("such user".into()))
+    }
+
+    /// Checks a manager's credentials given at the counter to approve one request. A wrong
+    /// password counts toward that manager's lockout (and the address's) like a failed login;
+    /// a right password of someone who may not approve (a clerk, a disabled user) is refused
+    /// the same way but is no guess.
+    pub async fn approve(&self, username: &str, password: &str, client: IpAddr) -> Result<User, AuthError> {
+        let name = username.trim().to_ascii_lowercase();
+        let guesses = Guesses::new(&name, client);
+        self.refuse_if_locked(&guesses).await?;
+        let candidate = self.store.login_candidate(&name).await?;
+        let hash = match &candidate {
+            Some((_, hash)) => hash.clone(),
+            None => secrets::dummy_hash().await.to_owned(),
+        };
+        let matches = secrets::verify_password(password.to_owned(), hash).await;
+        match candidate {
+            Some((user, _)) if matches => {
+                self.store.clear_failures(&guesses.user).await?;
+                if user.disabled || !user.role.allows(Role::Manager) {
+                    tracing::info!(approver = %user.username, "approval by someone who may not approve");
+                    return Err(AuthError::ApprovalRefused);
+                }
+                Ok(user)
+            }
+            _ => {
+                self.wrong_guess(&guesses, Attempt::Approval).await?;
+                Err(AuthError::ApprovalRefused)
+            }
+        }
     }
 
     /// Refuses while the user or the address is locked out after too many wrong guesses.

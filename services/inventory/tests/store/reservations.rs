@@ -397,6 +397,8 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
             quantity,
             restock,
         }],
+        refund_cents: 0,
+        refund_tax_cents: 0,
         actor: Some("bo".into()),
     };
     for u in [

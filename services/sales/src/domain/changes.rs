@@ -9,10 +9,22 @@ use sales_api::views::Sale;
 use super::{MAX_LINES, MAX_QUANTITY};
 use crate::error::SaleError;
 
-/// The money given back for `quantity` of the `sold` units of a line: their share of what
-/// was paid, rounded down.
-pub fn refund_for(line_total: Cents, sold: i64, quantity: i64) -> Result<Cents, Overflow> {
-    line_total.share(quantity, sold)
+/// What `returned` of the `sold` units of a line carry of `amount` (its total, or its tax):
+/// the share of all units returned so far, rounded down, less the share of those returned
+/// before. The shares are cumulative so that returns in several parts give back exactly what
+/// one return of them all would, and the last unit brings back every cent that is left.
+pub fn refund_for(amount: Cents, sold: i64, before: i64, returned: i64) -> Result<Cents, Overflow> {
+    let after = before.checked_add(returned).ok_or(Overflow)?;
+    amount
+        .share(after, sold)?
+        .checked_sub(amount.share(before, sold)?)
+}
+
+/// Money given back, and the tax in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Refund {
+    pub total: Cents,
+    pub tax: Cents,
 }
 
 /// What a void or a return does to a sale: the change, the status after it, and the units
@@ -36,24 +48,29 @@ impl SaleUpdate {
         self.lines.iter().map(|l| l.returned.quantity).sum()
     }
 
-    /// The money given back: everything not yet refunded for a void, each line's share for
-    /// a return.
-    pub fn refund(&self, sale: &Sale) -> Result<Cents, SaleError> {
+    /// The money given back, with its tax: everything not yet refunded for a void, each
+    /// line's cumulative share for a return (see [`refund_for`]).
+    pub fn refund(&self, sale: &Sale) -> Result<Refund, SaleError> {
+        let too_large = |_| SaleError::TooLarge("the refund");
         if self.change == SaleChange::Voided {
-            return Ok(Cents::new(sale.total_cents - sale.refunded_cents));
+            return Ok(Refund {
+                total: Cents::new(sale.total_cents - sale.refunded_cents),
+                tax: Cents::new(sale.tax_cents - sale.refunded_tax_cents),
+            });
         }
-        let mut refund = Cents::ZERO;
+        let mut returned: Vec<i64> = sale.lines.iter().map(|l| l.returned_quantity).collect();
+        let mut refund = Refund::default();
         for taken in &self.lines {
-            let line = &sale.lines[(taken.line_no - 1) as usize];
-            let share = refund_for(
-                Cents::new(line.line_total_cents),
-                line.quantity,
-                taken.returned.quantity,
-            )
-            .map_err(|_| SaleError::TooLarge("the refund"))?;
-            refund = refund
-                .checked_add(share)
-                .map_err(|_| SaleError::TooLarge("the refund"))?;
+            let index = (taken.line_no - 1) as usize;
+            let line = &sale.lines[index];
+            let (before, quantity) = (returned[index], taken.returned.quantity);
+            let total = refund_for(Cents::new(line.line_total_cents), line.quantity, before, quantity)
+                .map_err(too_large)?;
+            let tax =
+                refund_for(Cents::new(line.tax_cents), line.quantity, before, quantity).map_err(too_large)?;
+            returned[index] += quantity;
+            refund.total = refund.total.checked_add(total).map_err(too_large)?;
+            refund.tax = refund.tax.checked_add(tax).map_err(too_large)?;
         }
         Ok(refund)
     }
@@ -210,8 +227,25 @@ mod tests {
     #[test]
     fn refunds_are_a_share_of_what_was_paid() {
         assert_eq!(
-            refund_for(Cents::new(2_999 * 3 - 300), 3, 1),
+            refund_for(Cents::new(2_999 * 3 - 300), 3, 0, 1),
             Ok(Cents::new(2_899))
         );
+    }
+
+    #[test]
+    fn returns_in_parts_give_back_exactly_what_was_paid_and_its_tax() {
+        // 3 units for 10.00 with 1.67 tax: one by one, or 1 then 2, the cents add up.
+        for parts in [vec![1, 1, 1], vec![1, 2], vec![2, 1], vec![3]] {
+            let (mut before, mut total, mut tax) = (0, 0, 0);
+            for part in parts.iter().copied() {
+                total += refund_for(Cents::new(1_000), 3, before, part).unwrap().get();
+                tax += refund_for(Cents::new(167), 3, before, part).unwrap().get();
+                before += part;
+            }
+            assert_eq!((total, tax), (1_000, 167), "{parts:?}");
+        }
+        assert_eq!(refund_for(Cents::new(1_000), 3, 0, 1), Ok(Cents::new(333)));
+        assert_eq!(refund_for(Cents::new(1_000), 3, 1, 1), Ok(Cents::new(333)));
+        assert_eq!(refund_for(Cents::new(1_000), 3, 2, 1), Ok(Cents::new(334)));
     }
 }

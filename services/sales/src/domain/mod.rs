@@ -5,8 +5,10 @@
 //! - [`pricing`]: discounts, tax and totals in integer cents.
 //! - [`payments`]: how a total is paid, tendered cash and change.
 //! - [`changes`]: what a void or a return does to a sale, and the refund.
+//! - [`customer`]: what a customer record may hold.
 
 pub mod changes;
+pub mod customer;
 pub mod payments;
 pub mod pricing;
 
@@ -47,6 +49,7 @@ pub struct SaleRequest {
     pub tender: Tender,
     pub location: String,
     pub customer: Option<String>,
+    pub customer_id: Option<String>,
     pub note: Option<String>,
 }
 
@@ -78,6 +81,9 @@ impl SaleRequest {
             .optional("note", input.note.as_deref(), |v| paragraph(v, 500))
             .flatten()
             .flatten();
+        let customer_id = errors
+            .optional("customer_id", input.customer_id.as_deref(), customer::parse_id)
+            .flatten();
         let parsed = discount
             .zip(tender)
             .zip(location)
@@ -87,6 +93,7 @@ impl SaleRequest {
                 tender,
                 location: location.as_str().to_owned(),
                 customer,
+                customer_id,
                 note,
             });
         errors.finish_parsed(parsed)
@@ -192,7 +199,9 @@ mod tests {
             discount_percent: None,
             location: None,
             customer: None,
+            customer_id: None,
             note: None,
+            approval: None,
         }
     }
 

@@ -14,7 +14,7 @@
 //!    customer pays); `taxes` sums net and tax per rate.
 //!
 //! A line whose discounts together exceed the shop's limit (a percentage of its list amount)
-//! is refused.
+//! is priced but listed in [`Priced::beyond_limit`]: such a sale needs a manager's approval.
 
 use kernel::{Cents, FieldError, FieldErrors, Overflow, Pricing, TaxRate, Total};
 
@@ -149,6 +149,8 @@ pub struct Totals {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Priced {
     pub lines: Vec<PricedLine>,
+    /// The lines discounted beyond the shop's limit, each with why.
+    pub beyond_limit: Vec<FieldError>,
     pub taxes: Vec<TaxFigures>,
     pub totals: Totals,
 }
@@ -203,6 +205,7 @@ pub fn price(
     let shares = spread(basket, &after);
     // 3. Limits and tax, per line.
     let mut lines = Vec::new();
+    let mut beyond_limit = Vec::new();
     for (i, ((line, offer), (&list_amount, (&after_line, &share)))) in request
         .lines
         .iter()
@@ -219,15 +222,18 @@ pub fn price(
             continue;
         };
         if discount > limit {
-            errors_so_far.push(FieldError::new(
-                format!("lines[{i}].discount_cents"),
+            let field = match line.discount {
+                Discount::Percent(_) => "discount_percent",
+                Discount::Cents(_) => "discount_cents",
+            };
+            beyond_limit.push(FieldError::new(
+                format!("lines[{i}].{field}"),
                 format!(
                     "with its share of the basket discount, {discount} off must be at most {limit} \
                      ({}% of the line's price)",
                     terms.max_discount_percent
                 ),
             ));
-            continue;
         }
         let amount = after_line.checked_sub(share).expect("share ≤ amount");
         let Ok(taxed) = offer.tax_rate.apply(amount, terms.pricing) else {
@@ -271,6 +277,7 @@ pub fn price(
         // The lines' sums fit (the totals above did), so their sums per rate do too.
         taxes: per_rate(lines.iter().map(PricedLine::tax_figures)).map_err(too_large)?,
         lines,
+        beyond_limit,
         totals,
     })
 }
@@ -351,6 +358,7 @@ mod tests {
             tender: Tender::Whole(PaymentMethod::Cash),
             location: "main".to_owned(),
             customer: None,
+            customer_id: None,
             note: None,
         }
     }
@@ -533,20 +541,35 @@ mod tests {
     }
 
     #[test]
-    fn discounts_beyond_the_amount_or_the_shops_limit_are_refused() {
+    fn discounts_beyond_the_shops_limit_are_listed_and_beyond_the_amount_refused() {
         let terms = Terms {
             pricing: Pricing::TaxIncluded,
             max_discount_percent: 20,
         };
         let greedy = request(&[("A", 1, Discount::Cents(Cents::new(5000)))], Discount::NONE);
-        let refused = price(&greedy, terms, |_| offer(10_000, 0.0)).unwrap_err();
-        assert_eq!(refused[0].field, "lines[0].discount_cents");
+        let priced = price(&greedy, terms, |_| offer(10_000, 0.0)).unwrap();
+        assert_eq!(priced.beyond_limit.len(), 1);
+        assert_eq!(priced.beyond_limit[0].field, "lines[0].discount_cents");
+        assert_eq!(priced.totals.total_cents, 5_000, "priced as asked");
+        let fair = request(&[("A", 1, Discount::Cents(Cents::new(2000)))], Discount::NONE);
+        assert!(
+            price(&fair, terms, |_| offer(10_000, 0.0))
+                .unwrap()
+                .beyond_limit
+                .is_empty()
+        );
         // Within the limit alone, beyond it with the basket's share.
         let hidden = request(
             &[("A", 1, Discount::Cents(Cents::new(1500)))],
             Discount::Cents(Cents::new(1000)),
         );
-        assert!(price(&hidden, terms, |_| offer(10_000, 0.0)).is_err());
+        assert_eq!(
+            price(&hidden, terms, |_| offer(10_000, 0.0))
+                .unwrap()
+                .beyond_limit
+                .len(),
+            1
+        );
         let more_than_all = request(&[("A", 1, Discount::NONE)], Discount::Cents(Cents::new(10_001)));
         let refused = price(&more_than_all, EU, |_| offer(10_000, 0.0)).unwrap_err();
         assert_eq!(refused[0].field, "discount_cents");

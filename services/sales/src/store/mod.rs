@@ -5,7 +5,9 @@
 //! # Layout
 //! - [`sales`]: recording, reading, listing and changing sales.
 //! - [`summary`]: the figures of a period.
+//! - [`customers`]: the shop's customers.
 
+pub mod customers;
 pub mod sales;
 pub mod summary;
 
@@ -32,6 +34,8 @@ pub struct ListFilter {
     pub sku: Option<String>,
     pub payment_method: Option<PaymentMethod>,
     pub status: Option<SaleStatus>,
+    /// The sales made to this customer.
+    pub customer_id: Option<String>,
 }
 
 #[derive(Clone, Debug)]

@@ -21,6 +21,10 @@ pub struct NewSale<'a> {
     pub request: &'a SaleRequest,
     pub priced: &'a Priced,
     pub settlement: &'a Settlement,
+    /// The customer's name: the shop's customer's when the sale names one.
+    pub customer: Option<String>,
+    /// The manager who approved discounts beyond the limit.
+    pub approved_by: Option<String>,
 }
 
 impl SalesStore {
@@ -37,21 +41,26 @@ impl SalesStore {
             request,
             priced,
             settlement,
+            ref customer,
+            ref approved_by,
         } = *new;
-        let Priced { lines, taxes, totals } = priced;
+        let Priced {
+            lines, taxes, totals, ..
+        } = priced;
         let at = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
         sqlx::query(
-            "INSERT INTO sales_sales (id, status, location, payment_method, customer, note, subtotal_cents, \
-             discount_cents, tax_cents, total_cents, refunded_cents, units, tendered_cents, change_due_cents, \
-             created_at, updated_at, recorded_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sales_sales (id, status, location, payment_method, customer, customer_id, note, \
+             subtotal_cents, discount_cents, tax_cents, total_cents, refunded_cents, units, tendered_cents, \
+             change_due_cents, created_at, updated_at, recorded_by, approved_by) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_owned())
         .bind(SaleStatus::Completed.as_str())
         .bind(request.location.clone())
         .bind(settlement.main_method().as_str())
-        .bind(request.customer.clone())
+        .bind(customer.clone())
+        .bind(request.customer_id.clone())
         .bind(request.note.clone())
         .bind(totals.subtotal_cents)
         .bind(totals.discount_cents)
@@ -63,6 +72,7 @@ impl SalesStore {
         .bind(millis(at))
         .bind(millis(at))
         .bind(origin.actor.clone())
+        .bind(approved_by.clone())
         .execute(&mut *tx)
         .await?;
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
@@ -149,7 +159,8 @@ impl SalesStore {
             status: SaleStatus::Completed,
             location: request.location.clone(),
             payment_method: settlement.main_method(),
-            customer: request.customer.clone(),
+            customer: customer.clone(),
+            customer_id: request.customer_id.clone(),
             note: request.note.clone(),
             subtotal_cents: totals.subtotal_cents,
             discount_cents: totals.discount_cents,
@@ -167,8 +178,10 @@ impl SalesStore {
             tendered_cents: settlement.tendered_cents,
             change_due_cents: settlement.change_due_cents,
             refunded_cents: 0,
+            refunded_tax_cents: 0,
             units: totals.units,
             recorded_by: origin.actor.clone(),
+            approved_by: approved_by.clone(),
             created_at: stored_precision(at),
             updated_at: stored_precision(at),
             lines: lines
@@ -245,9 +258,13 @@ impl SalesStore {
         if filter.sku.is_some() {
             conditions.push("id IN (SELECT sale_id FROM sales_lines WHERE sku = ?)");
         }
+        if filter.customer_id.is_some() {
+            conditions.push("customer_id = ?");
+        }
         args.extend(filter.payment_method.map(|m| m.as_str().to_owned()));
         args.extend(filter.status.map(|s| s.as_str().to_owned()));
         args.extend(filter.sku.clone());
+        args.extend(filter.customer_id.clone());
         // Only fixed fragments are in the SQL text; every value is bound, integers first.
         let sql = format!(
             "SELECT id FROM sales_sales WHERE {} ORDER BY receipt_number DESC LIMIT ?",
@@ -296,14 +313,18 @@ impl SalesStore {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, updated_at = ? WHERE id = ?")
-            .bind(update.status.as_str())
-            .bind(refund.get())
-            .bind(millis(at))
-            .bind(id.to_owned())
-            .execute(&mut *tx)
-            .await?;
-        let note = change_note(update.change, update.units(), refund.get());
+        sqlx::query(
+            "UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, \
+             refunded_tax_cents = refunded_tax_cents + ?, updated_at = ? WHERE id = ?",
+        )
+        .bind(update.status.as_str())
+        .bind(refund.total.get())
+        .bind(refund.tax.get())
+        .bind(millis(at))
+        .bind(id.to_owned())
+        .execute(&mut *tx)
+        .await?;
+        let note = change_note(update.change, update.units(), refund.total.get());
         history(&mut tx, id, update.status, Some(note), origin, at).await?;
         let event = SaleUpdated {
             sale_id: id.to_owned(),
@@ -312,6 +333,8 @@ impl SalesStore {
             change: update.change,
             status: update.status,
             lines: update.lines.into_iter().map(|l| l.returned).collect(),
+            refund_cents: refund.total.get(),
+            refund_tax_cents: refund.tax.get(),
             actor: origin.actor.clone(),
         };
         self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
@@ -356,7 +379,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
          total_cents, refunded_cents, units, created_at, updated_at, recorded_by, tax_cents, tendered_cents, \
-         change_due_cents FROM sales_sales WHERE id = ?{lock}"
+         change_due_cents, customer_id, approved_by, refunded_tax_cents FROM sales_sales WHERE id = ?{lock}"
     )))
     .bind(id.to_owned())
     .fetch_optional(&mut *conn)
@@ -407,6 +430,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         location: row.try_get(3)?,
         payment_method: super::stored(&row.try_get::<String, _>(4)?, kernel::PaymentMethod::parse)?,
         customer: row.try_get(5)?,
+        customer_id: row.try_get(18)?,
         note: row.try_get(6)?,
         subtotal_cents: row.try_get(7)?,
         discount_cents: row.try_get(8)?,
@@ -417,8 +441,10 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         tendered_cents: row.try_get(16)?,
         change_due_cents: row.try_get(17)?,
         refunded_cents: row.try_get(10)?,
+        refunded_tax_cents: row.try_get(20)?,
         units: row.try_get(11)?,
         recorded_by: row.try_get(14)?,
+        approved_by: row.try_get(19)?,
         created_at: from_millis(row.try_get(12)?),
         updated_at: from_millis(row.try_get(13)?),
         lines,

@@ -32,7 +32,7 @@ impl SalesStore {
         let rows = sqlx::query(
             "SELECT s.id, s.refunded_cents, s.created_at, s.total_cents - s.refunded_cents, \
              l.quantity - l.returned_quantity, l.sku, l.name, l.line_total_cents, l.quantity, l.returned_quantity, \
-             l.tax_rate, l.rate_ppm, l.net_cents, l.tax_cents \
+             l.tax_rate, l.rate_ppm, l.tax_cents \
              FROM sales_sales s JOIN sales_lines l ON l.sale_id = s.id \
              WHERE s.status <> ? AND s.created_at >= ? AND s.created_at < ? ORDER BY s.created_at",
         )
@@ -57,10 +57,14 @@ impl SalesStore {
             let sku: String = row.try_get(5)?;
             let line_total = Cents::new(row.try_get(7)?);
             let sold: i64 = row.try_get(8)?;
-            let line_revenue = refund_for(line_total, sold, row.try_get(9)?)
-                .and_then(|refund| line_total.checked_sub(refund))
-                .map_err(too_large)?
-                .get();
+            let returned: i64 = row.try_get(9)?;
+            let tax = Cents::new(row.try_get(12)?);
+            // What is left of the line after its returns, and of its tax.
+            let kept = |amount: Cents| {
+                refund_for(amount, sold, 0, returned).and_then(|refund| amount.checked_sub(refund))
+            };
+            let line_revenue = kept(line_total).map_err(too_large)?.get();
+            let line_tax = kept(tax).map_err(too_large)?.get();
             let product = products.entry(sku.clone()).or_insert_with(|| ProductFigures {
                 sku,
                 name: String::new(),
@@ -74,8 +78,8 @@ impl SalesStore {
             taxes.push(TaxFigures {
                 code: row.try_get(10)?,
                 rate: super::sales::stored_rate(row.try_get(11)?)?,
-                net_cents: row.try_get(12)?,
-                tax_cents: row.try_get(13)?,
+                net_cents: line_revenue - line_tax,
+                tax_cents: line_tax,
             });
             let day = format!("{:04}-{:02}-{:02}", at.year(), u8::from(at.month()), at.day());
             let day_figures = days.entry(day.clone()).or_insert(DayFigures {

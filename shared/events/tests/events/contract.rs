@@ -32,9 +32,23 @@ fn sale_events_read_and_write_back_unchanged() {
     ] {
         round_trips::<SaleUpdated>(&format!(
             r#"{{"sale_id":"0193a","receipt_number":7,"location":"MAIN","change":"{change}","status":"{status}",
-                "lines":[{{"sku":"A-1","quantity":1,"restock":false}}]}}"#
+                "lines":[{{"sku":"A-1","quantity":1,"restock":false}}],"refund_cents":500,"refund_tax_cents":83}}"#
         ));
     }
+}
+
+/// A SaleUpdated of version 1 (no refund figures) still reads, with its lines.
+#[test]
+fn a_sale_updated_of_version_1_still_reads() {
+    let stored = r#"{"id":"0193a0d8-0000-7000-8000-000000000002","type":"SaleUpdated","version":1,
+        "occurred_at":"2026-11-26T10:00:00Z","source":"sales",
+        "data":{"sale_id":"0193a","receipt_number":7,"location":"MAIN","change":"voided","status":"voided",
+            "lines":[{"sku":"A-1","quantity":3,"restock":true}],"actor":"maria"}}"#;
+    let envelope: events::Envelope = serde_json::from_str(stored).unwrap();
+    let update = SaleUpdated::from_envelope(&envelope).unwrap();
+    assert_eq!(update.lines[0].quantity, 3);
+    assert_eq!((update.refund_cents, update.refund_tax_cents), (0, 0));
+    assert_eq!(update.actor.as_deref(), Some("maria"));
 }
 
 /// A SaleCreated of version 1, as it may still sit in an outbox or a dead-letter table, reads

@@ -1,6 +1,8 @@
 //! The counter's HTTP routes under `/api/v1/sales`, as the contract (`sales_api`) describes
-//! them. Handlers take the request apart, call the [`Counter`] and answer; they decide nothing
-//! about sales.
+//! them, and the customers' ([`customers`]). Handlers take the request apart, call the
+//! [`Counter`] and answer; they decide nothing about sales.
+
+pub mod customers;
 
 use std::sync::Arc;
 
@@ -32,7 +34,8 @@ pub fn router(counter: Arc<Counter>) -> Router {
         .route("/api/v1/sales/{id}", get(one))
         .route("/api/v1/sales/{id}/void", post(void))
         .route("/api/v1/sales/{id}/returns", post(take_return))
-        .with_state(counter)
+        .with_state(counter.clone())
+        .merge(customers::router(counter))
 }
 
 /// The signed-in user (from the gateway's identity) and the request id that follows the change.
@@ -89,7 +92,9 @@ async fn create(
         return Ok(answer);
     }
     let key = key.as_ref().map(ScopedKey::as_str);
-    let result = counter.sell(&request, key, &origin(&actor, request_id)).await;
+    let result = counter
+        .sell(&request, actor.approver(), key, &origin(&actor, request_id))
+        .await;
     if result.is_err() {
         release(&counter, key).await;
     }
@@ -168,6 +173,7 @@ async fn list(
         sku: sku.map(kernel::Sku::into_string),
         payment_method: params.payment_method,
         status: params.status,
+        customer_id: None,
     };
     let rows = counter.list(&filter, before, limit + 1).await?;
     let (items, next_cursor) = web::paging::cut(rows, limit, |sale| sale.receipt_number.to_string());

@@ -1,0 +1,172 @@
+//! A customer record: a name, and optionally a phone number, an email address and notes, each
+//! checked as the API document states.
+
+use kernel::text::{line, paragraph, required_line};
+use kernel::{FieldError, FieldErrors};
+use sales_api::inputs::{CustomerInput, CustomerPatch};
+
+/// The fields of a customer; for a change, `None` leaves a field as it is and `Some(None)`
+/// clears it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CustomerFields {
+    pub name: Option<String>,
+    pub phone: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub notes: Option<Option<String>>,
+}
+
+impl CustomerFields {
+    /// A new customer: the name is required.
+    pub fn new_customer(input: &CustomerInput) -> Result<CustomerFields, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        if input.name.is_none() {
+            errors.push("name", "is required");
+        }
+        let fields = CustomerFields::parse(&mut errors, input);
+        errors.finish(|| fields)
+    }
+
+    /// A change to a customer: only what is sent, and at least one field.
+    pub fn change(patch: &CustomerPatch) -> Result<CustomerFields, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        let input = CustomerInput {
+            name: patch.name.clone(),
+            phone: patch.phone.clone(),
+            email: patch.email.clone(),
+            notes: patch.notes.clone(),
+        };
+        let fields = CustomerFields::parse(&mut errors, &input);
+        if fields == CustomerFields::default() && errors.is_empty() {
+            errors.push("", "name at least one field to change");
+        }
+        errors.finish(|| fields)
+    }
+
+    fn parse(errors: &mut FieldErrors, input: &CustomerInput) -> CustomerFields {
+        CustomerFields {
+            name: errors
+                .optional("name", input.name.as_deref(), |v| required_line(v, 200))
+                .flatten(),
+            phone: errors.optional("phone", input.phone.as_deref(), phone).flatten(),
+            email: errors.optional("email", input.email.as_deref(), email).flatten(),
+            notes: errors
+                .optional("notes", input.notes.as_deref(), |v| paragraph(v, 1000))
+                .flatten(),
+        }
+    }
+}
+
+/// A phone number as typed: digits, spaces and `+ - ( ) .`, with a digit; blank is none.
+fn phone(raw: &str) -> Result<Option<String>, String> {
+    let Some(text) = line(raw, 40)? else {
+        return Ok(None);
+    };
+    let allowed = |c: char| c.is_ascii_digit() || " +-().".contains(c);
+    if text.chars().all(allowed) && text.chars().any(|c| c.is_ascii_digit()) {
+        Ok(Some(text))
+    } else {
+        Err("must be digits, spaces and + - ( ) . with at least one digit".into())
+    }
+}
+
+/// An email address: something, `@`, a domain with a dot, no spaces; blank is none. Whether
+/// it receives mail is not this shop's to check.
+fn email(raw: &str) -> Result<Option<String>, String> {
+    let Some(text) = line(raw, 254)? else {
+        return Ok(None);
+    };
+    let valid = match text.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain
+                    .char_indices()
+                    .any(|(i, c)| c == '.' && i > 0 && i + 1 < domain.len())
+                && !text.chars().any(char::is_whitespace)
+        }
+        None => false,
+    };
+    if valid {
+        Ok(Some(text))
+    } else {
+        Err("must be an email address such as name@example.com".into())
+    }
+}
+
+/// A customer id as the API gives them: a lower-case UUID.
+pub fn parse_id(raw: &str) -> Result<String, String> {
+    match uuid::Uuid::try_parse(raw) {
+        Ok(id) if id.hyphenated().to_string() == raw => Ok(raw.to_owned()),
+        _ => Err("must be a customer id the API gave".into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(name: Option<&str>, phone: Option<&str>, email: Option<&str>) -> CustomerInput {
+        CustomerInput {
+            name: name.map(Into::into),
+            phone: phone.map(Into::into),
+            email: email.map(Into::into),
+            notes: None,
+        }
+    }
+
+    #[test]
+    fn a_new_customer_needs_a_name_and_valid_contacts() {
+        let ok = CustomerFields::new_customer(&input(
+            Some(" Ada "),
+            Some("+44 (20) 7946-0000"),
+            Some("ada@example.org"),
+        ))
+        .unwrap();
+        assert_eq!(ok.name.as_deref(), Some("Ada"));
+        assert_eq!(ok.phone, Some(Some("+44 (20) 7946-0000".into())));
+        let refused = CustomerFields::new_customer(&input(None, Some("call me"), Some("ada@"))).unwrap_err();
+        let fields: Vec<&str> = refused.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["name", "phone", "email"]);
+        for bad in [
+            "ada",
+            "@example.org",
+            "ada@example",
+            "a b@example.org",
+            "a@b@c.d",
+            "ada@.org",
+        ] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+        assert_eq!(email("  "), Ok(None), "blank is none");
+        assert!(
+            email("ada@.example.org").is_ok(),
+            "as the document's pattern allows"
+        );
+        assert!(phone("+-()").is_err(), "a phone number has a digit");
+    }
+
+    #[test]
+    fn a_change_names_something_and_may_clear_contacts() {
+        let patch = |name: Option<&str>, phone: Option<&str>| CustomerPatch {
+            name: name.map(Into::into),
+            phone: phone.map(Into::into),
+            ..CustomerPatch::default()
+        };
+        assert!(CustomerFields::change(&CustomerPatch::default()).is_err());
+        let cleared = CustomerFields::change(&patch(None, Some(" "))).unwrap();
+        assert_eq!(cleared.phone, Some(None));
+        assert_eq!(cleared.name, None);
+        assert!(
+            CustomerFields::change(&patch(Some(" "), None)).is_err(),
+            "a name is never blank"
+        );
+    }
+
+    #[test]
+    fn ids_are_the_uuids_the_api_gives() {
+        let id = uuid::Uuid::now_v7().to_string();
+        assert_eq!(parse_id(&id), Ok(id.clone()));
+        assert!(parse_id(&id.to_uppercase()).is_err());
+        assert!(parse_id("42").is_err());
+    }
+}
