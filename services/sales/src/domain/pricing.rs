@@ -229,8 +229,8 @@ pub fn price(
             beyond_limit.push(FieldError::new(
                 format!("lines[{i}].{field}"),
                 format!(
-                    "with its share of the basket discount, {discount} off must be at most {limit} \
-                     ({}% of the line's price)",
+                    "the line's discounts, with its share of the basket discount, go beyond the \
+                     shop's limit of {}% of its price",
                     terms.max_discount_percent
                 ),
             ));
