@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod till;
+
 use crate::support::{ADMIN_PASSWORD, Backing, Mode, TestApp, ok_json, product};
 use fantoccini::elements::Element;
 use fantoccini::key::Key;
@@ -462,7 +464,7 @@ async fn a_shop_day_in_the_dashboard(app: TestApp, backing: Backing) {
 
     // The owner sells two at the counter by scanning the barcode twice, then double-clicks.
     owner.open_screen("/pos").await;
-    let scan = owner.wait_for("#pos-scan").await;
+    let scan = owner.wait_for("#pos-search").await;
     for _ in 0..2 {
         scan.send_keys(&format!("{BARCODE}{}", char::from(Key::Enter)))
             .await
@@ -814,7 +816,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
 
     // At the counter: asking for more than there is says so and records nothing.
     page.open_screen("/pos").await;
-    let scan = page.wait_for("#pos-scan").await;
+    let scan = page.wait_for("#pos-search").await;
     scan.send_keys(&format!("bo-kb{}", char::from(Key::Enter)))
         .await
         .unwrap();
@@ -823,7 +825,11 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         .await;
     retype(&qty, "9").await;
     page.wait_shows("#pos-total", "486.00").await;
+    page.wait_shows("#pos-lines tr[data-sku=\"BO-KB\"]", "Only 4 available")
+        .await;
+    // The till warns first; completing anyway, the inventory refuses the sale.
     page.click("#pos-complete").await;
+    page.confirm(Some("pos-short-warning")).await;
     page.wait_shows("#pos-error", "Not enough stock").await;
     page.wait_shows("#pos-error", "only 4 available").await;
     page.screenshot("pos-short").await;
@@ -839,7 +845,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         .wait_for("#pos-lines tr[data-sku=\"BO-KB\"] input.pos-qty")
         .await;
     retype(&qty, "2").await;
-    page.choose("#pos-payment", "card").await;
+    page.click("#pos-tender-card").await;
     page.wait_shows("#pos-total", "108.00").await;
     page.click("#pos-complete").await;
     page.wait_for("#receipt[data-receipt-number]").await;
@@ -957,7 +963,7 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         ("/", "svg#sales-chart"),
         ("/products", "#main tr[data-sku]"),
         ("/stock", "#main tr[data-sku]"),
-        ("/pos", "#pos-scan"),
+        ("/pos", "#pos-search"),
         ("/sales", "#main tr[data-sale-id]"),
         ("/users", "#main tr[data-username]"),
     ] {

@@ -156,8 +156,9 @@ export function showFormError(form, error, fieldMap = {}) {
   const leftovers = [];
   for (const fe of error.errors || []) {
     const name = fieldMap[fe.field] ?? fe.field;
-    const text = `${capitalize(fe.reason)}.`.replace(/\.\.$/, '.');
-    if (!setFieldError(form, name, text)) leftovers.push(`${fe.field} ${fe.reason}`);
+    const reason = fe.reason ?? fe.message ?? '';
+    const text = `${capitalize(reason)}.`.replace(/\.\.$/, '.');
+    if (!setFieldError(form, name, text)) leftovers.push(`${fe.field} ${reason}`);
   }
   const alert = formAlert(form);
   const mainText = error.errors && error.errors.length && !leftovers.length && error.status === 422

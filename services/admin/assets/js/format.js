@@ -18,6 +18,12 @@ export function money(cents) {
   return moneyFmt.format(Number(cents) / 10 ** minorUnits);
 }
 
+/** The shop currency's symbol ("£", "€", "$"), or its code when it has none. */
+export function currencySymbol() {
+  const part = moneyFmt.formatToParts(0).find((p) => p.type === 'currency');
+  return part ? part.value : '¤';
+}
+
 /** Minor units as a number of whole currency units: 1250 → 12.5. */
 export function majorUnits(cents) {
   return Number(cents) / 10 ** minorUnits;

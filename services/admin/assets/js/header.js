@@ -9,6 +9,7 @@ const NAV = [
   { href: '/pos', label: 'Point of sale', role: 'clerk' },
   { href: '/sales', label: 'Sales' },
   { href: '/alerts', label: 'Alerts' },
+  { href: '/locations', label: 'Locations', role: 'manager' },
   { href: '/users', label: 'Users', role: 'admin' },
 ];
 

@@ -11,10 +11,11 @@ import * as overview from './screens/overview.js';
 import * as products from './screens/products.js';
 import * as stockList from './screens/stock/list.js';
 import * as stockDetail from './screens/stock/detail.js';
-import * as pos from './screens/pos.js';
+import * as pos from './screens/pos/index.js';
 import * as salesList from './screens/sales/list.js';
 import * as saleDetail from './screens/sales/detail.js';
 import * as alerts from './screens/alerts.js';
+import * as locations from './screens/locations.js';
 import * as users from './screens/users.js';
 import * as account from './screens/account.js';
 import * as login from './screens/login.js';
@@ -34,6 +35,7 @@ const ROUTES = [
   { path: '/sales', screen: salesList.renderList },
   { path: '/sales/{id}', screen: saleDetail.renderDetail },
   { path: '/alerts', screen: alerts.render },
+  { path: '/locations', screen: locations.render },
   { path: '/users', screen: users.render, role: 'admin' },
   { path: '/account', screen: account.renderAccount },
 ].map((r) => ({ ...r, re: new RegExp(`^${r.path.replace(/\{[a-z]+\}/g, '([^/]+)')}$`) }));

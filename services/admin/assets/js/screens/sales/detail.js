@@ -1,9 +1,11 @@
-// One sale (/sales/<id>): its lines and history; void (manager+, confirmed) and returns
-// (clerk+: choose lines and quantities, restock or write off).
+// One sale (/sales/<id>): its lines and history; void (manager+, confirmed), returns (clerk+:
+// choose lines and quantities, restock or write off) and the receipt, shown again to reprint.
 
 import { get, post, seg, newKey, isQuiet, refusedOutright } from '../../api.js';
 import { h, replace, field, table, showFormError, clearErrors, formAlert, confirmAction, flash, debounce, statusLine } from '../../dom.js';
 import { money, int, dateTime, label } from '../../format.js';
+import { shopSettings } from '../../session.js';
+import { receiptView, syncPrintPage } from '../pos/receipt.js';
 import { statusBadge } from './badge.js';
 
 export function renderDetail(ctx) {
@@ -30,6 +32,8 @@ export function renderDetail(ctx) {
     const returnable = voidable && sale.lines.some((l) => l.quantity - l.returned_quantity > 0);
     const voidBtn = ctx.can('manager') && voidable ? h('button', { type: 'button', id: 'void-sale', class: 'danger', text: 'Void sale' }) : null;
     const returnBtn = ctx.can('clerk') && returnable ? h('button', { type: 'button', id: 'return-items', class: 'secondary', text: 'Return items' }) : null;
+    const reprintBtn = h('button', { type: 'button', id: 'sale-reprint', class: 'secondary', text: 'Reprint receipt' });
+    reprintBtn.addEventListener('click', () => showReceipt(sale));
     voidBtn?.addEventListener('click', () => voidSale(sale, voidBtn));
     returnBtn?.addEventListener('click', () => openReturn(sale));
 
@@ -49,14 +53,16 @@ export function renderDetail(ctx) {
         h('dt', { text: 'Date' }), h('dd', { text: dateTime(sale.created_at) }),
         h('dt', { text: 'Receipt number' }), h('dd', { text: String(sale.receipt_number) }),
         h('dt', { text: 'Location' }), h('dd', { text: sale.location }),
-        h('dt', { text: 'Payment' }), h('dd', { text: label(sale.payment_method) }),
+        h('dt', { text: 'Payment' }), h('dd', { text: (sale.payments || []).length > 1
+          ? sale.payments.map((p) => `${label(p.method)} ${money(p.amount_cents)}`).join(', ') : label(sale.payment_method) }),
         h('dt', { text: 'Recorded by' }), h('dd', { text: sale.recorded_by || '—' }),
+        sale.approved_by ? [h('dt', { text: 'Approved by' }), h('dd', { text: sale.approved_by })] : null,
         sale.customer ? [h('dt', { text: 'Customer' }), h('dd', { text: sale.customer })] : null,
         sale.note ? [h('dt', { text: 'Note' }), h('dd', { text: sale.note })] : null,
         h('dt', { text: 'Total' }), h('dd', { class: 'strong', text: money(sale.total_cents) }),
         sale.discount_cents ? [h('dt', { text: 'Discount' }), h('dd', { text: money(sale.discount_cents) })] : null,
         sale.refunded_cents ? [h('dt', { text: 'Refunded' }), h('dd', { text: money(sale.refunded_cents) })] : null),
-      (voidBtn || returnBtn) ? h('div', { class: 'actions' }, returnBtn, voidBtn) : null,
+      h('div', { class: 'actions' }, reprintBtn, returnBtn, voidBtn),
       h('h2', { text: 'Items' }), h('div', { class: 'table-wrap' }, lt),
       h('h2', { text: 'History' }),
       h('ol', { class: 'history' }, (sale.history || []).map((e) => h('li', {},
@@ -64,6 +70,21 @@ export function renderDetail(ctx) {
         statusBadge(e.status),
         e.actor ? h('span', { text: ` by ${e.actor}` }) : null,
         e.detail ? h('span', { class: 'muted', text: ` — ${e.detail}` }) : null))));
+  }
+
+  function showReceipt(sale) {
+    const close = h('button', { type: 'button', id: 'receipt-close', class: 'secondary', text: 'Close' });
+    close.addEventListener('click', () => {
+      closeReceipt();
+      document.getElementById('sale-reprint')?.focus();
+    });
+    replace(formBox, receiptView(sale, shopSettings(), [close]));
+    document.getElementById('receipt-print').focus();
+  }
+
+  function closeReceipt() {
+    formBox.replaceChildren();
+    syncPrintPage();
   }
 
   async function voidSale(sale, btn) {
@@ -142,6 +163,7 @@ export function renderDetail(ctx) {
 
   const refresh = debounce(load, 500);
   ctx.onCleanup(refresh.cancel);
+  ctx.onCleanup(closeReceipt);
   ctx.live(['SaleUpdated', 'resync'], (type, env) => {
     if (type === 'resync' || (env.data && env.data.sale_id === id)) {
       if (!formBox.firstChild) refresh();
