@@ -84,7 +84,7 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("POST", "/api/v1/sales", Some("clerk"), false),
     ("GET", "/api/v1/sales/summary", Some("viewer"), false),
     ("GET", "/api/v1/sales/{id}", Some("viewer"), false),
-    ("POST", "/api/v1/sales/{id}/void", Some("manager"), false),
+    ("POST", "/api/v1/sales/{id}/void", Some("clerk"), false),
     ("POST", "/api/v1/sales/{id}/returns", Some("clerk"), false),
     ("GET", "/api/v1/customers", Some("clerk"), false),
     ("POST", "/api/v1/customers", Some("clerk"), false),
@@ -92,6 +92,12 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("PATCH", "/api/v1/customers/{id}", Some("clerk"), false),
     ("DELETE", "/api/v1/customers/{id}", Some("manager"), false),
     ("GET", "/api/v1/customers/{id}/sales", Some("clerk"), false),
+    ("GET", "/api/v1/shifts", Some("viewer"), false),
+    ("POST", "/api/v1/shifts", Some("clerk"), false),
+    ("GET", "/api/v1/shifts/{id}", Some("viewer"), false),
+    ("POST", "/api/v1/shifts/{id}/cash-movements", Some("clerk"), false),
+    ("GET", "/api/v1/shifts/{id}/report", Some("viewer"), false),
+    ("POST", "/api/v1/shifts/{id}/close", Some("clerk"), false),
 ];
 
 const ROLES: [&str; 4] = ["viewer", "clerk", "manager", "admin"];

@@ -32,4 +32,5 @@ mod fault_drill;
 mod faults;
 mod inventory;
 mod sales;
+mod shifts;
 mod shop;

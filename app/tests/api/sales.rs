@@ -373,13 +373,16 @@ async fn the_sale_and_its_stock_movements_name_who_acted(app: TestApp, _: Backin
     let returned = ok_json(
         clerk
             .post(format!("{base}/api/v1/sales/{id}/returns"))
-            .json(&json!({"lines": [{"sku": "WHO-1", "quantity": 1}]}))
+            // A clerk's refund needs a manager's approval (the shop's default limit is 0).
+            .json(&json!({"lines": [{"sku": "WHO-1", "quantity": 1}],
+                          "approval": {"username": "boss-bo", "password": "long walks on the beach 7"}}))
             .send()
             .await
             .unwrap(),
     )
     .await;
     assert_eq!(returned["history"][1]["actor"], "counter-ann");
+    assert_eq!(returned["history"][1]["approved_by"], "boss-bo");
     let voided = ok_json(
         manager
             .post(format!("{base}/api/v1/sales/{id}/void"))

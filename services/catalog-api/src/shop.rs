@@ -41,6 +41,14 @@ pub struct ShopSettingsInput {
     /// The reorder quantity new products start with (default 0).
     #[schema(nullable = false, minimum = 0, maximum = 1_000_000_000)]
     pub default_reorder_quantity: Option<i64>,
+    /// True: every sale needs an open shift of its till (default false, so integrations that
+    /// sell without a till are not blocked).
+    #[schema(nullable = false)]
+    pub require_shift: Option<bool>,
+    /// A clerk's refund or void above this (in minor units) needs a manager's approval; 0
+    /// (the default): every one does.
+    #[schema(nullable = false, minimum = 0, maximum = 10_000_000_000_000_i64)]
+    pub approval_required_over_cents: Option<i64>,
 }
 
 /// The shop's settings.
@@ -59,6 +67,13 @@ pub struct ShopSettings {
     pub receipt_footer: Option<String>,
     pub default_low_stock_threshold: i64,
     pub default_reorder_quantity: i64,
+    /// Every sale needs an open shift of its till. (Absent from a catalog of an earlier
+    /// version, whose answers read as the defaults.)
+    #[serde(default)]
+    pub require_shift: bool,
+    /// A clerk's refund or void above this needs a manager's approval.
+    #[serde(default)]
+    pub approval_required_over_cents: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
     /// Increases by one with every change.

@@ -22,9 +22,11 @@ pub enum Required {
 /// The requirement for `method` on `path`.
 ///
 /// - reading anything but customers: `viewer`;
-/// - recording sales and returns; reading, recording and changing customers: `clerk`;
+/// - recording sales, returns and voids (the sales service asks a manager's approval for
+///   a clerk's refunds above the shop's limit), running shifts; reading, recording and
+///   changing customers: `clerk`;
 /// - archiving customers: `manager`;
-/// - changing the catalog, the stock, locations, and voiding sales: `manager`;
+/// - changing the catalog, the stock and locations: `manager`;
 /// - the shop's settings and tax rates: `admin`;
 /// - users: `admin`, from a login session;
 /// - one's own password and API tokens: any user, from a login session;
@@ -63,7 +65,10 @@ pub fn required(method: &Method, path: &str) -> Required {
     {
         return Required::Role(Role::Admin);
     }
-    if *method == Method::POST && (path == "/api/v1/sales" || is_sale_return(path)) {
+    if *method == Method::POST && (path == "/api/v1/sales" || is_sale_change(path)) {
+        return Required::Role(Role::Clerk);
+    }
+    if *method == Method::POST && (path == "/api/v1/shifts" || path.starts_with("/api/v1/shifts/")) {
         return Required::Role(Role::Clerk);
     }
 
@@ -75,10 +80,13 @@ pub fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-/// `/api/v1/sales/{id}/returns`.
-fn is_sale_return(path: &str) -> bool {
+/// `/api/v1/sales/{id}/returns` and `/api/v1/sales/{id}/void`.
+fn is_sale_change(path: &str) -> bool {
     path.strip_prefix("/api/v1/sales/")
-        .and_then(|rest| rest.strip_suffix("/returns"))
+        .and_then(|rest| {
+            rest.strip_suffix("/returns")
+                .or_else(|| rest.strip_suffix("/void"))
+        })
         .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
@@ -87,7 +95,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_counter_may_sell_and_take_returns_but_not_void() {
+    fn the_counter_may_sell_take_returns_void_and_run_shifts() {
         assert_eq!(
             required(&Method::POST, "/api/v1/sales"),
             Required::Role(Role::Clerk)
@@ -98,7 +106,11 @@ mod tests {
         );
         assert_eq!(
             required(&Method::POST, "/api/v1/sales/0190/void"),
-            Required::Role(Role::Manager)
+            Required::Role(Role::Clerk)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/shifts/0190/close"),
+            Required::Role(Role::Clerk)
         );
         assert_eq!(
             required(&Method::POST, "/api/v1/sales/a/b/returns"),

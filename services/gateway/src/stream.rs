@@ -36,6 +36,7 @@ pub const TYPES: &[&str] = &[
     "StockLevelsChanged",
     "SaleCreated",
     "SaleUpdated",
+    "ShiftClosed",
 ];
 
 /// How often an open stream re-checks its credential, so that a revoked token or a disabled

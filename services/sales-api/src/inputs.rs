@@ -38,6 +38,9 @@ pub struct SaleInput {
     pub customer_id: Option<String>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// The open shift of the till ringing the sale up; needed when the shop requires shifts.
+    #[schema(value_type = Option<web::schema::ShiftId>)]
+    pub shift_id: Option<String>,
     /// A manager's credentials approving this one sale's discounts beyond the shop's limit.
     /// The gateway checks them (a wrong password counts toward that manager's lockout), takes
     /// them out and records the manager as `approved_by`.
@@ -152,6 +155,80 @@ pub struct PaymentInput {
 pub struct ReturnInput {
     #[schema(min_items = 1, max_items = 100)]
     pub lines: Vec<ReturnLineInput>,
+    #[schema(nullable = false)]
+    pub reason: Option<RefundReason>,
+    /// Required when the reason is `other`.
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+    /// How the money goes back; the method that paid the most when left out.
+    #[schema(nullable = false)]
+    pub refund_method: Option<PaymentMethod>,
+    /// The open shift of the till giving the money back; a cash refund needs one when the shop
+    /// requires shifts.
+    #[schema(value_type = Option<web::schema::ShiftId>)]
+    pub shift_id: Option<String>,
+    /// A manager's credentials, when a clerk's refund is above the shop's limit.
+    #[schema(nullable = false)]
+    pub approval: Option<ApprovalInput>,
+}
+
+impl ReturnInput {
+    /// Why and how the money goes back, as for a void.
+    pub fn refund(&self) -> RefundInput {
+        RefundInput {
+            reason: self.reason,
+            note: self.note.clone(),
+            refund_method: self.refund_method,
+            shift_id: self.shift_id.clone(),
+            approval: None,
+        }
+    }
+}
+
+/// Why and how money is given back by a void (the body of `POST /api/v1/sales/{id}/void`,
+/// which may be left out), as by a return.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundInput {
+    #[schema(nullable = false)]
+    pub reason: Option<RefundReason>,
+    /// Required when the reason is `other`.
+    #[schema(value_type = Option<web::schema::Paragraph<500>>)]
+    pub note: Option<String>,
+    /// How the money goes back; the method that paid the most when left out.
+    #[schema(nullable = false)]
+    pub refund_method: Option<PaymentMethod>,
+    /// The open shift of the till giving the money back; a cash refund needs one when the shop
+    /// requires shifts.
+    #[schema(value_type = Option<web::schema::ShiftId>)]
+    pub shift_id: Option<String>,
+    /// A manager's credentials, when a clerk's refund is above the shop's limit. The gateway
+    /// checks them as for a discount.
+    #[schema(nullable = false)]
+    pub approval: Option<ApprovalInput>,
+}
+
+/// Why goods came back, or why a sale was voided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefundReason {
+    Damaged,
+    WrongItem,
+    ChangedMind,
+    FaultyWarranty,
+    Other,
+}
+
+impl RefundReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RefundReason::Damaged => "damaged",
+            RefundReason::WrongItem => "wrong_item",
+            RefundReason::ChangedMind => "changed_mind",
+            RefundReason::FaultyWarranty => "faulty_warranty",
+            RefundReason::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]

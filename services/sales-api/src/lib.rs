@@ -5,10 +5,12 @@
 //! # Layout
 //! - [`inputs`]: request bodies and query parameters.
 //! - [`views`]: what the routes answer: sales, their lines and history, the summary.
+//! - [`shifts`]: what the shift routes take and answer, the X and Z reports.
 //! - [`paths`]: every route with its OpenAPI description ([`SalesApi`]).
 
 pub mod inputs;
 pub mod paths;
+pub mod shifts;
 pub mod views;
 
 pub use paths::SalesApi;

@@ -5,18 +5,22 @@
 use web::Problem;
 
 use crate::inputs::*;
+use crate::shifts::*;
 use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(create_sale, list_sales, get_sale, void_sale, return_items, summary,
           list_customers, create_customer, get_customer, change_customer, archive_customer,
-          customer_sales),
+          customer_sales, open_shift, list_shifts, get_shift, move_cash, shift_report, close_shift),
     components(schemas(SaleInput, LineInput, ApprovalInput, Sale, Line, HistoryEntry,
                        SalePage, ReturnInput, ReturnLineInput, Summary, MethodFigures,
-                       DayFigures, ProductFigures, CustomerInput, CustomerPatch, Customer, CustomerPage)),
+                       DayFigures, ProductFigures, CustomerInput, CustomerPatch, Customer, CustomerPage,
+                       RefundInput, RefundReason, ShiftInput, CashMovementInput, CloseInput, Shift,
+                       ShiftPage, CashMovement, ShiftReport)),
     tags((name = "sales", description = "The counter: sales, voids, returns, the dashboard summary"),
-         (name = "customers", description = "The shop's customers and their purchases"))
+         (name = "customers", description = "The shop's customers and their purchases"),
+         (name = "shifts", description = "Till shifts: float, cash in and out, the X and Z reports"))
 )]
 pub struct SalesApi;
 
@@ -37,9 +41,14 @@ pub fn create_sale() {}
     responses((status = 200, body = Sale), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub fn get_sale() {}
 
-/// Void a sale: every unit not yet returned goes back to stock.
+/// Void a sale: every unit not yet returned goes back to stock and its money back. The body
+/// (why, how the money goes back, the till's shift, a manager's approval) may be left out.
 #[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
-    responses((status = 200, body = Sale), (status = 409, description = "Already voided or fully returned", body = Problem, content_type = "application/problem+json")))]
+    request_body(content = Option<RefundInput>, description = "Optional"),
+    responses((status = 200, body = Sale),
+              (status = 403, description = "A clerk's refund above the shop's limit without an approval (`approval-required`), or an approval refused", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Already voided or fully returned, or the shift named is closed", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A reason `other` without a note, a shift that does not exist, or a cash refund without a shift where the shop requires one", body = Problem, content_type = "application/problem+json")))]
 pub fn void_sale() {}
 
 /// Take back part of a sale, restocked or written off; never more than was sold.
@@ -47,8 +56,9 @@ pub fn void_sale() {}
     params(("id" = String, Path, description = "The sale's id"),
            ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 200, body = Sale),
-              (status = 409, description = "The sale is voided or fully returned, or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "Invalid lines, a SKU not on the sale, or more units than can still be returned", body = Problem, content_type = "application/problem+json")))]
+              (status = 403, description = "A clerk's refund above the shop's limit without an approval (`approval-required`), or an approval refused", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The sale is voided or fully returned, the shift named is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Invalid lines, a SKU not on the sale, more units than can still be returned, a reason `other` without a note, or a cash refund without a shift where the shop requires one", body = Problem, content_type = "application/problem+json")))]
 pub fn return_items() {}
 
 /// Sales, newest first.
@@ -97,3 +107,47 @@ pub fn archive_customer() {}
     params(("id" = String, Path, description = "The customer's id"), HistoryParams),
     responses((status = 200, body = SalePage), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub fn customer_sales() {}
+
+/// Open a shift on a till with its float; one open shift per till.
+#[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", request_body = ShiftInput,
+    responses((status = 201, body = Shift),
+              (status = 409, description = "The till has an open shift (`shift-already-open`, its id in `shift_id`)", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "An invalid field, or a location that does not exist or is inactive", body = Problem, content_type = "application/problem+json")))]
+pub fn open_shift() {}
+
+/// Shifts, newest first.
+#[utoipa::path(get, path = "/api/v1/shifts", tag = "shifts", params(ShiftListParams),
+    responses((status = 200, body = ShiftPage)))]
+pub fn list_shifts() {}
+
+/// One shift.
+#[utoipa::path(get, path = "/api/v1/shifts/{id}", tag = "shifts",
+    params(("id" = String, Path, description = "The shift's id")),
+    responses((status = 200, body = Shift), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_shift() {}
+
+/// Cash paid into or out of an open shift's drawer.
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/cash-movements", tag = "shifts", request_body = CashMovementInput,
+    params(("id" = String, Path, description = "The shift's id")),
+    responses((status = 201, body = CashMovement),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The shift is closed", body = Problem, content_type = "application/problem+json")))]
+pub fn move_cash() {}
+
+/// The X report of an open shift (managers and admins: the till is counted blind), or the Z
+/// report of a closed one.
+#[utoipa::path(get, path = "/api/v1/shifts/{id}/report", tag = "shifts",
+    params(("id" = String, Path, description = "The shift's id")),
+    responses((status = 200, body = ShiftReport),
+              (status = 403, description = "The X report of an open shift asked by a clerk or a viewer", body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn shift_report() {}
+
+/// Close a shift with the cash counted: the Z report (numbered per till) is the answer, and
+/// ShiftClosed is published. A closed shift never changes.
+#[utoipa::path(post, path = "/api/v1/shifts/{id}/close", tag = "shifts", request_body = CloseInput,
+    params(("id" = String, Path, description = "The shift's id")),
+    responses((status = 200, body = ShiftReport),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The shift is closed already", body = Problem, content_type = "application/problem+json")))]
+pub fn close_shift() {}

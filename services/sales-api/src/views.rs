@@ -49,6 +49,8 @@ pub struct HistoryEntry {
     pub detail: Option<String>,
     /// Who made the change; none for sales recorded before actors were kept.
     pub actor: Option<String>,
+    /// The manager who approved the change (a discount, a refund).
+    pub approved_by: Option<String>,
     #[serde(with = "time::serde::rfc3339")]
     pub at: OffsetDateTime,
 }
@@ -66,6 +68,8 @@ pub struct Sale {
     pub customer: Option<String>,
     /// The shop's customer the sale was made to.
     pub customer_id: Option<String>,
+    /// The till's shift the sale was rung up in.
+    pub shift_id: Option<String>,
     pub note: Option<String>,
     /// After discounts, without tax.
     pub subtotal_cents: i64,

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use events::sales::ReturnedLine;
+use sales_api::shifts::ShiftStatus;
 use sales_api::views::{Sale, Summary};
 use web::Problem;
 
@@ -13,7 +14,9 @@ use catalog_api::shop::{ShopSettings, TaxRate};
 use catalog_api::views::Product;
 use kernel::{Cents, Pricing};
 
-use crate::domain::{self, FieldError, Offer, Payment, SaleRequest, Tender, Terms, price, settle};
+use crate::domain::{
+    self, FieldError, Offer, Payment, RefundDetails, RefundPolicy, SaleRequest, Tender, Terms, price, settle,
+};
 use crate::error::SaleError;
 use crate::store::sales::NewSale;
 use crate::store::{ListFilter, Origin, SalesStore};
@@ -49,6 +52,7 @@ impl Counter {
         }
         // An approval is recorded only where it was needed.
         let approved_by = approved_by.filter(|_| !priced.beyond_limit.is_empty());
+        self.check_shift(request, &shop.settings).await?;
         let customer = match &request.customer_id {
             Some(id) => Some(self.customer_for_sale(id).await?),
             None => request.customer.clone(),
@@ -138,6 +142,53 @@ impl Counter {
         }
     }
 
+    /// A sale names an open shift at its own location, and must when the shop requires shifts.
+    /// (Recording checks again that the shift is still open, under its lock.)
+    async fn check_shift(&self, request: &SaleRequest, settings: &ShopSettings) -> Result<(), SaleError> {
+        let Some(id) = &request.shift_id else {
+            return if settings.require_shift {
+                Err(SaleError::field(
+                    "shift_id",
+                    "is required: the shop sells only in an open shift of a till",
+                ))
+            } else {
+                Ok(())
+            };
+        };
+        let shift = self
+            .store
+            .shift(id)
+            .await?
+            .ok_or_else(|| SaleError::field("shift_id", "names no shift"))?;
+        if shift.status != ShiftStatus::Open {
+            return Err(SaleError::ShiftClosed(id.clone()));
+        }
+        if shift.location != request.location {
+            return Err(SaleError::field(
+                "shift_id",
+                format!(
+                    "is a shift of till {} at {}, not at {}",
+                    shift.till, shift.location, request.location
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The shop's rules for a refund asked by `actor` (approved by the manager the gateway
+    /// checked, if any): clerks may give back up to the shop's limit without approval.
+    async fn refund_policy(&self, actor: &web::Actor) -> Result<RefundPolicy, SaleError> {
+        let (settings, _) = self.upstreams.shop_terms().await.map_err(SaleError::from)?;
+        let role = actor.0.as_ref().map(|i| i.role.as_str());
+        let free_up_to = matches!(role, Some("clerk") | Some("viewer") | None)
+            .then(|| Cents::new(settings.approval_required_over_cents));
+        Ok(RefundPolicy {
+            free_up_to,
+            approved_by: actor.approver(),
+            require_shift: settings.require_shift,
+        })
+    }
+
     /// The name of the customer a sale is made to; refused unless they exist and are not
     /// archived.
     async fn customer_for_sale(&self, id: &str) -> Result<String, SaleError> {
@@ -185,9 +236,18 @@ impl Counter {
         self.store.summary(from_ms, to_ms).await
     }
 
-    /// Voids a sale: every unit not yet returned comes back to stock.
-    pub async fn void(&self, id: &str, origin: &Origin) -> Result<Sale, SaleError> {
-        self.store.update(id, None, origin, domain::void).await
+    /// Voids a sale: every unit not yet returned comes back to stock, and its money back.
+    pub async fn void(
+        &self,
+        id: &str,
+        details: &RefundDetails,
+        actor: &web::Actor,
+        origin: &Origin,
+    ) -> Result<Sale, SaleError> {
+        let policy = self.refund_policy(actor).await?;
+        self.store
+            .update(id, None, origin, (details, &policy), domain::void)
+            .await
     }
 
     /// Takes back units of a sale, restocked or written off, with the sale as `key`'s answer.
@@ -195,11 +255,15 @@ impl Counter {
         &self,
         id: &str,
         returned: &[ReturnedLine],
+        details: &RefundDetails,
         key: Option<&str>,
-        origin: &Origin,
+        (actor, origin): (&web::Actor, &Origin),
     ) -> Result<Sale, SaleError> {
+        let policy = self.refund_policy(actor).await?;
         self.store
-            .update(id, key, origin, |sale| domain::return_lines(sale, returned))
+            .update(id, key, origin, (details, &policy), |sale| {
+                domain::return_lines(sale, returned)
+            })
             .await
     }
 }

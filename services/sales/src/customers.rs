@@ -5,7 +5,8 @@ use sales_api::inputs::{CustomerInput, CustomerPatch};
 use sales_api::views::{Customer, Sale};
 
 use crate::counter::Counter;
-use crate::domain::customer::{CustomerFields, parse_id};
+use crate::domain::customer::CustomerFields;
+use crate::domain::parse_id;
 use crate::error::SaleError;
 use crate::store::ListFilter;
 use crate::store::customers::CustomerFilter;

@@ -15,6 +15,15 @@ pub enum SaleError {
     NotFound(String),
     #[error("no customer {0}")]
     CustomerNotFound(String),
+    #[error("no shift {0}")]
+    ShiftNotFound(String),
+    #[error("shift {0} is closed")]
+    ShiftClosed(String),
+    #[error("till {till} has an open shift")]
+    ShiftAlreadyOpen { till: String, open: String },
+    /// The X report of an open shift is for managers: the cashier closes blind.
+    #[error("the X report is for managers")]
+    XReportForManagers,
     /// Discounts beyond the shop's limit, without a manager's approval; the lines and why.
     #[error("discounts beyond the limit need a manager's approval")]
     ApprovalRequired(Vec<FieldError>),
@@ -63,6 +72,19 @@ impl From<SaleError> for Problem {
                 Problem::new(StatusCode::NOT_FOUND, "customer-not-found", "Customer not found")
                     .detail(format!("There is no customer {id}."))
             }
+            SaleError::ShiftNotFound(id) => Problem::new(StatusCode::NOT_FOUND, "shift-not-found", "Shift not found")
+                .detail(format!("There is no shift {id}.")),
+            SaleError::ShiftClosed(id) => Problem::new(StatusCode::CONFLICT, "shift-closed", "The shift is closed")
+                .detail(format!(
+                    "Shift {id} is closed: it takes no more sales, refunds or cash movements. Open a new shift on the till."
+                )),
+            SaleError::ShiftAlreadyOpen { till, open } => {
+                Problem::new(StatusCode::CONFLICT, "shift-already-open", "The till has an open shift")
+                    .detail(format!("Till {till} already has an open shift; close it before opening another."))
+                    .extension("shift_id", open)
+            }
+            SaleError::XReportForManagers => Problem::new(StatusCode::FORBIDDEN, "forbidden", "Not allowed")
+                .detail("The X report of an open shift is for managers and admins: the till is counted blind, and the Z report shows the figures once it is closed."),
             SaleError::ApprovalRequired(lines) => Problem::new(
                 StatusCode::FORBIDDEN,
                 "approval-required",

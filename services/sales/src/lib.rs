@@ -10,6 +10,7 @@
 //! - [`domain`]: the sale request, totals in cents, discounts, voids and returns; no I/O.
 //! - [`counter`]: the use cases: sell, void, take a return, read sales and figures.
 //! - [`customers`]: the customers' use cases: record, change, archive, find, history.
+//! - [`shifts`]: the shifts' use cases: open, move cash, close, the X and Z reports.
 //! - [`upstream`]: calls to the catalog (prices) and the inventory (reservations) with
 //!   timeouts, retries with back-off, and a circuit breaker per upstream.
 //! - [`store`]: the SQL of sales, their history, idempotency keys and the outbox.
@@ -21,6 +22,7 @@ pub mod customers;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod shifts;
 pub mod store;
 pub mod upstream;
 

@@ -8,6 +8,7 @@ use backon::{ExponentialBuilder, Retryable};
 use catalog_api::shop::{ShopSettings, TaxRate, TaxRateList};
 use catalog_api::views::Product;
 use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReserveInput, ReserveLine};
+use inventory_api::views::LocationList;
 use reqwest::StatusCode;
 pub use web::breaker::Breaker;
 
@@ -106,6 +107,19 @@ impl Upstreams {
             serde_json::from_value(settings).map_err(|e| unexpected("settings", e))?;
         let rates: TaxRateList = serde_json::from_value(rates).map_err(|e| unexpected("tax rates", e))?;
         Ok((settings, rates.items))
+    }
+
+    /// Whether the inventory has `location` and it is active.
+    pub async fn known_location(&self, location: &str) -> Result<bool, UpstreamError> {
+        let url = format!("{}/api/v1/locations", self.inventory);
+        let body = self
+            .call(&self.inventory_breaker, || self.client.get(&url), "inventory")
+            .await?;
+        let list: LocationList = serde_json::from_value(body).map_err(|e| UpstreamError::Unavailable {
+            upstream: "inventory",
+            reason: format!("unexpected locations JSON: {e}"),
+        })?;
+        Ok(list.items.iter().any(|l| l.code == location && l.active))
     }
 
     /// Reserves the lines under `sale_id` (repeatable: the same id finds the same reservation).

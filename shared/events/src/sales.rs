@@ -178,8 +178,42 @@ impl SaleUpdated {
     }
 }
 
+/// A till's shift was closed: its Z report's totals, for the books and the reports.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShiftClosed {
+    pub shift_id: String,
+    pub till: String,
+    pub location: String,
+    pub z_number: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub opened_at: time::OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub closed_at: time::OffsetDateTime,
+    pub sales_count: i64,
+    /// After discounts, without tax.
+    pub net_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+    /// What each method took (cash net of change).
+    pub payments: Vec<SalePayment>,
+    /// Money given back during the shift, returns and voids.
+    pub refunds_cents: i64,
+    pub expected_cash_cents: i64,
+    pub counted_cash_cents: i64,
+    /// Counted − expected: negative when the drawer was short.
+    pub over_short_cents: i64,
+    /// Who closed the shift.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+}
+
+impl Event for ShiftClosed {
+    const TYPE: &'static str = "ShiftClosed";
+    const VERSION: u32 = 1;
+}
+
 /// The type of every event the sales service publishes.
-pub const PUBLISHED: &[&str] = &[SaleCreated::TYPE, SaleUpdated::TYPE];
+pub const PUBLISHED: &[&str] = &[SaleCreated::TYPE, SaleUpdated::TYPE, ShiftClosed::TYPE];
 
 #[cfg(test)]
 mod tests {

@@ -145,6 +145,25 @@ described!(
 );
 
 described!(
+    TillCode,
+    "The code of a till (a cash register).",
+    string(
+        r"^ *[A-Za-z0-9][A-Za-z0-9_-]{0,31} *$",
+        "1 to 32 letters, digits, '_' or '-', starting with a letter or digit; case does not \
+         matter (it is stored in lower case) and spaces around it are dropped."
+    )
+);
+
+described!(
+    ShiftId,
+    "The id of a till's shift.",
+    string(
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "A UUID in lower case, as the API gave it."
+    )
+);
+
+described!(
     CustomerId,
     "The id of one of the shop's customers.",
     string(

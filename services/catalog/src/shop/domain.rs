@@ -8,6 +8,8 @@ use kernel::{FieldError, FieldErrors, TaxRate};
 pub const MAX_ADDRESS_LINES: usize = 4;
 /// The most a default stock setting may be, as for every stock quantity.
 const MAX_DEFAULT: i64 = 1_000_000_000;
+/// The largest refund a shop may let clerks give without approval, as the document states.
+const MAX_APPROVAL_FREE_CENTS: i64 = 10_000_000_000_000;
 
 /// A tax rate's code: 1 to 16 letters, digits, `-` or `_`, starting with a letter or digit,
 /// in lower case (`standard`, `reduced`, `zero`).
@@ -78,6 +80,8 @@ pub struct SettingsDraft {
     pub receipt_footer: Option<String>,
     pub default_low_stock_threshold: i64,
     pub default_reorder_quantity: i64,
+    pub require_shift: bool,
+    pub approval_required_over_cents: i64,
 }
 
 impl SettingsDraft {
@@ -126,6 +130,16 @@ impl SettingsDraft {
         let default_low_stock_threshold =
             default("default_low_stock_threshold", input.default_low_stock_threshold);
         let default_reorder_quantity = default("default_reorder_quantity", input.default_reorder_quantity);
+        let approval_required_over_cents = match input.approval_required_over_cents.unwrap_or(0) {
+            v if (0..=MAX_APPROVAL_FREE_CENTS).contains(&v) => v,
+            _ => {
+                errors.push(
+                    "approval_required_over_cents",
+                    format!("must be between 0 and {MAX_APPROVAL_FREE_CENTS}"),
+                );
+                0
+            }
+        };
         errors.finish_parsed(name.zip(currency).zip(prices_include_tax).map(
             |((name, currency), prices_include_tax)| SettingsDraft {
                 name,
@@ -137,6 +151,8 @@ impl SettingsDraft {
                 receipt_footer,
                 default_low_stock_threshold,
                 default_reorder_quantity,
+                require_shift: input.require_shift.unwrap_or(false),
+                approval_required_over_cents,
             },
         ))
     }

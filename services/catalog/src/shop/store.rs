@@ -11,7 +11,7 @@ use crate::store::now;
 
 const SETTINGS_COLUMNS: &str = "name, address, tax_id, currency, prices_include_tax, default_tax_rate, \
                                 receipt_footer, default_low_stock_threshold, default_reorder_quantity, \
-                                updated_at, version";
+                                require_shift, approval_required_over_cents, updated_at, version";
 const RATE_COLUMNS: &str = "code, name, rate_ppm, updated_at, version";
 
 #[derive(Debug, thiserror::Error)]
@@ -65,7 +65,8 @@ impl ShopStore {
         sqlx::query(
             "UPDATE catalog_shop_settings SET name = ?, address = ?, tax_id = ?, currency = ?, \
              prices_include_tax = ?, default_tax_rate = ?, receipt_footer = ?, \
-             default_low_stock_threshold = ?, default_reorder_quantity = ?, updated_at = ?, \
+             default_low_stock_threshold = ?, default_reorder_quantity = ?, require_shift = ?, \
+             approval_required_over_cents = ?, updated_at = ?, \
              version = version + 1 WHERE id = 1",
         )
         .bind(draft.name.clone())
@@ -77,6 +78,8 @@ impl ShopStore {
         .bind(draft.receipt_footer.clone())
         .bind(draft.default_low_stock_threshold)
         .bind(draft.default_reorder_quantity)
+        .bind(i64::from(draft.require_shift))
+        .bind(draft.approval_required_over_cents)
         .bind(millis(now()))
         .execute(&mut *tx)
         .await?;
@@ -162,6 +165,8 @@ fn settings_from_row(row: &AnyRow) -> Result<ShopSettings, sqlx::Error> {
         receipt_footer: row.try_get("receipt_footer")?,
         default_low_stock_threshold: row.try_get("default_low_stock_threshold")?,
         default_reorder_quantity: row.try_get("default_reorder_quantity")?,
+        require_shift: row.try_get::<i64, _>("require_shift")? != 0,
+        approval_required_over_cents: row.try_get("approval_required_over_cents")?,
         updated_at: from_millis(row.try_get("updated_at")?),
         version: row.try_get("version")?,
     })

@@ -1,5 +1,5 @@
-//! A manager's approval at the counter: a sale whose discounts go beyond the shop's limit
-//! carries `approval: {username, password}` of a manager. The gateway checks those
+//! A manager's approval at the counter: a sale whose discounts go beyond the shop's limit, or
+//! a clerk's refund above it, carries `approval: {username, password}` of a manager. The gateway checks those
 //! credentials (with the lockout of logins), takes them out of the body, and passes the
 //! manager on to the sales service inside the signed identity, so the password never leaves
 //! the gateway and the service can trust the name.
@@ -19,9 +19,15 @@ use super::Auth;
 #[derive(Debug, Clone)]
 pub struct Approver(pub String);
 
-/// Whether a request may carry an approval.
+/// Whether a request may carry an approval: recording a sale (discounts), a return or a void
+/// (refunds).
 pub fn applies(method: &Method, path: &str) -> bool {
-    *method == Method::POST && path.trim_end_matches('/') == "/api/v1/sales"
+    let path = path.trim_end_matches('/');
+    *method == Method::POST
+        && (path == "/api/v1/sales"
+            || path
+                .strip_prefix("/api/v1/sales/")
+                .is_some_and(|rest| rest.ends_with("/returns") || rest.ends_with("/void")))
 }
 
 /// The request without its `approval`, marked with the approving manager; unchanged when it
@@ -103,9 +109,11 @@ mod tests {
     }
 
     #[test]
-    fn only_recording_a_sale_takes_an_approval() {
+    fn sales_returns_and_voids_take_an_approval() {
         assert!(applies(&Method::POST, "/api/v1/sales"));
+        assert!(applies(&Method::POST, "/api/v1/sales/1/returns"));
+        assert!(applies(&Method::POST, "/api/v1/sales/1/void"));
         assert!(!applies(&Method::GET, "/api/v1/sales"));
-        assert!(!applies(&Method::POST, "/api/v1/sales/1/returns"));
+        assert!(!applies(&Method::POST, "/api/v1/shifts"));
     }
 }

@@ -2,8 +2,9 @@
 //! it, and the money given back.
 
 use events::sales::ReturnedLine;
-use kernel::{Cents, FieldError, FieldErrors, Overflow, SaleChange, SaleStatus};
-use sales_api::inputs::ReturnInput;
+use kernel::text::paragraph;
+use kernel::{Cents, FieldError, FieldErrors, Overflow, PaymentMethod, SaleChange, SaleStatus};
+use sales_api::inputs::{RefundInput, RefundReason, ReturnInput};
 use sales_api::views::Sale;
 
 use super::{MAX_LINES, MAX_QUANTITY};
@@ -25,6 +26,85 @@ pub fn refund_for(amount: Cents, sold: i64, before: i64, returned: i64) -> Resul
 pub struct Refund {
     pub total: Cents,
     pub tax: Cents,
+}
+
+/// Why and how money goes back, checked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefundDetails {
+    pub reason: Option<RefundReason>,
+    pub note: Option<String>,
+    /// None: the method that paid the most.
+    pub method: Option<PaymentMethod>,
+    pub shift_id: Option<String>,
+}
+
+impl RefundDetails {
+    pub fn parse(input: &RefundInput) -> Result<RefundDetails, Vec<FieldError>> {
+        let mut errors = FieldErrors::new();
+        let note = errors
+            .optional("note", input.note.as_deref(), |v| paragraph(v, 500))
+            .flatten()
+            .flatten();
+        if input.reason == Some(RefundReason::Other) && note.is_none() {
+            errors.push("note", "must say why when the reason is other");
+        }
+        let shift_id = errors
+            .optional("shift_id", input.shift_id.as_deref(), super::parse_id)
+            .flatten();
+        errors.finish(|| RefundDetails {
+            reason: input.reason,
+            note,
+            method: input.refund_method,
+            shift_id,
+        })
+    }
+}
+
+/// The shop's rules for giving money back, as they apply to the one asking.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RefundPolicy {
+    /// The most the one asking may give back without a manager's approval; none: any amount
+    /// (managers and admins).
+    pub free_up_to: Option<Cents>,
+    /// The manager who approved this refund, as the gateway checked.
+    pub approved_by: Option<String>,
+    /// Every cash refund comes out of an open shift.
+    pub require_shift: bool,
+}
+
+impl RefundPolicy {
+    /// Whether `refund` by `method` may be given as asked.
+    pub fn check(
+        &self,
+        refund: Cents,
+        method: PaymentMethod,
+        shift_id: Option<&str>,
+    ) -> Result<(), SaleError> {
+        if let Some(limit) = self.free_up_to
+            && refund > limit
+            && self.approved_by.is_none()
+        {
+            return Err(SaleError::ApprovalRequired(vec![FieldError::new(
+                "refund",
+                "the refund is above what the shop lets be given without a manager's approval",
+            )]));
+        }
+        if self.require_shift && method == PaymentMethod::Cash && shift_id.is_none() {
+            return Err(SaleError::field(
+                "shift_id",
+                "a cash refund comes out of the till's open shift, which the shop requires",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The approver to record: only where an approval was needed.
+    pub fn approver(&self, refund: Cents) -> Option<String> {
+        match self.free_up_to {
+            Some(limit) if refund > limit => self.approved_by.clone(),
+            _ => None,
+        }
+    }
 }
 
 /// What a void or a return does to a sale: the change, the status after it, and the units
@@ -198,13 +278,27 @@ pub fn returned_lines(input: &ReturnInput) -> Result<Vec<ReturnedLine>, Vec<Fiel
     errors.finish(|| lines)
 }
 
-/// The history line of a void or return, for people: "voided: 2 units, 39.98 refunded".
-pub fn change_note(change: SaleChange, units: i64, refund_cents: i64) -> String {
+/// The history line of a void or return, for people: "returned: 1 unit, 9.99 refunded by
+/// cash (damaged: box crushed)".
+pub fn change_note(
+    change: SaleChange,
+    units: i64,
+    refund_cents: i64,
+    details: &RefundDetails,
+    method: PaymentMethod,
+) -> String {
     let plural = if units == 1 { "unit" } else { "units" };
     let (whole, cents) = (refund_cents / 100, refund_cents % 100);
+    let why = match (details.reason, &details.note) {
+        (Some(reason), Some(note)) => format!(" ({}: {note})", reason.as_str()),
+        (Some(reason), None) => format!(" ({})", reason.as_str()),
+        (None, Some(note)) => format!(" ({note})"),
+        (None, None) => String::new(),
+    };
     format!(
-        "{}: {units} {plural}, {whole}.{cents:02} refunded",
-        change.as_str()
+        "{}: {units} {plural}, {whole}.{cents:02} refunded by {}{why}",
+        change.as_str(),
+        method.as_str()
     )
 }
 
@@ -213,14 +307,20 @@ mod tests {
     use super::*;
 
     #[test]
-    fn change_notes_show_money_as_decimals() {
+    fn change_notes_show_money_as_decimals_and_why() {
+        let none = RefundDetails::default();
         assert_eq!(
-            change_note(SaleChange::Voided, 2, 3998),
-            "voided: 2 units, 39.98 refunded"
+            change_note(SaleChange::Voided, 2, 3998, &none, PaymentMethod::Card),
+            "voided: 2 units, 39.98 refunded by card"
         );
+        let damaged = RefundDetails {
+            reason: Some(RefundReason::Damaged),
+            note: Some("box crushed".into()),
+            ..RefundDetails::default()
+        };
         assert_eq!(
-            change_note(SaleChange::Returned, 1, 5),
-            "returned: 1 unit, 0.05 refunded"
+            change_note(SaleChange::Returned, 1, 5, &damaged, PaymentMethod::Cash),
+            "returned: 1 unit, 0.05 refunded by cash (damaged: box crushed)"
         );
     }
 
@@ -230,6 +330,60 @@ mod tests {
             refund_for(Cents::new(2_999 * 3 - 300), 3, 0, 1),
             Ok(Cents::new(2_899))
         );
+    }
+
+    #[test]
+    fn a_clerks_refund_above_the_limit_needs_an_approval_and_cash_a_shift() {
+        let clerk = RefundPolicy {
+            free_up_to: Some(Cents::new(1_000)),
+            approved_by: None,
+            require_shift: true,
+        };
+        let shift = Some("s");
+        assert!(clerk.check(Cents::new(1_000), PaymentMethod::Card, None).is_ok());
+        assert!(matches!(
+            clerk.check(Cents::new(1_001), PaymentMethod::Card, shift),
+            Err(SaleError::ApprovalRequired(_))
+        ));
+        assert!(matches!(
+            clerk.check(Cents::new(500), PaymentMethod::Cash, None),
+            Err(SaleError::Validation(_))
+        ));
+        let approved = RefundPolicy {
+            approved_by: Some("mia".into()),
+            ..clerk.clone()
+        };
+        assert!(
+            approved
+                .check(Cents::new(5_000), PaymentMethod::Cash, shift)
+                .is_ok()
+        );
+        assert_eq!(approved.approver(Cents::new(5_000)).as_deref(), Some("mia"));
+        assert_eq!(
+            approved.approver(Cents::new(500)),
+            None,
+            "not needed, not recorded"
+        );
+        let manager = RefundPolicy::default();
+        assert!(
+            manager
+                .check(Cents::new(i64::MAX), PaymentMethod::Card, None)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn a_refund_for_another_reason_says_why() {
+        let other = RefundInput {
+            reason: Some(RefundReason::Other),
+            ..RefundInput::default()
+        };
+        assert_eq!(RefundDetails::parse(&other).unwrap_err()[0].field, "note");
+        let said = RefundInput {
+            note: Some("box opened".into()),
+            ..other
+        };
+        assert!(RefundDetails::parse(&said).is_ok());
     }
 
     #[test]

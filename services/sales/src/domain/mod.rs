@@ -6,11 +6,13 @@
 //! - [`payments`]: how a total is paid, tendered cash and change.
 //! - [`changes`]: what a void or a return does to a sale, and the refund.
 //! - [`customer`]: what a customer record may hold.
+//! - [`shift`]: a till's shift and the drawer's arithmetic.
 
 pub mod changes;
 pub mod customer;
 pub mod payments;
 pub mod pricing;
+pub mod shift;
 
 use kernel::text::{line, paragraph};
 use kernel::{FieldErrors, LocationCode, PaymentMethod};
@@ -20,10 +22,21 @@ pub use sales_api::{MAX_LINES, MAX_PAYMENTS, MAX_QUANTITY};
 /// The largest payment, as the API document states it: a thousand of the dearest product.
 const MAX_PAYMENT_CENTS: i64 = 10_000_000_000_000;
 
-pub use changes::{LineReturn, SaleUpdate, change_note, refund_for, return_lines, returned_lines, void};
+pub use changes::{
+    LineReturn, RefundDetails, RefundPolicy, SaleUpdate, change_note, refund_for, return_lines,
+    returned_lines, void,
+};
 pub use kernel::FieldError;
 pub use payments::{Payment, Settlement, settle};
 pub use pricing::{Discount, Offer, Priced, PricedLine, TaxFigures, Terms, Totals, price};
+
+/// An id as the API gives them (customers, shifts): a lower-case UUID.
+pub fn parse_id(raw: &str) -> Result<String, String> {
+    match uuid::Uuid::try_parse(raw) {
+        Ok(id) if id.hyphenated().to_string() == raw => Ok(raw.to_owned()),
+        _ => Err("must be an id the API gave".into()),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineRequest {
@@ -51,6 +64,7 @@ pub struct SaleRequest {
     pub customer: Option<String>,
     pub customer_id: Option<String>,
     pub note: Option<String>,
+    pub shift_id: Option<String>,
 }
 
 impl SaleRequest {
@@ -82,7 +96,10 @@ impl SaleRequest {
             .flatten()
             .flatten();
         let customer_id = errors
-            .optional("customer_id", input.customer_id.as_deref(), customer::parse_id)
+            .optional("customer_id", input.customer_id.as_deref(), parse_id)
+            .flatten();
+        let shift_id = errors
+            .optional("shift_id", input.shift_id.as_deref(), parse_id)
             .flatten();
         let parsed = discount
             .zip(tender)
@@ -95,6 +112,7 @@ impl SaleRequest {
                 customer,
                 customer_id,
                 note,
+                shift_id,
             });
         errors.finish_parsed(parsed)
     }
@@ -201,8 +219,17 @@ mod tests {
             customer: None,
             customer_id: None,
             note: None,
+            shift_id: None,
             approval: None,
         }
+    }
+
+    #[test]
+    fn ids_are_the_uuids_the_api_gives() {
+        let id = uuid::Uuid::now_v7().to_string();
+        assert_eq!(parse_id(&id), Ok(id.clone()));
+        assert!(parse_id(&id.to_uppercase()).is_err());
+        assert!(parse_id("42").is_err());
     }
 
     fn fields(errors: &[FieldError]) -> Vec<&str> {

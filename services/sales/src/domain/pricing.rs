@@ -360,6 +360,7 @@ mod tests {
             customer: None,
             customer_id: None,
             note: None,
+            shift_id: None,
         }
     }
 

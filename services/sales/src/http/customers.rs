@@ -13,7 +13,7 @@ use sales_api::views::{Customer, CustomerPage, SalePage};
 use web::{Json, Problem, Query};
 
 use crate::counter::Counter;
-use crate::domain::customer::parse_id;
+use crate::domain::parse_id;
 use crate::error::SaleError;
 use crate::store::customers::CustomerFilter;
 

@@ -1,8 +1,9 @@
 //! The counter's HTTP routes under `/api/v1/sales`, as the contract (`sales_api`) describes
-//! them, and the customers' ([`customers`]). Handlers take the request apart, call the
+//! them, the customers' ([`customers`]) and the shifts' ([`shifts`]). Handlers take the request apart, call the
 //! [`Counter`] and answer; they decide nothing about sales.
 
 pub mod customers;
+pub mod shifts;
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use sales_api::inputs::{ListParams, ReturnInput, SaleInput, SummaryParams};
+use sales_api::inputs::{ListParams, RefundInput, ReturnInput, SaleInput, SummaryParams};
 use sales_api::views::{Sale, SalePage, Summary};
 use serde::de::DeserializeOwned;
 use storage::clock::{millis, now_ms};
@@ -21,7 +22,7 @@ use web::idempotency::{self, ScopedKey};
 use web::{IdempotencyKey, Json, Problem, Query};
 
 use crate::counter::Counter;
-use crate::domain::{SaleRequest, returned_lines};
+use crate::domain::{RefundDetails, SaleRequest, returned_lines};
 use crate::error::SaleError;
 use crate::store::{ListFilter, Origin};
 
@@ -35,7 +36,8 @@ pub fn router(counter: Arc<Counter>) -> Router {
         .route("/api/v1/sales/{id}/void", post(void))
         .route("/api/v1/sales/{id}/returns", post(take_return))
         .with_state(counter.clone())
-        .merge(customers::router(counter))
+        .merge(customers::router(counter.clone()))
+        .merge(shifts::router(counter))
 }
 
 /// The signed-in user (from the gateway's identity) and the request id that follows the change.
@@ -110,13 +112,28 @@ async fn one(State(counter): State<AppState>, Path(id): Path<String>) -> Result<
     Ok(Json(counter.get(&id).await?))
 }
 
+/// A void's body is optional (why, how the money goes back, the shift): none is a void for
+/// no stated reason, refunded by the method that paid the most.
 async fn void(
     State(counter): State<AppState>,
     Path(id): Path<String>,
     actor: web::Actor,
     request_id: web::RequestId,
-) -> Result<Json<Sale>, SaleError> {
-    Ok(Json(counter.void(&id, &origin(&actor, request_id)).await?))
+    body: axum::body::Bytes,
+) -> Result<Json<Sale>, Problem> {
+    let input: RefundInput = if body.iter().all(u8::is_ascii_whitespace) {
+        RefundInput::default()
+    } else {
+        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            Problem::bad_request("invalid-json", "The body is not valid JSON").detail(e.to_string())
+        })?;
+        shaped(&value)?
+    };
+    let details = RefundDetails::parse(&input).map_err(SaleError::Validation)?;
+    let sale = counter
+        .void(&id, &details, &actor, &origin(&actor, request_id))
+        .await?;
+    Ok(Json(sale))
 }
 
 async fn take_return(
@@ -127,14 +144,22 @@ async fn take_return(
     request_id: web::RequestId,
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
-    let returned = returned_lines(&shaped::<ReturnInput>(&body)?).map_err(SaleError::Validation)?;
+    let input = shaped::<ReturnInput>(&body)?;
+    let returned = returned_lines(&input).map_err(SaleError::Validation)?;
+    let details = RefundDetails::parse(&input.refund()).map_err(SaleError::Validation)?;
     if let Some(answer) = claim(&counter, key.as_ref(), &body).await? {
         return Ok(answer);
     }
     let key = key.as_ref().map(ScopedKey::as_str);
     // The answer is stored with the return itself; a failed return frees the key again.
     let result = counter
-        .return_lines(&id, &returned, key, &origin(&actor, request_id))
+        .return_lines(
+            &id,
+            &returned,
+            &details,
+            key,
+            (&actor, &origin(&actor, request_id)),
+        )
         .await;
     if result.is_err() {
         release(&counter, key).await;

@@ -6,9 +6,11 @@
 //! - [`sales`]: recording, reading, listing and changing sales.
 //! - [`summary`]: the figures of a period.
 //! - [`customers`]: the shop's customers.
+//! - [`shifts`]: till shifts, cash movements, the X and Z reports.
 
 pub mod customers;
 pub mod sales;
+pub mod shifts;
 pub mod summary;
 
 use events::Outbox;

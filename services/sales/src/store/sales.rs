@@ -12,7 +12,9 @@ use time::OffsetDateTime;
 use super::{ListFilter, Origin, SalesStore};
 use crate::SERVICE;
 use crate::domain::pricing::per_rate;
-use crate::domain::{Priced, SaleRequest, SaleUpdate, Settlement, TaxFigures, change_note};
+use crate::domain::{
+    Priced, RefundDetails, RefundPolicy, SaleRequest, SaleUpdate, Settlement, TaxFigures, change_note,
+};
 use crate::error::SaleError;
 
 /// A sale priced, paid and reserved, about to be recorded.
@@ -49,11 +51,17 @@ impl SalesStore {
         } = priced;
         let at = OffsetDateTime::now_utc();
         let mut tx = self.db.begin().await?;
+        // A shift closing meanwhile takes no more sales: its row is locked until this commits.
+        if let Some(shift) = &request.shift_id {
+            super::shifts::open_shift_locked(&mut tx, self.db.kind(), shift)
+                .await
+                .map_err(named_shift)?;
+        }
         sqlx::query(
             "INSERT INTO sales_sales (id, status, location, payment_method, customer, customer_id, note, \
              subtotal_cents, discount_cents, tax_cents, total_cents, refunded_cents, units, tendered_cents, \
-             change_due_cents, created_at, updated_at, recorded_by, approved_by) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?)",
+             change_due_cents, created_at, updated_at, recorded_by, approved_by, shift_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(id.to_owned())
         .bind(SaleStatus::Completed.as_str())
@@ -73,6 +81,7 @@ impl SalesStore {
         .bind(millis(at))
         .bind(origin.actor.clone())
         .bind(approved_by.clone())
+        .bind(request.shift_id.clone())
         .execute(&mut *tx)
         .await?;
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
@@ -111,7 +120,16 @@ impl SalesStore {
                 .bind(payment.amount.get());
         }
         insert.execute(&mut *tx).await?;
-        history(&mut tx, id, SaleStatus::Completed, None, origin, at).await?;
+        history(
+            &mut tx,
+            id,
+            SaleStatus::Completed,
+            None,
+            origin,
+            approved_by.clone(),
+            at,
+        )
+        .await?;
         let event = SaleCreated {
             sale_id: id.to_owned(),
             receipt_number,
@@ -161,6 +179,7 @@ impl SalesStore {
             payment_method: settlement.main_method(),
             customer: customer.clone(),
             customer_id: request.customer_id.clone(),
+            shift_id: request.shift_id.clone(),
             note: request.note.clone(),
             subtotal_cents: totals.subtotal_cents,
             discount_cents: totals.discount_cents,
@@ -206,6 +225,7 @@ impl SalesStore {
                 status: SaleStatus::Completed,
                 detail: None,
                 actor: origin.actor.clone(),
+                approved_by: approved_by.clone(),
                 at: stored_precision(at),
             }],
         };
@@ -288,13 +308,15 @@ impl SalesStore {
         Ok(sales)
     }
 
-    /// Locks the sale, lets `decide` work out what changes (a void, a return), and writes it
-    /// with SaleUpdated and, if given, the key's stored answer.
+    /// Locks the sale, lets `decide` work out what changes (a void, a return), checks the
+    /// refund against `policy`, and writes it with its refund record (in its shift, if named),
+    /// SaleUpdated and, if given, the key's stored answer.
     pub async fn update(
         &self,
         id: &str,
         key: Option<&str>,
         origin: &Origin,
+        (details, policy): (&RefundDetails, &RefundPolicy),
         decide: impl FnOnce(&Sale) -> Result<SaleUpdate, SaleError>,
     ) -> Result<Sale, SaleError> {
         let lock = storage::db::for_update(self.db.kind());
@@ -305,6 +327,31 @@ impl SalesStore {
         let update = decide(&sale)?;
         let at = OffsetDateTime::now_utc();
         let refund = update.refund(&sale)?;
+        let method = details.method.unwrap_or(sale.payment_method);
+        policy.check(refund.total, method, details.shift_id.as_deref())?;
+        if let Some(shift) = &details.shift_id {
+            super::shifts::open_shift_locked(&mut tx, self.db.kind(), shift)
+                .await
+                .map_err(named_shift)?;
+        }
+        let approved_by = policy.approver(refund.total);
+        sqlx::query(
+            "INSERT INTO sales_refunds (sale_id, shift_id, change_kind, method, amount_cents, tax_cents, reason, note, \
+             actor, approved_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(id.to_owned())
+        .bind(details.shift_id.clone())
+        .bind(update.change.as_str())
+        .bind(method.as_str())
+        .bind(refund.total.get())
+        .bind(refund.tax.get())
+        .bind(details.reason.map(|r| r.as_str()))
+        .bind(details.note.clone())
+        .bind(origin.actor.clone())
+        .bind(approved_by.clone())
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await?;
         for taken in &update.lines {
             sqlx::query("UPDATE sales_lines SET returned_quantity = returned_quantity + ? WHERE sale_id = ? AND line_no = ?")
                 .bind(taken.returned.quantity)
@@ -324,8 +371,8 @@ impl SalesStore {
         .bind(id.to_owned())
         .execute(&mut *tx)
         .await?;
-        let note = change_note(update.change, update.units(), refund.total.get());
-        history(&mut tx, id, update.status, Some(note), origin, at).await?;
+        let note = change_note(update.change, update.units(), refund.total.get(), details, method);
+        history(&mut tx, id, update.status, Some(note), origin, approved_by, at).await?;
         let event = SaleUpdated {
             sale_id: id.to_owned(),
             receipt_number: sale.receipt_number,
@@ -352,7 +399,7 @@ impl SalesStore {
     }
 }
 
-fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
+pub(super) fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
     Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
 }
 
@@ -362,13 +409,15 @@ async fn history(
     status: SaleStatus,
     detail: Option<String>,
     origin: &Origin,
+    approved_by: Option<String>,
     at: OffsetDateTime,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, actor, at) VALUES (?, ?, ?, ?, ?)")
+    sqlx::query("INSERT INTO sales_history (sale_id, status, detail, actor, approved_by, at) VALUES (?, ?, ?, ?, ?, ?)")
         .bind(id.to_owned())
         .bind(status.as_str())
         .bind(detail)
         .bind(origin.actor.clone())
+        .bind(approved_by)
         .bind(millis(at))
         .execute(&mut *conn)
         .await?;
@@ -379,7 +428,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     let row = sqlx::query(AssertSqlSafe(format!(
         "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
          total_cents, refunded_cents, units, created_at, updated_at, recorded_by, tax_cents, tendered_cents, \
-         change_due_cents, customer_id, approved_by, refunded_tax_cents FROM sales_sales WHERE id = ?{lock}"
+         change_due_cents, customer_id, approved_by, refunded_tax_cents, shift_id FROM sales_sales WHERE id = ?{lock}"
     )))
     .bind(id.to_owned())
     .fetch_optional(&mut *conn)
@@ -408,21 +457,23 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
-    let history =
-        sqlx::query("SELECT status, detail, at, actor FROM sales_history WHERE sale_id = ? ORDER BY id")
-            .bind(id.to_owned())
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|h| {
-                Ok(HistoryEntry {
-                    status: super::stored(&h.try_get::<String, _>(0)?, SaleStatus::parse)?,
-                    detail: h.try_get(1)?,
-                    at: from_millis(h.try_get(2)?),
-                    actor: h.try_get(3)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
+    let history = sqlx::query(
+        "SELECT status, detail, at, actor, approved_by FROM sales_history WHERE sale_id = ? ORDER BY id",
+    )
+    .bind(id.to_owned())
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(|h| {
+        Ok(HistoryEntry {
+            status: super::stored(&h.try_get::<String, _>(0)?, SaleStatus::parse)?,
+            detail: h.try_get(1)?,
+            at: from_millis(h.try_get(2)?),
+            actor: h.try_get(3)?,
+            approved_by: h.try_get(4)?,
+        })
+    })
+    .collect::<Result<_, sqlx::Error>>()?;
     Ok(Some(Sale {
         id: row.try_get(0)?,
         receipt_number: row.try_get(1)?,
@@ -431,6 +482,7 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
         payment_method: super::stored(&row.try_get::<String, _>(4)?, kernel::PaymentMethod::parse)?,
         customer: row.try_get(5)?,
         customer_id: row.try_get(18)?,
+        shift_id: row.try_get(21)?,
         note: row.try_get(6)?,
         subtotal_cents: row.try_get(7)?,
         discount_cents: row.try_get(8)?,
@@ -496,4 +548,12 @@ fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
         line_total_cents: row.try_get(6)?,
         returned_quantity: row.try_get(7)?,
     })
+}
+
+/// A shift a request names that does not exist is the request's `shift_id` at fault.
+fn named_shift(e: SaleError) -> SaleError {
+    match e {
+        SaleError::ShiftNotFound(_) => SaleError::field("shift_id", "names no shift"),
+        other => other,
+    }
 }
