@@ -17,6 +17,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod printing;
+mod shifts;
 mod till;
 
 use crate::support::{ADMIN_PASSWORD, Backing, Mode, TestApp, ok_json, product};
@@ -227,6 +229,17 @@ impl Page {
         let input = self.wait_for(&format!("{form} [name=\"{name}\"]")).await;
         input.clear().await.expect("cleared");
         input.send_keys(value).await.expect("typed");
+    }
+
+    /// Types `text` into the element at `css` as a person would, replacing what it held
+    /// (erased with Backspace, so the page hears every change), without pressing Enter.
+    async fn type_into(&self, css: &str, text: &str) {
+        let input = self.wait_for(css).await;
+        let held = input.prop("value").await.unwrap().unwrap_or_default();
+        let erase = char::from(Key::Backspace)
+            .to_string()
+            .repeat(held.chars().count());
+        input.send_keys(&format!("{erase}{text}")).await.unwrap();
     }
 
     async fn choose(&self, css: &str, value: &str) {
@@ -859,10 +872,15 @@ async fn the_back_office_screens_work(app: TestApp, backing: Backing) {
         .await;
     page.click("#return-items").await;
     page.fill("form#return-form", "qty-0", "1").await;
+    // It says why and how the money goes back.
+    page.choose("#return-reason", "damaged").await;
+    page.choose("#return-refund-method", "cash").await;
     page.click("#return-save").await;
     page.wait_for("#sale-status[data-status=\"partially_returned\"]")
         .await;
     page.wait_shows("#sale-status", "Partially returned").await;
+    page.wait_shows("#main ol.history", "refunded by cash (damaged)")
+        .await;
     page.screenshot("sale-returned").await;
     let stock = ok_json(app.get("/api/v1/inventory/BO-KB").await).await;
     assert_eq!(stock["totals"]["on_hand"], 3 + 4 - 2 + 1);

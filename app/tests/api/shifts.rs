@@ -208,7 +208,10 @@ async fn a_day_at_the_till_adds_up_to_the_cent_in_the_z_report(app: TestApp, _: 
     assert_eq!(z["shift"]["z_number"], 1);
     assert_eq!(z["shift"]["closed_by"], "cal");
     assert_eq!(
-        (z["shift"]["expected_cash_cents"].as_i64(), z["shift"]["over_short_cents"].as_i64()),
+        (
+            z["shift"]["expected_cash_cents"].as_i64(),
+            z["shift"]["over_short_cents"].as_i64()
+        ),
         (Some(14_999), Some(1))
     );
     assert_eq!(
@@ -268,7 +271,11 @@ async fn a_day_at_the_till_adds_up_to_the_cent_in_the_z_report(app: TestApp, _: 
             break event.data;
         }
     };
-    let data = if closed.get("data").is_some() { &closed["data"] } else { &closed };
+    let data = if closed.get("data").is_some() {
+        &closed["data"]
+    } else {
+        &closed
+    };
     assert_eq!(data["z_number"], 1);
     assert_eq!(data["total_cents"], total("total_cents"));
     assert_eq!(data["refunds_cents"], 1_999 + 500);
@@ -301,6 +308,14 @@ async fn a_day_at_the_till_adds_up_to_the_cent_in_the_z_report(app: TestApp, _: 
     )
     .await;
     assert_eq!(status, StatusCode::CONFLICT);
+    let (status, _) = call(
+        &clerk,
+        Method::POST,
+        &url(&format!("/sales/{}/returns", sale_id(3))),
+        Some(json!({"lines": [{"sku": "DAY-B", "quantity": 1}], "refund_method": "cash", "shift_id": id})),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CONFLICT, "a refund out of a closed shift");
     let (status, again) = call(&clerk, Method::GET, &url(&format!("/shifts/{id}/report")), None).await;
     assert_eq!(status, StatusCode::OK, "anyone reads a Z report");
     assert_eq!(again, z);

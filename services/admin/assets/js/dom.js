@@ -187,23 +187,45 @@ function capitalize(s) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
 
-/** Asks a yes/no question in the shared `<dialog id="confirm-dialog">`; resolves to a boolean. */
-export function confirmAction(message, { title = 'Please confirm', yes = 'Confirm', danger = true } = {}) {
+/**
+ * Asks a yes/no question in the shared `<dialog id="confirm-dialog">`; resolves to a boolean.
+ * `content` (nodes: labelled fields) is shown below the question, in `#confirm-extra`, until
+ * the dialog closes; `validate(form)` may keep it open on "yes" by answering false (after
+ * showing why). Give fields in `content` no `<input>` Enter could submit (Enter picks the first
+ * button, Cancel): selects and textareas.
+ */
+export function confirmAction(message, { title = 'Please confirm', yes = 'Confirm', danger = true, content = null, validate = null } = {}) {
   const dialog = document.getElementById('confirm-dialog');
+  const form = dialog.querySelector('form');
   const yesBtn = document.getElementById('confirm-yes');
+  const messageEl = document.getElementById('confirm-message');
   document.getElementById('confirm-title').textContent = title;
-  document.getElementById('confirm-message').textContent = message;
+  messageEl.textContent = message;
   yesBtn.textContent = yes;
   yesBtn.className = danger ? 'danger' : 'primary';
+  let extra = document.getElementById('confirm-extra');
+  if (!extra) {
+    extra = h('div', { id: 'confirm-extra', class: 'stack confirm-extra' });
+    messageEl.after(extra);
+  }
+  replace(extra, content);
+  extra.hidden = !content;
   return new Promise((resolve) => {
     dialog.returnValue = '';
+    const check = (event) => {
+      if (validate && event.submitter === yesBtn && !validate(form)) event.preventDefault();
+    };
     const done = () => {
       dialog.removeEventListener('close', done);
+      form.removeEventListener('submit', check);
+      extra.replaceChildren();
+      extra.hidden = true;
       resolve(dialog.returnValue === 'yes');
     };
     dialog.addEventListener('close', done);
+    form.addEventListener('submit', check);
     dialog.showModal();
-    document.getElementById('confirm-no').focus();
+    (extra.querySelector('select, textarea, input') || document.getElementById('confirm-no')).focus();
   });
 }
 

@@ -8,6 +8,7 @@ const NAV = [
   { href: '/stock', label: 'Stock' },
   { href: '/pos', label: 'Point of sale', role: 'clerk' },
   { href: '/sales', label: 'Sales' },
+  { href: '/shifts', label: 'Shifts', role: 'clerk' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/locations', label: 'Locations', role: 'manager' },
   { href: '/users', label: 'Users', role: 'admin' },

@@ -8,7 +8,7 @@ import { api } from './api.js';
 export const EVENT_TYPES = [
   'ProductCreated', 'ProductUpdated', 'ProductArchived',
   'RestockReceived', 'StockAdjusted', 'StockTransferred', 'StockLevelWarning', 'StockLevelsChanged',
-  'SaleCreated', 'SaleUpdated', 'resync',
+  'SaleCreated', 'SaleUpdated', 'ShiftClosed', 'resync',
 ];
 
 const MAX_RECENT = 50;
@@ -167,6 +167,7 @@ export function describe(type, env) {
     case 'StockLevelsChanged': return `Stock changed at ${d.location ?? '?'} (${d.cause ?? 'update'}): ${(d.levels || []).map((l) => `${l.sku} ${l.available}`).join(', ')}`;
     case 'SaleCreated': return `Sale #${d.receipt_number}: ${(d.lines || []).reduce((n, l) => n + (l.quantity || 0), 0)} units, ${money(d.total_cents)} (${d.payment_method})`;
     case 'SaleUpdated': return `Sale #${d.receipt_number} ${d.change === 'voided' ? 'voided' : 'items returned'} (${String(d.status ?? '').replace(/_/g, ' ')})`;
+    case 'ShiftClosed': return `Shift of ${d.till} closed: Z ${d.z_number}, ${money(d.total_cents)} taken, drawer ${d.over_short_cents < 0 ? `${money(-d.over_short_cents)} short` : d.over_short_cents > 0 ? `${money(d.over_short_cents)} over` : 'exact'}`;
     default: return type;
   }
 }

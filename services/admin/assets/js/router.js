@@ -14,6 +14,8 @@ import * as stockDetail from './screens/stock/detail.js';
 import * as pos from './screens/pos/index.js';
 import * as salesList from './screens/sales/list.js';
 import * as saleDetail from './screens/sales/detail.js';
+import * as shiftsList from './screens/shifts/list.js';
+import * as shiftDetail from './screens/shifts/detail.js';
 import * as alerts from './screens/alerts.js';
 import * as locations from './screens/locations.js';
 import * as users from './screens/users.js';
@@ -34,6 +36,8 @@ const ROUTES = [
   { path: '/pos', screen: pos.render, role: 'clerk' },
   { path: '/sales', screen: salesList.renderList },
   { path: '/sales/{id}', screen: saleDetail.renderDetail },
+  { path: '/shifts', screen: shiftsList.renderList, role: 'clerk' },
+  { path: '/shifts/{id}', screen: shiftDetail.renderDetail, role: 'clerk' },
   { path: '/alerts', screen: alerts.render },
   { path: '/locations', screen: locations.render },
   { path: '/users', screen: users.render, role: 'admin' },

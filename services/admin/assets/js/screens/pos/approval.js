@@ -1,6 +1,7 @@
-// A manager's approval at the till, for discounts beyond the shop's limit: a dialog asking
-// for a manager's username and password, which go with one request and are then forgotten
-// (never stored; the fields are cleared after every try).
+// A manager's approval, for discounts beyond the shop's limit at the till and for a clerk's
+// refunds (returns, voids) above the shop's limit: a dialog asking for a manager's username
+// and password, which go with one request and are then forgotten (never stored; the fields
+// are cleared after every try).
 
 import { h, replace, field } from '../../dom.js';
 
@@ -53,7 +54,7 @@ export function approvalDialog(ctx) {
       if (e && (e.slug === 'approval-refused' || e.status === 429)) {
         showError(e.status === 429
           ? `Too many wrong tries. ${e.detail || 'Wait a moment before trying again.'}`
-          : `Not approved: ${e.detail || 'the username or password is wrong, or that user may not approve discounts.'}`);
+          : `Not approved: ${e.detail || 'the username or password is wrong, or that user may not approve this.'}`);
         password.input.focus();
       } else {
         const done = pending;
@@ -76,9 +77,11 @@ export function approvalDialog(ctx) {
    * Asks for an approval, explaining `why` (nodes or text). `attempt(credentials)` sends the
    * request with them; a refusal keeps the dialog open for another try. Resolves to what
    * `attempt` answered, or null when cancelled; rejects with any other error of `attempt`.
+   * `action` names the submit button.
    */
-  function ask(why, attempt) {
+  function ask(why, attempt, { action = 'Approve and complete' } = {}) {
     replace(reason, why);
+    submit.textContent = action;
     error.hidden = true;
     forget();
     return new Promise((resolve, reject) => {

@@ -2,7 +2,9 @@
 // discounts per line and for the basket, stock at the till's location, the customer, the
 // running totals in the shop's pricing mode, the payment, and "Complete sale" (one
 // Idempotency-Key per sale, a manager's approval asked when the discounts need one), then the
-// receipt. The basket survives a reload; the location is remembered by the device.
+// receipt. The basket survives a reload; the till's id and location are remembered by the
+// device. The till's shift (opened with a float, paid in / out, closed with a blind count and
+// its Z report) is shown above the counter; every sale names the open shift.
 
 import { get, seg, newKey, isQuiet, refusedOutright } from '../../api.js';
 import { h, replace, confirmAction, flash } from '../../dom.js';
@@ -20,7 +22,10 @@ import { approvalDialog } from './approval.js';
 import { explainSaleError, fieldText } from './problems.js';
 import { receiptView, syncPrintPage } from './receipt.js';
 import { tillLocation } from './location.js';
+import { tillIdField } from './tillid.js';
+import { shiftBar } from './shift.js';
 import { postSale } from './submit.js';
+import { reportView } from '../shifts/report.js';
 
 export function render(ctx) {
   ctx.title('Point of sale');
@@ -33,6 +38,12 @@ export function render(ctx) {
   let inFlight = false;
 
   const till = tillLocation(ctx, { onChange: stockMoved });
+  const tillId = tillIdField({ onChange: () => shift.load() });
+  const shift = shiftBar(ctx, {
+    shop, till: tillId.id, location: till.code, onChange: shiftChanged, onClosed: showReport,
+    beforeClose: () => (basket.isEmpty || counter.hidden ? true
+      : confirmAction('The basket still has items. Close the shift anyway? The basket is kept for the next sale.', { title: 'Close shift', yes: 'Close shift anyway', danger: false })),
+  });
   const errorBox = h('div', { id: 'pos-error', role: 'alert', class: 'pos-error', hidden: true });
   const search = productSearch(ctx, { onProduct: addProduct, onError: showError, onClearError: hideError });
   const lines = linesView({ basket, onChange: refresh, onRemove: removeLine, refocus: () => search.input.focus() });
@@ -48,19 +59,30 @@ export function render(ctx) {
     h('div', { class: 'pos-main' }, h('div', { class: 'pos-scan' }, search.wrap, errorBox), lines.wrap, lines.empty),
     h('div', { class: 'pos-side' }, customer.el, basketDiscount.wrap, totals.el, tender.el,
       h('div', { class: 'actions pos-actions' }, clearBtn, complete)));
-  replace(ctx.main, h('div', { class: 'page-head no-print' }, h('h1', { text: 'Point of sale' }), till.wrap), counter, receiptBox);
+  replace(ctx.main, h('div', { class: 'page-head no-print' }, h('h1', { text: 'Point of sale' }), h('div', { class: 'till-setup' }, tillId.wrap, till.wrap)),
+    shift.el, counter, receiptBox);
   const approval = approvalDialog(ctx);
 
   complete.addEventListener('click', () => { completeSale().catch(() => {}); });
   clearBtn.addEventListener('click', () => { clearSale(); search.input.focus(); });
 
   function refresh() {
+    const closedTill = !shift.canSell();
+    search.input.disabled = closedTill;
     const priced = price([...basket.lines.values()], basket.discount, { pricesIncludeTax, rateOf });
     lines.update(priced, till.code());
     totals.update(priced.totals);
     tender.update(priced.totals.total);
-    complete.disabled = inFlight || basket.isEmpty;
+    complete.disabled = inFlight || basket.isEmpty || closedTill;
     return priced;
+  }
+
+  /** A shift found, opened or closed: the till may sell now, or no longer (`require_shift`). */
+  function shiftChanged() {
+    const waited = search.input.disabled;
+    refresh();
+    const idle = !document.activeElement || document.activeElement === document.body || document.activeElement === ctx.main;
+    if (waited && !search.input.disabled && !counter.hidden && idle) search.input.focus();
   }
 
   function rateOf(line) {
@@ -135,6 +157,7 @@ export function render(ctx) {
       // Codes scanned just before the click are still being looked up: they belong to this sale.
       await search.settled();
       if (basket.isEmpty) return;
+      if (!shift.canSell()) { showError([h('strong', { text: 'No shift is open. ' }), 'This shop sells only during an open shift: open one first.']); return; }
       hideError();
       const priced = refresh();
       if (priced.errors.length) { showError([h('strong', { text: 'Check the discounts. ' }), priced.errors.map((e) => e.message).join(' ')]); return; }
@@ -149,6 +172,8 @@ export function render(ctx) {
       complete.textContent = 'Recording…';
       const body = { lines: basket.requestLines(), ...basket.requestDiscount(), ...payment.fields, location: till.code() };
       if (basket.customer) body.customer_id = basket.customer.id;
+      const open = shift.current();
+      if (open) body.shift_id = open.id;
       const res = await record(body);
       if (!res) return;
       saleKey = newKey();
@@ -159,6 +184,8 @@ export function render(ctx) {
       // network error or a 5xx the outcome is unknown, so the next try keeps the key.
       if (refusedOutright(e)) saleKey = newKey();
       showError(explainSaleError(e, basket));
+      // The shift was closed elsewhere, or the shop now sells only during one: read it again.
+      if (e.slug === 'shift-closed' || (e.errors || []).some((fe) => fe.field === 'shift_id')) shift.load();
     } finally {
       inFlight = false;
       complete.textContent = 'Complete sale';
@@ -196,6 +223,15 @@ export function render(ctx) {
       : `Sale #${sale.receipt_number} recorded: ${money(sale.total_cents)}.`, 'success');
     newSale.addEventListener('click', startNewSale);
     newSale.focus();
+  }
+
+  /** The Z report of the shift just closed here, in place of the counter until "Back to the till". */
+  function showReport(report) {
+    counter.hidden = true;
+    const back = h('button', { type: 'button', id: 'report-done', class: 'secondary', text: 'Back to the till' });
+    back.addEventListener('click', startNewSale);
+    replace(receiptBox, reportView(report, shop, [back]));
+    document.getElementById('report-print')?.focus();
   }
 
   function startNewSale() {
@@ -243,6 +279,10 @@ export function render(ctx) {
     search.input.focus();
   }, { signal: ctx.signal });
   ctx.onCleanup(() => { receiptBox.replaceChildren(); syncPrintPage(); });
+  // This till's shift closed on another device: the till learns it at once.
+  ctx.live(['ShiftClosed'], (type, env) => {
+    if (env.data?.shift_id && env.data.shift_id === shift.current()?.id) shift.load();
+  });
   ctx.live(['StockLevelsChanged'], (type, env) => {
     const d = env.data || {};
     if (d.location !== till.code()) return;
@@ -256,6 +296,7 @@ export function render(ctx) {
 
   lines.render();
   refresh();
+  shift.load();
   loadRates();
   if (!basket.isEmpty) refreshRestored();
   search.input.focus();

@@ -1,6 +1,6 @@
 // Why a sale was not recorded, in the till's words: stock shortages (the short lines marked),
-// a sale still being recorded or perhaps already recorded, field errors named by line,
-// anything else from the problem's title and detail.
+// a sale still being recorded or perhaps already recorded, a closed or missing shift, field
+// errors named by line, anything else from the problem's title and detail.
 
 import { h } from '../../dom.js';
 import { ApiError } from '../../api.js';
@@ -32,6 +32,12 @@ export function explainSaleError(e, basket) {
   }
   if (e.slug === 'approval-required') {
     return [h('strong', { text: 'Not recorded: the discounts need a manager’s approval. ' }), e.detail || ''];
+  }
+  if (e.slug === 'shift-closed') {
+    return [h('strong', { text: 'Not recorded: this till’s shift has been closed. ' }), 'Open a new shift, then press “Complete sale” again.'];
+  }
+  if (e.errors.some((fe) => fe.field === 'shift_id')) {
+    return [h('strong', { text: 'Not recorded: no shift is open at this till. ' }), 'This shop sells only during an open shift: open one, then press “Complete sale” again.'];
   }
   if (e.errors.length) {
     return [h('strong', { text: e.title }), e.detail ? ` ${e.detail}` : '', h('ul', {}, e.errors.map((fe) => h('li', { text: fieldText(fe, basket) })))];

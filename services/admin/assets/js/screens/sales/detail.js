@@ -1,12 +1,20 @@
-// One sale (/sales/<id>): its lines and history; void (manager+, confirmed), returns (clerk+:
-// choose lines and quantities, restock or write off) and the receipt, shown again to reprint.
+// One sale (/sales/<id>): its lines and history; void (clerk+, confirmed) and returns (clerk+:
+// choose lines and quantities, restock or write off), each with a reason and how the money goes
+// back, counted on the open shift of this device's till, a manager approving a clerk's refund
+// above the shop's limit; and the receipt, shown again to reprint.
 
 import { get, post, seg, newKey, isQuiet, refusedOutright } from '../../api.js';
 import { h, replace, field, table, showFormError, clearErrors, formAlert, confirmAction, flash, debounce, statusLine } from '../../dom.js';
 import { money, int, dateTime, label } from '../../format.js';
 import { shopSettings } from '../../session.js';
 import { receiptView, syncPrintPage } from '../pos/receipt.js';
+import { approvalDialog } from '../pos/approval.js';
+import { deviceShift, storedTillId } from '../shifts/till.js';
 import { statusBadge } from './badge.js';
+import { refundFields, REFUND_REASONS } from './refund.js';
+
+/** API field names of a refund request → the form's inputs. */
+const REFUND_FIELDS = { shift_id: 'refund_method' };
 
 export function renderDetail(ctx) {
   const id = ctx.params[0];
@@ -15,6 +23,7 @@ export function renderDetail(ctx) {
   const formBox = h('div', { class: 'form-box' });
   replace(ctx.main, h('p', { class: 'breadcrumb' }, h('a', { href: '/sales', text: '← All sales' })),
     h('div', { class: 'page-head' }, h('h1', { id: 'sale-title', text: 'Sale' })), formBox, body);
+  const approval = approvalDialog(ctx);
 
   async function load() {
     try {
@@ -30,7 +39,7 @@ export function renderDetail(ctx) {
     document.getElementById('sale-title').textContent = `Sale #${sale.receipt_number}`;
     const voidable = sale.status === 'completed' || sale.status === 'partially_returned';
     const returnable = voidable && sale.lines.some((l) => l.quantity - l.returned_quantity > 0);
-    const voidBtn = ctx.can('manager') && voidable ? h('button', { type: 'button', id: 'void-sale', class: 'danger', text: 'Void sale' }) : null;
+    const voidBtn = ctx.can('clerk') && voidable ? h('button', { type: 'button', id: 'void-sale', class: 'danger', text: 'Void sale' }) : null;
     const returnBtn = ctx.can('clerk') && returnable ? h('button', { type: 'button', id: 'return-items', class: 'secondary', text: 'Return items' }) : null;
     const reprintBtn = h('button', { type: 'button', id: 'sale-reprint', class: 'secondary', text: 'Reprint receipt' });
     reprintBtn.addEventListener('click', () => showReceipt(sale));
@@ -69,6 +78,8 @@ export function renderDetail(ctx) {
         h('time', { datetime: e.at, text: dateTime(e.at) }), ' ',
         statusBadge(e.status),
         e.actor ? h('span', { text: ` by ${e.actor}` }) : null,
+        e.approved_by ? h('span', { class: 'approved-by', text: `, approved by ${e.approved_by}` }) : null,
+        e.reason ? h('span', { class: 'refund-reason', text: ` (${reasonLabel(e.reason)})` }) : null,
         e.detail ? h('span', { class: 'muted', text: ` — ${e.detail}` }) : null))));
   }
 
@@ -88,11 +99,24 @@ export function renderDetail(ctx) {
   }
 
   async function voidSale(sale, btn) {
-    const ok = await confirmAction(`Void sale #${sale.receipt_number} (${money(sale.total_cents)})? Every unit not yet returned goes back to stock. This cannot be undone.`, { title: 'Void sale', yes: 'Void sale' });
-    if (!ok) return;
+    const refund = refundFields('void', sale);
+    let fields = null;
+    const ok = await confirmAction(`Void sale #${sale.receipt_number} (${money(sale.total_cents)})? Every unit not yet returned goes back to stock and what is left of the payment is refunded. This cannot be undone.`, {
+      title: 'Void sale', yes: 'Void sale', content: refund.wraps,
+      validate: (form) => { clearErrors(form); fields = refund.read(form); return !!fields; },
+    });
+    if (!ok || !fields) return;
     btn.disabled = true;
     try {
-      const updated = await post(`/sales/${seg(sale.id)}/void`, undefined, { signal: ctx.signal });
+      const shift = await deviceShift(ctx.signal);
+      const request = { ...fields, ...(shift ? { shift_id: shift.id } : {}) };
+      const updated = await withApproval(request,
+        (b) => post(`/sales/${seg(sale.id)}/void`, b, { signal: ctx.signal }));
+      if (!updated) {
+        btn.disabled = false;
+        flash('Not voided: a manager’s approval is needed.', 'error');
+        return;
+      }
       flash(`Sale #${sale.receipt_number} voided.`, 'success');
       formBox.replaceChildren();
       show(updated);
@@ -112,6 +136,8 @@ export function renderDetail(ctx) {
       const restock = field(`Put ${l.sku} back on the shelf`, { name: `restock-${i}`, type: 'checkbox', checked: true, hint: 'Untick to write off as damaged' });
       return { line: l, max, qty, restock };
     });
+    const refund = refundFields('return', sale);
+    const till = storedTillId();
     const save = h('button', { type: 'submit', id: 'return-save', class: 'primary', text: 'Record return' });
     const form = h('form', { id: 'return-form', class: 'panel', novalidate: true, 'aria-labelledby': 'return-title' },
       h('h2', { id: 'return-title', text: `Return items of sale #${sale.receipt_number}` }),
@@ -120,6 +146,10 @@ export function renderDetail(ctx) {
         h('tbody', {}, rows.map((r) => h('tr', { dataset: { sku: r.line.sku } },
           h('td', {}, h('span', { class: 'mono', text: r.line.sku }), ' ', r.line.name, h('br'), h('small', { class: 'muted', text: `${r.max} of ${r.line.quantity} returnable` })),
           h('td', {}, r.qty.wrap), h('td', {}, r.restock.wrap)))))),
+      h('div', { class: 'form-grid refund-fields' }, refund.wraps),
+      h('p', { id: 'return-shift', class: 'muted small', text: till
+        ? `A cash refund is counted on the open shift of ${till}, this device’s till.`
+        : 'This device has no till: a cash refund is counted on no shift.' }),
       h('div', { class: 'actions' }, save, h('button', { type: 'button', class: 'secondary', text: 'Cancel', onclick: () => formBox.replaceChildren() })));
     formAlert(form);
     form.addEventListener('submit', async (event) => {
@@ -139,9 +169,19 @@ export function renderDetail(ctx) {
         showFormError(form, { message: 'Choose at least one item to return.', errors: [] });
         return;
       }
+      const fields = refund.read(form);
+      if (!fields) return;
       save.disabled = true;
       try {
-        const updated = await post(`/sales/${seg(sale.id)}/returns`, { lines }, { headers: { 'Idempotency-Key': key }, signal: ctx.signal });
+        const shift = await deviceShift(ctx.signal);
+        const request = { lines, ...fields, ...(shift ? { shift_id: shift.id } : {}) };
+        // The refused request freed its key: the approved one is the same return, with the same key.
+        const updated = await withApproval(request,
+          (b) => post(`/sales/${seg(sale.id)}/returns`, b, { headers: { 'Idempotency-Key': key }, signal: ctx.signal }));
+        if (!updated) {
+          showFormError(form, { message: 'Not recorded: the refund needs a manager’s approval.', errors: [] });
+          return;
+        }
         formBox.replaceChildren();
         flash(`Return recorded on sale #${sale.receipt_number}.`, 'success');
         show(updated);
@@ -152,13 +192,30 @@ export function renderDetail(ctx) {
         if (e.slug === 'idempotency-key-reused') {
           showFormError(form, { message: 'An earlier try with other quantities may have been recorded. Check the sale before recording again.', errors: [] });
           load();
-        } else showFormError(form, e);
+        } else showFormError(form, e, REFUND_FIELDS);
       } finally {
         save.disabled = false;
       }
     });
     replace(formBox, form);
     rows[0]?.qty.input.focus();
+  }
+
+  /**
+   * Sends `request` with `send`; when a clerk's refund needs a manager's approval, asks for it
+   * and sends again with it. Resolves to the answer, or null when no approval was given.
+   */
+  async function withApproval(request, send) {
+    try {
+      return await send(request);
+    } catch (e) {
+      if (e.slug !== 'approval-required') throw e;
+      const limit = shopSettings()?.approval_required_over_cents;
+      const why = [h('p', { text: limit
+        ? `A clerk’s refund above ${money(limit)} needs a manager’s approval.`
+        : 'A clerk’s refunds need a manager’s approval.' }), e.detail ? h('p', { class: 'muted', text: e.detail }) : null];
+      return approval.ask(why, (credentials) => send({ ...request, approval: credentials }), { action: 'Approve refund' });
+    }
   }
 
   const refresh = debounce(load, 500);
@@ -170,4 +227,8 @@ export function renderDetail(ctx) {
     }
   });
   return load();
+}
+
+function reasonLabel(reason) {
+  return REFUND_REASONS.find((r) => r.value === reason)?.label || label(reason);
 }
