@@ -343,6 +343,11 @@ async fn a_day_at_the_till_adds_up_to_the_cent_in_the_z_report(app: TestApp, _: 
     assert_eq!(numbers, [2, 1, 3]);
     let listed = ok_json(app.get("/api/v1/shifts?till=till-1&status=closed").await).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 3);
+    let opened = shift["opened_at"].as_str().unwrap();
+    let since = ok_json(app.get(&format!("/api/v1/shifts?from={opened}&limit=200")).await).await;
+    assert_eq!(since["items"].as_array().unwrap().len(), 4, "today's four shifts");
+    let before = ok_json(app.get(&format!("/api/v1/shifts?to={opened}")).await).await;
+    assert_eq!(before["items"], json!([]));
 }
 
 async fn a_clerks_refunds_above_the_limit_need_a_manager_and_a_reason(app: TestApp, _: Backing) {

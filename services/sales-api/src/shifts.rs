@@ -70,6 +70,12 @@ pub struct ShiftListParams {
     pub till: Option<String>,
     #[param(inline)]
     pub status: Option<ShiftStatus>,
+    /// Shifts opened at or after this time.
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// Shifts opened before this time.
+    #[param(format = DateTime)]
+    pub to: Option<String>,
     /// Page size (default 50).
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,

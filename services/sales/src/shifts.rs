@@ -10,6 +10,7 @@ use crate::domain::parse_id;
 use crate::domain::shift::{Closing, NewCashMovement, NewShift};
 use crate::error::SaleError;
 use crate::store::Origin;
+use crate::store::shifts::ShiftFilter;
 
 impl Counter {
     pub async fn open_shift(&self, input: &ShiftInput, origin: &Origin) -> Result<Shift, SaleError> {
@@ -30,12 +31,11 @@ impl Counter {
 
     pub async fn shifts(
         &self,
-        till: Option<&str>,
-        status: Option<ShiftStatus>,
+        filter: &ShiftFilter,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Shift>, SaleError> {
-        Ok(self.store.shifts(till, status, before, limit).await?)
+        Ok(self.store.shifts(filter, before, limit).await?)
     }
 
     pub async fn move_cash(

@@ -168,7 +168,7 @@ async fn take_return(
 }
 
 /// A time named in a query, as epoch milliseconds; 400 unless RFC 3339.
-fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, Problem> {
+pub(super) fn instant(raw: Option<&str>, name: &str) -> Result<Option<i64>, Problem> {
     raw.map(|raw| {
         OffsetDateTime::parse(raw, &Rfc3339).map(millis).map_err(|_| {
             Problem::bad_request(

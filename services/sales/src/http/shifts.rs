@@ -17,6 +17,7 @@ use super::origin;
 use crate::counter::Counter;
 use crate::domain::shift::till_code;
 use crate::error::SaleError;
+use crate::store::shifts::ShiftFilter;
 
 type AppState = Arc<Counter>;
 
@@ -60,9 +61,13 @@ async fn list(
         .map(till_code)
         .transpose()
         .map_err(|reason| Problem::bad_request("invalid-query", format!("till {reason}")))?;
-    let rows = counter
-        .shifts(till.as_deref(), params.status, before, limit + 1)
-        .await?;
+    let filter = ShiftFilter {
+        till,
+        status: params.status,
+        from_ms: super::instant(params.from.as_deref(), "from")?,
+        to_ms: super::instant(params.to.as_deref(), "to")?,
+    };
+    let rows = counter.shifts(&filter, before, limit + 1).await?;
     let (items, next_cursor) = web::paging::cut(rows, limit, |shift| shift.number.to_string());
     Ok(Json(ShiftPage { items, next_cursor }))
 }

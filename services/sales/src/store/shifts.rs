@@ -23,6 +23,17 @@ use crate::error::SaleError;
 const COLUMNS: &str = "id, number, till, location, status, opening_float_cents, opened_by, opened_at, closed_by, \
                        closed_at, counted_cash_cents, z_number, note, expected_cash_cents, over_short_cents";
 
+/// Which shifts a listing shows.
+#[derive(Debug, Clone, Default)]
+pub struct ShiftFilter {
+    pub till: Option<String>,
+    pub status: Option<ShiftStatus>,
+    /// Opened at or after, epoch milliseconds.
+    pub from_ms: Option<i64>,
+    /// Opened before.
+    pub to_ms: Option<i64>,
+}
+
 impl SalesStore {
     /// Opens a shift on its till; `ShiftOpen` (with the open one's id) when the till has one.
     pub async fn open_shift(&self, new: &NewShift, origin: &Origin) -> Result<Shift, SaleError> {
@@ -66,18 +77,26 @@ impl SalesStore {
     /// One page of shifts, newest first, before shift number `before`.
     pub async fn shifts(
         &self,
-        till: Option<&str>,
-        status: Option<ShiftStatus>,
+        filter: &ShiftFilter,
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Shift>, sqlx::Error> {
         let mut conditions = vec!["number < ?"];
+        let mut ints = vec![before.unwrap_or(i64::MAX)];
         let mut args = Vec::new();
-        if let Some(till) = till {
-            conditions.push("till = ?");
-            args.push(till.to_owned());
+        if let Some(from) = filter.from_ms {
+            conditions.push("opened_at >= ?");
+            ints.push(from);
         }
-        if let Some(status) = status {
+        if let Some(to) = filter.to_ms {
+            conditions.push("opened_at < ?");
+            ints.push(to);
+        }
+        if let Some(till) = &filter.till {
+            conditions.push("till = ?");
+            args.push(till.clone());
+        }
+        if let Some(status) = filter.status {
             conditions.push("status = ?");
             args.push(status.as_str().to_owned());
         }
@@ -86,7 +105,11 @@ impl SalesStore {
             "SELECT {COLUMNS} FROM sales_shifts WHERE {} ORDER BY number DESC LIMIT ?",
             conditions.join(" AND ")
         );
-        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(before.unwrap_or(i64::MAX));
+        // Integers first, then texts, in the order their conditions were pushed.
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for int in ints {
+            query = query.bind(int);
+        }
         for arg in args {
             query = query.bind(arg);
         }
