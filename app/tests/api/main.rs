@@ -34,3 +34,4 @@ mod inventory;
 mod sales;
 mod shifts;
 mod shop;
+mod suppliers;

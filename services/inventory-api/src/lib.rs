@@ -6,12 +6,14 @@
 //! # Layout
 //! - [`inputs`]: request bodies and query parameters.
 //! - [`views`]: what the routes answer.
+//! - [`suppliers`]: the shop's suppliers and each product's.
 //! - [`reservations`]: the service-to-service calls the sales service makes (not public).
 //! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
 
 pub mod inputs;
 pub mod paths;
 pub mod reservations;
+pub mod suppliers;
 pub mod views;
 
 pub use paths::InventoryApi;

@@ -6,17 +6,21 @@ use kernel::states::AdjustmentReason;
 use web::Problem;
 
 use crate::inputs::*;
+use crate::suppliers::*;
 use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list_stock, get_stock, restock, adjust, count_stock, transfer, settings, movements, alerts,
-          stock_value, list_locations, create_location, update_location),
+          stock_value, list_locations, create_location, update_location, list_suppliers, create_supplier,
+          get_supplier, change_supplier, archive_supplier, item_suppliers, set_item_suppliers),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
-                       TransferView, StockValueView)),
-    tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"))
+                       TransferView, StockValueView, SupplierInput, Supplier, SupplierList, SupplierItemsInput,
+                       SupplierItemInput, SupplierItem, SupplierItemList)),
+    tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
+         (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"))
 )]
 pub struct InventoryApi;
 
@@ -100,3 +104,49 @@ pub fn create_location() {}
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The main location cannot be deactivated", body = Problem, content_type = "application/problem+json")))]
 pub fn update_location() {}
+
+/// The suppliers in name order (at most 500); `q` finds them by name, contact, email, phone or
+/// notes.
+#[utoipa::path(get, path = "/api/v1/suppliers", tag = "suppliers", params(SupplierListParams),
+    responses((status = 200, body = SupplierList)))]
+pub fn list_suppliers() {}
+
+/// Record a supplier (the name is required; lead time 7 days unless said).
+#[utoipa::path(post, path = "/api/v1/suppliers", tag = "suppliers", request_body = SupplierInput,
+    responses((status = 201, body = Supplier),
+              (status = 422, description = "A missing name or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn create_supplier() {}
+
+/// One supplier.
+#[utoipa::path(get, path = "/api/v1/suppliers/{id}", tag = "suppliers",
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses((status = 200, body = Supplier), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_supplier() {}
+
+/// Change a supplier: only the fields sent.
+#[utoipa::path(patch, path = "/api/v1/suppliers/{id}", tag = "suppliers", request_body = SupplierInput,
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses((status = 200, body = Supplier),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "No field, or an invalid one", body = Problem, content_type = "application/problem+json")))]
+pub fn change_supplier() {}
+
+/// Archive a supplier: kept for history, offered for nothing new.
+#[utoipa::path(delete, path = "/api/v1/suppliers/{id}", tag = "suppliers",
+    params(("id" = String, Path, description = "The supplier's id")),
+    responses((status = 204, description = "Archived"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn archive_supplier() {}
+
+/// A product's suppliers, the preferred first (costs only for managers and admins).
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}/suppliers", tag = "suppliers",
+    params(("sku" = inline(web::schema::Sku), Path)),
+    responses((status = 200, body = SupplierItemList), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn item_suppliers() {}
+
+/// Replace a product's suppliers.
+#[utoipa::path(put, path = "/api/v1/inventory/{sku}/suppliers", tag = "suppliers", request_body = SupplierItemsInput,
+    params(("sku" = inline(web::schema::Sku), Path)),
+    responses((status = 200, body = SupplierItemList),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A supplier that does not exist, is archived or is named twice, or more than one preferred", body = Problem, content_type = "application/problem+json")))]
+pub fn set_item_suppliers() {}

@@ -13,6 +13,8 @@ pub enum InventoryError {
     /// The catalog never announced this SKU (or the text cannot be one).
     #[error("the catalog has no product with SKU {0}")]
     UnknownSku(String),
+    #[error("no supplier {0}")]
+    SupplierNotFound(String),
     /// A location named in the path.
     #[error("no location {0}")]
     LocationNotFound(String),
@@ -96,6 +98,10 @@ impl From<InventoryError> for Problem {
                 .detail(format!(
                     "The catalog has no product with SKU {sku}; create it there first."
                 )),
+            InventoryError::SupplierNotFound(id) => {
+                Problem::new(StatusCode::NOT_FOUND, "supplier-not-found", "Supplier not found")
+                    .detail(format!("There is no supplier {id}."))
+            }
             InventoryError::LocationNotFound(code) => {
                 Problem::new(StatusCode::NOT_FOUND, "location-not-found", "Location not found")
                     .detail(format!("There is no location {code}."))

@@ -5,6 +5,7 @@
 //! - [`decimal`]: numbers sent with at most two decimals, read exactly.
 //! - [`fields`]: [`FieldError`] and [`FieldErrors`], every bad field of a request at once.
 //! - [`text`]: the rules for names, notes and descriptions.
+//! - [`contact`]: phone numbers and email addresses.
 //! - [`money`]: [`Cents`], amounts of money with arithmetic that never wraps, and [`Total`],
 //!   a sum of many amounts that says so when the result cannot be represented.
 //! - [`quantity`]: the bounds of stock quantities.
@@ -13,6 +14,7 @@
 //! - [`report`]: an error told with its causes, for logs.
 
 pub mod codes;
+pub mod contact;
 pub mod decimal;
 pub mod fields;
 pub mod money;

@@ -164,6 +164,15 @@ described!(
 );
 
 described!(
+    SupplierId,
+    "The id of one of the shop's suppliers.",
+    string(
+        r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$",
+        "A UUID in lower case, as the API gave it."
+    )
+);
+
+described!(
     CustomerId,
     "The id of one of the shop's customers.",
     string(

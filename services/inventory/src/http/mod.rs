@@ -5,12 +5,14 @@
 //! # Layout
 //! - [`stock`]: `/api/v1/inventory/...`, alerts and the stock value.
 //! - [`locations`]: the routes under `/api/v1/locations`.
+//! - [`suppliers`]: `/api/v1/suppliers`, and each product's suppliers.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
 //! - [`views`]: the contract's views made from the domain's values.
 
 pub mod locations;
 pub mod reservations;
 pub mod stock;
+pub mod suppliers;
 pub mod views;
 
 use std::sync::Arc;
@@ -28,12 +30,14 @@ use crate::locations::Locations;
 use crate::reservations::Reservations;
 use crate::stock::Stock;
 use crate::store::InventoryStore;
+use crate::suppliers::Suppliers;
 
 /// What the handlers work with.
 pub struct Services {
     pub stock: Stock,
     pub locations: Locations,
     pub reservations: Reservations,
+    pub suppliers: Suppliers,
 }
 
 type AppState = Arc<Services>;
@@ -42,7 +46,8 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
     let services = Arc::new(Services {
         stock: Stock::new(store.clone()),
         locations: Locations::new(store.clone()),
-        reservations: Reservations::new(store),
+        reservations: Reservations::new(store.clone()),
+        suppliers: Suppliers::new(store),
     });
     Router::new()
         .route("/api/v1/inventory", get(stock::list))
@@ -53,6 +58,17 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/inventory/{sku}/transfers", post(stock::transfer))
         .route("/api/v1/inventory/{sku}/settings", put(stock::settings))
         .route("/api/v1/inventory/{sku}/movements", get(stock::movements))
+        .route(
+            "/api/v1/inventory/{sku}/suppliers",
+            get(suppliers::of_item).put(suppliers::set_items),
+        )
+        .route("/api/v1/suppliers", get(suppliers::list).post(suppliers::create))
+        .route(
+            "/api/v1/suppliers/{id}",
+            get(suppliers::one)
+                .patch(suppliers::change)
+                .delete(suppliers::archive),
+        )
         .route("/api/v1/alerts", get(stock::alerts))
         .route("/api/v1/stock-value", get(stock::value))
         .route("/api/v1/locations", get(locations::list).post(locations::create))

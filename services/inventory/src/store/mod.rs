@@ -10,6 +10,7 @@
 //! - [`ledger`]: the movements (and restocks) every change appends.
 //! - [`locations`], [`items`]: the locations, and the SKUs the catalog announced.
 //! - [`reservations`]: stock held for sales, and the sales' events applied to stock.
+//! - [`suppliers`]: the shop's suppliers and each product's.
 
 pub mod changes;
 pub mod items;
@@ -17,6 +18,7 @@ pub mod ledger;
 pub mod levels;
 pub mod locations;
 pub mod reservations;
+pub mod suppliers;
 
 use events::Outbox;
 use sqlx::any::AnyRow;
