@@ -92,6 +92,7 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("PATCH", "/api/v1/customers/{id}", Some("clerk"), false),
     ("DELETE", "/api/v1/customers/{id}", Some("manager"), false),
     ("GET", "/api/v1/customers/{id}/sales", Some("clerk"), false),
+    ("GET", "/api/v1/reorder-suggestions", Some("viewer"), false),
     ("GET", "/api/v1/suppliers", Some("viewer"), false),
     ("POST", "/api/v1/suppliers", Some("manager"), false),
     ("GET", "/api/v1/suppliers/{id}", Some("viewer"), false),

@@ -31,6 +31,7 @@ mod dashboard;
 mod fault_drill;
 mod faults;
 mod inventory;
+mod reorder;
 mod sales;
 mod shifts;
 mod shop;

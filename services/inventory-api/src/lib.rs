@@ -7,11 +7,13 @@
 //! - [`inputs`]: request bodies and query parameters.
 //! - [`views`]: what the routes answer.
 //! - [`suppliers`]: the shop's suppliers and each product's.
+//! - [`reorder`]: the reorder suggestions.
 //! - [`reservations`]: the service-to-service calls the sales service makes (not public).
 //! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
 
 pub mod inputs;
 pub mod paths;
+pub mod reorder;
 pub mod reservations;
 pub mod suppliers;
 pub mod views;

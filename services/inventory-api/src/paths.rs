@@ -6,6 +6,7 @@ use kernel::states::AdjustmentReason;
 use web::Problem;
 
 use crate::inputs::*;
+use crate::reorder::*;
 use crate::suppliers::*;
 use crate::views::*;
 
@@ -13,12 +14,14 @@ use crate::views::*;
 #[openapi(
     paths(list_stock, get_stock, restock, adjust, count_stock, transfer, settings, movements, alerts,
           stock_value, list_locations, create_location, update_location, list_suppliers, create_supplier,
-          get_supplier, change_supplier, archive_supplier, item_suppliers, set_item_suppliers),
+          get_supplier, change_supplier, archive_supplier, item_suppliers, set_item_suppliers,
+          reorder_suggestions),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
                        TransferView, StockValueView, SupplierInput, Supplier, SupplierList, SupplierItemsInput,
-                       SupplierItemInput, SupplierItem, SupplierItemList)),
+                       SupplierItemInput, SupplierItem, SupplierItemList, ReorderSuggestions, ReorderGroup,
+                       ReorderLine)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
          (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"))
 )]
@@ -150,3 +153,13 @@ pub fn item_suppliers() {}
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "A supplier that does not exist, is archived or is named twice, or more than one preferred", body = Problem, content_type = "application/problem+json")))]
 pub fn set_item_suppliers() {}
+
+/// What to order now, per product at a location, grouped by preferred supplier: a demand
+/// forecast from the last 182 days of sales (Holt–Winters or Croston–SBA, see
+/// docs/forecasting.md), the reorder point for the supplier's lead time (7 days without one) and
+/// the service level, and the quantity that brings on hand plus incoming up to the demand over
+/// the lead time and a week.
+#[utoipa::path(get, path = "/api/v1/reorder-suggestions", tag = "suppliers", params(ReorderParams),
+    responses((status = 200, body = ReorderSuggestions),
+              (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json")))]
+pub fn reorder_suggestions() {}

@@ -6,7 +6,7 @@
 //!
 //! # Layout
 //! - [`domain`]: levels, changes, reservations and the low-stock rule; no I/O.
-//! - [`stock`], [`locations`], [`reservations`], [`suppliers`]: the use cases: inputs checked, then done
+//! - [`stock`], [`locations`], [`reservations`], [`suppliers`], [`reorder`]: the use cases: inputs checked, then done
 //!   through the store.
 //! - [`store`]: the SQL: reads, and the locked, ledgered changes.
 //! - [`catalog_events`], [`sales_events`]: the consumers of the catalog's and the sales
@@ -19,6 +19,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod locations;
+pub mod reorder;
 pub mod reservations;
 pub mod sales_events;
 pub mod stock;

@@ -5,7 +5,7 @@
 //! # Layout
 //! - [`stock`]: `/api/v1/inventory/...`, alerts and the stock value.
 //! - [`locations`]: the routes under `/api/v1/locations`.
-//! - [`suppliers`]: `/api/v1/suppliers`, and each product's suppliers.
+//! - [`suppliers`]: `/api/v1/suppliers`, each product's suppliers, the reorder suggestions.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
 //! - [`views`]: the contract's views made from the domain's values.
 
@@ -27,6 +27,7 @@ use web::idempotency::{self, ScopedKey};
 use crate::domain::Origin;
 use crate::error::InventoryError;
 use crate::locations::Locations;
+use crate::reorder::Reorder;
 use crate::reservations::Reservations;
 use crate::stock::Stock;
 use crate::store::InventoryStore;
@@ -38,6 +39,7 @@ pub struct Services {
     pub locations: Locations,
     pub reservations: Reservations,
     pub suppliers: Suppliers,
+    pub reorder: Reorder,
 }
 
 type AppState = Arc<Services>;
@@ -47,7 +49,8 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         stock: Stock::new(store.clone()),
         locations: Locations::new(store.clone()),
         reservations: Reservations::new(store.clone()),
-        suppliers: Suppliers::new(store),
+        suppliers: Suppliers::new(store.clone()),
+        reorder: Reorder::new(store),
     });
     Router::new()
         .route("/api/v1/inventory", get(stock::list))
@@ -63,6 +66,7 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
             get(suppliers::of_item).put(suppliers::set_items),
         )
         .route("/api/v1/suppliers", get(suppliers::list).post(suppliers::create))
+        .route("/api/v1/reorder-suggestions", get(suppliers::reorder))
         .route(
             "/api/v1/suppliers/{id}",
             get(suppliers::one)

@@ -1,8 +1,10 @@
-//! `/api/v1/suppliers` and `/api/v1/inventory/{sku}/suppliers`: who the shop buys from.
+//! `/api/v1/suppliers` and `/api/v1/inventory/{sku}/suppliers`: who the shop buys from; and
+//! `/api/v1/reorder-suggestions`: what to buy from them now.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use inventory_api::reorder::{ReorderParams, ReorderSuggestions};
 use inventory_api::suppliers::{
     Supplier, SupplierInput, SupplierItemList, SupplierItemsInput, SupplierList, SupplierListParams,
 };
@@ -80,4 +82,12 @@ pub async fn set_items(
     Json(input): Json<SupplierItemsInput>,
 ) -> Result<Json<SupplierItemList>, InventoryError> {
     Ok(Json(app.suppliers.set_items(&sku, &input).await?))
+}
+
+pub async fn reorder(
+    State(app): State<AppState>,
+    Query(params): Query<ReorderParams>,
+) -> Result<Json<ReorderSuggestions>, InventoryError> {
+    let now = storage::clock::now_ms();
+    Ok(Json(app.reorder.suggestions(&params, now).await?))
 }

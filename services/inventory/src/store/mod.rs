@@ -11,8 +11,10 @@
 //! - [`locations`], [`items`]: the locations, and the SKUs the catalog announced.
 //! - [`reservations`]: stock held for sales, and the sales' events applied to stock.
 //! - [`suppliers`]: the shop's suppliers and each product's.
+//! - [`demand`]: what sold day by day, for the reorder suggestions.
 
 pub mod changes;
+pub mod demand;
 pub mod items;
 pub mod ledger;
 pub mod levels;
