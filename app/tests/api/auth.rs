@@ -47,6 +47,7 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("GET", "/api/v1/events/stream", Some("viewer"), false),
     ("GET", "/api/v1/products", Some("viewer"), false),
     ("POST", "/api/v1/products", Some("manager"), false),
+    ("GET", "/api/v1/products/export.csv", Some("viewer"), false),
     ("GET", "/api/v1/products/{sku}", Some("viewer"), false),
     ("PATCH", "/api/v1/products/{sku}", Some("manager"), false),
     ("PUT", "/api/v1/products/{sku}", Some("manager"), false),

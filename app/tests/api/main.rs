@@ -28,6 +28,7 @@ mod correlation;
 mod counter;
 mod customers;
 mod dashboard;
+mod export;
 mod fault_drill;
 mod faults;
 mod inventory;

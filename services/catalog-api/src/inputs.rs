@@ -108,6 +108,23 @@ pub struct ListParams {
 }
 
 /// Which products a listing shows, by whether they are archived.
+/// The filters of `GET /api/v1/products/export.csv`: those of the listing, without paging.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// Products whose SKU, name, description, brand or barcode contain this text.
+    #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
+    pub q: Option<String>,
+    #[param(inline, value_type = Option<web::schema::Line<100>>, nullable = false)]
+    pub category: Option<String>,
+    #[param(inline, value_type = Option<web::schema::Line<64>>, nullable = false)]
+    pub barcode: Option<String>,
+    /// `true` (default), `false` (archived) or `any`.
+    #[param(inline)]
+    pub active: Option<ActiveParam>,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum ActiveParam {

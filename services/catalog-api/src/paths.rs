@@ -10,7 +10,7 @@ use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(list_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories,
+    paths(list_products, export_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories,
           get_shop_settings, replace_shop_settings, list_tax_rates, create_tax_rate, patch_tax_rate),
     components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, ShopSettings, ShopSettingsInput,
                        TaxRate, TaxRateInput, TaxRatePatch, TaxRateList, Problem, web::FieldProblem)),
@@ -173,3 +173,9 @@ pub fn document_create_and_replace(doc: &mut utoipa::openapi::OpenApi) {
         );
     }
 }
+
+/// The products the filters select, as CSV (RFC 4180, UTF-8, a header row), streamed however
+/// many there are; `cost_cents` only for managers and admins.
+#[utoipa::path(get, path = "/api/v1/products/export.csv", tag = "catalog", params(ExportParams),
+    responses((status = 200, description = "One row per product", content_type = "text/csv", body = String)))]
+pub fn export_products() {}

@@ -24,6 +24,8 @@ type AppState = Arc<Products>;
 pub fn router(products: Arc<Products>) -> Router {
     Router::new()
         .route("/api/v1/products", get(list_products).post(create_product))
+        // A static segment: matched before `{sku}` (SKUs are upper case anyway).
+        .route("/api/v1/products/export.csv", get(crate::export::products_csv))
         .route(
             "/api/v1/products/{sku}",
             get(get_product)

@@ -11,6 +11,7 @@
 //! - [`store`]: the SQL, identical on SQLite and MySQL.
 //! - [`products`]: the use cases (create, read, list, replace, patch, archive).
 //! - [`http`]: the HTTP routes; the contract crate `catalog_api` describes them.
+//! - [`export`]: the products as CSV, streamed.
 //! - [`shop`]: the shop's settings and tax rates, from domain to routes.
 //! - [`error`]: [`CatalogError`] and the problem each variant becomes.
 //! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
@@ -18,6 +19,7 @@
 pub mod demo;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod http;
 pub mod product;
 pub mod products;

@@ -19,7 +19,7 @@ use crate::views::*;
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
-                       TransferView, StockValueView, SupplierInput, Supplier, SupplierList, SupplierItemsInput,
+                       TransferView, StockValueView, SupplierInput, SupplierPatch, Supplier, SupplierList, SupplierItemsInput,
                        SupplierItemInput, SupplierItem, SupplierItemList, ReorderSuggestions, ReorderGroup,
                        ReorderLine)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
@@ -127,7 +127,7 @@ pub fn create_supplier() {}
 pub fn get_supplier() {}
 
 /// Change a supplier: only the fields sent.
-#[utoipa::path(patch, path = "/api/v1/suppliers/{id}", tag = "suppliers", request_body = SupplierInput,
+#[utoipa::path(patch, path = "/api/v1/suppliers/{id}", tag = "suppliers", request_body = SupplierPatch,
     params(("id" = String, Path, description = "The supplier's id")),
     responses((status = 200, body = Supplier),
               (status = 404, body = Problem, content_type = "application/problem+json"),
@@ -161,5 +161,6 @@ pub fn set_item_suppliers() {}
 /// the lead time and a week.
 #[utoipa::path(get, path = "/api/v1/reorder-suggestions", tag = "suppliers", params(ReorderParams),
     responses((status = 200, body = ReorderSuggestions),
-              (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json")))]
+              (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A location or a service level out of range", body = Problem, content_type = "application/problem+json")))]
 pub fn reorder_suggestions() {}

@@ -9,15 +9,14 @@ pub const MAX_LEAD_TIME_DAYS: i64 = 365;
 /// The most suppliers one product may have.
 pub const MAX_SUPPLIER_ITEMS: usize = 20;
 
-/// A supplier as recorded (`POST`: the name is required), or what to change (`PATCH`: only
-/// the fields sent; blank optional text clears it).
+/// A supplier as recorded.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 #[schema(example = json!({"name": "Northern Components Ltd", "contact": "Sam Reyes",
                           "email": "orders@northern.example", "phone": "+44 161 496 0000",
                           "lead_time_days": 3}))]
 pub struct SupplierInput {
-    #[schema(value_type = Option<web::schema::RequiredLine<200>>)]
+    #[schema(value_type = web::schema::RequiredLine<200>)]
     pub name: Option<String>,
     /// The person to talk to.
     #[schema(value_type = Option<web::schema::Line<200>>)]
@@ -27,10 +26,42 @@ pub struct SupplierInput {
     #[schema(value_type = Option<web::schema::Phone>)]
     pub phone: Option<String>,
     /// Days from ordering to delivery (default 7).
-    #[schema(nullable = false, minimum = 0, maximum = 365)]
+    #[schema(minimum = 0, maximum = 365)]
     pub lead_time_days: Option<i64>,
     #[schema(value_type = Option<web::schema::Paragraph<1000>>)]
     pub notes: Option<String>,
+}
+
+/// What to change of a supplier: only the fields sent (at least one); blank optional text
+/// clears it, null leaves it.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SupplierPatch {
+    #[schema(value_type = Option<web::schema::RequiredLine<200>>)]
+    pub name: Option<String>,
+    #[schema(value_type = Option<web::schema::Line<200>>)]
+    pub contact: Option<String>,
+    #[schema(value_type = Option<web::schema::Email>)]
+    pub email: Option<String>,
+    #[schema(value_type = Option<web::schema::Phone>)]
+    pub phone: Option<String>,
+    #[schema(minimum = 0, maximum = 365)]
+    pub lead_time_days: Option<i64>,
+    #[schema(value_type = Option<web::schema::Paragraph<1000>>)]
+    pub notes: Option<String>,
+}
+
+impl From<SupplierPatch> for SupplierInput {
+    fn from(p: SupplierPatch) -> SupplierInput {
+        SupplierInput {
+            name: p.name,
+            contact: p.contact,
+            email: p.email,
+            phone: p.phone,
+            lead_time_days: p.lead_time_days,
+            notes: p.notes,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]

@@ -7,6 +7,7 @@ use axum::response::{IntoResponse, Response};
 use inventory_api::reorder::{ReorderParams, ReorderSuggestions};
 use inventory_api::suppliers::{
     Supplier, SupplierInput, SupplierItemList, SupplierItemsInput, SupplierList, SupplierListParams,
+    SupplierPatch,
 };
 use web::{Json, Problem, Query};
 
@@ -53,9 +54,9 @@ pub async fn one(
 pub async fn change(
     State(app): State<AppState>,
     Path(id): Path<String>,
-    Json(input): Json<SupplierInput>,
+    Json(patch): Json<SupplierPatch>,
 ) -> Result<Json<Supplier>, InventoryError> {
-    Ok(Json(app.suppliers.change(&id, &input).await?))
+    Ok(Json(app.suppliers.change(&id, &patch.into()).await?))
 }
 
 pub async fn archive(
