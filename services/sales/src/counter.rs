@@ -178,7 +178,7 @@ impl Counter {
     /// The shop's rules for a refund asked by `actor` (approved by the manager the gateway
     /// checked, if any): clerks may give back up to the shop's limit without approval.
     async fn refund_policy(&self, actor: &web::Actor) -> Result<RefundPolicy, SaleError> {
-        let (settings, _) = self.upstreams.shop_terms().await.map_err(SaleError::from)?;
+        let settings = self.upstreams.shop_settings().await.map_err(SaleError::from)?;
         let role = actor.0.as_ref().map(|i| i.role.as_str());
         let free_up_to = matches!(role, Some("clerk") | Some("viewer") | None)
             .then(|| Cents::new(settings.approval_required_over_cents));

@@ -88,25 +88,23 @@ impl Upstreams {
 
     /// The shop's settings and tax rates, as the catalog has them now.
     pub async fn shop_terms(&self) -> Result<(ShopSettings, Vec<TaxRate>), UpstreamError> {
-        let settings_url = format!("{}{}", self.catalog, catalog_api::SHOP_SETTINGS);
         let rates_url = format!("{}{}", self.catalog, catalog_api::TAX_RATES);
         let (settings, rates) = futures::future::try_join(
-            self.call(
-                &self.catalog_breaker,
-                || self.client.get(&settings_url),
-                "catalog",
-            ),
+            self.shop_settings(),
             self.call(&self.catalog_breaker, || self.client.get(&rates_url), "catalog"),
         )
         .await?;
-        let unexpected = |what: &str, e: serde_json::Error| UpstreamError::Unavailable {
-            upstream: "catalog",
-            reason: format!("unexpected {what} JSON: {e}"),
-        };
-        let settings: ShopSettings =
-            serde_json::from_value(settings).map_err(|e| unexpected("settings", e))?;
         let rates: TaxRateList = serde_json::from_value(rates).map_err(|e| unexpected("tax rates", e))?;
         Ok((settings, rates.items))
+    }
+
+    /// The shop's settings alone (a refund needs no tax rates).
+    pub async fn shop_settings(&self) -> Result<ShopSettings, UpstreamError> {
+        let url = format!("{}{}", self.catalog, catalog_api::SHOP_SETTINGS);
+        let settings = self
+            .call(&self.catalog_breaker, || self.client.get(&url), "catalog")
+            .await?;
+        serde_json::from_value(settings).map_err(|e| unexpected("settings", e))
     }
 
     /// Whether the inventory has `location` and it is active.
@@ -222,5 +220,13 @@ async fn send(
             status,
             body,
         })
+    }
+}
+
+/// A catalog answer that does not have the contract's shape.
+fn unexpected(what: &str, e: serde_json::Error) -> UpstreamError {
+    UpstreamError::Unavailable {
+        upstream: "catalog",
+        reason: format!("unexpected {what} JSON: {e}"),
     }
 }
