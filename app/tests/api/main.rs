@@ -32,6 +32,7 @@ mod export;
 mod fault_drill;
 mod faults;
 mod inventory;
+mod purchasing;
 mod reorder;
 mod sales;
 mod shifts;

@@ -8,11 +8,13 @@
 //! - [`views`]: what the routes answer.
 //! - [`suppliers`]: the shop's suppliers and each product's.
 //! - [`reorder`]: the reorder suggestions.
+//! - [`purchase_orders`]: orders to suppliers and the deliveries received against them.
 //! - [`reservations`]: the service-to-service calls the sales service makes (not public).
 //! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
 
 pub mod inputs;
 pub mod paths;
+pub mod purchase_orders;
 pub mod reorder;
 pub mod reservations;
 pub mod suppliers;

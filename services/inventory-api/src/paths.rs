@@ -6,6 +6,7 @@ use kernel::states::AdjustmentReason;
 use web::Problem;
 
 use crate::inputs::*;
+use crate::purchase_orders::*;
 use crate::reorder::*;
 use crate::suppliers::*;
 use crate::views::*;
@@ -15,15 +16,21 @@ use crate::views::*;
     paths(list_stock, get_stock, restock, adjust, count_stock, transfer, settings, movements, alerts,
           stock_value, list_locations, create_location, update_location, list_suppliers, create_supplier,
           get_supplier, change_supplier, archive_supplier, item_suppliers, set_item_suppliers,
-          reorder_suggestions),
+          reorder_suggestions, list_purchase_orders, create_purchase_order, get_purchase_order,
+          change_purchase_order, place_purchase_order, cancel_purchase_order, receive_purchase_order,
+          orders_from_suggestions, item_costs),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
                        TransferView, StockValueView, SupplierInput, SupplierPatch, Supplier, SupplierList, SupplierItemsInput,
                        SupplierItemInput, SupplierItem, SupplierItemList, ReorderSuggestions, ReorderGroup,
-                       ReorderLine)),
+                       ReorderLine, PurchaseOrderInput, PurchaseOrderPatch, PurchaseOrderLineInput, ReceiptInput,
+                       ReceiptLineInput, PurchaseOrderLine, ReceiptLine, Receipt, PurchaseOrder, PurchaseOrderPage,
+                       ReceiptView, SuggestedOrdersInput, SuggestedLineInput, PurchaseOrderList, CostHistory,
+                       CostChange, kernel::PurchaseOrderStatus)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
-         (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"))
+         (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"),
+         (name = "purchasing", description = "Orders to suppliers, deliveries received against them, average cost"))
 )]
 pub struct InventoryApi;
 
@@ -164,3 +171,73 @@ pub fn set_item_suppliers() {}
               (status = 404, description = "No such location", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "A location or a service level out of range", body = Problem, content_type = "application/problem+json")))]
 pub fn reorder_suggestions() {}
+
+/// Purchase orders, newest first, filtered by state, supplier, location or SKU.
+#[utoipa::path(get, path = "/api/v1/purchase-orders", tag = "purchasing", params(PurchaseOrderListParams),
+    responses((status = 200, body = PurchaseOrderPage),
+              (status = 400, description = "A filter or cursor that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn list_purchase_orders() {}
+
+/// Write a draft order to a supplier. A line without a unit cost takes the supplier's last cost
+/// for the product, else the catalog's.
+#[utoipa::path(post, path = "/api/v1/purchase-orders", tag = "purchasing", request_body = PurchaseOrderInput,
+    responses((status = 201, body = PurchaseOrder),
+              (status = 422, description = "An unknown or archived supplier, a location, SKU, quantity or cost that cannot be", body = Problem, content_type = "application/problem+json")))]
+pub fn create_purchase_order() {}
+
+/// One order with its lines and deliveries.
+#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}", tag = "purchasing",
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = PurchaseOrder), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_purchase_order() {}
+
+/// Change a draft: only the fields sent; `lines` replaces every line.
+#[utoipa::path(patch, path = "/api/v1/purchase-orders/{id}", tag = "purchasing", request_body = PurchaseOrderPatch,
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = PurchaseOrder),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The order was sent already", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "No field, or an invalid one", body = Problem, content_type = "application/problem+json")))]
+pub fn change_purchase_order() {}
+
+/// Send a draft to the supplier: its lines become incoming stock at its location.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/order", tag = "purchasing",
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = PurchaseOrder),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Not a draft", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A draft without lines, or its location is deactivated", body = Problem, content_type = "application/problem+json")))]
+pub fn place_purchase_order() {}
+
+/// Call off a draft, or an order nothing of which has arrived: what it had incoming goes.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/cancel", tag = "purchasing",
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, body = PurchaseOrder),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Something was received, or it is cancelled already", body = Problem, content_type = "application/problem+json")))]
+pub fn cancel_purchase_order() {}
+
+/// Receive a delivery against an order: each line into stock through the ledger (one
+/// `RestockReceived` naming the order per SKU), out of incoming, and into the average cost.
+/// More than remains of a line is refused unless the line allows it.
+#[utoipa::path(post, path = "/api/v1/purchase-orders/{id}/receipts", tag = "purchasing", request_body = ReceiptInput,
+    params(("id" = String, Path, description = "The order's id"), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
+    responses((status = 201, body = ReceiptView),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The order is not open (a draft, received or cancelled), or the idempotency key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A SKU not on the order, more than remains, or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn receive_purchase_order() {}
+
+/// Turn chosen reorder suggestions into draft orders, one per supplier (the line's, else the
+/// product's preferred supplier).
+#[utoipa::path(post, path = "/api/v1/reorder-suggestions/purchase-orders", tag = "purchasing", request_body = SuggestedOrdersInput,
+    responses((status = 201, body = PurchaseOrderList),
+              (status = 422, description = "A line without a supplier, an unknown SKU or supplier, or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn orders_from_suggestions() {}
+
+/// A SKU's moving weighted average cost and the latest 100 receipts that moved it (costs only
+/// for managers and admins).
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}/costs", tag = "purchasing",
+    params(("sku" = inline(web::schema::Sku), Path)),
+    responses((status = 200, body = CostHistory), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn item_costs() {}

@@ -10,6 +10,9 @@ pub struct Totals {
     pub on_hand: i64,
     pub reserved: i64,
     pub available: i64,
+    /// Ordered from suppliers and not yet received.
+    #[serde(default)]
+    pub incoming: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -19,6 +22,9 @@ pub struct LevelView {
     pub reserved: i64,
     /// `on_hand − reserved`.
     pub available: i64,
+    /// Ordered from suppliers and not yet received (open purchase orders).
+    #[serde(default)]
+    pub incoming: i64,
     pub low_stock_threshold: i64,
     pub reorder_quantity: i64,
     /// Available is at or below the threshold.
@@ -132,4 +138,31 @@ pub struct LocationView {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct LocationList {
     pub items: Vec<LocationView>,
+}
+
+/// A SKU's moving weighted average cost and the receipts that moved it (managers only: every
+/// cost is left out for clerks and viewers).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CostHistory {
+    pub sku: String,
+    /// None before the first costed receipt: the catalog's cost stands in.
+    pub average_cost_cents: Option<i64>,
+    pub catalog_cost_cents: Option<i64>,
+    /// The latest 100, newest first.
+    pub changes: Vec<CostChange>,
+}
+
+/// How one receipt moved the average cost.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct CostChange {
+    pub quantity: i64,
+    pub unit_cost_cents: i64,
+    /// Units on hand (every location, none below zero) before the receipt.
+    pub units_before: i64,
+    pub average_before_cost_cents: Option<i64>,
+    pub average_after_cost_cents: i64,
+    pub purchase_order_id: Option<String>,
+    pub movement_id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    pub at: OffsetDateTime,
 }

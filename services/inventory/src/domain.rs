@@ -4,6 +4,8 @@
 
 use time::OffsetDateTime;
 
+pub mod purchasing;
+
 pub use kernel::states::AdjustmentReason;
 pub use kernel::{FieldError, LocationCode, MovementKind, ReservationStatus};
 
@@ -14,6 +16,8 @@ pub struct Level {
     pub location: String,
     pub on_hand: i64,
     pub reserved: i64,
+    /// Ordered from suppliers and not yet received.
+    pub incoming: i64,
     pub low_stock_threshold: i64,
     pub reorder_quantity: i64,
     /// Whether a low-stock warning was sent for the current low period.

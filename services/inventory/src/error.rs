@@ -15,6 +15,15 @@ pub enum InventoryError {
     UnknownSku(String),
     #[error("no supplier {0}")]
     SupplierNotFound(String),
+    #[error("no purchase order {0}")]
+    PurchaseOrderNotFound(String),
+    /// The order's state does not allow `action`.
+    #[error("purchase order {number} is {status}: it cannot {action}")]
+    OrderState {
+        number: i64,
+        status: kernel::PurchaseOrderStatus,
+        action: &'static str,
+    },
     /// A location named in the path.
     #[error("no location {0}")]
     LocationNotFound(String),
@@ -102,6 +111,26 @@ impl From<InventoryError> for Problem {
                 Problem::new(StatusCode::NOT_FOUND, "supplier-not-found", "Supplier not found")
                     .detail(format!("There is no supplier {id}."))
             }
+            InventoryError::PurchaseOrderNotFound(id) => Problem::new(
+                StatusCode::NOT_FOUND,
+                "purchase-order-not-found",
+                "Purchase order not found",
+            )
+            .detail(format!("There is no purchase order {id}.")),
+            InventoryError::OrderState {
+                number,
+                status,
+                action,
+            } => Problem::new(
+                StatusCode::CONFLICT,
+                "purchase-order-state",
+                "Not possible in the order's state",
+            )
+            .detail(format!(
+                "Purchase order PO-{number:06} is {}; it cannot {action} now.",
+                status.as_str().replace('_', " ")
+            ))
+            .extension("order_status", status.as_str()),
             InventoryError::LocationNotFound(code) => {
                 Problem::new(StatusCode::NOT_FOUND, "location-not-found", "Location not found")
                     .detail(format!("There is no location {code}."))

@@ -5,9 +5,10 @@
 //! every stock change is one transaction with its ledger entry and its events in the outbox.
 //!
 //! # Layout
-//! - [`domain`]: levels, changes, reservations and the low-stock rule; no I/O.
-//! - [`stock`], [`locations`], [`reservations`], [`suppliers`], [`reorder`]: the use cases: inputs checked, then done
-//!   through the store.
+//! - [`domain`]: levels, changes, reservations and the low-stock rule, and (in
+//!   [`domain::purchasing`]) what orders to suppliers allow and the average cost; no I/O.
+//! - [`stock`], [`locations`], [`reservations`], [`suppliers`], [`reorder`], [`purchase_orders`]: the
+//!   use cases: inputs checked, then done through the store.
 //! - [`store`]: the SQL: reads, and the locked, ledgered changes.
 //! - [`catalog_events`], [`sales_events`]: the consumers of the catalog's and the sales
 //!   service's events.
@@ -19,6 +20,7 @@ pub mod domain;
 pub mod error;
 pub mod http;
 pub mod locations;
+pub mod purchase_orders;
 pub mod reorder;
 pub mod reservations;
 pub mod sales_events;

@@ -1,7 +1,7 @@
 //! Reorder suggestions: for each product at a location, a forecast of its demand from the
 //! ledger's sales (see the `forecast` crate and docs/forecasting.md), the reorder point for the
 //! preferred supplier's lead time and the shop's service level, and what to order now, grouped
-//! by supplier. Nothing is incoming until purchase orders exist.
+//! by supplier, after what is on hand and what open purchase orders are still to bring.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -61,7 +61,7 @@ impl Reorder {
             };
             let horizon = (lead_time_days.max(1) + i64::from(REVIEW_DAYS)) as usize;
             let predicted = forecast::forecast(&demand.daily, horizon);
-            let incoming = 0;
+            let incoming = demand.incoming;
             let suggestion = forecast::suggest(&predicted, policy, demand.on_hand, incoming);
             if suggestion.quantity == 0 && params.all != Some(true) {
                 continue;

@@ -177,7 +177,7 @@ fn fields(input: &SupplierInput, new: bool) -> Result<SupplierFields, Vec<FieldE
 }
 
 /// A supplier id as the API gives them: a lower-case UUID.
-fn parse_id(raw: &str) -> Result<String, String> {
+pub(crate) fn parse_id(raw: &str) -> Result<String, String> {
     match uuid::Uuid::try_parse(raw) {
         Ok(id) if id.hyphenated().to_string() == raw => Ok(raw.to_owned()),
         _ => Err("must be a supplier id the API gave".into()),

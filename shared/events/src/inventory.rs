@@ -18,6 +18,15 @@ pub struct RestockReceived {
     pub supplier: Option<String>,
     pub unit_cost_cents: Option<i64>,
     pub reference: Option<String>,
+    /// The purchase order the delivery was received against (none for a plain restock).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_id: Option<String>,
+    /// Its number as people read it, `PO-000042`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub purchase_order_number: Option<String>,
+    /// The delivery (one receipt may bring several SKUs, one event each).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_id: Option<String>,
 }
 
 impl Event for RestockReceived {

@@ -69,6 +69,11 @@ impl FieldErrors {
         self.0.is_empty()
     }
 
+    /// How many problems were found so far.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
     /// `value()` when no field was bad, else every error.
     pub fn finish<T>(self, value: impl FnOnce() -> T) -> Result<T, Vec<FieldError>> {
         if self.0.is_empty() {

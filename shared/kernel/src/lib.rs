@@ -27,5 +27,7 @@ pub mod text;
 pub use codes::{LocationCode, Sku};
 pub use fields::{FieldError, FieldErrors};
 pub use money::{Cents, Overflow, Total};
-pub use states::{MovementKind, PaymentMethod, ReservationStatus, SaleChange, SaleStatus};
+pub use states::{
+    MovementKind, PaymentMethod, PurchaseOrderStatus, ReservationStatus, SaleChange, SaleStatus,
+};
 pub use tax::{Pricing, TaxRate, Taxed};

@@ -90,6 +90,22 @@ named_states!(
 );
 
 named_states!(
+    /// Where an order to a supplier stands.
+    PurchaseOrderStatus {
+        /// Being written: lines may still change; nothing is expected yet.
+        Draft => "draft",
+        /// Sent to the supplier: its lines are incoming stock.
+        Ordered => "ordered",
+        /// Some of it arrived.
+        PartiallyReceived => "partially_received",
+        /// Every line arrived in full.
+        Received => "received",
+        /// Called off before anything arrived.
+        Cancelled => "cancelled",
+    }
+);
+
+named_states!(
     /// What a ledger entry records.
     MovementKind {
         Restock => "restock",

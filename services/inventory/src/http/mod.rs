@@ -6,10 +6,13 @@
 //! - [`stock`]: `/api/v1/inventory/...`, alerts and the stock value.
 //! - [`locations`]: the routes under `/api/v1/locations`.
 //! - [`suppliers`]: `/api/v1/suppliers`, each product's suppliers, the reorder suggestions.
+//! - [`purchase_orders`]: `/api/v1/purchase-orders`, drafts from the reorder suggestions, and
+//!   each SKU's average cost.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
 //! - [`views`]: the contract's views made from the domain's values.
 
 pub mod locations;
+pub mod purchase_orders;
 pub mod reservations;
 pub mod stock;
 pub mod suppliers;
@@ -27,6 +30,7 @@ use web::idempotency::{self, ScopedKey};
 use crate::domain::Origin;
 use crate::error::InventoryError;
 use crate::locations::Locations;
+use crate::purchase_orders::PurchaseOrders;
 use crate::reorder::Reorder;
 use crate::reservations::Reservations;
 use crate::stock::Stock;
@@ -40,6 +44,7 @@ pub struct Services {
     pub reservations: Reservations,
     pub suppliers: Suppliers,
     pub reorder: Reorder,
+    pub purchase_orders: PurchaseOrders,
 }
 
 type AppState = Arc<Services>;
@@ -50,7 +55,8 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         locations: Locations::new(store.clone()),
         reservations: Reservations::new(store.clone()),
         suppliers: Suppliers::new(store.clone()),
-        reorder: Reorder::new(store),
+        reorder: Reorder::new(store.clone()),
+        purchase_orders: PurchaseOrders::new(store),
     });
     Router::new()
         .route("/api/v1/inventory", get(stock::list))
@@ -72,6 +78,28 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
             get(suppliers::one)
                 .patch(suppliers::change)
                 .delete(suppliers::archive),
+        )
+        .route("/api/v1/inventory/{sku}/costs", get(purchase_orders::costs))
+        .route(
+            "/api/v1/purchase-orders",
+            get(purchase_orders::list).post(purchase_orders::create),
+        )
+        .route(
+            "/api/v1/purchase-orders/{id}",
+            get(purchase_orders::one).patch(purchase_orders::change),
+        )
+        .route("/api/v1/purchase-orders/{id}/order", post(purchase_orders::place))
+        .route(
+            "/api/v1/purchase-orders/{id}/cancel",
+            post(purchase_orders::cancel),
+        )
+        .route(
+            "/api/v1/purchase-orders/{id}/receipts",
+            post(purchase_orders::receive),
+        )
+        .route(
+            "/api/v1/reorder-suggestions/purchase-orders",
+            post(purchase_orders::from_suggestions),
         )
         .route("/api/v1/alerts", get(stock::alerts))
         .route("/api/v1/stock-value", get(stock::value))

@@ -10,6 +10,7 @@ pub fn level(l: &Level) -> LevelView {
         on_hand: l.on_hand,
         reserved: l.reserved,
         available: l.available(),
+        incoming: l.incoming,
         low_stock_threshold: l.low_stock_threshold,
         reorder_quantity: l.reorder_quantity,
         low: l.available() <= l.low_stock_threshold,
@@ -29,6 +30,7 @@ pub fn stock(item: &Item, levels: &[Level]) -> StockView {
             on_hand: levels.iter().map(|l| l.on_hand).sum(),
             reserved: levels.iter().map(|l| l.reserved).sum(),
             available: levels.iter().map(Level::available).sum(),
+            incoming: levels.iter().map(|l| l.incoming).sum(),
         },
         locations: levels.iter().map(level).collect(),
     }

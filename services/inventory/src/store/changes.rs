@@ -8,13 +8,14 @@ use storage::clock::millis;
 use storage::db::retry_deadlocks;
 use time::OffsetDateTime;
 
+use super::costs::{CostedReceipt, record_cost, units_on_hand};
 use super::ledger::{NewMovement, insert_movement, insert_restock};
 use super::levels::{known_item, locked_level, usable_location, warning_for, write_level};
 use super::{Answer, InventoryStore};
 use crate::SERVICE;
 use crate::domain::{
-    AdjustmentReason, Amount, Changed, Level, LevelSettings, MovementKind, Origin, StockChange, Transfer,
-    low_stock,
+    AdjustmentReason, Amount, Changed, Level, LevelSettings, MovementKind, Origin, Restock, StockChange,
+    Transfer, low_stock,
 };
 use crate::error::InventoryError;
 
@@ -77,9 +78,27 @@ impl InventoryStore {
             });
         }
         let at = OffsetDateTime::now_utc();
+        let costed = match &change.restock {
+            Some(Restock {
+                unit_cost_cents: Some(cost),
+                ..
+            }) if delta > 0 => Some((*cost, units_on_hand(&mut tx, &change.sku).await?)),
+            _ => None,
+        };
         let (level, warning) = write_level(&mut tx, &level, delta, &item, at).await?;
         let restock_id = match &change.restock {
-            Some(restock) => Some(insert_restock(&mut tx, self.db.kind(), change, delta, restock, at).await?),
+            Some(restock) => Some(
+                insert_restock(
+                    &mut tx,
+                    self.db.kind(),
+                    &level,
+                    delta,
+                    restock,
+                    change.note.as_deref(),
+                    at,
+                )
+                .await?,
+            ),
             None => None,
         };
         let movement = NewMovement {
@@ -93,6 +112,17 @@ impl InventoryStore {
             at,
         };
         let movement_id = insert_movement(&mut tx, self.db.kind(), &movement).await?;
+        if let Some((unit_cost_cents, units_before)) = costed {
+            let receipt = CostedReceipt {
+                sku: &change.sku,
+                quantity: delta,
+                unit_cost_cents,
+                purchase_order_id: None,
+                movement_id,
+                at,
+            };
+            record_cost(&mut tx, units_before, &receipt).await?;
+        }
         let event = match (&change.restock, restock_id) {
             (Some(restock), Some(restock_id)) => envelope(
                 &change.origin,
@@ -106,6 +136,9 @@ impl InventoryStore {
                     supplier: restock.supplier.clone(),
                     unit_cost_cents: restock.unit_cost_cents,
                     reference: restock.reference.clone(),
+                    purchase_order_id: None,
+                    purchase_order_number: None,
+                    receipt_id: None,
                 },
             ),
             _ => envelope(

@@ -16,6 +16,8 @@ pub struct Demand {
     pub sku: String,
     pub name: String,
     pub on_hand: i64,
+    /// Ordered from suppliers and not yet received.
+    pub incoming: i64,
     /// Units sold per day over the history, oldest first (voids taken off their day).
     pub daily: Vec<f64>,
 }
@@ -39,7 +41,7 @@ impl InventoryStore {
     ) -> Result<Vec<Demand>, InventoryError> {
         let since = until_ms - i64::from(days) * DAY_MS;
         let levels = sqlx::query(
-            "SELECT l.sku, i.name, l.on_hand FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
+            "SELECT l.sku, i.name, l.on_hand, l.incoming FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
              WHERE l.location = ? AND i.active = 1 ORDER BY l.sku",
         )
         .bind(location.to_owned())
@@ -77,6 +79,7 @@ impl InventoryStore {
                 Ok(Demand {
                     name: row.try_get(1)?,
                     on_hand: row.try_get(2)?,
+                    incoming: row.try_get(3)?,
                     sku,
                     daily,
                 })

@@ -7,7 +7,7 @@ use storage::clock::millis;
 use time::OffsetDateTime;
 
 use super::{InventoryStore, movement_from_row};
-use crate::domain::{AdjustmentReason, Level, Movement, MovementKind, Restock, StockChange};
+use crate::domain::{AdjustmentReason, Level, Movement, MovementKind, Restock};
 use crate::error::InventoryError;
 
 /// A ledger entry about to be written: `delta` took the level to `after`.
@@ -111,22 +111,23 @@ pub(crate) async fn insert_movement(
 pub(crate) async fn insert_restock(
     tx: &mut AnyConnection,
     kind: DatabaseKind,
-    change: &StockChange,
+    level: &Level,
     quantity: i64,
     restock: &Restock,
+    note: Option<&str>,
     at: OffsetDateTime,
 ) -> Result<i64, InventoryError> {
     sqlx::query(
         "INSERT INTO inventory_restocks (sku, location, quantity, supplier, unit_cost_cents, reference, note, \
          created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
-    .bind(change.sku.clone())
-    .bind(change.location.as_str().to_owned())
+    .bind(level.sku.clone())
+    .bind(level.location.clone())
     .bind(quantity)
     .bind(restock.supplier.clone())
     .bind(restock.unit_cost_cents)
     .bind(restock.reference.clone())
-    .bind(change.note.clone())
+    .bind(note.map(str::to_owned))
     .bind(millis(at))
     .execute(&mut *tx)
     .await?;

@@ -162,7 +162,8 @@ impl InventoryStore {
         // One row per level, summed here: SUM over BIGINT is DECIMAL on MySQL, and a shop has
         // a few thousand levels at most.
         let sql = format!(
-            "SELECT l.sku, l.on_hand, i.price_cents, i.cost_cents FROM inventory_levels l \
+            "SELECT l.sku, l.on_hand, i.price_cents, COALESCE(i.average_cost_cents, i.cost_cents) \
+             FROM inventory_levels l \
              JOIN inventory_items i ON i.sku = l.sku WHERE l.on_hand > 0 {} ORDER BY l.sku",
             if location.is_some() {
                 "AND l.location = ?"

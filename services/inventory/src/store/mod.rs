@@ -11,14 +11,18 @@
 //! - [`locations`], [`items`]: the locations, and the SKUs the catalog announced.
 //! - [`reservations`]: stock held for sales, and the sales' events applied to stock.
 //! - [`suppliers`]: the shop's suppliers and each product's.
+//! - [`purchase_orders`]: orders to suppliers, and the deliveries received against them.
+//! - [`costs`]: the moving weighted average cost of each SKU and its history.
 //! - [`demand`]: what sold day by day, for the reorder suggestions.
 
 pub mod changes;
+pub mod costs;
 pub mod demand;
 pub mod items;
 pub mod ledger;
 pub mod levels;
 pub mod locations;
+pub mod purchase_orders;
 pub mod reservations;
 pub mod suppliers;
 
@@ -33,8 +37,7 @@ use crate::error::InventoryError;
 
 pub const OUTBOX_TABLE: &str = "inventory_outbox";
 
-const LEVEL_COLUMNS: &str =
-    "sku, location, on_hand, reserved, low_stock_threshold, reorder_quantity, warned, version, updated_at";
+const LEVEL_COLUMNS: &str = "sku, location, on_hand, reserved, incoming, low_stock_threshold, reorder_quantity, warned, version, updated_at";
 
 #[derive(Clone, Debug)]
 pub struct InventoryStore {
@@ -139,6 +142,7 @@ fn level_from_row(row: &AnyRow) -> Result<Level, sqlx::Error> {
         location: row.try_get("location")?,
         on_hand: row.try_get("on_hand")?,
         reserved: row.try_get("reserved")?,
+        incoming: row.try_get("incoming")?,
         low_stock_threshold: row.try_get("low_stock_threshold")?,
         reorder_quantity: row.try_get("reorder_quantity")?,
         warned: row.try_get::<i64, _>("warned")? != 0,

@@ -227,3 +227,32 @@ fn supplier_from_row(row: &AnyRow) -> Result<Supplier, sqlx::Error> {
         updated_at: from_millis(row.try_get(9)?),
     })
 }
+
+impl InventoryStore {
+    /// For each of `skus` the inventory knows: the cost an order to `supplier_id` starts at,
+    /// the supplier's last cost for it, else the catalog's cost (`None`: neither is known).
+    pub async fn order_costs(
+        &self,
+        supplier_id: &str,
+        skus: &[String],
+    ) -> Result<std::collections::HashMap<String, Option<i64>>, InventoryError> {
+        let mut costs = std::collections::HashMap::with_capacity(skus.len());
+        for chunk in skus.chunks(500) {
+            let sql = format!(
+                "SELECT i.sku, si.last_cost_cents, i.cost_cents FROM inventory_items i \
+                 LEFT JOIN inventory_supplier_items si ON si.sku = i.sku AND si.supplier_id = ? \
+                 WHERE i.sku IN ({})",
+                super::placeholders(chunk.len())
+            );
+            let mut query = sqlx::query(AssertSqlSafe(sql)).bind(supplier_id.to_owned());
+            for sku in chunk {
+                query = query.bind(sku.clone());
+            }
+            for row in query.fetch_all(self.db.pool()).await? {
+                let last: Option<i64> = row.try_get(1)?;
+                costs.insert(row.try_get(0)?, last.or(row.try_get(2)?));
+            }
+        }
+        Ok(costs)
+    }
+}

@@ -3,6 +3,8 @@
 //! # Layout
 //! - [`levels`]: exact levels under concurrency, the ledger invariant, transfers, warnings,
 //!   catalog events in any order.
+//! - [`purchasing`]: incoming and on hand through purchase orders, racing and retried
+//!   deliveries, the average cost.
 //! - [`reservations`]: all lines or none, no overselling under races, sales events moving
 //!   stock exactly as reserved.
 
@@ -30,6 +32,7 @@ macro_rules! conformance {
 }
 
 mod levels;
+mod purchasing;
 mod reservations;
 
 /// A store on `db`, migrated.
