@@ -1,7 +1,8 @@
 //! Purchasing through the gateway in both modes: a draft order written, changed and sent; its
 //! lines incoming in the stock views and the reorder suggestions; deliveries received in parts
 //! (a retried one once, one too many refused), each announced as `RestockReceived` naming the
-//! order; the average cost moved; costs hidden from clerks; drafts made from suggestions.
+//! order; the average cost moved; costs hidden from clerks; stock, ledger and orders as CSV;
+//! drafts made from suggestions.
 
 use std::time::Duration;
 
@@ -222,6 +223,8 @@ async fn an_order_is_written_sent_and_received_in_parts(app: TestApp, _: Backing
         .unwrap();
     assert_eq!(by_clerk.status(), StatusCode::FORBIDDEN);
 
+    exports_follow_the_filters(&app, &clerk, &id, &number).await;
+
     let listed = ok_json(
         app.get("/api/v1/purchase-orders?status=received&sku=PUR-SSD")
             .await,
@@ -306,4 +309,82 @@ async fn chosen_suggestions_become_one_draft_per_supplier(app: TestApp, _: Backi
         .cloned()
         .unwrap();
     assert_eq!(line["incoming"], 6, "{line}");
+}
+
+/// The records of a CSV answer, header first.
+async fn csv_records(response: reqwest::Response) -> Vec<Vec<String>> {
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(response.headers()["content-type"], "text/csv; charset=utf-8");
+    let text = response.text().await.unwrap();
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+/// Stock, the ledger and orders as CSV, after the order was received in full.
+async fn exports_follow_the_filters(app: &TestApp, clerk: &reqwest::Client, id: &str, number: &str) {
+    let base = app.gateway.clone().unwrap();
+    let stock = csv_records(app.get("/api/v1/inventory/export.csv?q=PUR-&location=main").await).await;
+    assert_eq!(
+        &stock[0][..8],
+        [
+            "sku",
+            "name",
+            "active",
+            "location",
+            "on_hand",
+            "reserved",
+            "available",
+            "incoming"
+        ]
+    );
+    let rows: Vec<(&str, &str, &str)> = stock[1..]
+        .iter()
+        .map(|r| (r[0].as_str(), r[4].as_str(), r[7].as_str()))
+        .collect();
+    assert_eq!(rows, [("PUR-GPU", "4", "0"), ("PUR-SSD", "10", "0")]);
+
+    let ledger = csv_records(
+        app.get("/api/v1/movements/export.csv?sku=PUR-GPU&kind=restock")
+            .await,
+    )
+    .await;
+    assert_eq!(ledger.len(), 3, "two deliveries: {ledger:?}");
+    assert!(ledger[1..].iter().all(|r| r[9].starts_with(number)), "{ledger:?}");
+    let none = csv_records(
+        app.get("/api/v1/movements/export.csv?sku=PUR-GPU&from=2999-01-01T00:00:00Z")
+            .await,
+    )
+    .await;
+    assert_eq!(none.len(), 1, "the header alone");
+
+    let order = csv_records(app.get(&format!("/api/v1/purchase-orders/{id}/export.csv")).await).await;
+    assert_eq!(order[0].last().map(String::as_str), Some("line_cost_cents"));
+    assert_eq!(order[1][0], number);
+    assert_eq!(
+        (order[1][6].as_str(), order[1][12].as_str()),
+        ("PUR-GPU", "38000")
+    );
+    let all = csv_records(
+        app.get("/api/v1/purchase-orders/export.csv?status=received")
+            .await,
+    )
+    .await;
+    assert_eq!(all.len(), 3, "one row per line: {all:?}");
+    let for_clerk = csv_records(
+        clerk
+            .get(format!("{base}/api/v1/purchase-orders/{id}/export.csv"))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert!(
+        !for_clerk[0].iter().any(|h| h.contains("cost")),
+        "{:?}",
+        for_clerk[0]
+    );
 }

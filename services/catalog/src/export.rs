@@ -4,14 +4,11 @@
 
 use std::sync::Arc;
 
-use axum::body::{Body, Bytes};
 use axum::extract::State;
-use axum::http::header;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use catalog_api::inputs::{ActiveParam, ExportParams};
 use catalog_api::views::Product;
-use futures::StreamExt;
-use web::{Actor, Problem, Query, costs};
+use web::{Actor, Problem, Query, costs, csv_export};
 
 use crate::products::Products;
 use crate::store::{ActiveFilter, ListFilter};
@@ -48,52 +45,29 @@ pub async fn products_csv(
         },
     };
     let with_costs = costs::visible_to(&actor);
-    let header_row = row(COLUMNS
+    let header: Vec<&str> = COLUMNS
         .iter()
-        .filter(|c| with_costs || **c != "cost_cents")
-        .map(|c| c.to_string()));
-    // Each step reads the page after the last SKU sent; the header goes first.
-    let pages = futures::stream::unfold(Some(None::<String>), move |state| {
-        let products = products.clone();
-        let filter = filter.clone();
-        async move {
-            let after = state?;
-            match products.list(&filter, after.as_deref(), PAGE).await {
-                Ok(page) if page.is_empty() => None,
-                Ok(page) => {
-                    let next = (page.len() == PAGE as usize).then(|| page.last().map(|p| p.sku.clone()));
-                    let mut chunk = Vec::new();
-                    for product in &page {
-                        chunk.extend(product_row(product, with_costs));
-                    }
-                    Some((
-                        Ok::<Bytes, std::io::Error>(Bytes::from(chunk)),
-                        next.flatten().map(Some),
-                    ))
-                }
-                Err(e) => {
-                    tracing::error!(error = %e, "product export failed midway");
-                    Some((Err(std::io::Error::other("the export failed midway")), None))
-                }
+        .copied()
+        .filter(|c| with_costs || *c != "cost_cents")
+        .collect();
+    // Each page is read after the last SKU sent.
+    Ok(csv_export::response(
+        "products.csv",
+        &header,
+        move |after: Option<String>| {
+            let products = products.clone();
+            let filter = filter.clone();
+            async move {
+                let page = products.list(&filter, after.as_deref(), PAGE).await?;
+                let next = (page.len() == PAGE as usize).then(|| page.last().map(|p| p.sku.clone()));
+                let rows = page.iter().map(|p| product_row(p, with_costs)).collect();
+                Ok::<_, crate::CatalogError>((rows, next.flatten()))
             }
-        }
-    });
-    let body = futures::stream::once(async move { Ok::<Bytes, std::io::Error>(Bytes::from(header_row)) })
-        .chain(pages);
-    Ok((
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"products.csv\"",
-            ),
-        ],
-        Body::from_stream(body),
-    )
-        .into_response())
+        },
+    ))
 }
 
-fn product_row(p: &Product, with_costs: bool) -> Vec<u8> {
+fn product_row(p: &Product, with_costs: bool) -> Vec<String> {
     let mut fields = vec![
         p.sku.clone(),
         p.name.clone(),
@@ -110,28 +84,5 @@ fn product_row(p: &Product, with_costs: bool) -> Vec<u8> {
         p.active.to_string(),
         p.description.clone().unwrap_or_default(),
     ]);
-    row(fields.into_iter())
-}
-
-/// One CSV record (RFC 4180 quoting, by the `csv` crate), ending with a line break.
-fn row(fields: impl Iterator<Item = String>) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    writer
-        .write_record(fields.collect::<Vec<_>>())
-        .expect("writing to memory cannot fail");
-    writer.into_inner().expect("writing to memory cannot fail")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn fields_are_quoted_as_csv_wants() {
-        let text = String::from_utf8(row(["A-1", "Cable, 1 m", "say \"hi\"", "two\nlines"]
-            .iter()
-            .map(|s| s.to_string())))
-        .unwrap();
-        assert_eq!(text, "A-1,\"Cable, 1 m\",\"say \"\"hi\"\"\",\"two\nlines\"\n");
-    }
+    fields
 }

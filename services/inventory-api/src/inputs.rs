@@ -2,6 +2,7 @@
 //! must have are `Option` here so that every missing and every invalid field is reported in
 //! one answer; the document marks them required.
 
+use kernel::MovementKind;
 use kernel::states::AdjustmentReason;
 use serde::{Deserialize, Serialize};
 
@@ -141,4 +142,38 @@ pub struct PageParams {
 pub struct LocationParams {
     #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
     pub location: Option<String>,
+}
+
+/// The stock listing's filters, for its CSV export (every page of it).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StockExportParams {
+    /// Only levels at this location.
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
+    pub location: Option<String>,
+    /// `true`: only SKUs at or below their threshold somewhere (or at `location`).
+    pub below_threshold: Option<bool>,
+    /// Case-insensitive text in the SKU or product name.
+    #[param(inline, value_type = Option<web::schema::Line<200>>, nullable = false)]
+    pub q: Option<String>,
+}
+
+/// Which ledger entries a movements export holds.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MovementExportParams {
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
+    pub sku: Option<String>,
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
+    pub location: Option<String>,
+    #[param(inline, nullable = false)]
+    pub kind: Option<MovementKind>,
+    /// Entries made at or after this time.
+    #[param(format = DateTime, nullable = false)]
+    pub from: Option<String>,
+    /// Entries made before this time.
+    #[param(format = DateTime, nullable = false)]
+    pub to: Option<String>,
 }

@@ -18,7 +18,8 @@ use crate::views::*;
           get_supplier, change_supplier, archive_supplier, item_suppliers, set_item_suppliers,
           reorder_suggestions, list_purchase_orders, create_purchase_order, get_purchase_order,
           change_purchase_order, place_purchase_order, cancel_purchase_order, receive_purchase_order,
-          orders_from_suggestions, item_costs),
+          orders_from_suggestions, item_costs, export_stock, export_movements, export_purchase_orders,
+          export_purchase_order),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
@@ -241,3 +242,30 @@ pub fn orders_from_suggestions() {}
     params(("sku" = inline(web::schema::Sku), Path)),
     responses((status = 200, body = CostHistory), (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub fn item_costs() {}
+
+/// The stock levels the listing's filters select as CSV (one row per SKU and location),
+/// streamed.
+#[utoipa::path(get, path = "/api/v1/inventory/export.csv", tag = "inventory", params(StockExportParams),
+    responses((status = 200, description = "The levels as CSV", content_type = "text/csv", body = String),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn export_stock() {}
+
+/// Ledger entries as CSV, oldest first, by SKU, location, kind and time, streamed.
+#[utoipa::path(get, path = "/api/v1/movements/export.csv", tag = "inventory", params(MovementExportParams),
+    responses((status = 200, description = "The entries as CSV", content_type = "text/csv", body = String),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn export_movements() {}
+
+/// Every line of the orders the filters select as CSV, newest order first, streamed (costs
+/// only for managers and admins).
+#[utoipa::path(get, path = "/api/v1/purchase-orders/export.csv", tag = "purchasing", params(PurchaseOrderExportParams),
+    responses((status = 200, description = "The lines as CSV", content_type = "text/csv", body = String),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn export_purchase_orders() {}
+
+/// One order's lines as CSV, to send to the supplier or file.
+#[utoipa::path(get, path = "/api/v1/purchase-orders/{id}/export.csv", tag = "purchasing",
+    params(("id" = String, Path, description = "The order's id")),
+    responses((status = 200, description = "The order as CSV", content_type = "text/csv", body = String),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn export_purchase_order() {}

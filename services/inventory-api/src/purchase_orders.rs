@@ -225,3 +225,18 @@ pub struct SuggestedLineInput {
 pub struct PurchaseOrderList {
     pub items: Vec<PurchaseOrder>,
 }
+
+/// The order listing's filters, for its CSV export (one row per line of every order).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PurchaseOrderExportParams {
+    #[param(inline, nullable = false)]
+    pub status: Option<PurchaseOrderStatus>,
+    #[param(inline, value_type = Option<web::schema::SupplierId>, nullable = false)]
+    pub supplier_id: Option<String>,
+    #[param(inline, value_type = Option<web::schema::LocationCode>, nullable = false)]
+    pub location: Option<String>,
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
+    pub sku: Option<String>,
+}

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`breaker`]: the circuit breaker every HTTP client of an upstream goes through.
 //! - [`costs`]: cost prices only for managers: what clerks and viewers are not sent.
+//! - [`csv_export`]: lists as CSV, streamed page by page.
 //! - [`cursor`]: the cursors of paged listings.
 //! - [`extract`]: `Json` and `Query` extractors whose rejections are problems.
 //! - [`forwarding`]: what a server passing a request on does to its headers.
@@ -19,6 +20,7 @@
 
 pub mod breaker;
 pub mod costs;
+pub mod csv_export;
 pub mod cursor;
 pub mod extract;
 pub mod forwarding;

@@ -9,8 +9,10 @@
 //! - [`purchase_orders`]: `/api/v1/purchase-orders`, drafts from the reorder suggestions, and
 //!   each SKU's average cost.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
+//! - [`exports`]: stock, movements and purchase orders as CSV.
 //! - [`views`]: the contract's views made from the domain's values.
 
+pub mod exports;
 pub mod locations;
 pub mod purchase_orders;
 pub mod reservations;
@@ -60,6 +62,16 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
     });
     Router::new()
         .route("/api/v1/inventory", get(stock::list))
+        .route("/api/v1/inventory/export.csv", get(exports::stock))
+        .route("/api/v1/movements/export.csv", get(exports::movements))
+        .route(
+            "/api/v1/purchase-orders/export.csv",
+            get(exports::purchase_orders),
+        )
+        .route(
+            "/api/v1/purchase-orders/{id}/export.csv",
+            get(exports::purchase_order),
+        )
         .route("/api/v1/inventory/{sku}", get(stock::get))
         .route("/api/v1/inventory/{sku}/restock", post(stock::restock))
         .route("/api/v1/inventory/{sku}/adjustments", post(stock::adjust))

@@ -1,7 +1,7 @@
 //! The stock ledger: every change of a level appends one movement, with who made it and why;
 //! restocks are also kept with their supplier and cost.
 
-use sqlx::{AnyConnection, Row};
+use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::DatabaseKind;
 use storage::clock::millis;
 use time::OffsetDateTime;
@@ -79,6 +79,64 @@ impl InventoryStore {
         .bind(i64::from(limit))
         .fetch_all(self.db.pool())
         .await?;
+        Ok(rows.iter().map(movement_from_row).collect::<Result<_, _>>()?)
+    }
+}
+
+/// Which ledger entries an export holds.
+#[derive(Debug, Clone, Default)]
+pub struct MovementFilter {
+    pub sku: Option<String>,
+    pub location: Option<String>,
+    pub kind: Option<MovementKind>,
+    /// Unix milliseconds: at or after.
+    pub from_ms: Option<i64>,
+    /// Unix milliseconds: before.
+    pub to_ms: Option<i64>,
+}
+
+impl InventoryStore {
+    /// Up to `limit` ledger entries matching `filter` after entry `after_id`, oldest first.
+    pub async fn movements_matching(
+        &self,
+        filter: &MovementFilter,
+        after_id: i64,
+        limit: u32,
+    ) -> Result<Vec<Movement>, InventoryError> {
+        let mut sql = String::from(
+            "SELECT id, sku, location, kind, quantity, on_hand_before, on_hand_after, reason, reference, \
+             note, actor, created_at FROM inventory_movements WHERE id > ?",
+        );
+        // Only these fixed fragments are added to the SQL text; every value is bound.
+        for (present, condition) in [
+            (filter.sku.is_some(), " AND sku = ?"),
+            (filter.location.is_some(), " AND location = ?"),
+            (filter.kind.is_some(), " AND kind = ?"),
+            (filter.from_ms.is_some(), " AND created_at >= ?"),
+            (filter.to_ms.is_some(), " AND created_at < ?"),
+        ] {
+            if present {
+                sql.push_str(condition);
+            }
+        }
+        sql.push_str(" ORDER BY id LIMIT ?");
+        let mut query = sqlx::query(AssertSqlSafe(sql)).bind(after_id);
+        if let Some(sku) = &filter.sku {
+            query = query.bind(sku.clone());
+        }
+        if let Some(location) = &filter.location {
+            query = query.bind(location.clone());
+        }
+        if let Some(kind) = filter.kind {
+            query = query.bind(kind.as_str());
+        }
+        if let Some(from) = filter.from_ms {
+            query = query.bind(from);
+        }
+        if let Some(to) = filter.to_ms {
+            query = query.bind(to);
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
         Ok(rows.iter().map(movement_from_row).collect::<Result<_, _>>()?)
     }
 }
