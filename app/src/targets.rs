@@ -182,6 +182,7 @@ async fn build_inventory(cx: &Context) -> Result<Built, StartError> {
             Box::pin(sales_events),
             Box::pin(inventory.reservation_sweeper(cx.background.clone())),
             Box::pin(inventory.stock_gauges(cx.background.clone())),
+            Box::pin(inventory.forecast_thresholds(cx.background.clone())),
         ],
         close: Some(Box::new(move || Box::pin(async move { inventory.close().await }))),
     })

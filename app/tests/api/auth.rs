@@ -103,6 +103,12 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("DELETE", "/api/v1/customers/{id}", Some("manager"), false),
     ("GET", "/api/v1/customers/{id}/sales", Some("clerk"), false),
     ("GET", "/api/v1/reorder-suggestions", Some("viewer"), false),
+    (
+        "POST",
+        "/api/v1/reorder-suggestions/thresholds",
+        Some("manager"),
+        false,
+    ),
     ("GET", "/api/v1/suppliers", Some("viewer"), false),
     ("POST", "/api/v1/suppliers", Some("manager"), false),
     ("GET", "/api/v1/suppliers/{id}", Some("viewer"), false),

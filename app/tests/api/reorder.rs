@@ -1,5 +1,6 @@
 //! Reorder suggestions through the gateway in both modes: a product sold out is suggested for
-//! its preferred supplier, one with plenty on hand is not, and the forecast's method shows.
+//! its preferred supplier, one with plenty on hand is not, the forecast's method shows, and a
+//! level that follows the forecast takes its reorder point as its threshold.
 
 use std::time::Duration;
 
@@ -77,6 +78,33 @@ async fn a_sold_out_product_is_suggested_for_its_preferred_supplier(app: TestApp
         (idle[0]["method"].as_str(), idle[0]["suggested_quantity"].as_i64()),
         (Some("zero"), Some(0))
     );
+
+    // A level that follows the forecast takes its reorder point as the threshold.
+    let follow = app
+        .request(Method::PUT, "/api/v1/inventory/REO-FAST/settings")
+        .json(&json!({"low_stock_threshold": 0, "reorder_quantity": 0, "follow_forecast": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok_json(follow).await["follows_forecast"], true);
+    let refreshed = ok_json(
+        app.post_json("/api/v1/reorder-suggestions/thresholds", &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(refreshed["updated"], 1, "only the level that follows");
+    let level = ok_json(app.get("/api/v1/inventory/REO-FAST").await).await["locations"][0].clone();
+    assert_eq!(level["low_stock_threshold"], line["reorder_point"], "{level}");
+    assert_eq!(
+        level["reorder_quantity"].as_i64().unwrap(),
+        line["order_up_to"].as_i64().unwrap() - line["reorder_point"].as_i64().unwrap()
+    );
+    let again = ok_json(
+        app.post_json("/api/v1/reorder-suggestions/thresholds", &json!({}))
+            .await,
+    )
+    .await;
+    assert_eq!(again["updated"], 0, "nothing changed since");
 
     // A voided sale was no demand: once voided, nothing is forecast for it.
     let sale: Value = sold.json().await.unwrap();

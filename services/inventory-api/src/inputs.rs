@@ -80,6 +80,11 @@ pub struct SettingsInput {
     /// How many to order when it does.
     #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
     pub reorder_quantity: Option<i64>,
+    /// True: from now on the forecast sets both (the reorder point at a 95 % service level,
+    /// and what brings stock up to a week beyond the lead time), every six hours; false or
+    /// left out: they stay as given.
+    #[schema(nullable = false)]
+    pub follow_forecast: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]

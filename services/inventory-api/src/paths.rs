@@ -19,7 +19,7 @@ use crate::views::*;
           reorder_suggestions, list_purchase_orders, create_purchase_order, get_purchase_order,
           change_purchase_order, place_purchase_order, cancel_purchase_order, receive_purchase_order,
           orders_from_suggestions, item_costs, export_stock, export_movements, export_purchase_orders,
-          export_purchase_order),
+          export_purchase_order, refresh_thresholds),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
@@ -28,7 +28,7 @@ use crate::views::*;
                        ReorderLine, PurchaseOrderInput, PurchaseOrderPatch, PurchaseOrderLineInput, ReceiptInput,
                        ReceiptLineInput, PurchaseOrderLine, ReceiptLine, Receipt, PurchaseOrder, PurchaseOrderPage,
                        ReceiptView, SuggestedOrdersInput, SuggestedLineInput, PurchaseOrderList, CostHistory,
-                       CostChange, kernel::PurchaseOrderStatus)),
+                       CostChange, kernel::PurchaseOrderStatus, ThresholdRefresh)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
          (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"),
          (name = "purchasing", description = "Orders to suppliers, deliveries received against them, average cost"))
@@ -269,3 +269,9 @@ pub fn export_purchase_orders() {}
     responses((status = 200, description = "The order as CSV", content_type = "text/csv", body = String),
               (status = 404, body = Problem, content_type = "application/problem+json")))]
 pub fn export_purchase_order() {}
+
+/// Set now the low-stock threshold and reorder quantity of every level that follows the
+/// forecast (the inventory also does it every six hours).
+#[utoipa::path(post, path = "/api/v1/reorder-suggestions/thresholds", tag = "suppliers",
+    responses((status = 200, body = ThresholdRefresh)))]
+pub fn refresh_thresholds() {}

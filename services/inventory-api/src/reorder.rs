@@ -54,3 +54,10 @@ pub struct ReorderSuggestions {
     pub history_days: u32,
     pub groups: Vec<ReorderGroup>,
 }
+
+/// What refreshing the forecast-driven thresholds did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ThresholdRefresh {
+    /// Levels whose threshold or reorder quantity changed.
+    pub updated: u64,
+}

@@ -29,6 +29,9 @@ pub struct LevelView {
     pub reorder_quantity: i64,
     /// Available is at or below the threshold.
     pub low: bool,
+    /// The threshold and reorder quantity follow the forecast's reorder point.
+    #[serde(default)]
+    pub follows_forecast: bool,
     pub version: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,

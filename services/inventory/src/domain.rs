@@ -22,6 +22,8 @@ pub struct Level {
     pub reorder_quantity: i64,
     /// Whether a low-stock warning was sent for the current low period.
     pub warned: bool,
+    /// Whether the threshold and reorder quantity follow the forecast.
+    pub follows_forecast: bool,
     pub version: i64,
     pub updated_at: OffsetDateTime,
 }
@@ -163,6 +165,8 @@ pub struct LevelSettings {
     pub location: LocationCode,
     pub low_stock_threshold: i64,
     pub reorder_quantity: i64,
+    /// Whether the forecast sets them from now on.
+    pub follows_forecast: bool,
     pub origin: Origin,
 }
 

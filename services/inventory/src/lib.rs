@@ -215,10 +215,42 @@ impl Inventory {
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot check the ledger"),
                     }
+                    match store.incoming_mismatches().await {
+                        Ok(mismatches) => {
+                            for (sku, location, incoming, expected) in &mismatches {
+                                tracing::error!(%sku, %location, incoming, expected,
+                                    "incoming stock differs from the open purchase orders");
+                            }
+                            metrics::gauge!("inventory_incoming_mismatches").set(mismatches.len() as f64);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot check incoming stock"),
+                    }
                 }
                 tokio::select! {
                     () = shutdown.cancelled() => return,
                     () = tokio::time::sleep(std::time::Duration::from_secs(15)) => {}
+                }
+            }
+        }
+    }
+
+    /// Every six hours (the first time at start-up), sets the threshold and reorder quantity
+    /// of the levels that follow the forecast, until `shutdown`.
+    pub fn forecast_thresholds(
+        &self,
+        shutdown: tokio_util::sync::CancellationToken,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let reorder = reorder::Reorder::new(self.store.clone());
+        async move {
+            loop {
+                match reorder.refresh_thresholds(storage::clock::now_ms()).await {
+                    Ok(0) => {}
+                    Ok(n) => tracing::info!(levels = n, "low-stock thresholds follow the forecast"),
+                    Err(e) => tracing::warn!(error = %e, "cannot refresh the forecast thresholds"),
+                }
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)) => {}
                 }
             }
         }

@@ -97,6 +97,59 @@ impl Reorder {
     }
 }
 
+impl Reorder {
+    /// Sets the threshold and reorder quantity of every level that follows the forecast: the
+    /// reorder point at the default service level, and what brings stock from there up to a
+    /// week beyond the lead time. Returns how many levels changed.
+    pub async fn refresh_thresholds(&self, now_ms: i64) -> Result<usize, InventoryError> {
+        let following = self.store.levels_following_forecast().await?;
+        let mut by_location: BTreeMap<String, Vec<crate::domain::Level>> = BTreeMap::new();
+        for level in following {
+            by_location.entry(level.location.clone()).or_default().push(level);
+        }
+        let mut changed = 0;
+        for (location, levels) in by_location {
+            let params = ReorderParams {
+                location: Some(location.clone()),
+                service_level: None,
+                all: Some(true),
+            };
+            let suggestions = self.suggestions(&params, now_ms).await?;
+            let lines: BTreeMap<&str, &ReorderLine> = suggestions
+                .groups
+                .iter()
+                .flat_map(|g| &g.lines)
+                .map(|l| (l.sku.as_str(), l))
+                .collect();
+            for level in levels {
+                let Some(line) = lines.get(level.sku.as_str()) else {
+                    continue;
+                };
+                let threshold = line.reorder_point.clamp(0, kernel::quantity::MAX_MOVE);
+                let reorder = (line.order_up_to - line.reorder_point).clamp(0, kernel::quantity::MAX_MOVE);
+                if (threshold, reorder) == (level.low_stock_threshold, level.reorder_quantity) {
+                    continue;
+                }
+                let settings = crate::domain::LevelSettings {
+                    sku: level.sku.clone(),
+                    location: LocationCode::parse(&location)
+                        .map_err(|_| InventoryError::UnknownLocation(location.clone()))?,
+                    low_stock_threshold: threshold,
+                    reorder_quantity: reorder,
+                    follows_forecast: true,
+                    origin: crate::domain::Origin {
+                        actor: Some("forecast".into()),
+                        correlation_id: None,
+                    },
+                };
+                self.store.settings(&settings).await?;
+                changed += 1;
+            }
+        }
+        Ok(changed)
+    }
+}
+
 /// Two decimals are plenty for a person reading a forecast.
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0

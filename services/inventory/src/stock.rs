@@ -266,6 +266,7 @@ pub fn settings(sku: &str, input: &SettingsInput, origin: Origin) -> Result<Leve
                 location,
                 low_stock_threshold,
                 reorder_quantity,
+                follows_forecast: input.follow_forecast.unwrap_or(false),
                 origin,
             },
         )

@@ -86,6 +86,10 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/suppliers", get(suppliers::list).post(suppliers::create))
         .route("/api/v1/reorder-suggestions", get(suppliers::reorder))
         .route(
+            "/api/v1/reorder-suggestions/thresholds",
+            post(suppliers::refresh_thresholds),
+        )
+        .route(
             "/api/v1/suppliers/{id}",
             get(suppliers::one)
                 .patch(suppliers::change)

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use inventory_api::reorder::{ReorderParams, ReorderSuggestions};
+use inventory_api::reorder::{ReorderParams, ReorderSuggestions, ThresholdRefresh};
 use inventory_api::suppliers::{
     Supplier, SupplierInput, SupplierItemList, SupplierItemsInput, SupplierList, SupplierListParams,
     SupplierPatch,
@@ -91,4 +91,13 @@ pub async fn reorder(
 ) -> Result<Json<ReorderSuggestions>, InventoryError> {
     let now = storage::clock::now_ms();
     Ok(Json(app.reorder.suggestions(&params, now).await?))
+}
+
+pub async fn refresh_thresholds(
+    State(app): State<AppState>,
+) -> Result<Json<ThresholdRefresh>, InventoryError> {
+    let updated = app.reorder.refresh_thresholds(storage::clock::now_ms()).await?;
+    Ok(Json(ThresholdRefresh {
+        updated: updated as u64,
+    }))
 }

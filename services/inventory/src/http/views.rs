@@ -14,6 +14,7 @@ pub fn level(l: &Level) -> LevelView {
         low_stock_threshold: l.low_stock_threshold,
         reorder_quantity: l.reorder_quantity,
         low: l.available() <= l.low_stock_threshold,
+        follows_forecast: l.follows_forecast,
         version: l.version,
         updated_at: l.updated_at,
     }

@@ -284,6 +284,7 @@ impl InventoryStore {
         let level = Level {
             low_stock_threshold: settings.low_stock_threshold,
             reorder_quantity: settings.reorder_quantity,
+            follows_forecast: settings.follows_forecast,
             warned: state.warned,
             version: level.version + 1,
             updated_at: storage::clock::stored_precision(at),
@@ -306,12 +307,13 @@ async fn write_settings(
     at: OffsetDateTime,
 ) -> Result<(), InventoryError> {
     sqlx::query(
-        "UPDATE inventory_levels SET low_stock_threshold = ?, reorder_quantity = ?, warned = ?, \
+        "UPDATE inventory_levels SET low_stock_threshold = ?, reorder_quantity = ?, warned = ?, follows_forecast = ?, \
          version = version + 1, updated_at = ? WHERE sku = ? AND location = ?",
     )
     .bind(settings.low_stock_threshold)
     .bind(settings.reorder_quantity)
     .bind(i64::from(warned))
+    .bind(i64::from(settings.follows_forecast))
     .bind(millis(at))
     .bind(settings.sku.clone())
     .bind(settings.location.as_str().to_owned())

@@ -105,6 +105,22 @@ impl InventoryStore {
         Ok(page)
     }
 
+    /// Every level whose settings follow the forecast, of active products.
+    pub async fn levels_following_forecast(&self) -> Result<Vec<Level>, InventoryError> {
+        let columns = LEVEL_COLUMNS
+            .split(", ")
+            .map(|c| format!("l.{c}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let rows = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {columns} FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
+             WHERE l.follows_forecast = 1 AND i.active = 1 ORDER BY l.location, l.sku"
+        )))
+        .fetch_all(self.db.pool())
+        .await?;
+        Ok(rows.iter().map(level_from_row).collect::<Result<_, _>>()?)
+    }
+
     /// Levels at or below their threshold, of active products, in SKU then location order.
     pub async fn alerts(
         &self,

@@ -37,7 +37,7 @@ use crate::error::InventoryError;
 
 pub const OUTBOX_TABLE: &str = "inventory_outbox";
 
-const LEVEL_COLUMNS: &str = "sku, location, on_hand, reserved, incoming, low_stock_threshold, reorder_quantity, warned, version, updated_at";
+const LEVEL_COLUMNS: &str = "sku, location, on_hand, reserved, incoming, low_stock_threshold, reorder_quantity, warned, follows_forecast, version, updated_at";
 
 #[derive(Clone, Debug)]
 pub struct InventoryStore {
@@ -146,6 +146,7 @@ fn level_from_row(row: &AnyRow) -> Result<Level, sqlx::Error> {
         low_stock_threshold: row.try_get("low_stock_threshold")?,
         reorder_quantity: row.try_get("reorder_quantity")?,
         warned: row.try_get::<i64, _>("warned")? != 0,
+        follows_forecast: row.try_get::<i64, _>("follows_forecast")? != 0,
         version: row.try_get("version")?,
         updated_at: from_millis(row.try_get("updated_at")?),
     })

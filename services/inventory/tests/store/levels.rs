@@ -63,6 +63,7 @@ fn settings(sku: &str, low_stock_threshold: i64, reorder_quantity: i64) -> Level
         location: LocationCode::main(),
         low_stock_threshold,
         reorder_quantity,
+        follows_forecast: false,
         origin: Origin::default(),
     }
 }

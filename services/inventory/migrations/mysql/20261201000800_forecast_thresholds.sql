@@ -1,0 +1,4 @@
+-- Whether a level's low-stock threshold and reorder quantity follow the forecast's reorder
+-- point (recomputed by the inventory every few hours and on request) instead of numbers set
+-- by hand.
+ALTER TABLE inventory_levels ADD COLUMN follows_forecast BIGINT NOT NULL DEFAULT 0;
