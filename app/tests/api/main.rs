@@ -31,6 +31,7 @@ mod dashboard;
 mod export;
 mod fault_drill;
 mod faults;
+mod import;
 mod inventory;
 mod purchasing;
 mod reorder;

@@ -5,10 +5,12 @@
 //!
 //! # Layout
 //! - [`inputs`]: request bodies and query parameters.
+//! - [`imports`]: the products import, taken as CSV and answered with a report.
 //! - [`views`]: what the routes answer: products, pages of them, categories.
 //! - [`shop`]: the shop's settings and tax rates, taken and answered.
 //! - [`paths`]: every route with its OpenAPI description ([`CatalogApi`]).
 
+pub mod imports;
 pub mod inputs;
 pub mod paths;
 pub mod shop;

@@ -11,9 +11,10 @@ use crate::views::*;
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(list_products, export_products, create_product, get_product, replace_product, patch_product, archive_product, list_categories,
-          get_shop_settings, replace_shop_settings, list_tax_rates, create_tax_rate, patch_tax_rate),
+          get_shop_settings, replace_shop_settings, list_tax_rates, create_tax_rate, patch_tax_rate, import_products),
     components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, ShopSettings, ShopSettingsInput,
-                       TaxRate, TaxRateInput, TaxRatePatch, TaxRateList, Problem, web::FieldProblem)),
+                       TaxRate, TaxRateInput, TaxRatePatch, TaxRateList, Problem, web::FieldProblem,
+                       crate::imports::ImportReport, crate::imports::RowError)),
     tags((name = "catalog", description = "Products: SKU, name, category, prices, barcode"),
          (name = "shop", description = "The shop's name, address, currency and tax rates"))
 )]
@@ -179,3 +180,23 @@ pub fn document_create_and_replace(doc: &mut utoipa::openapi::OpenApi) {
 #[utoipa::path(get, path = "/api/v1/products/export.csv", tag = "catalog", params(ExportParams),
     responses((status = 200, description = "One row per product", content_type = "text/csv", body = String)))]
 pub fn export_products() {}
+
+/// Import products from CSV: each row creates the product its SKU names, or changes the
+/// columns the file has of an existing one (an empty cell clears an optional field). Columns
+/// by header name, any order and case: `sku` (required), `name`, `category`, `brand`,
+/// `description`, `price` (a decimal in the shop's currency, `.` or `,`) or `price_cents`,
+/// `cost` or `cost_cents`, `barcode`, `tax_rate`, `active`, and `stock:<location>` for the
+/// opening stock at a location (the level is set to it, as a stock take). UTF-8 with or
+/// without a byte-order mark; `,` or `;` between fields; quoted fields may hold either and
+/// line breaks; at most 200,000 rows and 64 MiB. All or nothing: with any bad row nothing is
+/// applied, and every bad cell is named (`rows` of the 422). `dry_run=true` answers the same
+/// report and changes nothing.
+#[utoipa::path(post, path = "/api/v1/imports/products", tag = "catalog",
+    params(crate::imports::ImportParams),
+    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    responses((status = 200, description = "Imported (or, in a dry run, checked: see `errors`)", body = crate::imports::ImportReport),
+              (status = 413, description = "More than 64 MiB", body = Problem, content_type = "application/problem+json"),
+              (status = 415, description = "Not sent as text/csv", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "Bad rows: nothing was applied; `rows` names each bad cell", body = Problem, content_type = "application/problem+json"),
+              (status = 503, description = "The inventory could not be asked which locations exist", body = Problem, content_type = "application/problem+json")))]
+pub fn import_products() {}

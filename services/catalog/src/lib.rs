@@ -12,6 +12,7 @@
 //! - [`products`]: the use cases (create, read, list, replace, patch, archive).
 //! - [`http`]: the HTTP routes; the contract crate `catalog_api` describes them.
 //! - [`export`]: the products as CSV, streamed.
+//! - [`import`]: products (and their opening stock) from CSV, all or nothing.
 //! - [`shop`]: the shop's settings and tax rates, from domain to routes.
 //! - [`error`]: [`CatalogError`] and the problem each variant becomes.
 //! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod import;
 pub mod product;
 pub mod products;
 pub mod shop;
@@ -58,12 +60,15 @@ pub enum BuildError {
     Cache(#[from] storage::CacheError),
     #[error(transparent)]
     Identity(#[from] web::identity::IdentityError),
+    #[error("catalog HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
 }
 
 /// A ready-to-serve catalog: connected, migrated, with its cache.
 pub struct Catalog {
     products: Arc<Products>,
     shop: Arc<shop::Shop>,
+    importer: Arc<import::Importer>,
     access: web::Access,
 }
 
@@ -78,13 +83,24 @@ impl Catalog {
             cache = cache.kind(),
             "catalog ready"
         );
+        let products = Arc::new(Products::new(
+            store::ProductStore::new(db.clone()),
+            cache,
+            shop::store::ShopStore::new(db.clone()),
+        ));
+        let locations = import::locations::Locations::new(
+            settings.inventory_upstream(),
+            web::Signer::from_settings(settings)?,
+            Duration::from_millis(settings.upstream_timeout_ms),
+        )?;
         Ok(Catalog {
             shop: Arc::new(shop::Shop::new(shop::store::ShopStore::new(db.clone()))),
-            products: Arc::new(Products::new(
-                store::ProductStore::new(db.clone()),
-                cache,
+            importer: Arc::new(import::Importer::new(
+                products.clone(),
                 shop::store::ShopStore::new(db),
+                locations,
             )),
+            products,
             access,
         })
     }
@@ -124,7 +140,9 @@ impl Catalog {
             });
         web::service_router(
             SERVICE,
-            http::router(self.products.clone()).merge(shop::http::router(self.shop.clone())),
+            http::router(self.products.clone())
+                .merge(shop::http::router(self.shop.clone()))
+                .merge(import::http::router(self.importer.clone())),
             readiness,
             &self.access,
         )

@@ -216,7 +216,7 @@ impl Products {
 
 /// The next version of `current` with `draft`'s fields and the event telling so, or `None`
 /// when nothing would change.
-fn revision(
+pub(crate) fn revision(
     current: &Product,
     draft: &ProductDraft,
     correlation_id: Option<String>,

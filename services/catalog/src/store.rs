@@ -12,7 +12,7 @@ use crate::product::Product;
 
 pub const OUTBOX_TABLE: &str = "catalog_outbox";
 
-const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, tax_rate, \
+pub(crate) const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, tax_rate, \
                        active, created_at, updated_at, version";
 
 #[derive(Debug, thiserror::Error)]
@@ -246,7 +246,7 @@ fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
 }
 
 /// Writes `revised` over the row at the version before it.
-async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(), StoreError> {
+pub(crate) async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
          price_cents = ?, cost_cents = ?, barcode = ?, tax_rate = ?, active = ?, updated_at = ?, version = ? \
@@ -289,7 +289,7 @@ async fn current_version(conn: &mut AnyConnection, sku: &str) -> Result<Option<i
 /// the message (`UNIQUE constraint failed: catalog_products.barcode`, `Duplicate entry … for
 /// key 'catalog_products_barcode_unique'`).
 /// A unique-key violation writing the product `sku` as the rule it broke.
-fn classify(err: sqlx::Error, sku: &str) -> StoreError {
+pub(crate) fn classify(err: sqlx::Error, sku: &str) -> StoreError {
     match storage::db::unique_violation(&err) {
         Some(message) if message.contains("barcode") => StoreError::DuplicateBarcode,
         Some(_) => StoreError::DuplicateSku(sku.to_owned()),
@@ -297,7 +297,7 @@ fn classify(err: sqlx::Error, sku: &str) -> StoreError {
     }
 }
 
-fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
+pub(crate) fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
     Ok(Product {
         sku: row.try_get("sku")?,
         name: row.try_get("name")?,

@@ -75,6 +75,22 @@ pub fn required(method: &Method, path: &str) -> Required {
     Required::Role(Role::Manager)
 }
 
+/// A request that carries a whole file (a CSV import): the body it may have and the time
+/// the service may take, far beyond an ordinary request's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Bulk {
+    pub max_body_bytes: usize,
+    pub timeout: std::time::Duration,
+}
+
+/// The allowance of `path` when it takes a whole file.
+pub fn bulk(method: &Method, path: &str) -> Option<Bulk> {
+    (*method == Method::POST && path == catalog_api::imports::PRODUCTS_IMPORT).then_some(Bulk {
+        max_body_bytes: 64 << 20,
+        timeout: std::time::Duration::from_secs(120),
+    })
+}
+
 /// Methods that change nothing (RFC 9110 §9.2.1).
 pub fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

@@ -84,7 +84,9 @@ pub async fn forward(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let body = match axum::body::to_bytes(body, upstream.max_body_bytes).await {
+    let bulk = crate::policy::bulk(&parts.method, parts.uri.path());
+    let max_body_bytes = bulk.map_or(upstream.max_body_bytes, |b| b.max_body_bytes);
+    let body = match axum::body::to_bytes(body, max_body_bytes).await {
         Ok(body) => body,
         Err(_) => {
             return Problem::new(
@@ -92,10 +94,7 @@ pub async fn forward(
                 "payload-too-large",
                 "Request body too large",
             )
-            .detail(format!(
-                "The body must be at most {} bytes.",
-                upstream.max_body_bytes
-            ))
+            .detail(format!("The body must be at most {max_body_bytes} bytes."))
             .into_response();
         }
     };
@@ -129,13 +128,15 @@ pub async fn forward(
         if let Err(open) = upstream.breaker.admit() {
             return Err(Failure::Open(open.retry_after));
         }
-        let sent = upstream
+        let mut request = upstream
             .client
             .request(parts.method.clone(), url.clone())
             .headers(headers.clone())
-            .body(body.clone())
-            .send()
-            .await;
+            .body(body.clone());
+        if let Some(bulk) = bulk {
+            request = request.timeout(bulk.timeout);
+        }
+        let sent = request.send().await;
         let answer = match sent {
             Ok(answer) => answer,
             Err(e) => {

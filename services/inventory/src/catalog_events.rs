@@ -1,20 +1,31 @@
 //! How the inventory follows the catalog: ProductCreated makes a SKU known (with zero stock,
 //! and the shop's stock settings for new products at every location it will have),
 //! ProductUpdated keeps its name, active flag and prices (to value the stock), ProductArchived
-//! stops its alerts.
+//! stops its alerts. OpeningStockImported sets the stock an import of products brought.
 
-use events::catalog::{ProductArchived, ProductCreated, ProductSnapshot, ProductUpdated};
+use events::catalog::{
+    OpeningStockImported, ProductArchived, ProductCreated, ProductSnapshot, ProductUpdated,
+};
 use events::{Envelope, Event, HandleError, Handler};
 use futures::future::BoxFuture;
 use sqlx::AnyConnection;
+use storage::DatabaseKind;
 
-use crate::domain::{CatalogProduct, Prices, StockDefaults};
+use crate::domain::{CatalogProduct, Cause, Prices, StockDefaults};
 use crate::store::items::{apply_catalog_archive, apply_catalog_product};
+use crate::store::opening::apply_opening_stock;
 
 /// The catalog events the inventory consumes.
-pub const TYPES: [&str; 3] = [ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];
+pub const TYPES: [&str; 4] = [
+    ProductCreated::TYPE,
+    ProductUpdated::TYPE,
+    ProductArchived::TYPE,
+    OpeningStockImported::TYPE,
+];
 
-pub struct CatalogEvents;
+pub struct CatalogEvents {
+    pub engine: DatabaseKind,
+}
 
 impl Handler for CatalogEvents {
     fn handle<'a>(
@@ -52,6 +63,24 @@ impl Handler for CatalogEvents {
                     let event: ProductArchived =
                         serde_json::from_value(envelope.data.clone()).map_err(bad)?;
                     apply_catalog_archive(conn, &event.sku, event.version).await?;
+                }
+                OpeningStockImported::TYPE => {
+                    let event: OpeningStockImported =
+                        serde_json::from_value(envelope.data.clone()).map_err(bad)?;
+                    let cause = Cause {
+                        at: envelope.occurred_at,
+                        correlation_id: envelope.correlation_id.clone(),
+                    };
+                    // A location deactivated since the import was checked needs a person.
+                    apply_opening_stock(conn, self.engine, &event, &cause)
+                        .await
+                        .map_err(|e| {
+                            if e.is_permanent() {
+                                HandleError::Permanent(kernel::report::with_causes(&e))
+                            } else {
+                                HandleError::Transient(kernel::report::with_causes(&e))
+                            }
+                        })?;
                 }
                 other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
             }

@@ -127,7 +127,9 @@ impl Inventory {
             &catalog_events::TYPES,
             self.store.db().clone(),
             self.bus.clone(),
-            Arc::new(catalog_events::CatalogEvents),
+            Arc::new(catalog_events::CatalogEvents {
+                engine: self.store.db().kind(),
+            }),
             self.max_attempts,
         )
     }

@@ -68,4 +68,31 @@ impl Event for ProductArchived {
 }
 
 /// The type of every event the catalog publishes.
-pub const PUBLISHED: &[&str] = &[ProductCreated::TYPE, ProductUpdated::TYPE, ProductArchived::TYPE];
+/// Opening stock loaded with an import of products: each line sets the SKU's stock at a
+/// location to a counted quantity. It follows the products' own events in the outbox, and
+/// names each product so that it can be known without them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningStockImported {
+    pub import_id: String,
+    pub lines: Vec<OpeningStockLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpeningStockLine {
+    pub sku: String,
+    pub name: String,
+    pub location: String,
+    pub quantity: i64,
+}
+
+impl Event for OpeningStockImported {
+    const TYPE: &'static str = "OpeningStockImported";
+    const VERSION: u32 = 1;
+}
+
+pub const PUBLISHED: &[&str] = &[
+    ProductCreated::TYPE,
+    ProductUpdated::TYPE,
+    ProductArchived::TYPE,
+    OpeningStockImported::TYPE,
+];

@@ -9,6 +9,7 @@
 //! - [`changes`]: the transactions of restocks, adjustments, counts, transfers and settings.
 //! - [`ledger`]: the movements (and restocks) every change appends.
 //! - [`locations`], [`items`]: the locations, and the SKUs the catalog announced.
+//! - [`opening`]: opening stock loaded with an import of products.
 //! - [`reservations`]: stock held for sales, and the sales' events applied to stock.
 //! - [`suppliers`]: the shop's suppliers and each product's.
 //! - [`purchase_orders`]: orders to suppliers, and the deliveries received against them.
@@ -22,6 +23,7 @@ pub mod items;
 pub mod ledger;
 pub mod levels;
 pub mod locations;
+pub mod opening;
 pub mod purchase_orders;
 pub mod reservations;
 pub mod suppliers;

@@ -3,6 +3,7 @@
 //! # Layout
 //! - [`levels`]: exact levels under concurrency, the ledger invariant, transfers, warnings,
 //!   catalog events in any order.
+//! - [`opening`]: opening stock from an import of products.
 //! - [`purchasing`]: incoming and on hand through purchase orders, racing and retried
 //!   deliveries, the average cost.
 //! - [`reservations`]: all lines or none, no overselling under races, sales events moving
@@ -32,6 +33,7 @@ macro_rules! conformance {
 }
 
 mod levels;
+mod opening;
 mod purchasing;
 mod reservations;
 

@@ -1,0 +1,150 @@
+//! Importing products from CSV through the gateway in both modes: a spreadsheet's file (BOM,
+//! `;`, decimal commas, a quoted line break) checked by a dry run that names every bad cell and
+//! changes nothing; a real run with a bad row applies nothing; a good one creates and updates
+//! products and sets their opening stock in the inventory; the same file again changes nothing.
+
+use std::time::Duration;
+
+use crate::support::{Backing, TestApp, ok_json, product};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+modes!(a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock);
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn import(app: &TestApp, file: &str, dry_run: bool) -> reqwest::Response {
+    app.request(
+        Method::POST,
+        &format!("/api/v1/imports/products?dry_run={dry_run}"),
+    )
+    .header("content-type", "text/csv; charset=utf-8")
+    .body(file.to_owned())
+    .send()
+    .await
+    .unwrap()
+}
+
+fn cells(errors: &Value) -> Vec<(u64, String)> {
+    errors
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["line"].as_u64().unwrap(),
+                e["column"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app: TestApp, _: Backing) {
+    let base = app.gateway.clone().unwrap();
+    app.create(&product(
+        "IMP-OLD",
+        json!({"price_cents": 1_000, "brand": "Acme"}),
+    ))
+    .await;
+    let good = "\u{feff}SKU;Name;Category;Price;Cost;Brand;Description;stock:main\r\n\
+                IMP-OLD;;;12,50;;;;\r\n\
+                IMP-NEW-1;\"Cable; braided\";Cables;9,99;4;Acme;\"two\nlines\";5\r\n\
+                IMP-NEW-2;SSD 1 TB;Storage;89;60;;;0\r\n";
+    let bad = good
+        .replace("89;60", "8x9;60")
+        .replace("IMP-NEW-1;\"Cable", "IMP-NEW-1 BAD;\"Cable")
+        + "IMP-OLD;;;1;;;;\r\n";
+
+    // A dry run of a bad file names every bad cell by line and column and changes nothing.
+    let checked = ok_json(import(&app, &bad, true).await).await;
+    assert_eq!(checked["dry_run"], true);
+    assert_eq!(checked["rows"], 4);
+    assert_eq!(
+        cells(&checked["errors"]),
+        [
+            (3, "sku".to_owned()),
+            (5, "Price".to_lowercase()),
+            (6, "sku".to_owned())
+        ],
+        "{checked}"
+    );
+    // A real run of it is refused whole.
+    let refused = import(&app, &bad, false).await;
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = refused.json().await.unwrap();
+    assert_eq!(cells(&problem["rows"]).len(), 3, "{problem}");
+    assert_eq!(
+        app.get("/api/v1/products/IMP-NEW-2").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    let unknown = import(&app, "sku,stock:attic\nIMP-X,1\n", true).await;
+    let unknown = ok_json(unknown).await;
+    assert_eq!(unknown["errors"][0]["column"], "stock:attic", "{unknown}");
+
+    // The good file: a dry run says what would happen, the real run does it.
+    let preview = ok_json(import(&app, good, true).await).await;
+    assert_eq!(
+        (&preview["created"], &preview["updated"], &preview["stock_rows"]),
+        (&json!(2), &json!(1), &json!(2)),
+        "{preview}"
+    );
+    assert_eq!(
+        app.get("/api/v1/products/IMP-NEW-1").await.status(),
+        StatusCode::NOT_FOUND,
+        "a dry run changes nothing"
+    );
+    let report = ok_json(import(&app, good, false).await).await;
+    assert_eq!(report["errors"], json!([]));
+    assert_eq!((&report["created"], &report["updated"]), (&json!(2), &json!(1)));
+    let new = ok_json(app.get("/api/v1/products/IMP-NEW-1").await).await;
+    assert_eq!(new["name"], "Cable; braided");
+    assert_eq!(new["description"], "two\nlines");
+    assert_eq!(new["price_cents"], 999);
+    // An existing product: the price changes, blank name and category keep theirs, and the
+    // blank brand of a file with a brand column clears it.
+    let old = ok_json(app.get("/api/v1/products/IMP-OLD").await).await;
+    assert_eq!(old["price_cents"], 1_250);
+    assert_eq!(old["name"], "Product IMP-OLD");
+    assert_eq!(old["brand"], Value::Null);
+    assert_eq!(old["version"], 2);
+    testkit::eventually("the opening stock reaches the inventory", WAIT, || async {
+        let stock = app.get("/api/v1/inventory/IMP-NEW-1").await;
+        stock.status() == StatusCode::OK && stock.json::<Value>().await.unwrap()["totals"]["on_hand"] == 5
+    })
+    .await;
+    let ledger = ok_json(app.get("/api/v1/inventory/IMP-NEW-1/movements").await).await;
+    assert_eq!(ledger["items"].as_array().unwrap().len(), 1);
+    assert_eq!(ledger["items"][0]["kind"], "count");
+    assert!(
+        ledger["items"][0]["note"]
+            .as_str()
+            .unwrap()
+            .starts_with("opening stock"),
+        "{ledger}"
+    );
+
+    // The same file again changes no product; the stock is already what it says.
+    let again = ok_json(import(&app, good, false).await).await;
+    assert_eq!(
+        (&again["created"], &again["updated"], &again["unchanged"]),
+        (&json!(0), &json!(0), &json!(3))
+    );
+
+    // A file is sent as text/csv, and only managers import.
+    let json_body = app
+        .request(Method::POST, "/api/v1/imports/products")
+        .json(&json!({"sku": "X"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json_body.status(), StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let (clerk, _) = app.user_client("cal", "clerk").await;
+    let by_clerk = clerk
+        .post(format!("{base}/api/v1/imports/products"))
+        .header("content-type", "text/csv")
+        .body(good.to_owned())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_clerk.status(), StatusCode::FORBIDDEN);
+}
