@@ -48,6 +48,8 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("GET", "/api/v1/products", Some("viewer"), false),
     ("POST", "/api/v1/products", Some("manager"), false),
     ("GET", "/api/v1/products/export.csv", Some("viewer"), false),
+    ("GET", "/api/v1/sales/export.csv", Some("viewer"), false),
+    ("GET", "/api/v1/customers/export.csv", Some("clerk"), false),
     ("POST", "/api/v1/imports/products", Some("manager"), false),
     ("GET", "/api/v1/inventory/export.csv", Some("viewer"), false),
     ("GET", "/api/v1/movements/export.csv", Some("viewer"), false),

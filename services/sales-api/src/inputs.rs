@@ -280,3 +280,35 @@ pub struct SummaryParams {
     #[param(format = DateTime)]
     pub to: Option<String>,
 }
+
+/// The sales listing's filters, for its CSV export (one row per line of every sale).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SalesExportParams {
+    /// Sales made at or after this time.
+    #[param(format = DateTime)]
+    pub from: Option<String>,
+    /// Sales made before this time.
+    #[param(format = DateTime)]
+    pub to: Option<String>,
+    /// Sales with a line of this SKU.
+    #[param(inline, value_type = Option<web::schema::Sku>, nullable = false)]
+    pub sku: Option<String>,
+    #[param(inline)]
+    pub payment_method: Option<PaymentMethod>,
+    #[param(inline)]
+    pub status: Option<SaleStatus>,
+}
+
+/// The customers listing's filters, for its CSV export.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CustomerExportParams {
+    /// Customers whose name, phone, email or notes contain this text (any case).
+    #[param(inline, value_type = Option<web::schema::Line<100>>, nullable = false)]
+    pub q: Option<String>,
+    /// Archived customers too (default false).
+    pub archived: Option<bool>,
+}

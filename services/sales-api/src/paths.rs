@@ -12,7 +12,8 @@ use crate::views::*;
 #[openapi(
     paths(create_sale, list_sales, get_sale, void_sale, return_items, summary,
           list_customers, create_customer, get_customer, change_customer, archive_customer,
-          customer_sales, open_shift, list_shifts, get_shift, move_cash, shift_report, close_shift),
+          customer_sales, open_shift, list_shifts, get_shift, move_cash, shift_report, close_shift,
+          export_sales, export_customers),
     components(schemas(SaleInput, LineInput, ApprovalInput, Sale, Line, HistoryEntry,
                        SalePage, ReturnInput, ReturnLineInput, Summary, MethodFigures,
                        DayFigures, ProductFigures, CustomerInput, CustomerPatch, Customer, CustomerPage,
@@ -151,3 +152,15 @@ pub fn shift_report() {}
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The shift is closed already", body = Problem, content_type = "application/problem+json")))]
 pub fn close_shift() {}
+
+/// Every line of the sales the filters select as CSV, newest sale first, streamed.
+#[utoipa::path(get, path = "/api/v1/sales/export.csv", tag = "sales", params(SalesExportParams),
+    responses((status = 200, description = "One row per sale line", content_type = "text/csv", body = String),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn export_sales() {}
+
+/// The customers the filters select as CSV, in name order, streamed (clerks and up: personal data).
+#[utoipa::path(get, path = "/api/v1/customers/export.csv", tag = "customers", params(CustomerExportParams),
+    responses((status = 200, description = "One row per customer", content_type = "text/csv", body = String),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn export_customers() {}

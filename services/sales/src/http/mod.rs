@@ -1,8 +1,10 @@
 //! The counter's HTTP routes under `/api/v1/sales`, as the contract (`sales_api`) describes
-//! them, the customers' ([`customers`]) and the shifts' ([`shifts`]). Handlers take the request apart, call the
+//! them, the customers' ([`customers`]) and the shifts' ([`shifts`]), and both lists as CSV
+//! ([`exports`]). Handlers take the request apart, call the
 //! [`Counter`] and answer; they decide nothing about sales.
 
 pub mod customers;
+pub mod exports;
 pub mod shifts;
 
 use std::sync::Arc;
@@ -32,6 +34,8 @@ pub fn router(counter: Arc<Counter>) -> Router {
     Router::new()
         .route("/api/v1/sales", get(list).post(create))
         .route("/api/v1/sales/summary", get(summary))
+        .route("/api/v1/sales/export.csv", get(exports::sales))
+        .route("/api/v1/customers/export.csv", get(exports::customers))
         .route("/api/v1/sales/{id}", get(one))
         .route("/api/v1/sales/{id}/void", post(void))
         .route("/api/v1/sales/{id}/returns", post(take_return))
