@@ -18,6 +18,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod printing;
+mod purchasing;
 mod shifts;
 mod till;
 

@@ -52,12 +52,14 @@ export function qs(params = {}) {
 
 /**
  * Sends a request; resolves to `{status, data, headers}` or rejects with ApiError.
- * opts: method, body (JSON-encoded), query, headers, signal, skipAuthRedirect.
+ * opts: method, body (JSON-encoded), or raw (a Blob or text sent as it is, with
+ * `contentType`), query, headers, signal, skipAuthRedirect.
  */
 export async function request(path, opts = {}) {
   const method = (opts.method || 'GET').toUpperCase();
   const headers = { Accept: 'application/json, application/problem+json', ...(opts.headers || {}) };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  else if (opts.raw !== undefined) headers['Content-Type'] = opts.contentType || 'application/octet-stream';
   if (!SAFE.has(method)) {
     const csrf = csrfToken();
     if (csrf) headers['X-CSRF-Token'] = csrf;
@@ -67,7 +69,7 @@ export async function request(path, opts = {}) {
     res = await fetch(BASE + path + qs(opts.query), {
       method,
       headers,
-      body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+      body: opts.body !== undefined ? JSON.stringify(opts.body) : opts.raw,
       credentials: 'same-origin',
       signal: opts.signal,
     });

@@ -16,6 +16,13 @@ import * as salesList from './screens/sales/list.js';
 import * as saleDetail from './screens/sales/detail.js';
 import * as shiftsList from './screens/shifts/list.js';
 import * as shiftDetail from './screens/shifts/detail.js';
+import * as suppliers from './screens/suppliers/list.js';
+import * as poList from './screens/purchasing/list.js';
+import * as poForm from './screens/purchasing/form.js';
+import * as poDetail from './screens/purchasing/detail.js';
+import * as poReceive from './screens/purchasing/receive.js';
+import * as reorder from './screens/purchasing/suggestions.js';
+import * as customers from './screens/customers.js';
 import * as alerts from './screens/alerts.js';
 import * as locations from './screens/locations.js';
 import * as users from './screens/users.js';
@@ -33,9 +40,17 @@ const ROUTES = [
   { path: '/products', screen: products.render },
   { path: '/stock', screen: stockList.renderList },
   { path: '/stock/{sku}', screen: stockDetail.renderDetail },
+  { path: '/purchasing', screen: poList.renderList },
+  { path: '/purchasing/suggestions', screen: reorder.renderSuggestions },
+  { path: '/purchasing/new', screen: poForm.renderNew, role: 'manager' },
+  { path: '/purchasing/{id}', screen: poDetail.renderDetail },
+  { path: '/purchasing/{id}/edit', screen: poForm.renderEdit, role: 'manager' },
+  { path: '/purchasing/{id}/receive', screen: poReceive.renderReceive, role: 'manager' },
+  { path: '/suppliers', screen: suppliers.render },
   { path: '/pos', screen: pos.render, role: 'clerk' },
   { path: '/sales', screen: salesList.renderList },
   { path: '/sales/{id}', screen: saleDetail.renderDetail },
+  { path: '/customers', screen: customers.render, role: 'clerk' },
   { path: '/shifts', screen: shiftsList.renderList, role: 'clerk' },
   { path: '/shifts/{id}', screen: shiftDetail.renderDetail, role: 'clerk' },
   { path: '/alerts', screen: alerts.render },

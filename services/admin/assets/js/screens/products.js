@@ -5,6 +5,8 @@
 import { get, request, del, seg, isQuiet } from '../api.js';
 import { h, replace, field, table, clearErrors, setFieldError, showFormError, formAlert, confirmAction, flash, debounce, pagedList } from '../dom.js';
 import { money, moneyInput, parseMoney } from '../format.js';
+import { exportLink } from '../exports.js';
+import { openImport } from './import/wizard.js';
 
 const PAGE = 50;
 /** API field → form input name. */
@@ -21,6 +23,10 @@ export function render(ctx) {
     { value: 'true', label: 'Active' }, { value: 'false', label: 'Archived' }, { value: 'any', label: 'All' }] });
   const categoryList = h('datalist', { id: 'category-options' });
   const newBtn = manager ? h('button', { type: 'button', id: 'new-product', class: 'primary', text: 'New product' }) : null;
+  const importBtn = manager ? h('button', { type: 'button', id: 'import-products', class: 'secondary', text: 'Import CSV',
+    onclick: () => openImport(ctx, formBox, { onImported: () => { reload(); loadCategories(); }, onClose: () => importBtn.focus() }) }) : null;
+  const csv = exportLink({ id: 'products-export', path: '/products/export.csv', params: () => ({
+    q: search.input.value.trim(), category: category.input.value, active: active.input.value }) });
   const formBox = h('div', { class: 'form-box' });
   // Costs are for managers: the API leaves them out for clerks and viewers.
   const { table: tbl, tbody } = table(['SKU', 'Name', 'Category', 'Brand', { label: 'Price', class: 'num' }, manager ? { label: 'Cost', class: 'num' } : null, 'Barcode', 'Status', { label: 'Actions', class: 'actions-col' }].filter(Boolean));
@@ -28,7 +34,7 @@ export function render(ctx) {
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
 
   replace(ctx.main,
-    h('div', { class: 'page-head' }, h('h1', { text: 'Products' }), newBtn),
+    h('div', { class: 'page-head' }, h('h1', { text: 'Products' }), h('div', { class: 'actions' }, csv, importBtn, newBtn)),
     formBox,
     h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); reload(); } },
       search.wrap, category.wrap, active.wrap),

@@ -6,6 +6,7 @@ import { h, replace, field, table, debounce, pagedList } from '../../dom.js';
 import { money, int, dateTime, label, startOfLocalDay, endOfLocalDay } from '../../format.js';
 import { PAYMENT_METHODS, SALE_STATUSES } from '../../states.js';
 import { statusBadge } from './badge.js';
+import { exportLink } from '../../exports.js';
 
 const PAGE = 50;
 
@@ -25,8 +26,15 @@ export function renderList(ctx) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'secondary', text: 'Apply' }),
       h('button', { type: 'reset', class: 'link', text: 'Clear' })));
 
+  const query = () => ({
+    from: from.input.value ? startOfLocalDay(from.input.value) : '',
+    to: to.input.value ? endOfLocalDay(to.input.value) : '',
+    payment_method: method.input.value, status: status.input.value, sku: sku.input.value.trim(),
+  });
+  const csv = exportLink({ id: 'sales-export', path: '/sales/export.csv', params: query });
+
   replace(ctx.main, h('div', { class: 'page-head' }, h('h1', { text: 'Sales' }),
-    ctx.can('clerk') ? h('a', { href: '/pos', class: 'button primary', text: 'New sale' }) : null),
+    h('div', { class: 'actions' }, csv, ctx.can('clerk') ? h('a', { href: '/pos', class: 'button primary', text: 'New sale' }) : null)),
   filters, h('div', { class: 'table-wrap' }, tbl), listStatus, h('div', { class: 'actions' }, more));
 
   filters.addEventListener('submit', (e) => { e.preventDefault(); reload(); });
@@ -40,12 +48,7 @@ export function renderList(ctx) {
 
   const list = pagedList({
     tbody, status: listStatus, more, noun: 'sales', empty: 'No sales match.',
-    fetchPage: (cursor) => get('/sales', {
-      from: from.input.value ? startOfLocalDay(from.input.value) : '',
-      to: to.input.value ? endOfLocalDay(to.input.value) : '',
-      payment_method: method.input.value, status: status.input.value, sku: sku.input.value.trim(),
-      limit: PAGE, cursor,
-    }, ctx.signal),
+    fetchPage: (cursor) => get('/sales', { ...query(), limit: PAGE, cursor }, ctx.signal),
     render: saleRow,
   });
   const reload = () => list.reload();

@@ -6,6 +6,8 @@ import { h, replace, table, debounce, statusLine, pagedList } from '../../dom.js
 import { int, dateTime, label } from '../../format.js';
 import { COLUMNS, PAGE, STOCK_EVENTS, levelRow, applyLevel } from './rows.js';
 import { opForms, actionButtons, loadLocations, viewOf } from './forms.js';
+import { exportLink } from '../../exports.js';
+import { productSuppliers } from '../suppliers/product.js';
 
 export async function renderDetail(ctx) {
   const sku = ctx.params[0].toUpperCase();
@@ -22,16 +24,20 @@ export async function renderDetail(ctx) {
   const movStatus = h('div', { class: 'list-status' }, statusLine('Loading movements…'));
   const more = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load older movements' });
 
+  let view = null;
+  const movCsv = exportLink({ id: 'movements-export', path: '/movements/export.csv', params: () => ({ sku: view ? view.sku : sku }), title: 'Download every movement of this SKU as a CSV file' });
+  const orders = h('a', { href: `/purchasing?sku=${encodeURIComponent(sku)}`, id: 'stock-orders', class: 'button secondary', text: 'Purchase orders' });
+
   replace(ctx.main,
     h('p', { class: 'breadcrumb' }, h('a', { href: '/stock', text: '← All stock' })),
-    h('div', { class: 'page-head' }, heading), subtitle, totals, formBox,
+    h('div', { class: 'page-head' }, heading, orders), subtitle, totals, formBox,
     h('section', { 'aria-labelledby': 'levels-title' }, h('h2', { id: 'levels-title', text: 'Per location' }),
       h('div', { class: 'table-wrap' }, levelsTbl), levelsStatus),
-    h('section', { 'aria-labelledby': 'mov-title' }, h('h2', { id: 'mov-title', text: 'Movements' }),
+    productSuppliers(ctx, sku),
+    h('section', { 'aria-labelledby': 'mov-title' }, h('div', { class: 'section-head' }, h('h2', { id: 'mov-title', text: 'Movements' }), movCsv),
       h('div', { class: 'table-wrap' }, movTbl), movStatus, h('div', { class: 'actions' }, more)));
 
   const locations = await loadLocations(ctx.signal);
-  let view = null;
   const forms = opForms(ctx, formBox, locations, (s, result) => {
     if (viewOf(result)) showView(viewOf(result));
     else loadStock();
@@ -43,7 +49,7 @@ export async function renderDetail(ctx) {
     view = v;
     ctx.title(`Stock ${v.sku}`);
     subtitle.textContent = v.active === false ? `${v.name} (archived)` : v.name;
-    totals.textContent = `In total: ${int(v.totals.on_hand)} on hand, ${int(v.totals.reserved)} reserved, ${int(v.totals.available)} available.`;
+    totals.textContent = `In total: ${int(v.totals.on_hand)} on hand, ${int(v.totals.reserved)} reserved, ${int(v.totals.available)} available, ${int(v.totals.incoming ?? 0)} incoming.`;
     levelsBody.replaceChildren();
     if (!v.locations.length) levelsBody.append(levelRow(v, null, actions));
     else v.locations.forEach((l) => levelsBody.append(levelRow(v, l, actions)));

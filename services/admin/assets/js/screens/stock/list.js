@@ -6,6 +6,7 @@ import { get, seg, isQuiet } from '../../api.js';
 import { h, replace, field, table, debounce, pagedList } from '../../dom.js';
 import { COLUMNS, PAGE, STOCK_EVENTS, levelRow, applyLevel, applyStockView } from './rows.js';
 import { opForms, actionButtons, loadLocations, viewOf } from './forms.js';
+import { exportLink } from '../../exports.js';
 
 export async function renderList(ctx) {
   ctx.title('Stock');
@@ -19,9 +20,13 @@ export async function renderList(ctx) {
   const { table: tbl, tbody } = table(manager ? [...COLUMNS, { label: 'Actions', class: 'actions-col' }] : COLUMNS);
   tbl.classList.add('stock-table');
 
+  const csv = exportLink({ id: 'stock-export', path: '/inventory/export.csv', params: () => ({
+    location: locSelect.input.value, q: search.input.value.trim(), below_threshold: lowOnly.input.checked ? 'true' : '',
+  }) });
+
   replace(ctx.main,
     h('div', { class: 'page-head' }, h('h1', { text: 'Stock' }),
-      h('p', { class: 'muted small', text: 'Rows at or below their low-stock threshold are highlighted.' })),
+      h('p', { class: 'muted small', text: 'Rows at or below their low-stock threshold are highlighted. Incoming: ordered from suppliers, not yet received.' }), csv),
     formBox,
     h('form', { class: 'filters', role: 'search', onsubmit: (e) => { e.preventDefault(); reload(); } }, search.wrap, locSelect.wrap, lowOnly.wrap),
     h('div', { class: 'table-wrap' }, tbl), status, h('div', { class: 'actions' }, more));

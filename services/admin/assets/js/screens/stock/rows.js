@@ -9,7 +9,7 @@ export const PAGE = 50;
 export const STOCK_EVENTS = ['RestockReceived', 'StockAdjusted', 'StockTransferred', 'StockLevelWarning'];
 
 export const COLUMNS = ['SKU', 'Name', 'Location', { label: 'On hand', class: 'num' }, { label: 'Reserved', class: 'num' },
-  { label: 'Available', class: 'num' }, { label: 'Low at', class: 'num' }, { label: 'Reorder qty', class: 'num' }];
+  { label: 'Available', class: 'num' }, { label: 'Incoming', class: 'num' }, { label: 'Low at', class: 'num' }, { label: 'Reorder qty', class: 'num' }];
 
 export function levelRow(item, level, actions) {
   const tr = h('tr', { dataset: { sku: item.sku, location: level ? level.location : '' } },
@@ -19,6 +19,7 @@ export function levelRow(item, level, actions) {
     h('td', { class: 'num', dataset: { field: 'on_hand' }, text: level ? int(level.on_hand) : '0' }),
     h('td', { class: 'num', dataset: { field: 'reserved' }, text: level ? int(level.reserved) : '0' }),
     h('td', { class: 'num', dataset: { field: 'available' }, text: level ? int(level.available) : '0' }),
+    h('td', { class: 'num incoming', dataset: { field: 'incoming' }, title: 'Ordered from suppliers, not yet received', text: level ? int(level.incoming ?? 0) : '0' }),
     h('td', { class: 'num', dataset: { field: 'low_stock_threshold' }, text: level ? int(level.low_stock_threshold) : '—' }),
     h('td', { class: 'num', dataset: { field: 'reorder_quantity' }, text: level ? int(level.reorder_quantity) : '—' }),
     actions ? h('td', { class: 'row-actions' }, actions(item, level)) : null);
@@ -34,7 +35,7 @@ export function applyLevel(root, sku, location, values) {
   rows.forEach((tr) => {
     const level = { ...(tr.level || {}), ...values };
     tr.level = level;
-    for (const f of ['on_hand', 'reserved', 'available', 'low_stock_threshold', 'reorder_quantity']) {
+    for (const f of ['on_hand', 'reserved', 'available', 'incoming', 'low_stock_threshold', 'reorder_quantity']) {
       const td = tr.querySelector(`td[data-field="${f}"]`);
       if (td && values[f] !== undefined && values[f] !== null) td.textContent = int(values[f]);
     }
