@@ -80,6 +80,15 @@ async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app
     let unknown = import(&app, "sku,stock:attic\nIMP-X,1\n", true).await;
     let unknown = ok_json(unknown).await;
     assert_eq!(unknown["errors"][0]["column"], "stock:attic", "{unknown}");
+    // A file whose header cannot be used is refused even by a dry run, every fault named.
+    let unusable = import(&app, "{}\n", true).await;
+    assert_eq!(unusable.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = unusable.json().await.unwrap();
+    assert_eq!(
+        cells(&problem["rows"]),
+        [(1, "{}".to_owned()), (1, "sku".to_owned())],
+        "{problem}"
+    );
 
     // The good file: a dry run says what would happen, the real run does it.
     let preview = ok_json(import(&app, good, true).await).await;
@@ -130,7 +139,26 @@ async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app
         (&json!(0), &json!(0), &json!(3))
     );
 
-    // A file is sent as text/csv, and only managers import.
+    // A form upload works as well (what `curl -F file=@products.csv` sends).
+    let form = format!(
+        "--XyZ\r\ncontent-disposition: form-data; name=\"file\"; filename=\"products.csv\"\r\n\
+         content-type: text/csv\r\n\r\n{good}\r\n--XyZ--\r\n"
+    );
+    let uploaded = app
+        .request(Method::POST, "/api/v1/imports/products?dry_run=true")
+        .header("content-type", "multipart/form-data; boundary=XyZ")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    let uploaded = ok_json(uploaded).await;
+    assert_eq!(
+        (&uploaded["rows"], &uploaded["unchanged"]),
+        (&json!(3), &json!(3)),
+        "{uploaded}"
+    );
+
+    // A file is sent as text/csv or in a form, and only managers import.
     let json_body = app
         .request(Method::POST, "/api/v1/imports/products")
         .json(&json!({"sku": "X"}))

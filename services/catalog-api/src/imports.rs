@@ -49,3 +49,11 @@ impl RowError {
         }
     }
 }
+
+/// The import as a form upload.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct ImportForm {
+    /// The CSV file.
+    #[schema(value_type = String, format = Binary)]
+    pub file: Vec<u8>,
+}

@@ -14,7 +14,7 @@ use crate::views::*;
           get_shop_settings, replace_shop_settings, list_tax_rates, create_tax_rate, patch_tax_rate, import_products),
     components(schemas(Product, ProductInput, ProductPatch, ProductPage, Category, CategoryList, ShopSettings, ShopSettingsInput,
                        TaxRate, TaxRateInput, TaxRatePatch, TaxRateList, Problem, web::FieldProblem,
-                       crate::imports::ImportReport, crate::imports::RowError)),
+                       crate::imports::ImportReport, crate::imports::RowError, crate::imports::ImportForm)),
     tags((name = "catalog", description = "Products: SKU, name, category, prices, barcode"),
          (name = "shop", description = "The shop's name, address, currency and tax rates"))
 )]
@@ -190,13 +190,16 @@ pub fn export_products() {}
 /// without a byte-order mark; `,` or `;` between fields; quoted fields may hold either and
 /// line breaks; at most 200,000 rows and 64 MiB. All or nothing: with any bad row nothing is
 /// applied, and every bad cell is named (`rows` of the 422). `dry_run=true` answers the same
-/// report and changes nothing.
+/// report and changes nothing; a file that cannot be read, or whose header cannot be used, is
+/// refused (422) by a dry run too.
 #[utoipa::path(post, path = "/api/v1/imports/products", tag = "catalog",
     params(crate::imports::ImportParams),
-    request_body(content = String, content_type = "text/csv", description = "The CSV file"),
+    request_body(description = "The CSV file, as the body or as a form's `file`",
+        content((String = "text/csv"), (crate::imports::ImportForm = "multipart/form-data"))),
     responses((status = 200, description = "Imported (or, in a dry run, checked: see `errors`)", body = crate::imports::ImportReport),
+              (status = 400, description = "A form that cannot be read", body = Problem, content_type = "application/problem+json"),
               (status = 413, description = "More than 64 MiB", body = Problem, content_type = "application/problem+json"),
-              (status = 415, description = "Not sent as text/csv", body = Problem, content_type = "application/problem+json"),
+              (status = 415, description = "Neither text/csv nor a form", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "Bad rows: nothing was applied; `rows` names each bad cell", body = Problem, content_type = "application/problem+json"),
               (status = 503, description = "The inventory could not be asked which locations exist", body = Problem, content_type = "application/problem+json")))]
 pub fn import_products() {}

@@ -1,11 +1,12 @@
-//! `POST /api/v1/imports/products`: the file as the body (`text/csv`), up to 64 MiB.
+//! `POST /api/v1/imports/products`: the file as the body (`text/csv`) or as a form's `file`
+//! (`multipart/form-data`), up to 64 MiB.
 
 use std::sync::Arc;
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use catalog_api::imports::{ImportParams, ImportReport};
@@ -29,23 +30,29 @@ pub async fn import_products(
     State(importer): State<Arc<Importer>>,
     Query(params): Query<ImportParams>,
     request_id: RequestId,
-    headers: HeaderMap,
-    body: Bytes,
+    request: Request,
 ) -> Result<Json<ImportReport>, Response> {
-    let content_type = headers
+    let content_type = request
+        .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if !content_type.starts_with("text/csv") {
+    let body = if content_type.starts_with("text/csv") {
+        Bytes::from_request(request, &())
+            .await
+            .map_err(IntoResponse::into_response)?
+    } else if content_type.starts_with("multipart/form-data") {
+        uploaded_file(request).await?
+    } else {
         return Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported-media-type",
-            "Send the file as text/csv",
+            "Send the file as text/csv or multipart/form-data",
         )
-        .detail("Post the CSV file itself as the body, with Content-Type: text/csv.")
+        .detail("Post the CSV file itself as the body (Content-Type: text/csv), or as the `file` field of a form.")
         .into_response());
-    }
+    };
     match importer
         .run(&body, params.dry_run.unwrap_or(false), request_id.0)
         .await
@@ -71,4 +78,23 @@ pub async fn import_products(
         }
         Err(ImportError::Catalog(e)) => Err(Problem::from(e).into_response()),
     }
+}
+
+/// The `file` field of a form (or its first field with a file name).
+async fn uploaded_file(request: Request) -> Result<Bytes, Response> {
+    let mut form = Multipart::from_request(request, &())
+        .await
+        .map_err(IntoResponse::into_response)?;
+    while let Some(field) = form.next_field().await.map_err(IntoResponse::into_response)? {
+        if field.name() == Some("file") || field.file_name().is_some() {
+            return field.bytes().await.map_err(IntoResponse::into_response);
+        }
+    }
+    Err(Problem::new(
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "file-missing",
+        "No file in the form",
+    )
+    .detail("Send the CSV file as the form's `file` field.")
+    .into_response())
 }

@@ -85,14 +85,20 @@ impl Importer {
                 Err(ImportError::Refused(report))
             }
         };
+        // A file that cannot be read as a table, or whose header cannot be used, is no import
+        // to preview: a dry run refuses it as a real run would.
+        let unusable = |mut report: ImportReport, errors: Vec<RowError>| {
+            report.errors = errors;
+            Err(ImportError::Refused(report))
+        };
         let table = match table::read(file) {
             Ok(table) => table,
-            Err(e) => return refuse(report, vec![e]),
+            Err(e) => return unusable(report, vec![e]),
         };
         report.rows = table.records.len() as u64;
         let columns = match rows::columns(&table.columns) {
             Ok(columns) => columns,
-            Err(errors) => return refuse(report, errors),
+            Err(errors) => return unusable(report, errors),
         };
         let mut errors = self.check_locations(&columns, &table.columns).await?;
 

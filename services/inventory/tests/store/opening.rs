@@ -35,7 +35,10 @@ fn cause() -> Cause {
     }
 }
 
-async fn apply(store: &InventoryStore, event: &OpeningStockImported) -> Result<(), inventory::InventoryError> {
+async fn apply(
+    store: &InventoryStore,
+    event: &OpeningStockImported,
+) -> Result<(), inventory::InventoryError> {
     let mut tx = store.db().begin().await.unwrap();
     apply_opening_stock(&mut tx, store.db().kind(), event, &cause()).await?;
     tx.commit().await.unwrap();
