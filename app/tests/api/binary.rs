@@ -508,7 +508,7 @@ async fn separate_processes_talk_through_rabbitmq() {
                 .json()
                 .await
                 .unwrap();
-            stock["totals"] == json!({"on_hand": 4, "reserved": 0, "available": 4})
+            stock["totals"] == json!({"on_hand": 4, "reserved": 0, "available": 4, "incoming": 0})
         },
     )
     .await;
@@ -653,7 +653,7 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
     let sold = sold.lock().unwrap().clone();
     for sku in skus {
         let expected_on_hand = 300 - sold.get(sku).copied().unwrap_or(0);
-        let expected = json!({"on_hand": expected_on_hand, "reserved": 0, "available": expected_on_hand});
+        let expected = json!({"on_hand": expected_on_hand, "reserved": 0, "available": expected_on_hand, "incoming": 0});
         testkit::eventually(&format!("{sku} settles"), Duration::from_secs(40), || async {
             let stock: Value = client
                 .get(format!("{api}/api/v1/inventory/{sku}"))
@@ -835,7 +835,7 @@ async fn a_sales_process_killed_mid_load_leaves_no_reservation_and_no_lost_sale(
     );
     for sku in ["KILL-A", "KILL-B"] {
         let left = 500 - sold.get(sku).copied().unwrap_or(0);
-        let expected = json!({"on_hand": left, "reserved": 0, "available": left});
+        let expected = json!({"on_hand": left, "reserved": 0, "available": left, "incoming": 0});
         let settled = tokio::time::timeout(Duration::from_secs(40), async {
             loop {
                 let stock: Value = client

@@ -50,7 +50,7 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
     let fresh = ok_json(app.get("/api/v1/inventory/ssd-1").await).await;
     assert_eq!(
         fresh["totals"],
-        json!({"on_hand": 0, "reserved": 0, "available": 0})
+        json!({"on_hand": 0, "reserved": 0, "available": 0, "incoming": 0})
     );
 
     let (status, restocked) = post(
@@ -106,7 +106,7 @@ async fn stock_can_be_restocked_adjusted_counted_transferred_and_read(app: TestA
     let stock = ok_json(app.get("/api/v1/inventory/SSD-1").await).await;
     assert_eq!(
         stock["totals"],
-        json!({"on_hand": 5, "reserved": 0, "available": 5})
+        json!({"on_hand": 5, "reserved": 0, "available": 5, "incoming": 0})
     );
     let locations: Vec<&str> = stock["locations"]
         .as_array()

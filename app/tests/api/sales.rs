@@ -56,7 +56,7 @@ async fn totals(app: &TestApp, sku: &str) -> Value {
 }
 
 async fn settle(app: &TestApp, sku: &str, on_hand: i64) {
-    let expected = json!({"on_hand": on_hand, "reserved": 0, "available": on_hand});
+    let expected = json!({"on_hand": on_hand, "reserved": 0, "available": on_hand, "incoming": 0});
     testkit::eventually("sales reach the inventory", WAIT, || async {
         totals(app, sku).await == expected
     })
@@ -629,7 +629,7 @@ async fn bad_sales_input_gets_the_right_problem_and_records_nothing(app: TestApp
     );
     assert_eq!(
         totals(&app, "BAD-S1").await,
-        json!({"on_hand": 3, "reserved": 0, "available": 3}),
+        json!({"on_hand": 3, "reserved": 0, "available": 3, "incoming": 0}),
         "nothing reserved"
     );
 }
