@@ -653,7 +653,8 @@ async fn sales_survive_an_inventory_crash_a_broker_cut_and_a_sales_crash() {
     let sold = sold.lock().unwrap().clone();
     for sku in skus {
         let expected_on_hand = 300 - sold.get(sku).copied().unwrap_or(0);
-        let expected = json!({"on_hand": expected_on_hand, "reserved": 0, "available": expected_on_hand, "incoming": 0});
+        let expected =
+            json!({"on_hand": expected_on_hand, "reserved": 0, "available": expected_on_hand, "incoming": 0});
         testkit::eventually(&format!("{sku} settles"), Duration::from_secs(40), || async {
             let stock: Value = client
                 .get(format!("{api}/api/v1/inventory/{sku}"))
