@@ -5,6 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{Envelope, Event};
 
+fn is_zero(cents: &i64) -> bool {
+    *cents == 0
+}
+
 /// One line of a sale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleLine {
@@ -16,6 +20,15 @@ pub struct SaleLine {
     /// The tax in `line_total_cents` (0 in version 1).
     #[serde(default)]
     pub tax_cents: i64,
+    /// The line's discount, its share of the basket's included (left out when 0, as in
+    /// events written before it was carried).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount_cents: i64,
+    /// The line's tax rate and its code; none in events written before they were carried.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_bp: Option<TaxRate>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_code: Option<String>,
 }
 
 /// Net and tax of a sale at one rate.
@@ -50,6 +63,10 @@ pub struct SaleCreated {
     pub payment_method: PaymentMethod,
     /// After discounts, without tax.
     pub subtotal_cents: i64,
+    /// Every discount, the lines' own and the basket's (left out when 0, as in events
+    /// written before it was carried).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub discount_cents: i64,
     pub tax_cents: i64,
     /// What the customer paid: `subtotal_cents + tax_cents`.
     pub total_cents: i64,
@@ -64,6 +81,11 @@ pub struct SaleCreated {
     /// written before actors were kept carry none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    /// The till's shift and the shop's customer, when the sale had them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shift_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<String>,
 }
 
 impl Event for SaleCreated {
@@ -93,6 +115,7 @@ impl From<SaleCreatedV1> for SaleCreated {
             location: v1.location,
             payment_method: v1.payment_method,
             subtotal_cents: v1.total_cents,
+            discount_cents: 0,
             tax_cents: 0,
             total_cents: v1.total_cents,
             taxes: vec![SaleTax {
@@ -109,6 +132,8 @@ impl From<SaleCreatedV1> for SaleCreated {
             change_due_cents: 0,
             lines: v1.lines,
             actor: v1.actor,
+            shift_id: None,
+            customer_id: None,
         }
     }
 }

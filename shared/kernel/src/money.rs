@@ -130,6 +130,32 @@ impl FromIterator<Cents> for Total {
     }
 }
 
+/// `total` spread over `amounts` in proportion to them, to the cent: each takes its share
+/// rounded down, and the cents left go to the largest remainders (the earlier on a tie).
+pub fn spread(total: Cents, amounts: &[Cents]) -> Vec<Cents> {
+    let base: i128 = amounts.iter().map(|a| i128::from(a.get())).sum();
+    if base == 0 || total == Cents::ZERO {
+        return vec![Cents::ZERO; amounts.len()];
+    }
+    let total = i128::from(total.get());
+    let exact: Vec<(i128, i128)> = amounts
+        .iter()
+        .map(|a| {
+            let product = total * i128::from(a.get());
+            (product / base, product % base)
+        })
+        .collect();
+    let mut shares: Vec<i128> = exact.iter().map(|(share, _)| *share).collect();
+    let left = total - shares.iter().sum::<i128>();
+    let mut order: Vec<usize> = (0..amounts.len()).collect();
+    order.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(a.cmp(&b)));
+    for &i in order.iter().take(left as usize) {
+        shares[i] += 1;
+    }
+    // Each share is at most its amount, which is an i64.
+    shares.into_iter().map(|s| Cents::new(s as i64)).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -98,6 +98,7 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
         location: "main".into(),
         payment_method: PaymentMethod::Cash,
         subtotal_cents: 0,
+        discount_cents: 0,
         tax_cents: 0,
         total_cents: 0,
         taxes: vec![],
@@ -112,9 +113,14 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
                 unit_price_cents: 100,
                 line_total_cents: 100 * quantity,
                 tax_cents: 0,
+                discount_cents: 0,
+                rate_bp: None,
+                tax_code: None,
             })
             .collect(),
         actor: Some("ann".into()),
+        shift_id: None,
+        customer_id: None,
     }
 }
 

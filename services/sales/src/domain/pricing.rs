@@ -16,6 +16,7 @@
 //! A line whose discounts together exceed the shop's limit (a percentage of its list amount)
 //! is priced but listed in [`Priced::beyond_limit`]: such a sale needs a manager's approval.
 
+use kernel::money::spread;
 use kernel::{Cents, FieldError, FieldErrors, Overflow, Pricing, TaxRate, Total};
 
 use super::SaleRequest;
@@ -280,31 +281,6 @@ pub fn price(
         beyond_limit,
         totals,
     })
-}
-
-/// `total` spread over `amounts` in proportion to them, by largest remainders (rule 2).
-pub fn spread(total: Cents, amounts: &[Cents]) -> Vec<Cents> {
-    let base: i128 = amounts.iter().map(|a| i128::from(a.get())).sum();
-    if base == 0 || total == Cents::ZERO {
-        return vec![Cents::ZERO; amounts.len()];
-    }
-    let total = i128::from(total.get());
-    let exact: Vec<(i128, i128)> = amounts
-        .iter()
-        .map(|a| {
-            let product = total * i128::from(a.get());
-            (product / base, product % base)
-        })
-        .collect();
-    let mut shares: Vec<i128> = exact.iter().map(|(share, _)| *share).collect();
-    let left = total - shares.iter().sum::<i128>();
-    let mut order: Vec<usize> = (0..amounts.len()).collect();
-    order.sort_by(|&a, &b| exact[b].1.cmp(&exact[a].1).then(a.cmp(&b)));
-    for &i in order.iter().take(left as usize) {
-        shares[i] += 1;
-    }
-    // Each share is at most its amount, which is an i64.
-    shares.into_iter().map(|s| Cents::new(s as i64)).collect()
 }
 
 /// Net and tax summed per rate (its code and its rate as sold), in order of first appearance:

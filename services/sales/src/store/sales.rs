@@ -136,6 +136,7 @@ impl SalesStore {
             location: request.location.clone(),
             payment_method: settlement.main_method(),
             subtotal_cents: totals.subtotal_cents,
+            discount_cents: totals.discount_cents,
             tax_cents: totals.tax_cents,
             total_cents: totals.total_cents,
             taxes: taxes
@@ -165,9 +166,14 @@ impl SalesStore {
                     unit_price_cents: l.unit_price_cents,
                     line_total_cents: l.line_total_cents,
                     tax_cents: l.tax_cents,
+                    discount_cents: l.discount_cents,
+                    rate_bp: Some(l.tax_rate),
+                    tax_code: l.tax_code.clone(),
                 })
                 .collect(),
             actor: origin.actor.clone(),
+            shift_id: request.shift_id.clone(),
+            customer_id: request.customer_id.clone(),
         };
         self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
         // Built from what was written rather than read back: the write lock is held meanwhile.

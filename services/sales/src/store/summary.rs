@@ -9,7 +9,9 @@ use sqlx::Row;
 use storage::clock::from_millis;
 
 use super::SalesStore;
-use crate::domain::pricing::{per_rate, spread};
+use kernel::money::spread;
+
+use crate::domain::pricing::per_rate;
 use crate::domain::{Payment, Settlement, TaxFigures, refund_for};
 use crate::error::SaleError;
 

@@ -25,6 +25,16 @@ fn sale_events_read_and_write_back_unchanged() {
             "lines":[{"sku":"A-1","quantity":3,"unit_price_cents":500,"line_total_cents":1500,"tax_cents":250}],
             "actor":"maria"}"#,
     );
+    // The fields added within version 2: discounts, each line's rate, the shift and customer.
+    round_trips::<SaleCreated>(
+        r#"{"sale_id":"0193b","receipt_number":8,"location":"MAIN","payment_method":"card",
+            "subtotal_cents":1150,"discount_cents":100,"tax_cents":230,"total_cents":1380,
+            "taxes":[{"code":"standard","rate_bp":20,"net_cents":1150,"tax_cents":230}],
+            "payments":[{"method":"card","amount_cents":1380}],"tendered_cents":0,"change_due_cents":0,
+            "lines":[{"sku":"A-1","quantity":3,"unit_price_cents":500,"line_total_cents":1380,"tax_cents":230,
+                      "discount_cents":100,"rate_bp":20,"tax_code":"standard"}],
+            "actor":"maria","shift_id":"0193c","customer_id":"0193d"}"#,
+    );
     for (change, status) in [
         ("voided", "voided"),
         ("returned", "partially_returned"),
