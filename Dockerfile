@@ -22,7 +22,7 @@ ENV INVENTORY_HOST=0.0.0.0 \
     INVENTORY_DATA_DIR=/data \
     INVENTORY_LOG_FORMAT=json
 VOLUME ["/data"]
-EXPOSE 3000 8000 8001 8002 8003
+EXPOSE 3000 8000 8001 8002 8003 8004
 # Ready when every service this container runs (INVENTORY_TARGET) answers /health/ready.
 HEALTHCHECK --interval=10s --timeout=5s --start-period=20s --retries=5 \
     CMD ["inventory-tracker", "health"]

@@ -24,7 +24,7 @@ export INVENTORY_EVENT_QUEUE_EXPIRY_SECS=60
 export INVENTORY_INTERNAL_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 export INVENTORY_ADMIN_PASSWORD="five processes, one shop"
 export INVENTORY_GATEWAY_PORT=18000 INVENTORY_CATALOG_PORT=18001 INVENTORY_INVENTORY_PORT=18002
-export INVENTORY_SALES_PORT=18003 INVENTORY_ADMIN_PORT=13000
+export INVENTORY_SALES_PORT=18003 INVENTORY_REPORTS_PORT=18004 INVENTORY_ADMIN_PORT=13000
 export LOG_DIR="$work/logs"
 
 scripts/run-split.sh >"$work/script.log" 2>&1 &
@@ -48,7 +48,7 @@ fi
 # A login through the dashboard reaches the gateway's database.
 curl -fsS -X POST http://127.0.0.1:13000/api/v1/auth/login -H 'content-type: application/json' \
   -d "{\"username\":\"admin\",\"password\":\"$INVENTORY_ADMIN_PASSWORD\"}" >/dev/null
-pgrep -f "$TRACKER_BIN serve --target" | wc -l | grep -qx 5 || { echo "error: not five service processes" >&2; exit 1; }
+pgrep -f "$TRACKER_BIN serve --target" | wc -l | grep -qx 6 || { echo "error: not six service processes" >&2; exit 1; }
 # SIGTERM, as an init system sends (a background job of a script ignores SIGINT).
 kill -TERM "$script"
 wait "$script" || true
@@ -57,4 +57,4 @@ if pgrep -f "$TRACKER_BIN serve --target" >/dev/null; then
   echo "error: services still running after Ctrl-C" >&2
   exit 1
 fi
-echo "split: five processes served and stopped"
+echo "split: six processes served and stopped"

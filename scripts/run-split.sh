@@ -9,7 +9,7 @@
 #   scripts/run-split.sh
 #
 # Ctrl-C (or SIGTERM) stops every service gracefully. Ports: gateway 8000, catalog 8001,
-# inventory 8002, sales 8003, dashboard 3000 (the INVENTORY_*_PORT variables change them).
+# inventory 8002, sales 8003, reports 8004, dashboard 3000 (the INVENTORY_*_PORT variables change them).
 set -euo pipefail
 
 BIN=${TRACKER_BIN:-}
@@ -38,6 +38,7 @@ url() { echo "http://$host:$1"; }
 export INVENTORY_CATALOG_URL=${INVENTORY_CATALOG_URL:-$(url "${INVENTORY_CATALOG_PORT:-8001}")}
 export INVENTORY_INVENTORY_URL=${INVENTORY_INVENTORY_URL:-$(url "${INVENTORY_INVENTORY_PORT:-8002}")}
 export INVENTORY_SALES_URL=${INVENTORY_SALES_URL:-$(url "${INVENTORY_SALES_PORT:-8003}")}
+export INVENTORY_REPORTS_URL=${INVENTORY_REPORTS_URL:-$(url "${INVENTORY_REPORTS_PORT:-8004}")}
 export INVENTORY_GATEWAY_URL=${INVENTORY_GATEWAY_URL:-$(url "${INVENTORY_GATEWAY_PORT:-8000}")}
 
 # Migrations once, before any service starts, so that two processes never race to apply them.
@@ -54,7 +55,7 @@ trap 'stop; exit 0' INT TERM
 trap stop EXIT
 
 # In dependency order; each service waits for what it needs at start-up anyway.
-for target in catalog inventory sales gateway admin; do
+for target in catalog inventory sales reports gateway admin; do
   "$BIN" serve --target "$target" >>"$LOG_DIR/$target.log" 2>&1 &
   pids+=("$!")
   echo "$target: pid $!, log $LOG_DIR/$target.log"

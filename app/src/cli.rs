@@ -87,6 +87,9 @@ pub struct SettingFlags {
     /// Port of the sales service [default: 8003].
     #[arg(long, global = true, value_name = "PORT")]
     pub sales_port: Option<u16>,
+    /// Port of the reporting service [default: 8004].
+    #[arg(long, global = true, value_name = "PORT")]
+    pub reports_port: Option<u16>,
     /// Port of the admin dashboard [default: 3000].
     #[arg(long, global = true, value_name = "PORT")]
     pub admin_port: Option<u16>,
@@ -105,6 +108,9 @@ pub struct SettingFlags {
     /// Where the gateway reaches the sales service.
     #[arg(long, global = true, value_name = "URL")]
     pub sales_url: Option<String>,
+    /// Where the gateway reaches the reporting service.
+    #[arg(long, global = true, value_name = "URL")]
+    pub reports_url: Option<String>,
     /// Where the admin dashboard reaches the gateway.
     #[arg(long, global = true, value_name = "URL")]
     pub gateway_url: Option<String>,
@@ -134,12 +140,14 @@ impl SettingFlags {
             catalog_port: self.catalog_port,
             inventory_port: self.inventory_port,
             sales_port: self.sales_port,
+            reports_port: self.reports_port,
             admin_port: self.admin_port,
             database_url: self.database_url.clone(),
             redis_url: self.redis_url.clone(),
             catalog_url: self.catalog_url.clone(),
             inventory_url: self.inventory_url.clone(),
             sales_url: self.sales_url.clone(),
+            reports_url: self.reports_url.clone(),
             gateway_url: self.gateway_url.clone(),
             amqp_url: self.amqp_url.clone(),
             log_format: self.log_format.map(|f| match f {

@@ -29,6 +29,8 @@ pub enum StartError {
     #[error(transparent)]
     Sales(#[from] sales::BuildError),
     #[error(transparent)]
+    Reports(#[from] reports::BuildError),
+    #[error(transparent)]
     Gateway(#[from] gateway::BuildError),
     #[error(transparent)]
     Admin(#[from] admin::BuildError),

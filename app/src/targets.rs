@@ -25,6 +25,7 @@ pub enum Target {
     Catalog,
     Inventory,
     Sales,
+    Reports,
     Gateway,
     Admin,
 }
@@ -130,10 +131,28 @@ pub const TARGETS: &[TargetInfo] = &[
         build: |cx| Box::pin(build_sales(cx)),
     },
     TargetInfo {
+        target: Target::Reports,
+        name: "reports",
+        description: "reports: rollups fed by the other services' events (default port 8004)",
+        depends_on: &[],
+        port: |s| s.reports_port,
+        address: Some(|s| &mut s.reports_url),
+        database: Some(Database {
+            url: Settings::reports_database_url,
+            migrate: |s| {
+                Box::pin(async move {
+                    reports::connect(s).await?.close().await;
+                    Ok(())
+                })
+            },
+        }),
+        build: |cx| Box::pin(build_reports(cx)),
+    },
+    TargetInfo {
         target: Target::Gateway,
         name: "gateway",
         description: "API gateway: users and roles, rate limits, live events, API docs (default port 8000)",
-        depends_on: &[Target::Catalog, Target::Inventory, Target::Sales],
+        depends_on: &[Target::Catalog, Target::Inventory, Target::Sales, Target::Reports],
         port: |s| s.gateway_port,
         address: Some(|s| &mut s.gateway_url),
         database: Some(Database {
@@ -195,6 +214,19 @@ async fn build_sales(cx: &Context) -> Result<Built, StartError> {
         relay: Some(sales.relay()),
         workers: vec![Box::pin(sales.key_sweeper(cx.background.clone()))],
         close: Some(Box::new(move || Box::pin(async move { sales.close().await }))),
+    })
+}
+
+async fn build_reports(cx: &Context) -> Result<Built, StartError> {
+    let reports = Arc::new(reports::ReportsService::build(&cx.settings, cx.bus.clone()).await?);
+    // Subscribed before any relay runs, so the in-process bus misses nothing.
+    let catalog_events = reports.catalog_consumer().start(cx.background.clone()).await;
+    let sales_events = reports.sales_consumer().start(cx.background.clone()).await;
+    Ok(Built {
+        router: reports.router(),
+        relay: None,
+        workers: vec![Box::pin(catalog_events), Box::pin(sales_events)],
+        close: Some(Box::new(move || Box::pin(async move { reports.close().await }))),
     })
 }
 

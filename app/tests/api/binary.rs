@@ -154,7 +154,7 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
     let server = Server::start(
         command(Some(&backing)),
         &[],
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let gateway = server.url("gateway");
     let client = crate::support::admin_client(&gateway).await;
@@ -174,7 +174,7 @@ async fn data_survives_a_graceful_restart(mode: Mode) {
     let server = Server::start(
         command(Some(&backing)),
         &[],
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let read: Value = client
         .get(format!("{}/api/v1/products/KEEP-ME", server.url("gateway")))
@@ -210,7 +210,7 @@ async fn first_start_prints_a_one_time_admin_password_that_must_be_changed() {
         cmd.env_remove("INVENTORY_ADMIN_PASSWORD")
             .arg("--data-dir")
             .arg(dir.path());
-        Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway"])
+        Server::start(cmd, &[], &["catalog", "inventory", "sales", "reports", "gateway"])
     };
     let server = start();
     let one_time: Vec<String> = server
@@ -272,7 +272,7 @@ async fn the_embedded_default_creates_its_sqlite_file_in_the_data_dir() {
     let data = dir.path().join("shop-data");
     let mut cmd = command(None);
     cmd.arg("--data-dir").arg(&data);
-    let server = Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway"]);
+    let server = Server::start(cmd, &[], &["catalog", "inventory", "sales", "reports", "gateway"]);
     assert!(
         Path::new(&data).join("catalog.db").is_file(),
         "catalog.db is created on first start"
@@ -415,7 +415,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let server = Server::start(
         command(Some(&backing)),
         &[],
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let login = crate::support::login(&server.url("gateway"), "admin", crate::support::ADMIN_PASSWORD).await;
     let token = login["token"].as_str().unwrap().to_owned();
@@ -452,7 +452,7 @@ async fn sigterm_lets_an_in_flight_request_finish() {
     let server = Server::start(
         command(Some(&backing)),
         &[],
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let read = crate::support::client_with_token(&token)
         .get(format!("{}/api/v1/products/INFLIGHT-1", server.url("gateway")))
@@ -472,7 +472,7 @@ async fn separate_processes_talk_through_rabbitmq() {
     };
     let split = Split::start(
         || command(Some(&backing)),
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let api = split.url("gateway");
     let client = crate::support::admin_client(&api).await;
@@ -900,6 +900,7 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
         "--catalog-port",
         "--inventory-port",
         "--sales-port",
+        "--reports-port",
         "--admin-port",
     ]
     .into_iter()
@@ -914,7 +915,7 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
         command
     };
     let flags: Vec<&str> = ports.iter().flat_map(|(f, p)| [*f, p.as_str()]).collect();
-    let all = ["catalog", "inventory", "sales", "gateway", "admin"];
+    let all = ["catalog", "inventory", "sales", "reports", "gateway", "admin"];
     let server = Server::start(with_data(), &flags, &all);
     let api = server.url("gateway");
     let client = crate::support::admin_client(&api).await;
@@ -941,7 +942,7 @@ async fn a_backup_taken_while_serving_restores_the_shop_as_it_was() {
         .iter()
         .map(|d| d["service"].as_str().unwrap())
         .collect();
-    assert_eq!(services, ["catalog", "inventory", "sales", "gateway"]);
+    assert_eq!(services, ["catalog", "inventory", "sales", "reports", "gateway"]);
     assert!(
         manifest["databases"][0]["migration"].as_i64().is_some(),
         "{manifest}"
@@ -1146,7 +1147,11 @@ async fn a_burst_of_logins_leaves_memory_bounded() {
     let dir = tempfile::tempdir().unwrap();
     let mut cmd = command(None);
     cmd.arg("--data-dir").arg(dir.path());
-    let server = Server::start(cmd, &[], &["catalog", "inventory", "sales", "gateway", "admin"]);
+    let server = Server::start(
+        cmd,
+        &[],
+        &["catalog", "inventory", "sales", "reports", "gateway", "admin"],
+    );
     let base = server.url("gateway");
     crate::support::login(&base, "admin", crate::support::ADMIN_PASSWORD).await;
     let before = resident_kib(server.child.id());
@@ -1192,7 +1197,7 @@ async fn the_counters_alerts_watch_exist_at_zero_from_start_up() {
     let server = Server::start(
         command(Some(&backing)),
         &[],
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let exported = crate::support::metrics(&crate::support::service_client(), &server.url("catalog")).await;
     let expected: &[(&str, &[(&str, &str)])] = &[

@@ -47,7 +47,7 @@ async fn a_sale_is_followed_by_its_request_id_through_every_service_and_rabbitmq
     };
     let split = Split::start(
         || command(Some(&backing)),
-        &["catalog", "inventory", "sales", "gateway"],
+        &["catalog", "inventory", "sales", "reports", "gateway"],
     );
     let api = split.url("gateway");
     let client = crate::support::admin_client(&api).await;

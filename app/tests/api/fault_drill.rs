@@ -353,7 +353,7 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
                 .env("INVENTORY_RESERVATION_TTL_SECS", "3");
             command
         },
-        &["catalog", "inventory", "sales", "gateway", "admin"],
+        &["catalog", "inventory", "sales", "reports", "gateway", "admin"],
     );
     let api = stack.url("gateway");
     let client = crate::support::admin_client(&api).await;
@@ -380,7 +380,7 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
     let mut note = |what: &str| timeline.push(format!("{:>5.1}s {what}", began.elapsed().as_secs_f64()));
 
     pause(4).await;
-    for service in ["catalog", "inventory", "sales", "gateway", "admin"] {
+    for service in ["catalog", "inventory", "sales", "reports", "gateway", "admin"] {
         note(&format!("kill {service}"));
         let front_door = match service {
             "gateway" => Some(&drill.gateway_down),
@@ -506,6 +506,37 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
     assert_eq!(
         recorded_ids, accepted,
         "recorded sales differ from the accepted ones"
+    );
+
+    // The reports count every recorded sale once, though their process was killed too.
+    let recorded_total: i64 = recorded
+        .values()
+        .map(|s| s["total_cents"].as_i64().unwrap())
+        .sum();
+    let reported = || async {
+        let report: Value = client
+            .get(format!("{api}/api/v1/reports/sales"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        report["totals"].clone()
+    };
+    testkit::eventually(
+        "the reports count every sale once",
+        Duration::from_secs(30),
+        || async {
+            let totals = reported().await;
+            totals["sales"] == recorded.len() && totals["total_cents"] == recorded_total
+        },
+    )
+    .await;
+    assert_eq!(
+        scalar("SELECT COUNT(*) FROM reports_dead_letters", None).await,
+        0,
+        "the reports dead-lettered events"
     );
 
     // Stock = ledger = initial + restocks − sales, per SKU; every sale has its movements.

@@ -9,8 +9,8 @@
 //!
 //! # Layout
 //! - [`support`]: starting apps and processes on fresh databases, clients, helpers.
-//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`counter`], [`auth`]: each part of the
-//!   API.
+//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`counter`], [`auth`], [`reports`]: each
+//!   part of the API.
 //! - [`correlation`]: a request id followed through services, events and logs.
 //! - [`binary`]: the executable: commands, split processes, signals, backups, memory.
 //! - [`dashboard`], [`browser`]: the admin dashboard, over HTTP and in Chromium.
@@ -35,6 +35,7 @@ mod import;
 mod inventory;
 mod purchasing;
 mod reorder;
+mod reports;
 mod sales;
 mod shifts;
 mod shop;

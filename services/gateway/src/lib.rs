@@ -114,6 +114,7 @@ impl Gateway {
             upstream("catalog", settings.catalog_upstream())?,
             upstream("inventory", settings.inventory_upstream())?,
             upstream("sales", settings.sales_upstream())?,
+            upstream("reports", settings.reports_upstream())?,
         ];
         let db = connect(settings).await?;
         let auth = auth::Auth::new(auth::store::AuthStore::new(db), settings);

@@ -10,11 +10,12 @@ use crate::proxy::{Upstream, forward};
 /// Each service behind the gateway with its contract: the OpenAPI description of the routes
 /// it serves. The gateway forwards exactly these paths (unchanged: each service serves its
 /// resources under the same `/api/v1/...` path); anything else never leaves the gateway.
-pub fn contracts() -> [(&'static str, utoipa::openapi::OpenApi); 3] {
+pub fn contracts() -> [(&'static str, utoipa::openapi::OpenApi); 4] {
     [
         ("catalog", catalog_api::openapi()),
         ("inventory", inventory_api::openapi()),
         ("sales", sales_api::openapi()),
+        ("reports", reports_api::openapi()),
     ]
 }
 

@@ -47,6 +47,7 @@ pub struct Settings {
     pub catalog_port: u16,
     pub inventory_port: u16,
     pub sales_port: u16,
+    pub reports_port: u16,
     pub admin_port: u16,
     /// Default database of every service: `sqlite://…` or `mysql://…`. Unset means one SQLite
     /// file per service under `data_dir`.
@@ -57,6 +58,8 @@ pub struct Settings {
     pub inventory_database_url: Option<SecretString>,
     /// Overrides `database_url` for the sales service.
     pub sales_database_url: Option<SecretString>,
+    /// Overrides `database_url` for the reporting service.
+    pub reports_database_url: Option<SecretString>,
     /// Overrides `database_url` for the gateway (users, sessions, API tokens).
     pub gateway_database_url: Option<SecretString>,
     /// The secret the gateway signs callers' identities with and the services check them
@@ -114,6 +117,9 @@ pub struct Settings {
     pub inventory_url: Option<String>,
     /// Where the gateway reaches the sales service. Unset means this host's `sales_port`.
     pub sales_url: Option<String>,
+    /// Where the gateway reaches the reporting service. Unset means this host's
+    /// `reports_port`.
+    pub reports_url: Option<String>,
     /// Where the admin dashboard reaches the gateway. Unset means this host's `gateway_port`.
     pub gateway_url: Option<String>,
     pub log_format: LogFormat,
@@ -140,11 +146,13 @@ impl Default for Settings {
             catalog_port: 8001,
             inventory_port: 8002,
             sales_port: 8003,
+            reports_port: 8004,
             admin_port: 3000,
             database_url: None,
             catalog_database_url: None,
             inventory_database_url: None,
             sales_database_url: None,
+            reports_database_url: None,
             gateway_database_url: None,
             internal_secret: None,
             admin_password: None,
@@ -170,6 +178,7 @@ impl Default for Settings {
             catalog_url: None,
             inventory_url: None,
             sales_url: None,
+            reports_url: None,
             gateway_url: None,
             log_format: LogFormat::Human,
             log_level: "info".to_owned(),
@@ -200,6 +209,8 @@ pub struct Overrides {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports_port: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_port: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub database_url: Option<String>,
@@ -211,6 +222,8 @@ pub struct Overrides {
     pub inventory_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sales_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reports_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gateway_url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -303,6 +316,7 @@ impl Settings {
             ("catalog_database_url", &self.catalog_database_url),
             ("inventory_database_url", &self.inventory_database_url),
             ("sales_database_url", &self.sales_database_url),
+            ("reports_database_url", &self.reports_database_url),
             ("gateway_database_url", &self.gateway_database_url),
         ] {
             if let Some(url) = url {
@@ -331,6 +345,7 @@ impl Settings {
             ("catalog_url", &self.catalog_url, "http://catalog:8001"),
             ("inventory_url", &self.inventory_url, "http://inventory:8002"),
             ("sales_url", &self.sales_url, "http://sales:8003"),
+            ("reports_url", &self.reports_url, "http://reports:8004"),
             ("gateway_url", &self.gateway_url, "http://gateway:8000"),
             ("otlp_endpoint", &self.otlp_endpoint, "http://collector:4318"),
         ] {
@@ -426,6 +441,11 @@ impl Settings {
         self.service_database_url("sales", self.sales_database_url.as_ref())
     }
 
+    /// The reporting service's database URL, chosen like [`Settings::catalog_database_url`].
+    pub fn reports_database_url(&self) -> SecretString {
+        self.service_database_url("reports", self.reports_database_url.as_ref())
+    }
+
     /// The gateway's database URL, chosen like [`Settings::catalog_database_url`].
     pub fn gateway_database_url(&self) -> SecretString {
         self.service_database_url("gateway", self.gateway_database_url.as_ref())
@@ -451,6 +471,11 @@ impl Settings {
     /// Where the gateway reaches the sales service.
     pub fn sales_upstream(&self) -> String {
         self.upstream(self.sales_url.as_ref(), self.sales_port)
+    }
+
+    /// Where the gateway reaches the reporting service.
+    pub fn reports_upstream(&self) -> String {
+        self.upstream(self.reports_url.as_ref(), self.reports_port)
     }
 
     /// Where the admin dashboard reaches the gateway.
@@ -552,9 +577,10 @@ mod tests {
                     s.catalog_port,
                     s.inventory_port,
                     s.sales_port,
+                    s.reports_port,
                     s.admin_port
                 ),
-                (8000, 8001, 8002, 8003, 3000)
+                (8000, 8001, 8002, 8003, 8004, 3000)
             );
             assert!(s.host.is_loopback());
             assert_eq!(

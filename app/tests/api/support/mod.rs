@@ -111,6 +111,8 @@ impl Drop for Backing {
         let queues = vec![
             format!("{exchange}.inventory"),
             format!("{exchange}.sales.inventory"),
+            format!("{exchange}.reports"),
+            format!("{exchange}.sales.reports"),
         ];
         let _ = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
@@ -173,6 +175,7 @@ impl Backing {
             catalog_port: 0,
             inventory_port: 0,
             sales_port: 0,
+            reports_port: 0,
             admin_port: 0,
             database_url: Some(self.db.url.clone().into()),
             redis_url: self.redis_url.clone().map(Into::into),
@@ -242,6 +245,7 @@ impl TestApp {
                 Target::Catalog,
                 Target::Inventory,
                 Target::Sales,
+                Target::Reports,
                 Target::Gateway,
                 Target::Admin,
             ],
@@ -257,6 +261,7 @@ impl TestApp {
                 Target::Catalog,
                 Target::Inventory,
                 Target::Sales,
+                Target::Reports,
                 Target::Gateway,
                 Target::Admin,
             ],

@@ -65,6 +65,7 @@ impl Server {
             "--catalog-port",
             "--inventory-port",
             "--sales-port",
+            "--reports-port",
             "--admin-port",
         ] {
             if !extra.contains(&flag) {
@@ -193,7 +194,7 @@ impl<'a> Split<'a> {
     pub fn start(env: impl Fn() -> Command + 'a, services: &[&'static str]) -> Split<'a> {
         let mut split = Split {
             env: Box::new(env),
-            ports: ["catalog", "inventory", "sales", "gateway", "admin"]
+            ports: ["catalog", "inventory", "sales", "reports", "gateway", "admin"]
                 .into_iter()
                 .map(|s| (s, free_port().to_string()))
                 .collect(),
@@ -225,7 +226,7 @@ impl<'a> Split<'a> {
         let upstreams: &[&str] = match service {
             "inventory" => &["sales"],
             "sales" => &["catalog", "inventory"],
-            "gateway" => &["catalog", "inventory", "sales"],
+            "gateway" => &["catalog", "inventory", "sales", "reports"],
             "admin" => &["gateway"],
             _ => &[],
         };

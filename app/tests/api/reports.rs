@@ -1,0 +1,291 @@
+//! The reporting service through the gateway in both modes: sales, a return and a void rung
+//! up at the counter reach the rollups through the events, and every report's figures equal
+//! the sums over the sales as the sales service lists them; the CSV carries the JSON's rows;
+//! a closed shift shows its over/short; a bad period is refused.
+
+use std::time::Duration;
+
+use crate::support::{Backing, TestApp, ok_json, product};
+use reqwest::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+modes!(reports_add_up_to_the_sales_they_were_fed);
+
+const WAIT: Duration = Duration::from_secs(20);
+
+async fn stocked(app: &TestApp, sku: &str, extra: Value) {
+    app.create(&product(sku, extra)).await;
+    let path = format!("/api/v1/inventory/{sku}/restock");
+    testkit::eventually("the inventory learns of the product", WAIT, || async {
+        app.post_json(&path, &json!({"quantity": 50})).await.status() == StatusCode::CREATED
+    })
+    .await;
+}
+
+async fn sell(app: &TestApp, body: Value) -> Value {
+    let response = app.post_json("/api/v1/sales", &body).await;
+    assert_eq!(response.status(), StatusCode::CREATED);
+    response.json().await.unwrap()
+}
+
+async fn report(app: &TestApp, query: &str) -> Value {
+    ok_json(app.get(&format!("/api/v1/reports/sales?{query}")).await).await
+}
+
+/// What the sales service itself says: sales rung up, money taken and given back.
+struct Raw {
+    sales: i64,
+    total_cents: i64,
+    refunded_cents: i64,
+    units: i64,
+}
+
+async fn raw(app: &TestApp) -> Raw {
+    let page = ok_json(app.get("/api/v1/sales?limit=100").await).await;
+    let items = page["items"].as_array().unwrap();
+    let sum = |field: &str| items.iter().map(|s| s[field].as_i64().unwrap()).sum::<i64>();
+    Raw {
+        sales: items.len() as i64,
+        total_cents: sum("total_cents"),
+        refunded_cents: sum("refunded_cents"),
+        units: items
+            .iter()
+            .flat_map(|s| s["lines"].as_array().unwrap())
+            .map(|l| l["quantity"].as_i64().unwrap())
+            .sum(),
+    }
+}
+
+async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, _: Backing) {
+    stocked(
+        &app,
+        "REP-GPU",
+        json!({"price_cents": 49_900, "category": "GPUs", "brand": "Acme"}),
+    )
+    .await;
+    stocked(
+        &app,
+        "REP-SSD",
+        json!({"price_cents": 8_999, "category": "Storage", "brand": "Disko"}),
+    )
+    .await;
+    stocked(&app, "REP-CBL", json!({"price_cents": 499, "category": "Cables"})).await;
+
+    let opened = app
+        .post_json(
+            "/api/v1/shifts",
+            &json!({"till": "till-r", "location": "main", "opening_float_cents": 5_000}),
+        )
+        .await;
+    assert_eq!(opened.status(), StatusCode::CREATED);
+    let shift: Value = opened.json().await.unwrap();
+    let shift_id = shift["id"].as_str().unwrap().to_owned();
+    let first = sell(
+        &app,
+        json!({"lines": [{"sku": "REP-GPU", "quantity": 1}, {"sku": "REP-CBL", "quantity": 3}],
+               "payments": [{"method": "card", "amount_cents": 20_000}, {"method": "cash", "amount_cents": 40_000}],
+               "discount_cents": 397, "shift_id": shift_id}),
+    )
+    .await;
+    let second = sell(
+        &app,
+        json!({"lines": [{"sku": "REP-SSD", "quantity": 2}], "payment_method": "card", "shift_id": shift_id}),
+    )
+    .await;
+    let third = sell(
+        &app,
+        json!({"lines": [{"sku": "REP-CBL", "quantity": 1}], "payment_method": "cash", "shift_id": shift_id}),
+    )
+    .await;
+    let returned = app
+        .post_json(
+            &format!("/api/v1/sales/{}/returns", first["id"].as_str().unwrap()),
+            &json!({"lines": [{"sku": "REP-CBL", "quantity": 2}], "shift_id": shift_id}),
+        )
+        .await;
+    assert!(returned.status().is_success(), "{:?}", returned.text().await);
+    let voided = app
+        .post_json(
+            &format!("/api/v1/sales/{}/void", third["id"].as_str().unwrap()),
+            &json!({}),
+        )
+        .await;
+    assert!(voided.status().is_success(), "{:?}", voided.text().await);
+    let closed = app
+        .post_json(
+            &format!("/api/v1/shifts/{shift_id}/close"),
+            &json!({"counted_cash_cents": 1_000_000}),
+        )
+        .await;
+    assert_eq!(closed.status(), StatusCode::OK, "{:?}", closed.text().await);
+    let over_short = ok_json(app.get(&format!("/api/v1/shifts/{shift_id}/report")).await).await["shift"]
+        ["over_short_cents"]
+        .as_i64()
+        .unwrap();
+
+    // The rollups catch up with the events; then every report adds up to the sales.
+    let raw = raw(&app).await;
+    assert_eq!(raw.sales, 3);
+    testkit::eventually("the reports see every sale, return and void", WAIT, || async {
+        let totals = report(&app, "").await["totals"].clone();
+        totals["sales"] == raw.sales
+            && totals["returns"] == 1
+            && totals["voids"] == 1
+            && totals["void_cents"].as_i64().unwrap() + totals["refund_cents"].as_i64().unwrap()
+                == raw.refunded_cents
+    })
+    .await;
+    let totals = report(&app, "").await["totals"].clone();
+    assert_eq!(totals["total_cents"], raw.total_cents, "{totals}");
+    assert_eq!(totals["units"], raw.units, "{totals}");
+    assert_eq!(totals["discount_cents"], 397, "{totals}");
+    assert_eq!(totals["returned_units"], 2, "{totals}");
+    assert_eq!(totals["voided_units"], 1, "{totals}");
+    let kept_total = raw.total_cents - raw.refunded_cents;
+    assert_eq!(
+        totals["kept_net_cents"].as_i64().unwrap() + totals["kept_tax_cents"].as_i64().unwrap(),
+        kept_total,
+        "{totals}"
+    );
+
+    // Every grouping adds up to the same totals.
+    for by in [
+        "day",
+        "week",
+        "month",
+        "product",
+        "category",
+        "brand",
+        "location",
+        "staff",
+        "payment_method",
+        "tax_rate",
+    ] {
+        let grouped = report(&app, &format!("by={by}")).await;
+        let rows = grouped["rows"].as_array().unwrap();
+        for figure in [
+            "total_cents",
+            "refund_cents",
+            "void_cents",
+            "refund_tax_cents",
+            "kept_net_cents",
+        ] {
+            let sum: i64 = rows.iter().map(|r| r[figure].as_i64().unwrap()).sum();
+            assert_eq!(sum, totals[figure].as_i64().unwrap(), "{by} {figure}: {grouped}");
+        }
+        if !matches!(
+            by,
+            "product" | "category" | "brand" | "tax_rate" | "payment_method"
+        ) {
+            let sales: i64 = rows.iter().map(|r| r["sales"].as_i64().unwrap()).sum();
+            assert_eq!(sales, raw.sales, "{by}: {grouped}");
+        }
+    }
+    let by_category = report(&app, "by=category").await;
+    let gpus = by_category["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "GPUs")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (gpus["units"].as_i64(), gpus["sales"].as_i64()),
+        (Some(1), Some(1)),
+        "{by_category}"
+    );
+    let by_product = report(&app, "by=product").await;
+    let cable = by_product["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["key"] == "REP-CBL")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        (
+            cable["units"].as_i64(),
+            cable["returned_units"].as_i64(),
+            cable["voided_units"].as_i64()
+        ),
+        (Some(4), Some(2), Some(1)),
+        "{cable}"
+    );
+    assert_ne!(cable["label"], "REP-CBL", "a product row carries its name");
+    let staff = report(&app, "by=staff").await;
+    assert_eq!(staff["rows"][0]["key"], "admin", "{staff}");
+
+    // The tax report files what was kept.
+    let tax = ok_json(app.get("/api/v1/reports/tax").await).await;
+    assert_eq!(
+        tax["kept_tax_cents"].as_i64().unwrap() + tax["kept_net_cents"].as_i64().unwrap(),
+        kept_total,
+        "{tax}"
+    );
+
+    // The previous period of the same length holds nothing of this test's sales.
+    let today = report(&app, "").await;
+    assert_eq!(today["previous"]["totals"]["sales"], 0, "{today}");
+    let from = today["period"]["from"].as_str().unwrap();
+    let to = today["period"]["to"].as_str().unwrap();
+    assert!(today["previous"]["period"]["to"].as_str().unwrap() < from);
+    let next_day = report(&app, &format!("from={to}&to={to}&location=attic")).await;
+    assert_eq!(
+        next_day["totals"]["sales"], 0,
+        "another location's figures are apart"
+    );
+
+    // The CSV carries the JSON's rows.
+    let by_product_csv = app
+        .request(Method::GET, "/api/v1/reports/sales?by=product")
+        .header(header::ACCEPT, "text/csv")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_product_csv.status(), StatusCode::OK);
+    assert!(
+        by_product_csv.headers()[header::CONTENT_TYPE]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let text = by_product_csv.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let header_row = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let json_rows = by_product["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), json_rows.len(), "{text}");
+    for (csv_row, json_row) in rows.iter().zip(json_rows) {
+        for (name, value) in header_row.iter().zip(csv_row.iter()) {
+            let expected = match name {
+                "product" => json_row["key"].as_str().unwrap().to_owned(),
+                "label" => json_row["label"].as_str().unwrap().to_owned(),
+                figure => json_row[figure].as_i64().unwrap().to_string(),
+            };
+            assert_eq!(value, expected, "{name} in {text}");
+        }
+    }
+
+    // The closed shift, with its over/short per till.
+    let shifts = ok_json(app.get("/api/v1/reports/shifts").await).await;
+    assert_eq!(shifts["shifts"][0]["shift_id"], shift_id.as_str(), "{shifts}");
+    assert_eq!(shifts["shifts"][0]["over_short_cents"], over_short, "{shifts}");
+    assert_eq!(shifts["tills"][0]["net_over_short_cents"], over_short, "{shifts}");
+
+    // A bad period is refused, saying which field.
+    for query in [
+        "from=2026-13-01",
+        "from=2026-12-02&to=2026-12-01",
+        "from=2000-01-01&to=2026-01-01",
+        "by=colour",
+    ] {
+        let refused = app.get(&format!("/api/v1/reports/sales?{query}")).await;
+        assert_eq!(refused.status(), StatusCode::BAD_REQUEST, "{query}");
+        assert_eq!(
+            refused.headers()[header::CONTENT_TYPE],
+            "application/problem+json",
+            "{query}"
+        );
+    }
+    let _ = second;
+}

@@ -1,0 +1,238 @@
+//! The report routes under `/api/v1/reports`, as the contract (`reports_api`) describes them.
+//! Each answers JSON, or CSV of its rows when the client accepts `text/csv` before JSON.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use reports_api::inputs::{Grouping, PeriodParams, SalesParams};
+use reports_api::views::{Figures, SalesReport, ShiftsReport, TaxReport};
+use web::csv_export::{field, row};
+use web::{Json, Problem, Query};
+
+use crate::reports::{Reports, period};
+
+type AppState = Arc<Reports>;
+
+pub fn router(reports: Arc<Reports>) -> Router {
+    Router::new()
+        .route("/api/v1/reports/sales", get(sales))
+        .route("/api/v1/reports/tax", get(tax))
+        .route("/api/v1/reports/shifts", get(shifts))
+        .with_state(reports)
+}
+
+/// True when the client asked for CSV rather than JSON.
+fn wants_csv(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|v| v.split(';').next().unwrap_or("").trim())
+        .find(|v| matches!(*v, "text/csv" | "application/json"))
+        == Some("text/csv")
+}
+
+fn csv(filename: String, header: &[&str], rows: Vec<Vec<String>>) -> Response {
+    let mut body = row(header.iter().map(|h| (*h).to_owned()));
+    for fields in rows {
+        body.extend(row(fields.into_iter()));
+    }
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+const FIGURES: [&str; 16] = [
+    "sales",
+    "units",
+    "discount_cents",
+    "net_cents",
+    "tax_cents",
+    "total_cents",
+    "returns",
+    "returned_units",
+    "refund_cents",
+    "refund_tax_cents",
+    "voids",
+    "voided_units",
+    "void_cents",
+    "void_tax_cents",
+    "kept_net_cents",
+    "kept_tax_cents",
+];
+
+fn figure_fields(f: &Figures) -> [String; 16] {
+    [
+        f.sales,
+        f.units,
+        f.discount_cents,
+        f.net_cents,
+        f.tax_cents,
+        f.total_cents,
+        f.returns,
+        f.returned_units,
+        f.refund_cents,
+        f.refund_tax_cents,
+        f.voids,
+        f.voided_units,
+        f.void_cents,
+        f.void_tax_cents,
+        f.kept_net_cents,
+        f.kept_tax_cents,
+    ]
+    .map(|n| n.to_string())
+}
+
+async fn sales(
+    State(reports): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<SalesParams>,
+) -> Result<Response, Problem> {
+    let filter = period(params.from.as_deref(), params.to.as_deref(), params.location)?;
+    let by = params.by.unwrap_or(Grouping::Day);
+    let report: SalesReport = reports.sales(&filter, by).await?;
+    if !wants_csv(&headers) {
+        return Ok(Json(report).into_response());
+    }
+    let mut header = vec![by.as_str(), "label"];
+    header.extend(FIGURES);
+    let rows = report
+        .rows
+        .iter()
+        .map(|r| {
+            let mut fields = vec![r.key.clone(), r.label.clone()];
+            fields.extend(figure_fields(&r.figures));
+            fields
+        })
+        .collect();
+    let name = format!(
+        "sales-by-{}-{}-{}.csv",
+        by.as_str(),
+        report.period.from,
+        report.period.to
+    );
+    Ok(csv(name, &header, rows))
+}
+
+async fn tax(
+    State(reports): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<PeriodParams>,
+) -> Result<Response, Problem> {
+    let filter = period(params.from.as_deref(), params.to.as_deref(), params.location)?;
+    let report: TaxReport = reports.tax(&filter).await?;
+    if !wants_csv(&headers) {
+        return Ok(Json(report).into_response());
+    }
+    let header = [
+        "code",
+        "rate_percent",
+        "net_cents",
+        "tax_cents",
+        "refunded_net_cents",
+        "refunded_tax_cents",
+        "kept_net_cents",
+        "kept_tax_cents",
+    ];
+    let rows = report
+        .rates
+        .iter()
+        .map(|r| {
+            vec![
+                r.code.clone(),
+                r.rate_percent.clone(),
+                r.net_cents.to_string(),
+                r.tax_cents.to_string(),
+                r.refunded_net_cents.to_string(),
+                r.refunded_tax_cents.to_string(),
+                r.kept_net_cents.to_string(),
+                r.kept_tax_cents.to_string(),
+            ]
+        })
+        .collect();
+    let name = format!("tax-{}-{}.csv", report.period.from, report.period.to);
+    Ok(csv(name, &header, rows))
+}
+
+async fn shifts(
+    State(reports): State<AppState>,
+    headers: HeaderMap,
+    Query(params): Query<PeriodParams>,
+) -> Result<Response, Problem> {
+    let filter = period(params.from.as_deref(), params.to.as_deref(), params.location)?;
+    let report: ShiftsReport = reports.shifts(&filter).await?;
+    if !wants_csv(&headers) {
+        return Ok(Json(report).into_response());
+    }
+    let header = [
+        "shift_id",
+        "till",
+        "location",
+        "z_number",
+        "closed_at",
+        "closed_by",
+        "sales",
+        "total_cents",
+        "refunds_cents",
+        "expected_cash_cents",
+        "counted_cash_cents",
+        "over_short_cents",
+    ];
+    let rows = report
+        .shifts
+        .iter()
+        .map(|s| {
+            vec![
+                s.shift_id.clone(),
+                s.till.clone(),
+                s.location.clone(),
+                s.z_number.to_string(),
+                s.closed_at.clone(),
+                field(s.closed_by.as_ref()),
+                s.sales.to_string(),
+                s.total_cents.to_string(),
+                s.refunds_cents.to_string(),
+                s.expected_cash_cents.to_string(),
+                s.counted_cash_cents.to_string(),
+                s.over_short_cents.to_string(),
+            ]
+        })
+        .collect();
+    let name = format!("shifts-{}-{}.csv", report.period.from, report.period.to);
+    Ok(csv(name, &header, rows))
+}
+
+#[cfg(test)]
+mod tests {
+    use axum::http::HeaderValue;
+
+    use super::*;
+
+    #[test]
+    fn csv_is_chosen_only_when_asked_before_json() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_csv(&headers));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv"));
+        assert!(wants_csv(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json, text/csv"),
+        );
+        assert!(!wants_csv(&headers));
+        headers.insert(header::ACCEPT, HeaderValue::from_static("text/csv;q=0.9, */*"));
+        assert!(wants_csv(&headers));
+    }
+}
