@@ -458,18 +458,30 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
             query.fetch_one(&pool).await.expect(sql)
         }
     };
-    let settled = tokio::time::timeout(Duration::from_secs(60), async {
-        loop {
-            let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)", None).await;
-            let reserved = scalar("SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM inventory_levels", None).await;
-            if backlog == 0 && reserved == 0 {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(200)).await;
+    // Settled: nothing left to publish or to apply. The consumers catch up at the pace this
+    // machine allows (slower while other tests share it), so what fails the drill is a backlog
+    // that stops shrinking for 30 s, not a slow one.
+    let mut settled = false;
+    let mut last = (i64::MAX, i64::MAX);
+    let mut progress_at = Instant::now();
+    while progress_at.elapsed() < Duration::from_secs(30) {
+        let backlog = scalar("SELECT (SELECT COUNT(*) FROM catalog_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM inventory_outbox WHERE published_at IS NULL) + (SELECT COUNT(*) FROM sales_outbox WHERE published_at IS NULL)", None).await;
+        let reserved = scalar(
+            "SELECT CAST(COALESCE(SUM(reserved), 0) AS SIGNED) FROM inventory_levels",
+            None,
+        )
+        .await;
+        if backlog == 0 && reserved == 0 {
+            settled = true;
+            break;
         }
-    })
-    .await;
-    if settled.is_err() {
+        if backlog < last.0 || reserved < last.1 {
+            progress_at = Instant::now();
+        }
+        last = (last.0.min(backlog), last.1.min(reserved));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    if !settled {
         let left: Vec<(String, String, i64)> = sqlx::query_as(
             "SELECT r.id, r.status, CAST(COALESCE(SUM(l.quantity), 0) AS SIGNED) \
              FROM inventory_reservations r JOIN inventory_reservation_lines l ON l.reservation_id = r.id \
@@ -484,9 +496,14 @@ async fn no_accepted_request_is_lost_or_applied_twice_through_crashes_and_outage
             .filter(|(id, _, _)| accepted.contains(id))
             .map(|(id, _, _)| id.clone())
             .collect();
+        let dead: Vec<(String, String)> =
+            sqlx::query_as("SELECT event_type, error FROM inventory_dead_letters")
+                .fetch_all(db.pool())
+                .await
+                .expect("dead letters");
         panic!(
-            "not settled after 60 s: {backlog} unpublished events; open reservations \
-             (id, status, units): {left:?}; of which answered as sales: {recorded:?}"
+            "not settled, no progress for 30 s: {backlog} unpublished events; dead letters {dead:?}; \
+             open reservations (id, status, units): {left:?}; of which answered as sales: {recorded:?}"
         );
     }
     assert_eq!(
