@@ -32,7 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the chosen services until SIGTERM or Ctrl-C (the default command).
     Serve {
-        /// `all`, or a comma-separated list of: catalog, inventory, sales, gateway, admin.
+        /// `all`, or a comma-separated list of: catalog, inventory, sales, reports, gateway,
+        /// admin.
         #[arg(short, long, default_value = "all", env = "INVENTORY_TARGET")]
         target: String,
     },
@@ -65,6 +66,19 @@ pub enum Command {
         #[arg(long, value_name = "DIR")]
         from: PathBuf,
     },
+    /// The reporting service's own work.
+    Reports {
+        #[command(subcommand)]
+        action: ReportsAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportsAction {
+    /// Recompute the reports' rollups from the catalog and the sales service's whole event
+    /// history (a shop whose sales began before its reports). Asks the running catalog and
+    /// sales services, so it needs the installation's internal_secret.
+    Rebuild,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use inventory_tracker::cli::{Cli, Command};
+use inventory_tracker::cli::{Cli, Command, ReportsAction};
 use inventory_tracker::targets::TARGETS;
 use inventory_tracker::{Target, parse_targets};
 use settings::Settings;
@@ -105,6 +105,25 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                     println!("{}: migrations applied", info.name);
                 }
             }
+        }
+        Command::Reports {
+            action: ReportsAction::Rebuild,
+        } => {
+            let signer = web::Signer::from_settings(&settings).map_err(|e| {
+                anyhow::anyhow!("{e}: the rebuild asks the running services, signed with the secret they were started with")
+            })?;
+            let db = reports::connect(&settings).await?;
+            let sources = reports::rebuild::Sources::new(
+                signer,
+                settings.catalog_upstream(),
+                settings.sales_upstream(),
+            );
+            let rebuilt = reports::rebuild::rebuild(&db, &sources).await?;
+            println!(
+                "reports rebuild: {} products and {} sales events replayed",
+                rebuilt.products, rebuilt.events
+            );
+            db.close().await;
         }
         Command::SeedDemo => {
             // Nothing is served: the catalog only needs some secret to be built.

@@ -1,7 +1,8 @@
 //! The reporting service through the gateway in both modes: sales, a return and a void rung
 //! up at the counter reach the rollups through the events, and every report's figures equal
 //! the sums over the sales as the sales service lists them; the CSV carries the JSON's rows;
-//! a closed shift shows its over/short; a bad period is refused.
+//! a closed shift shows its over/short; a bad period is refused; `inventory-tracker reports
+//! rebuild` gives the live figures again.
 
 use std::time::Duration;
 
@@ -56,7 +57,7 @@ async fn raw(app: &TestApp) -> Raw {
     }
 }
 
-async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, _: Backing) {
+async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backing) {
     stocked(
         &app,
         "REP-GPU",
@@ -285,6 +286,58 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, _: Backing) {
             refused.headers()[header::CONTENT_TYPE],
             "application/problem+json",
             "{query}"
+        );
+    }
+
+    // The rebuild from the catalog and the sales history gives the live figures again.
+    let queries = [
+        "/api/v1/reports/sales?by=day",
+        "/api/v1/reports/sales?by=product",
+        "/api/v1/reports/sales?by=category",
+        "/api/v1/reports/sales?by=staff",
+        "/api/v1/reports/sales?by=payment_method",
+        "/api/v1/reports/sales?by=tax_rate",
+        "/api/v1/reports/tax",
+        "/api/v1/reports/shifts",
+    ];
+    let mut live = Vec::new();
+    for query in queries {
+        live.push(ok_json(app.get(query).await).await);
+    }
+    // The history the rebuild reads is for services only: the gateway does not route it.
+    assert_eq!(
+        app.get("/internal/v1/events").await.status(),
+        StatusCode::NOT_FOUND
+    );
+    // As a shop whose sales began before its reports: nothing rolled up yet.
+    let db = backing.db.connect().await;
+    for table in ["reports_daily", "reports_sales", "reports_shifts"] {
+        sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
+            .execute(db.pool())
+            .await
+            .unwrap();
+    }
+    assert_eq!(report(&app, "").await["totals"]["sales"], 0);
+    let rebuilt = crate::support::process::command(Some(&backing))
+        .args(["reports", "rebuild", "--catalog-url"])
+        .arg(app.catalog.as_deref().unwrap())
+        .arg("--sales-url")
+        .arg(app.sales.as_deref().unwrap())
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&rebuilt.stdout);
+    assert!(
+        rebuilt.status.success(),
+        "{said} {}",
+        String::from_utf8_lossy(&rebuilt.stderr)
+    );
+    // Three sales, a return, a void and a closed shift.
+    assert!(said.contains("and 6 sales events replayed"), "{said}");
+    for (query, before) in queries.iter().zip(&live) {
+        assert_eq!(
+            &ok_json(app.get(query).await).await,
+            before,
+            "{query} after a rebuild"
         );
     }
     let _ = second;

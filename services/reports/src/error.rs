@@ -10,6 +10,8 @@ pub enum ReportsError {
     BadPeriod(String, String),
     #[error("a figure is too large to add up")]
     Overflow,
+    #[error("a source of a rebuild failed: {0}")]
+    Source(String),
     #[error("the reports' data is damaged: {0}")]
     Corrupt(String),
     #[error("the reports database is unavailable")]
@@ -45,6 +47,15 @@ impl From<ReportsError> for Problem {
                 "A figure is too large",
             )
             .detail("The period's figures add up to more than can be counted; choose a shorter period."),
+            ReportsError::Source(what) => {
+                tracing::error!(%what, "rebuild source failed");
+                Problem::new(
+                    StatusCode::BAD_GATEWAY,
+                    "rebuild-source-failed",
+                    "A source of the rebuild failed",
+                )
+                .detail(what)
+            }
             ReportsError::Corrupt(what) => {
                 tracing::error!(%what, "reports data damaged");
                 Problem::internal()

@@ -68,11 +68,11 @@ pub async fn apply(
         }
         ProductCreated::TYPE => {
             let event: ProductCreated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-            store::keep_product(conn, engine, &event.product).await?;
+            store::keep_product(conn, engine, &(&event.product).into()).await?;
         }
         ProductUpdated::TYPE => {
             let event: ProductUpdated = serde_json::from_value(envelope.data.clone()).map_err(bad)?;
-            store::keep_product(conn, engine, &event.product).await?;
+            store::keep_product(conn, engine, &(&event.product).into()).await?;
         }
         other => return Err(HandleError::Permanent(format!("unexpected event type {other}"))),
     }

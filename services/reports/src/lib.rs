@@ -13,6 +13,7 @@
 //! - [`events`]: the consumer of the sales service's and the catalog's events.
 //! - [`store`]: the SQL of the rollups, kept sales, products and shifts.
 //! - [`reports`]: the use cases: a period checked, rollups summed into reports.
+//! - [`rebuild`]: the rollups recomputed from the catalog and the sales service's history.
 //! - [`http`]: the routes, JSON or CSV.
 //! - [`error`]: [`ReportsError`] and the problem each variant becomes.
 
@@ -20,6 +21,7 @@ pub mod domain;
 pub mod error;
 pub mod events;
 pub mod http;
+pub mod rebuild;
 pub mod reports;
 pub mod store;
 

@@ -84,11 +84,33 @@ pub async fn kept_sale(conn: &mut AnyConnection, sale_id: &str) -> Result<Option
         .transpose()
 }
 
+/// What the reports keep of a product: its name and groups, at a catalog version.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct KeptProduct {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub brand: Option<String>,
+    pub version: i64,
+}
+
+impl From<&ProductSnapshot> for KeptProduct {
+    fn from(p: &ProductSnapshot) -> KeptProduct {
+        KeptProduct {
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            category: p.category.clone(),
+            brand: p.brand.clone(),
+            version: p.version,
+        }
+    }
+}
+
 /// Keeps a product's name and groups, unless a later version is kept already.
 pub async fn keep_product(
     conn: &mut AnyConnection,
     kind: DatabaseKind,
-    product: &ProductSnapshot,
+    product: &KeptProduct,
 ) -> Result<(), sqlx::Error> {
     let upsert = match kind {
         DatabaseKind::Sqlite => {

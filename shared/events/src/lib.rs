@@ -30,5 +30,5 @@ pub mod sales;
 pub use bus::{Bus, BusError, Delivery, Heard, Listener, Message, Subscription};
 pub use consumer::{Consumer, HandleError, Handler, Outcome};
 pub use envelope::{Envelope, Event};
-pub use outbox::Outbox;
+pub use outbox::{HistoryPage, Outbox};
 pub use relay::Relay;

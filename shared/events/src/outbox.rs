@@ -11,6 +11,14 @@ use storage::Db;
 
 use crate::Envelope;
 
+/// A page of a service's event history: its events in the order they were written, and where
+/// the next page starts (none: this was the last).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct HistoryPage {
+    pub events: Vec<Envelope>,
+    pub next: Option<i64>,
+}
+
 /// Writes to one service's outbox table.
 #[derive(Debug, Clone)]
 pub struct Outbox {
@@ -76,6 +84,30 @@ impl Outbox {
             query.execute(&mut *conn).await?;
         }
         Ok(())
+    }
+
+    /// Up to `limit` events written after the one at `after` (0: from the first), in the order
+    /// they were written, published or not: the service's event history, for a consumer that
+    /// rebuilds what it derives from it. Each comes with its position, the `after` of the next
+    /// page.
+    pub async fn history(&self, db: &Db, after: i64, limit: i64) -> Result<HistoryPage, sqlx::Error> {
+        let sql = format!(
+            "SELECT seq, payload FROM {} WHERE seq > ? ORDER BY seq LIMIT ?",
+            self.table
+        );
+        let rows: Vec<(i64, String)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(after)
+            .bind(limit)
+            .fetch_all(db.pool())
+            .await?;
+        let next = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|(seq, _)| *seq))
+            .flatten();
+        let events = rows
+            .into_iter()
+            .map(|(_, payload)| serde_json::from_str(&payload).map_err(|e| sqlx::Error::Decode(Box::new(e))))
+            .collect::<Result<Vec<Envelope>, _>>()?;
+        Ok(HistoryPage { events, next })
     }
 
     /// Events written but not yet published.

@@ -1,10 +1,11 @@
 //! The counter's HTTP routes under `/api/v1/sales`, as the contract (`sales_api`) describes
 //! them, the customers' ([`customers`]) and the shifts' ([`shifts`]), and both lists as CSV
-//! ([`exports`]). Handlers take the request apart, call the
-//! [`Counter`] and answer; they decide nothing about sales.
+//! ([`exports`]), and the event history a service may rebuild from ([`history`]). Handlers
+//! take the request apart, call the [`Counter`] and answer; they decide nothing about sales.
 
 pub mod customers;
 pub mod exports;
+pub mod history;
 pub mod shifts;
 
 use std::sync::Arc;
@@ -34,6 +35,7 @@ pub fn router(counter: Arc<Counter>) -> Router {
     Router::new()
         .route("/api/v1/sales", get(list).post(create))
         .route("/api/v1/sales/summary", get(summary))
+        .route("/internal/v1/events", get(history::events))
         .route("/api/v1/sales/export.csv", get(exports::sales))
         .route("/api/v1/customers/export.csv", get(exports::customers))
         .route("/api/v1/sales/{id}", get(one))

@@ -60,6 +60,11 @@ impl SalesStore {
         &self.db
     }
 
+    /// The events written after position `after`, up to `limit` of them.
+    pub async fn event_history(&self, after: i64, limit: i64) -> Result<events::HistoryPage, sqlx::Error> {
+        self.outbox.history(&self.db, after, limit).await
+    }
+
     /// Claims `key` for `request` (its canonical JSON), or tells what became of it before.
     pub async fn claim(&self, key: &str, request: &str) -> Result<Claim, sqlx::Error> {
         self.keys.claim(&self.db, key, request).await
