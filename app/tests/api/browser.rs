@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 mod printing;
 mod purchasing;
+mod reports;
 mod shifts;
 mod till;
 

@@ -10,6 +10,7 @@ const NAV = [
   { href: '/suppliers', label: 'Suppliers' },
   { href: '/pos', label: 'Point of sale', role: 'clerk' },
   { href: '/sales', label: 'Sales' },
+  { href: '/reports', label: 'Reports' },
   { href: '/customers', label: 'Customers', role: 'clerk' },
   { href: '/shifts', label: 'Shifts', role: 'clerk' },
   { href: '/alerts', label: 'Alerts' },

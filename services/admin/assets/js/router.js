@@ -23,6 +23,7 @@ import * as poDetail from './screens/purchasing/detail.js';
 import * as poReceive from './screens/purchasing/receive.js';
 import * as reorder from './screens/purchasing/suggestions.js';
 import * as customers from './screens/customers.js';
+import * as reports from './screens/reports/index.js';
 import * as alerts from './screens/alerts.js';
 import * as locations from './screens/locations.js';
 import * as users from './screens/users.js';
@@ -51,6 +52,7 @@ const ROUTES = [
   { path: '/sales', screen: salesList.renderList },
   { path: '/sales/{id}', screen: saleDetail.renderDetail },
   { path: '/customers', screen: customers.render, role: 'clerk' },
+  { path: '/reports', screen: reports.render },
   { path: '/shifts', screen: shiftsList.renderList, role: 'clerk' },
   { path: '/shifts/{id}', screen: shiftDetail.renderDetail, role: 'clerk' },
   { path: '/alerts', screen: alerts.render },
