@@ -113,10 +113,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
                 anyhow::anyhow!("{e}: the rebuild asks the running services, signed with the secret they were started with")
             })?;
             let db = reports::connect(&settings).await?;
-            let sources = reports::rebuild::Sources::new(
+            let sources = reports::sources::Sources::new(
                 signer,
                 settings.catalog_upstream(),
                 settings.sales_upstream(),
+                settings.inventory_upstream(),
             );
             let rebuilt = reports::rebuild::rebuild(&db, &sources).await?;
             println!(

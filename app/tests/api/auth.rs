@@ -52,6 +52,7 @@ const MATRIX: &[(&str, &str, Option<&str>, bool)] = &[
     ("GET", "/api/v1/reports/sales", Some("viewer"), false),
     ("GET", "/api/v1/reports/tax", Some("viewer"), false),
     ("GET", "/api/v1/reports/shifts", Some("viewer"), false),
+    ("GET", "/api/v1/reports/stock", Some("viewer"), false),
     ("GET", "/api/v1/customers/export.csv", Some("clerk"), false),
     ("POST", "/api/v1/imports/products", Some("manager"), false),
     ("GET", "/api/v1/inventory/export.csv", Some("viewer"), false),

@@ -267,6 +267,62 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
         }
     }
 
+    // Today's stock against the sales: the stock the inventory holds, valued; what never sold
+    // is dead stock; the best seller is an A item. Viewers see no costs.
+    stocked(
+        &app,
+        "REP-OLD",
+        json!({"price_cents": 1_000, "cost_cents": 400, "category": "Cables"}),
+    )
+    .await;
+    let stock = ok_json(app.get("/api/v1/reports/stock?days=30").await).await;
+    let mut on_hand = 0;
+    for sku in ["REP-GPU", "REP-SSD", "REP-CBL", "REP-OLD"] {
+        on_hand += ok_json(app.get(&format!("/api/v1/inventory/{sku}")).await).await["totals"]["on_hand"]
+            .as_i64()
+            .unwrap();
+    }
+    assert_eq!(stock["totals"]["units"], on_hand, "{stock}");
+    let item = |sku: &str| {
+        stock["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["sku"] == sku)
+            .cloned()
+            .unwrap_or_else(|| panic!("{sku} in {stock}"))
+    };
+    assert_eq!(
+        (
+            item("REP-GPU")["sold_units"].as_i64(),
+            item("REP-GPU")["abc"].as_str()
+        ),
+        (Some(1), Some("A"))
+    );
+    assert_eq!(item("REP-CBL")["sold_units"], 1, "4 sold, 2 returned, 1 voided");
+    assert_eq!(
+        (
+            item("REP-OLD")["dead"].as_bool(),
+            item("REP-OLD")["value_at_cost_cents"].as_i64()
+        ),
+        (Some(true), Some(20_000))
+    );
+    assert_eq!(stock["totals"]["dead_at_cost_cents"], 20_000, "{stock}");
+    let (viewer, _) = app.user_client("vera", "viewer").await;
+    let seen: Value = viewer
+        .get(format!(
+            "{}/api/v1/reports/stock",
+            app.gateway.as_deref().unwrap()
+        ))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(!seen.to_string().contains("cost_cents"), "{seen}");
+    assert!(seen["totals"]["at_retail_cents"].as_i64().unwrap() > 0, "{seen}");
+
     // The closed shift, with its over/short per till.
     let shifts = ok_json(app.get("/api/v1/reports/shifts").await).await;
     assert_eq!(shifts["shifts"][0]["shift_id"], shift_id.as_str(), "{shifts}");

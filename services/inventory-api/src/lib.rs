@@ -10,6 +10,7 @@
 //! - [`reorder`]: the reorder suggestions.
 //! - [`purchase_orders`]: orders to suppliers and the deliveries received against them.
 //! - [`reservations`]: the service-to-service calls the sales service makes (not public).
+//! - [`valuation`]: the stock with its unit cost and price, for the reports (not public).
 //! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
 
 pub mod inputs;
@@ -18,6 +19,7 @@ pub mod purchase_orders;
 pub mod reorder;
 pub mod reservations;
 pub mod suppliers;
+pub mod valuation;
 pub mod views;
 
 pub use paths::InventoryApi;

@@ -82,3 +82,22 @@ pub struct SalesParams {
     /// How the rows are grouped (default: by day).
     pub by: Option<Grouping>,
 }
+
+/// The stock report's day, window and location.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StockParams {
+    /// The last day of the sales window, `YYYY-MM-DD` (default: today).
+    #[param(format = Date)]
+    pub to: Option<String>,
+    /// The days of sales the figures look back on, `to` included (default 90, at most 3,660).
+    #[param(minimum = 1, maximum = 3660)]
+    pub days: Option<u32>,
+    /// Only this location's stock and sales.
+    pub location: Option<String>,
+    /// The most products listed, those with the most value at cost first (default 1,000, at
+    /// most 10,000); the totals count every one.
+    #[param(minimum = 1, maximum = 10000)]
+    pub limit: Option<u32>,
+}

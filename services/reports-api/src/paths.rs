@@ -8,9 +8,9 @@ use crate::views::*;
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(sales_report, tax_report, shifts_report),
+    paths(sales_report, tax_report, shifts_report, stock_report),
     components(schemas(Grouping, Figures, SalesRow, Period, Comparison, SalesReport, TaxRow, TaxReport,
-                       ShiftRow, TillFigures, ShiftsReport)),
+                       ShiftRow, TillFigures, ShiftsReport, ValuationRow, StockTotals, StockItem, StockReport)),
     tags((name = "reports", description = "Figures over periods, from the reporting service's rollups"))
 )]
 pub struct ReportsApi;
@@ -40,3 +40,14 @@ pub fn tax_report() {}
     responses((status = 200, content((ShiftsReport = "application/json"), (String = "text/csv"))),
               (status = 400, description = "A bad date or period", body = Problem, content_type = "application/problem+json")))]
 pub fn shifts_report() {}
+
+/// The stock now and against a window of sales: its value at cost and at retail by location
+/// and category, dead stock (stock and no sale in the window) and what it ties up, and per
+/// product its sell-through, days of inventory, turnover and ABC class by net sales.
+/// `Accept: text/csv` answers the products as CSV. Asks the inventory for today's stock, so it
+/// answers 502 while the inventory cannot be reached.
+#[utoipa::path(get, path = "/api/v1/reports/stock", tag = "reports", params(StockParams),
+    responses((status = 200, content((StockReport = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "A bad day, window or location", body = Problem, content_type = "application/problem+json"),
+              (status = 502, description = "The inventory did not answer", body = Problem, content_type = "application/problem+json")))]
+pub fn stock_report() {}

@@ -142,3 +142,71 @@ pub struct ShiftsReport {
     pub shifts: Vec<ShiftRow>,
     pub tills: Vec<TillFigures>,
 }
+
+/// Stock on hand at one location in one category, and what it is worth.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ValuationRow {
+    pub location: String,
+    pub category: String,
+    pub skus: i64,
+    pub units: i64,
+    /// At each SKU's average cost (the catalog's before its first costed receipt); SKUs whose
+    /// cost is unknown are left out and counted in `unpriced_skus` of the totals.
+    pub at_cost_cents: i64,
+    pub at_retail_cents: i64,
+}
+
+/// The stock's totals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StockTotals {
+    pub skus: i64,
+    pub units: i64,
+    pub at_cost_cents: i64,
+    pub at_retail_cents: i64,
+    /// SKUs with stock whose cost or price is not known: left out of that value.
+    pub unpriced_skus: i64,
+    /// Dead stock: SKUs with stock and no sale in the window, and what they tie up at cost.
+    pub dead_skus: i64,
+    pub dead_units: i64,
+    pub dead_at_cost_cents: i64,
+}
+
+/// One product's stock against its sales in the window.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StockItem {
+    pub sku: String,
+    pub name: String,
+    pub category: String,
+    pub on_hand: i64,
+    pub unit_cost_cents: Option<i64>,
+    pub value_at_cost_cents: Option<i64>,
+    /// Units sold in the window, less those returned and voided.
+    pub sold_units: i64,
+    /// Net sales in the window (without tax, returns and voids taken off).
+    pub net_sales_cents: i64,
+    /// The last day it sold on (up to the window's end), if ever.
+    #[schema(format = Date)]
+    pub last_sold: Option<String>,
+    /// Stock and no sale in the window.
+    pub dead: bool,
+    /// Sold ÷ (sold + on hand), in percent.
+    pub sell_through_percent: Option<f64>,
+    /// How many days the stock lasts at the window's pace.
+    pub days_of_inventory: Option<i64>,
+    /// Units sold in a year at the window's pace ÷ on hand.
+    pub turnover: Option<f64>,
+    /// By share of the window's net sales: `A` the items that make the first 80 %, `B` up to
+    /// 95 %, `C` the rest and those that did not sell.
+    pub abc: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct StockReport {
+    /// The sales window.
+    pub period: Period,
+    pub location: Option<String>,
+    pub valuation: Vec<ValuationRow>,
+    pub totals: StockTotals,
+    /// The most valuable first.
+    pub items: Vec<StockItem>,
+}

@@ -8,9 +8,10 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use reports_api::inputs::{Grouping, PeriodParams, SalesParams};
+use reports_api::inputs::{Grouping, PeriodParams, SalesParams, StockParams};
 use reports_api::views::{Figures, SalesReport, ShiftsReport, TaxReport};
 use web::csv_export::{field, row};
+use web::identity::Actor;
 use web::{Json, Problem, Query};
 
 use crate::reports::{Reports, period};
@@ -22,6 +23,7 @@ pub fn router(reports: Arc<Reports>) -> Router {
         .route("/api/v1/reports/sales", get(sales))
         .route("/api/v1/reports/tax", get(tax))
         .route("/api/v1/reports/shifts", get(shifts))
+        .route("/api/v1/reports/stock", get(stock))
         .with_state(reports)
 }
 
@@ -212,6 +214,84 @@ async fn shifts(
         })
         .collect();
     let name = format!("shifts-{}-{}.csv", report.period.from, report.period.to);
+    Ok(csv(name, &header, rows))
+}
+
+/// Costs (and values at cost) only for managers and up, as everywhere.
+async fn stock(
+    State(reports): State<AppState>,
+    actor: Actor,
+    headers: HeaderMap,
+    Query(params): Query<StockParams>,
+) -> Result<Response, Problem> {
+    let report = reports
+        .stock(params.to.as_deref(), params.days, params.location, params.limit)
+        .await?;
+    if !wants_csv(&headers) {
+        return Ok(Json(web::costs::shown_to(&actor, &report)).into_response());
+    }
+    let costs = web::costs::visible_to(&actor);
+    let header = [
+        "sku",
+        "name",
+        "category",
+        "on_hand",
+        "unit_cost_cents",
+        "value_at_cost_cents",
+        "sold_units",
+        "net_sales_cents",
+        "last_sold",
+        "dead",
+        "sell_through_percent",
+        "days_of_inventory",
+        "turnover",
+        "abc",
+    ];
+    let rows: Vec<Vec<String>> = report
+        .items
+        .iter()
+        .map(|i| {
+            vec![
+                i.sku.clone(),
+                i.name.clone(),
+                i.category.clone(),
+                i.on_hand.to_string(),
+                field(i.unit_cost_cents),
+                field(i.value_at_cost_cents),
+                i.sold_units.to_string(),
+                i.net_sales_cents.to_string(),
+                field(i.last_sold.as_ref()),
+                i.dead.to_string(),
+                field(i.sell_through_percent),
+                field(i.days_of_inventory),
+                field(i.turnover),
+                i.abc.clone(),
+            ]
+        })
+        .collect();
+    let (header, rows) = if costs {
+        (header.to_vec(), rows)
+    } else {
+        let keep: Vec<bool> = header.iter().map(|h| !web::costs::is_cost(h)).collect();
+        let only = |fields: Vec<String>| -> Vec<String> {
+            fields
+                .into_iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(f, _)| f)
+                .collect()
+        };
+        (
+            header
+                .iter()
+                .zip(&keep)
+                .filter(|(_, k)| **k)
+                .map(|(h, _)| *h)
+                .collect(),
+            rows.into_iter().map(only).collect(),
+        )
+    };
+    let name = format!("stock-{}.csv", report.period.to);
     Ok(csv(name, &header, rows))
 }
 

@@ -13,6 +13,8 @@
 //! - [`events`]: the consumer of the sales service's and the catalog's events.
 //! - [`store`]: the SQL of the rollups, kept sales, products and shifts.
 //! - [`reports`]: the use cases: a period checked, rollups summed into reports.
+//! - [`stock`]: today's stock set against a window of sales: value, dead stock, ABC.
+//! - [`sources`]: the services the reports ask (catalog, sales history, inventory).
 //! - [`rebuild`]: the rollups recomputed from the catalog and the sales service's history.
 //! - [`http`]: the routes, JSON or CSV.
 //! - [`error`]: [`ReportsError`] and the problem each variant becomes.
@@ -23,6 +25,8 @@ pub mod events;
 pub mod http;
 pub mod rebuild;
 pub mod reports;
+pub mod sources;
+pub mod stock;
 pub mod store;
 
 use std::sync::Arc;
@@ -80,6 +84,12 @@ pub struct ReportsService {
 impl ReportsService {
     pub async fn build(settings: &Settings, bus: Bus) -> Result<ReportsService, BuildError> {
         let access = web::Access::service(settings)?;
+        let sources = Arc::new(sources::Sources::new(
+            web::Signer::from_settings(settings)?,
+            settings.catalog_upstream(),
+            settings.sales_upstream(),
+            settings.inventory_upstream(),
+        ));
         let db = connect(settings).await?;
         tracing::info!(
             database = %settings::redact_url(settings.reports_database_url().expose_secret()),
@@ -87,7 +97,7 @@ impl ReportsService {
             "reports ready"
         );
         Ok(ReportsService {
-            reports: Arc::new(Reports::new(db)),
+            reports: Arc::new(Reports::with_sources(db, sources)),
             bus,
             exchange: settings.event_exchange.clone(),
             max_attempts: settings.consumer_max_attempts,

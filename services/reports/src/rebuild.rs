@@ -7,96 +7,19 @@
 //! meanwhile is either replayed (its inbox row written by the rebuild, so its later delivery
 //! changes nothing) or applied after the rebuild commits.
 
-use std::time::Duration;
-
-use catalog_page::ProductPage;
-use events::{Envelope, HistoryPage};
-use reqwest::header::AUTHORIZATION;
 use sqlx::AssertSqlSafe;
 use storage::Db;
 use storage::clock::now_ms;
 
 use crate::error::ReportsError;
-use crate::store::KeptProduct;
-use crate::{SERVICE, events as report_events, store};
-
-/// Where the sources are, and the identity to ask them with.
-pub struct Sources {
-    client: reqwest::Client,
-    signer: web::Signer,
-    catalog: String,
-    sales: String,
-}
+use crate::sources::Sources;
+use crate::{events as report_events, store};
 
 /// What a rebuild read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Rebuilt {
     pub products: u64,
     pub events: u64,
-}
-
-impl Sources {
-    pub fn new(signer: web::Signer, catalog: String, sales: String) -> Sources {
-        let client = reqwest::Client::builder()
-            .timeout(Duration::from_secs(30))
-            .build()
-            .expect("a plain HTTP client builds");
-        Sources {
-            client,
-            signer,
-            catalog,
-            sales,
-        }
-    }
-
-    async fn get<T: serde::de::DeserializeOwned>(&self, url: String) -> Result<T, ReportsError> {
-        let failed = |e: String| ReportsError::Source(format!("{url}: {e}"));
-        let response = self
-            .client
-            .get(&url)
-            .header(
-                AUTHORIZATION,
-                self.signer.bearer(&web::Identity::service(SERVICE)),
-            )
-            .send()
-            .await
-            .map_err(|e| failed(e.to_string()))?;
-        if !response.status().is_success() {
-            return Err(failed(format!("answered {}", response.status())));
-        }
-        response.json().await.map_err(|e| failed(e.to_string()))
-    }
-
-    async fn products(&self) -> Result<Vec<KeptProduct>, ReportsError> {
-        let mut products = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut url = format!("{}/api/v1/products?active=any&limit=200", self.catalog);
-            if let Some(cursor) = &cursor {
-                url.push_str(&format!("&cursor={cursor}"));
-            }
-            let page: ProductPage = self.get(url).await?;
-            products.extend(page.items);
-            match page.next_cursor {
-                Some(next) => cursor = Some(next),
-                None => return Ok(products),
-            }
-        }
-    }
-
-    async fn sales_history(&self) -> Result<Vec<Envelope>, ReportsError> {
-        let mut events = Vec::new();
-        let mut after = 0;
-        loop {
-            let url = format!("{}/internal/v1/events?after={after}", self.sales);
-            let page: HistoryPage = self.get(url).await?;
-            events.extend(page.events);
-            match page.next {
-                Some(next) => after = next,
-                None => return Ok(events),
-            }
-        }
-    }
 }
 
 /// Replaces the rollups, kept sales and shifts with those of the sources' whole history.
@@ -134,17 +57,4 @@ pub async fn rebuild(db: &Db, sources: &Sources) -> Result<Rebuilt, ReportsError
         products: products.len() as u64,
         events: history.len() as u64,
     })
-}
-
-/// The catalog listing's page, as much of it as a rebuild reads: the products' snapshots.
-mod catalog_page {
-    use serde::Deserialize;
-
-    use crate::store::KeptProduct;
-
-    #[derive(Deserialize)]
-    pub struct ProductPage {
-        pub items: Vec<KeptProduct>,
-        pub next_cursor: Option<String>,
-    }
 }

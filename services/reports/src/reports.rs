@@ -1,18 +1,21 @@
 //! The reports' use cases: a period checked, the rollups read and summed into report rows.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use kernel::TaxRate;
 use reports_api::inputs::Grouping;
 use reports_api::views::{
-    Comparison, Figures, Period, SalesReport, SalesRow, ShiftRow, ShiftsReport, TaxReport, TaxRow,
-    TillFigures,
+    Comparison, Figures, Period, SalesReport, SalesRow, ShiftRow, ShiftsReport, StockReport, TaxReport,
+    TaxRow, TillFigures,
 };
 use storage::Db;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::domain::{Dimension, Tally, parse_tax_member};
 use crate::error::ReportsError;
+use crate::sources::Sources;
+use crate::stock::{ProductFacts, stock_figures};
 use crate::store::{self, Filter, Group};
 
 /// The longest period a report covers: ten years and their leap days.
@@ -92,11 +95,89 @@ fn sum<'a>(mut tallies: impl Iterator<Item = &'a Tally>) -> Result<Tally, Report
 
 pub struct Reports {
     db: Db,
+    /// The inventory, for today's stock; none where the reports only read their rollups.
+    sources: Option<Arc<Sources>>,
 }
 
 impl Reports {
     pub fn new(db: Db) -> Reports {
-        Reports { db }
+        Reports { db, sources: None }
+    }
+
+    pub fn with_sources(db: Db, sources: Arc<Sources>) -> Reports {
+        Reports {
+            db,
+            sources: Some(sources),
+        }
+    }
+
+    /// Today's stock against the `days` of sales up to `to`, at `location`, `limit` products.
+    pub async fn stock(
+        &self,
+        to: Option<&str>,
+        days: Option<u32>,
+        location: Option<String>,
+        limit: Option<u32>,
+    ) -> Result<StockReport, ReportsError> {
+        let days = days.unwrap_or(90);
+        if !(1..=MAX_DAYS as u32).contains(&days) {
+            return Err(ReportsError::BadPeriod(
+                "days".into(),
+                format!("must be 1 to {MAX_DAYS}"),
+            ));
+        }
+        let limit = limit.unwrap_or(1_000);
+        if !(1..=10_000).contains(&limit) {
+            return Err(ReportsError::BadPeriod(
+                "limit".into(),
+                "must be 1 to 10000".into(),
+            ));
+        }
+        let end = period(None, to, location.clone())?.to;
+        let filter = Filter {
+            from: end - Duration::days(i64::from(days) - 1),
+            to: end,
+            location,
+        };
+        let sources = self
+            .sources
+            .as_ref()
+            .ok_or_else(|| ReportsError::Source("no inventory to ask for the stock".into()))?;
+        let lines = sources.stock_values(filter.location.as_deref()).await?;
+        let window = store::grouped(&self.db, Dimension::Sku, Group::Member, &filter).await?;
+        let mut last = store::last_sold(&self.db, filter.to, filter.location.as_deref()).await?;
+        let mut skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+        skus.extend(window.iter().map(|(sku, _)| sku.clone()));
+        skus.sort();
+        skus.dedup();
+        let groups = store::product_groups(&self.db, &skus).await?;
+        let mut facts: HashMap<String, ProductFacts> = skus
+            .iter()
+            .map(|sku| {
+                let (name, category) = groups.get(sku).cloned().unwrap_or_default();
+                let facts = ProductFacts {
+                    name,
+                    category,
+                    window: Tally::default(),
+                    last_sold: last.remove(sku),
+                };
+                (sku.clone(), facts)
+            })
+            .collect();
+        for (sku, tally) in window {
+            if let Some(f) = facts.get_mut(&sku) {
+                f.window = tally;
+            }
+        }
+        let (valuation, totals, mut items) = stock_figures(&lines, &facts, i64::from(days));
+        items.truncate(limit as usize);
+        Ok(StockReport {
+            period: period_view(&filter),
+            location: filter.location.clone(),
+            valuation,
+            totals,
+            items,
+        })
     }
 
     pub fn db(&self) -> &Db {

@@ -242,6 +242,56 @@ pub async fn grouped(
         .collect()
 }
 
+/// The last day each SKU sold on up to `to` (at `location`).
+pub async fn last_sold(
+    db: &Db,
+    to: Date,
+    location: Option<&str>,
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    let at = if location.is_some() {
+        "AND location = ?"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT member, MAX(day) FROM reports_daily WHERE dimension = ? AND sales > 0 AND day <= ? {at} GROUP BY member"
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql))
+        .bind(Dimension::Sku.as_str())
+        .bind(day_key(to));
+    if let Some(location) = location {
+        query = query.bind(location.to_owned());
+    }
+    query
+        .fetch_all(db.pool())
+        .await?
+        .iter()
+        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+        .collect()
+}
+
+/// The kept name and category of each of `skus` that is known.
+pub async fn product_groups(
+    db: &Db,
+    skus: &[String],
+) -> Result<HashMap<String, (String, String)>, sqlx::Error> {
+    let mut found = HashMap::new();
+    for chunk in skus.chunks(ROWS_PER_INSERT) {
+        let sql = format!(
+            "SELECT sku, name, category FROM reports_products WHERE sku IN ({})",
+            vec!["?"; chunk.len()].join(", ")
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for sku in chunk {
+            query = query.bind(sku.clone());
+        }
+        for row in query.fetch_all(db.pool()).await? {
+            found.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+        }
+    }
+    Ok(found)
+}
+
 /// The kept names of `skus`.
 pub async fn product_names(db: &Db, skus: &[String]) -> Result<HashMap<String, String>, sqlx::Error> {
     let mut names = HashMap::new();

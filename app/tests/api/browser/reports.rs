@@ -1,7 +1,8 @@
 //! The Reports screen in a real browser: sales rung up through the API show as the period's
 //! totals against the period before, a trend chart by day, bars by category and a Pareto of
 //! products with their ABC class; the table sorts by any column and downloads as CSV; tax per
-//! rate and a closed shift's over/short show below. At desktop width and at 768 px.
+//! rate, a closed shift's over/short and today's stock against the sales show below. At
+//! desktop width and at 768 px.
 
 use super::*;
 
@@ -74,6 +75,13 @@ async fn the_reports_screen_shows_what_earns_money(app: TestApp, backing: Backin
     assert!(net.starts_with('£'), "money in the shop's currency: {net}");
     page.screenshot("by-day").await;
     page.assert_labelled("the reports").await;
+
+    // Today's stock against the period's sales.
+    page.wait_for("#report-stock-table").await;
+    page.wait_shows("#report-stock-summary", "Dead stock").await;
+    page.script("document.getElementById('report-stock').scrollIntoView()")
+        .await;
+    page.screenshot("stock").await;
 
     // By category: bars, and the table sorts by a click on a column's header.
     page.choose("#report-by", "category").await;

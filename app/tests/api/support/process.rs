@@ -132,11 +132,24 @@ impl Server {
         self.terminate_wait()
     }
 
-    /// Waits for the process to exit after a signal was sent.
+    /// Waits for the process to exit after a signal was sent: within the shutdown grace
+    /// (`shutdown_grace_secs`, 20 s by default) and a margin; past it, fails with what the
+    /// process logged meanwhile.
     pub fn terminate_wait(mut self) -> (std::process::ExitStatus, Vec<String>) {
-        let status = wait_for(&mut self.child, Duration::from_secs(15));
-        let logged = self.lines.try_iter().collect();
-        (status, logged)
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut logged: Vec<String> = Vec::new();
+        loop {
+            logged.extend(self.lines.try_iter());
+            if let Some(status) = self.child.try_wait().unwrap() {
+                logged.extend(self.lines.try_iter());
+                return (status, logged);
+            }
+            if std::time::Instant::now() > deadline {
+                let tail = logged[logged.len().saturating_sub(40)..].join("\n");
+                panic!("the process did not exit within 30 s of the signal; it logged:\n{tail}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
     }
 }
 
@@ -144,20 +157,6 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-    }
-}
-
-pub fn wait_for(child: &mut Child, limit: Duration) -> std::process::ExitStatus {
-    let deadline = std::time::Instant::now() + limit;
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            return status;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the process did not exit in {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
     }
 }
 

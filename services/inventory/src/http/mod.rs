@@ -9,6 +9,7 @@
 //! - [`purchase_orders`]: `/api/v1/purchase-orders`, drafts from the reorder suggestions, and
 //!   each SKU's average cost.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
+//! - [`valuation`]: `/internal/v1/stock-values`, for the reports only.
 //! - [`exports`]: stock, movements and purchase orders as CSV.
 //! - [`views`]: the contract's views made from the domain's values.
 
@@ -18,6 +19,7 @@ pub mod purchase_orders;
 pub mod reservations;
 pub mod stock;
 pub mod suppliers;
+pub mod valuation;
 pub mod views;
 
 use std::sync::Arc;
@@ -122,6 +124,10 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/locations", get(locations::list).post(locations::create))
         .route("/api/v1/locations/{code}", patch(locations::update))
         .route(RESERVATIONS, post(reservations::reserve))
+        .route(
+            inventory_api::valuation::STOCK_VALUES,
+            get(valuation::stock_values),
+        )
         .route(RESERVATION, get(reservations::get).delete(reservations::release))
         .with_state(services)
 }

@@ -1,6 +1,7 @@
 //! The moving weighted average cost of each SKU: moved by every costed receipt (a restock with
 //! a unit cost, a delivery against a purchase order) and kept with its history.
 
+use inventory_api::valuation::StockValueLine;
 use inventory_api::views::{CostChange, CostHistory};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::clock::{from_millis, millis};
@@ -70,6 +71,48 @@ pub(crate) async fn record_cost(
 }
 
 impl InventoryStore {
+    /// Up to `limit` levels with stock after `after` (SKU, location), in that order, with each
+    /// SKU's unit cost (average, else the catalog's) and price.
+    pub async fn stock_values(
+        &self,
+        location: Option<&str>,
+        after: Option<(&str, &str)>,
+        limit: u32,
+    ) -> Result<Vec<StockValueLine>, InventoryError> {
+        let (after_sku, after_location) = after.unwrap_or(("", ""));
+        let at = if location.is_some() {
+            "AND l.location = ?"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT l.sku, l.location, l.on_hand, COALESCE(i.average_cost_cents, i.cost_cents), i.price_cents \
+             FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
+             WHERE l.on_hand <> 0 AND (l.sku > ? OR (l.sku = ? AND l.location > ?)) {at} \
+             ORDER BY l.sku, l.location LIMIT ?"
+        );
+        let mut query = sqlx::query(AssertSqlSafe(sql))
+            .bind(after_sku.to_owned())
+            .bind(after_sku.to_owned())
+            .bind(after_location.to_owned());
+        if let Some(location) = location {
+            query = query.bind(location.to_owned());
+        }
+        let rows = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
+        rows.iter()
+            .map(|row| {
+                Ok(StockValueLine {
+                    sku: row.try_get(0)?,
+                    location: row.try_get(1)?,
+                    on_hand: row.try_get(2)?,
+                    unit_cost_cents: row.try_get(3)?,
+                    price_cents: row.try_get(4)?,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()
+            .map_err(InventoryError::from)
+    }
+
     /// The SKU's average cost and the latest `limit` receipts that moved it, newest first.
     pub async fn cost_history(&self, sku: &str, limit: u32) -> Result<CostHistory, InventoryError> {
         let item = sqlx::query("SELECT average_cost_cents, cost_cents FROM inventory_items WHERE sku = ?")

@@ -3,7 +3,8 @@
 // method or tax rate, with the period before of the same length beside each total; a chart
 // where looking beats reading (a trend over time, bars by group with the running share for
 // products), a table sortable by any column, and a CSV of what is shown. Below: tax per rate
-// (what the shop files) and closed shifts with their over/short per till.
+// (what the shop files), closed shifts with their over/short per till, and today's stock set
+// against the period's sales (value, dead stock, sell-through, days of stock, ABC).
 
 import { get, isQuiet } from '../../api.js';
 import { h, replace, field, statusLine } from '../../dom.js';
@@ -11,7 +12,7 @@ import { utcDay } from '../../format.js';
 import { loadLocations } from '../stock/forms.js';
 import { figureCards } from './cards.js';
 import { trendChart, groupChart } from './chart.js';
-import { salesTable, taxTable, shiftsTable } from './tables.js';
+import { salesTable, taxTable, shiftsTable, stockTables } from './tables.js';
 
 const GROUPINGS = [
   ['day', 'Day'], ['week', 'Week'], ['month', 'Month'], ['product', 'Product'], ['category', 'Category'],
@@ -52,6 +53,7 @@ export async function render(ctx) {
   const salesBox = h('div', { id: 'report-sales' });
   const taxBox = h('div', { id: 'report-tax' });
   const shiftsBox = h('div', { id: 'report-shifts' });
+  const stockBox = h('div', { id: 'report-stock' });
 
   replace(ctx.main,
     h('div', { class: 'page-head' }, h('h1', { text: 'Reports' })),
@@ -62,7 +64,9 @@ export async function render(ctx) {
       h('section', { class: 'panel', 'aria-labelledby': 'report-tax-title' },
         h('h2', { id: 'report-tax-title', text: 'Tax per rate' }), taxBox),
       h('section', { class: 'panel', 'aria-labelledby': 'report-shifts-title' },
-        h('h2', { id: 'report-shifts-title', text: 'Shifts: over and short' }), shiftsBox)));
+        h('h2', { id: 'report-shifts-title', text: 'Shifts: over and short' }), shiftsBox)),
+    h('section', { class: 'panel', 'aria-labelledby': 'report-stock-title' },
+      h('h2', { id: 'report-stock-title', text: 'Stock today, against the period\'s sales' }), stockBox));
 
   by.input.addEventListener('change', () => load());
   location.input.addEventListener('change', () => load());
@@ -77,6 +81,10 @@ export async function render(ctx) {
     const grouping = by.input.value;
     replace(status, statusLine('Loading the reports…'));
     try {
+      const days = Math.round((Date.parse(query.to) - Date.parse(query.from)) / 86_400_000) + 1;
+      // Today's stock comes from the inventory: when it cannot answer, the rest still shows.
+      const stock = get('/reports/stock', { to: query.to, days, location: query.location }, ctx.signal)
+        .catch((e) => (isQuiet(e) ? null : e));
       const [sales, tax, shifts] = await Promise.all([
         get('/reports/sales', { ...query, by: grouping }, ctx.signal),
         get('/reports/tax', query, ctx.signal),
@@ -89,6 +97,11 @@ export async function render(ctx) {
       replace(salesBox, salesTable(sales));
       replace(taxBox, taxTable(tax));
       replace(shiftsBox, shiftsTable(shifts));
+      const held = await stock;
+      if (mine !== generation || held === null) return;
+      replace(stockBox, held instanceof Error
+        ? h('p', { class: 'error', role: 'alert', text: held.detail || held.title || held.message })
+        : stockTables(held));
     } catch (e) {
       if (isQuiet(e) || mine !== generation) return;
       replace(status, h('p', { class: 'error', role: 'alert', text: e.detail || e.title || e.message }));

@@ -108,3 +108,37 @@ function sortable({ id, columns, rows, filename, empty, csvKey }) {
     h('div', { class: 'table-wrap' }, h('table', { class: 'data', id }, h('thead', {}, h('tr', {}, headers)), tbody)),
     h('div', { class: 'actions' }, download));
 }
+
+/** Stock by location and category, and the products against their sales. */
+export function stockTables(report) {
+  const costs = report.totals.at_cost_cents !== undefined;
+  const valuation = [
+    { key: 'location', title: 'Location', text: (r) => r.location },
+    { key: 'category', title: 'Category', text: (r) => r.category || '(none)' },
+    { key: 'skus', title: 'Products', text: (r) => int(r.skus), num: true },
+    { key: 'units', title: 'Units', text: (r) => int(r.units), num: true },
+    ...(costs ? [{ key: 'at_cost_cents', title: 'At cost', text: (r) => money(r.at_cost_cents), num: true }] : []),
+    { key: 'at_retail_cents', title: 'At retail', text: (r) => money(r.at_retail_cents), num: true },
+  ];
+  const items = [
+    { key: 'name', title: 'Product', text: (i) => i.name, sort: (i) => i.name.toLowerCase() },
+    { key: 'category', title: 'Category', text: (i) => i.category },
+    { key: 'on_hand', title: 'On hand', text: (i) => int(i.on_hand), num: true },
+    ...(costs ? [{ key: 'value_at_cost_cents', title: 'Value at cost', text: (i) => money(i.value_at_cost_cents), num: true, sort: (i) => i.value_at_cost_cents ?? -1 }] : []),
+    { key: 'sold_units', title: 'Sold', text: (i) => int(i.sold_units), num: true },
+    { key: 'sell_through_percent', title: 'Sell-through', text: (i) => (i.sell_through_percent === null ? '—' : `${i.sell_through_percent} %`), num: true, sort: (i) => i.sell_through_percent ?? -1 },
+    { key: 'days_of_inventory', title: 'Days of stock', text: (i) => (i.days_of_inventory === null ? '—' : int(i.days_of_inventory)), num: true, sort: (i) => i.days_of_inventory ?? Infinity },
+    { key: 'last_sold', title: 'Last sold', text: (i) => (i.last_sold ? day(i.last_sold) : 'never'), sort: (i) => i.last_sold || '' },
+    { key: 'abc', title: 'ABC', text: (i) => i.abc, cls: (i) => (i.dead ? 'short' : null) },
+  ];
+  const t = report.totals;
+  const summary = h('p', { class: 'small', id: 'report-stock-summary' },
+    `${int(t.units)} units of ${int(t.skus)} products, ${money(t.at_retail_cents)} at retail`,
+    costs ? `, ${money(t.at_cost_cents)} at cost` : '', '. ',
+    h('strong', { text: `Dead stock (no sale in the period): ${int(t.dead_skus)} products, ${int(t.dead_units)} units` }),
+    costs ? `, ${money(t.dead_at_cost_cents)} tied up.` : '.');
+  return h('div', {}, summary,
+    sortable({ id: 'report-valuation-table', columns: valuation, rows: report.valuation, filename: `stock-value-${report.period.to}.csv`, empty: 'No stock on hand.' }),
+    h('h3', { text: 'Products: stock against sales' }),
+    sortable({ id: 'report-stock-table', columns: items, rows: report.items, filename: `stock-${report.period.to}.csv`, empty: 'No stock and no sales.', csvKey: (i) => i.sku }));
+}
