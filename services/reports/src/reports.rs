@@ -27,6 +27,8 @@ pub fn period(
     to: Option<&str>,
     location: Option<String>,
 ) -> Result<Filter, ReportsError> {
+    // An empty location (a form's "all locations") names none.
+    let location = location.filter(|l| !l.trim().is_empty());
     let to = match to {
         Some(text) => parse_day(text, "to")?,
         None => OffsetDateTime::now_utc().date(),
@@ -133,11 +135,11 @@ impl Reports {
                 "must be 1 to 10000".into(),
             ));
         }
-        let end = period(None, to, location.clone())?.to;
+        let today = period(None, to, location)?;
         let filter = Filter {
-            from: end - Duration::days(i64::from(days) - 1),
-            to: end,
-            location,
+            from: today.to - Duration::days(i64::from(days) - 1),
+            to: today.to,
+            location: today.location,
         };
         let sources = self
             .sources
@@ -417,6 +419,7 @@ mod tests {
         assert!(period(Some("2026-13-01"), None, None).is_err());
         assert!(period(Some("2000-01-01"), Some("2026-01-01"), None).is_err());
         assert!(period(None, None, Some("no such code!".into())).is_err());
+        assert_eq!(period(None, None, Some(String::new())).unwrap().location, None);
     }
 
     #[test]
