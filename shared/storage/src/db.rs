@@ -188,26 +188,39 @@ impl DeadlockVictim for sqlx::Error {
     }
 }
 
-/// Runs a write transaction again (up to five times, a little later each time) when MySQL
-/// rolled it back to break a deadlock. The transaction was rolled back entirely, so running it
-/// again is safe; any other outcome is returned as it is.
+/// Runs a write transaction again (up to eight times) when MySQL rolled it back to break a
+/// deadlock. The transaction was rolled back entirely, so running it again is safe; any other
+/// outcome is returned as it is. Each wait is a random point below a ceiling that doubles
+/// (5 ms, 10 ms, … at most 320 ms), so that the transactions that deadlocked do not meet
+/// again in step.
 pub async fn retry_deadlocks<T, E, F, Fut>(mut attempt: F) -> Result<T, E>
 where
     E: DeadlockVictim + std::fmt::Display,
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, E>>,
 {
+    const TRIES: u32 = 8;
     let mut tries = 0;
     loop {
         tries += 1;
         match attempt().await {
-            Err(e) if tries < 5 && e.is_deadlock_victim() => {
+            Err(e) if tries < TRIES && e.is_deadlock_victim() => {
                 tracing::debug!(error = %e, tries, "deadlock; running the transaction again");
-                tokio::time::sleep(std::time::Duration::from_millis(5 * tries)).await;
+                let ceiling = 5u64 << (tries - 1).min(6);
+                tokio::time::sleep(std::time::Duration::from_millis(1 + random() % ceiling)).await;
             }
             other => return other,
         }
     }
+}
+
+/// A random number from the standard library's per-instance hash keys (no generator crate
+/// for a retry's jitter).
+fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish()
 }
 
 /// The message of a unique-constraint violation, if that is what `err` is. Both engines name
