@@ -12,6 +12,47 @@ use serde_json::{Value, json};
 
 modes!(reports_add_up_to_the_sales_they_were_fed);
 
+/// The counter goes on while the reports are down: the gateway stays ready (the reports show
+/// as degraded) and only their routes answer 502.
+#[tokio::test]
+async fn a_gateway_without_its_reports_stays_ready_and_sells() {
+    let Some(backing) = Backing::new(crate::support::Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.reports_url = Some("http://127.0.0.1:1".to_owned());
+    let app = TestApp::start(
+        settings,
+        &[
+            inventory_tracker::Target::Catalog,
+            inventory_tracker::Target::Inventory,
+            inventory_tracker::Target::Sales,
+            inventory_tracker::Target::Gateway,
+        ],
+    )
+    .await;
+    let ready = app.get("/health/ready").await;
+    assert_eq!(ready.status(), StatusCode::OK);
+    let ready: Value = ready.json().await.unwrap();
+    let reports = ready["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "reports")
+        .cloned()
+        .unwrap();
+    assert_eq!(reports["status"], "degraded", "{ready}");
+    stocked(&app, "REP-DOWN", json!({"price_cents": 500})).await;
+    sell(
+        &app,
+        json!({"lines": [{"sku": "REP-DOWN", "quantity": 1}], "payment_method": "cash"}),
+    )
+    .await;
+    let report = app.get("/api/v1/reports/sales").await;
+    assert_eq!(report.status(), StatusCode::BAD_GATEWAY);
+    app.stop().await;
+}
+
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn stocked(app: &TestApp, sku: &str, extra: Value) {

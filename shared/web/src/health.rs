@@ -20,10 +20,17 @@ const CHECK_TIMEOUT: Duration = Duration::from_secs(2);
 
 type Check = Arc<dyn Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync>;
 
-/// The dependencies a service needs to serve requests, each with a way to check it.
+/// The dependencies a service needs to serve requests, each with a way to check it, and
+/// those it can serve without (shown, but never making it unready).
 #[derive(Clone, Default)]
 pub struct Readiness {
-    checks: Vec<(&'static str, Check)>,
+    checks: Vec<(&'static str, Check, Need)>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Need {
+    Required,
+    Optional,
 }
 
 impl Readiness {
@@ -36,13 +43,24 @@ impl Readiness {
     where
         F: Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
     {
-        self.checks.push((name, Arc::new(check)));
+        self.checks.push((name, Arc::new(check), Need::Required));
+        self
+    }
+
+    /// Adds a dependency whose absence takes away some routes but not the service's purpose
+    /// (the reports behind the gateway: the counter must go on when they are down). It shows
+    /// as `degraded` when it fails; the service stays ready.
+    pub fn optional<F>(mut self, name: &'static str, check: F) -> Readiness
+    where
+        F: Fn() -> BoxFuture<'static, Result<(), String>> + Send + Sync + 'static,
+    {
+        self.checks.push((name, Arc::new(check), Need::Optional));
         self
     }
 
     async fn run(&self) -> Vec<DependencyStatus> {
-        let checks = self.checks.iter().map(|(name, check)| {
-            let check = check.clone();
+        let checks = self.checks.iter().map(|(name, check, need)| {
+            let (check, need) = (check.clone(), *need);
             async move {
                 let outcome = match tokio::time::timeout(CHECK_TIMEOUT, check()).await {
                     Ok(result) => result,
@@ -50,7 +68,11 @@ impl Readiness {
                 };
                 DependencyStatus {
                     name,
-                    status: if outcome.is_ok() { "ok" } else { "down" },
+                    status: match (outcome.is_ok(), need) {
+                        (true, _) => "ok",
+                        (false, Need::Required) => "down",
+                        (false, Need::Optional) => "degraded",
+                    },
                     error: outcome.err(),
                 }
             }
@@ -136,7 +158,7 @@ async fn ready(service: &'static str, readiness: Readiness) -> Response {
     let checks = readiness.run().await;
     let down: Vec<&str> = checks
         .iter()
-        .filter(|c| c.status != "ok")
+        .filter(|c| c.status == "down")
         .map(|c| c.name)
         .collect();
     if down.is_empty() {
@@ -159,4 +181,36 @@ fn same_secret(given: Option<&str>, expected: &str) -> bool {
 /// The status code `/health/ready` answers with, for callers that only need the verdict.
 pub fn is_ready(status: StatusCode) -> bool {
     status == StatusCode::OK
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failing() -> BoxFuture<'static, Result<(), String>> {
+        Box::pin(async { Err("refused".to_owned()) })
+    }
+
+    fn answering() -> BoxFuture<'static, Result<(), String>> {
+        Box::pin(async { Ok(()) })
+    }
+
+    #[tokio::test]
+    async fn an_optional_dependency_down_degrades_but_a_required_one_stops() {
+        let degraded = Readiness::new()
+            .check("database", answering)
+            .optional("reports", failing);
+        let answer = ready("gateway", degraded).await;
+        assert_eq!(answer.status(), StatusCode::OK);
+        let body = axum::body::to_bytes(answer.into_body(), 10_000).await.unwrap();
+        assert!(String::from_utf8_lossy(&body).contains("\"degraded\""));
+
+        let down = Readiness::new()
+            .check("database", failing)
+            .optional("reports", answering);
+        assert_eq!(
+            ready("gateway", down).await.status(),
+            StatusCode::SERVICE_UNAVAILABLE
+        );
+    }
 }
