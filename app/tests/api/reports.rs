@@ -12,6 +12,34 @@ use serde_json::{Value, json};
 
 modes!(reports_add_up_to_the_sales_they_were_fed);
 
+/// Today's stock comes from the inventory: while it cannot be reached the stock report says
+/// so (502, a problem naming what to do), and the reports read from the rollups still answer.
+#[tokio::test]
+async fn the_stock_report_says_when_the_inventory_is_away() {
+    let Some(backing) = Backing::new(crate::support::Mode::Embedded).await else {
+        return;
+    };
+    let mut settings = backing.settings();
+    settings.inventory_url = Some("http://127.0.0.1:1".to_owned());
+    let app = TestApp::start(
+        settings,
+        &[
+            inventory_tracker::Target::Reports,
+            inventory_tracker::Target::Gateway,
+        ],
+    )
+    .await;
+    let stock = app.get("/api/v1/reports/stock").await;
+    assert_eq!(stock.status(), StatusCode::BAD_GATEWAY);
+    let problem: Value = stock.json().await.unwrap();
+    assert_eq!(
+        problem["type"], "urn:inventory-tracker:problem:source-unavailable",
+        "{problem}"
+    );
+    assert_eq!(app.get("/api/v1/reports/sales").await.status(), StatusCode::OK);
+    app.stop().await;
+}
+
 /// The counter goes on while the reports are down: the gateway stays ready (the reports show
 /// as degraded) and only their routes answer 502.
 #[tokio::test]
@@ -129,7 +157,7 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
                "discount_cents": 397, "shift_id": shift_id}),
     )
     .await;
-    let second = sell(
+    sell(
         &app,
         json!({"lines": [{"sku": "REP-SSD", "quantity": 2}], "payment_method": "card", "shift_id": shift_id}),
     )
@@ -437,5 +465,4 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
             "{query} after a rebuild"
         );
     }
-    let _ = second;
 }

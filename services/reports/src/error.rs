@@ -10,7 +10,7 @@ pub enum ReportsError {
     BadPeriod(String, String),
     #[error("a figure is too large to add up")]
     Overflow,
-    #[error("a source of a rebuild failed: {0}")]
+    #[error("a service the reports ask failed: {0}")]
     Source(String),
     #[error("the reports' data is damaged: {0}")]
     Corrupt(String),
@@ -48,13 +48,15 @@ impl From<ReportsError> for Problem {
             )
             .detail("The period's figures add up to more than can be counted; choose a shorter period."),
             ReportsError::Source(what) => {
-                tracing::error!(%what, "rebuild source failed");
+                tracing::error!(%what, "a service the reports ask failed");
                 Problem::new(
                     StatusCode::BAD_GATEWAY,
-                    "rebuild-source-failed",
-                    "A source of the rebuild failed",
+                    "source-unavailable",
+                    "A service the report needs did not answer",
                 )
-                .detail(what)
+                .detail(format!(
+                    "{what}. Try again shortly; the other reports still answer."
+                ))
             }
             ReportsError::Corrupt(what) => {
                 tracing::error!(%what, "reports data damaged");

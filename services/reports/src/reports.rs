@@ -199,12 +199,14 @@ impl Reports {
             Grouping::TaxRate => (Dimension::TaxRate, Group::Member),
         };
         let grouped = store::grouped(&self.db, dimension, group, filter).await?;
-        let totals = sum(
-            store::grouped(&self.db, Dimension::Total, Group::Location, filter)
-                .await?
-                .iter()
-                .map(|(_, t)| t),
-        )?;
+        // Grouped over the whole (by day, week, month or location), the rows are the totals'
+        // parts; otherwise a product, rate or method may count under several rows.
+        let totals = if dimension == Dimension::Total {
+            sum(grouped.iter().map(|(_, t)| t))?
+        } else {
+            let whole = store::grouped(&self.db, Dimension::Total, Group::Location, filter).await?;
+            sum(whole.iter().map(|(_, t)| t))?
+        };
         let rows = match by {
             Grouping::Week | Grouping::Month => {
                 let mut buckets: BTreeMap<String, Tally> = BTreeMap::new();
@@ -224,10 +226,15 @@ impl Reports {
                 .collect(),
             Grouping::Product => {
                 let skus: Vec<String> = grouped.iter().map(|(k, _)| k.clone()).collect();
-                let names = store::product_names(&self.db, &skus).await?;
+                let products = store::product_groups(&self.db, &skus).await?;
                 let mut rows: Vec<SalesRow> = grouped
                     .iter()
-                    .map(|(k, t)| row(k.clone(), names.get(k).cloned().unwrap_or_else(|| k.clone()), t))
+                    .map(|(k, t)| {
+                        let name = products
+                            .get(k)
+                            .map_or_else(|| k.clone(), |(name, _)| name.clone());
+                        row(k.clone(), name, t)
+                    })
                     .collect();
                 by_kept(&mut rows);
                 rows

@@ -292,25 +292,6 @@ pub async fn product_groups(
     Ok(found)
 }
 
-/// The kept names of `skus`.
-pub async fn product_names(db: &Db, skus: &[String]) -> Result<HashMap<String, String>, sqlx::Error> {
-    let mut names = HashMap::new();
-    for chunk in skus.chunks(ROWS_PER_INSERT) {
-        let sql = format!(
-            "SELECT sku, name FROM reports_products WHERE sku IN ({})",
-            vec!["?"; chunk.len()].join(", ")
-        );
-        let mut query = sqlx::query(AssertSqlSafe(sql));
-        for sku in chunk {
-            query = query.bind(sku.clone());
-        }
-        for row in query.fetch_all(db.pool()).await? {
-            names.insert(row.try_get(0)?, row.try_get(1)?);
-        }
-    }
-    Ok(names)
-}
-
 /// A closed shift as kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeptShift {

@@ -247,11 +247,7 @@ impl InventoryStore {
                 .await?;
             insert_lines(&mut tx, id, lines).await?;
         }
-        let view = order_view(&mut tx, id)
-            .await?
-            .ok_or_else(|| InventoryError::PurchaseOrderNotFound(id.to_owned()))?;
-        tx.commit().await?;
-        Ok(view)
+        committed_view(tx, id).await
     }
 
     /// Sends a draft to its supplier: its lines become incoming stock at its location.
@@ -269,11 +265,7 @@ impl InventoryStore {
         let at = millis(OffsetDateTime::now_utc());
         self.set_status(&mut tx, id, PurchaseOrderStatus::Ordered, "ordered_at", at)
             .await?;
-        let view = order_view(&mut tx, id)
-            .await?
-            .ok_or_else(|| InventoryError::PurchaseOrderNotFound(id.to_owned()))?;
-        tx.commit().await?;
-        Ok(view)
+        committed_view(tx, id).await
     }
 
     /// Calls off a draft or an order nothing of which arrived; what it had incoming goes.
@@ -292,11 +284,7 @@ impl InventoryStore {
         let at = millis(OffsetDateTime::now_utc());
         self.set_status(&mut tx, id, PurchaseOrderStatus::Cancelled, "cancelled_at", at)
             .await?;
-        let view = order_view(&mut tx, id)
-            .await?
-            .ok_or_else(|| InventoryError::PurchaseOrderNotFound(id.to_owned()))?;
-        tx.commit().await?;
-        Ok(view)
+        committed_view(tx, id).await
     }
 
     /// Receives a delivery against an order: each line into stock through the ledger (with
@@ -615,6 +603,15 @@ async fn order_lines(tx: &mut AnyConnection, id: &str) -> Result<Vec<OrderLine>,
 
 /// The order `id` as the API shows it, read on `conn` (inside a transaction, it sees that
 /// transaction's writes).
+/// The order as the changes in `tx` left it, once they are committed.
+async fn committed_view(mut tx: storage::Tx, id: &str) -> Result<PurchaseOrder, InventoryError> {
+    let view = order_view(&mut tx, id)
+        .await?
+        .ok_or_else(|| InventoryError::PurchaseOrderNotFound(id.to_owned()))?;
+    tx.commit().await?;
+    Ok(view)
+}
+
 async fn order_view(conn: &mut AnyConnection, id: &str) -> Result<Option<PurchaseOrder>, InventoryError> {
     let Some(row) = sqlx::query(AssertSqlSafe(format!(
         "SELECT {ORDER_COLUMNS} FROM inventory_purchase_orders o \
