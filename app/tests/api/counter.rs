@@ -363,6 +363,16 @@ async fn a_discount_beyond_the_limit_needs_a_managers_approval(app: TestApp, _: 
     )
     .await;
     assert_eq!(stored["approved_by"], "mia");
+    // The reports count the approval under the manager who gave it.
+    testkit::eventually("the reports count mia's approval", WAIT, || async {
+        let staff = ok_json(app.get("/api/v1/reports/sales?by=staff").await).await;
+        staff["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["key"] == "mia" && r["approvals"] == 1)
+    })
+    .await;
     // An approval where none is needed is not recorded.
     let (status, plain) = sell_as_clerk(
         json!({"lines": [{"sku": "APPR-1", "quantity": 1}], "payment_method": "card",

@@ -130,16 +130,21 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
     stocked(
         &app,
         "REP-GPU",
-        json!({"price_cents": 49_900, "category": "GPUs", "brand": "Acme"}),
+        json!({"price_cents": 49_900, "cost_cents": 30_000, "category": "GPUs", "brand": "Acme"}),
     )
     .await;
     stocked(
         &app,
         "REP-SSD",
-        json!({"price_cents": 8_999, "category": "Storage", "brand": "Disko"}),
+        json!({"price_cents": 8_999, "cost_cents": 6_000, "category": "Storage", "brand": "Disko"}),
     )
     .await;
-    stocked(&app, "REP-CBL", json!({"price_cents": 499, "category": "Cables"})).await;
+    stocked(
+        &app,
+        "REP-CBL",
+        json!({"price_cents": 499, "cost_cents": 100, "category": "Cables"}),
+    )
+    .await;
 
     let opened = app
         .post_json(
@@ -211,6 +216,17 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
     assert_eq!(totals["discount_cents"], 397, "{totals}");
     assert_eq!(totals["returned_units"], 2, "{totals}");
     assert_eq!(totals["voided_units"], 1, "{totals}");
+    // The cost of goods sold, at each unit's cost as it was sold: a GPU at 300.00, two SSDs
+    // at 60.00 and four cables at 1.00, less the two returned and one voided cable back on
+    // the shelf.
+    let cost = 30_000 + 2 * 6_000 + 400 - 300;
+    assert_eq!(totals["cost_cents"], cost, "{totals}");
+    assert_eq!(totals["uncosted_units"], 0, "{totals}");
+    assert_eq!(
+        totals["gross_margin_cents"].as_i64().unwrap(),
+        totals["kept_net_cents"].as_i64().unwrap() - cost,
+        "{totals}"
+    );
     let kept_total = raw.total_cents - raw.refunded_cents;
     assert_eq!(
         totals["kept_net_cents"].as_i64().unwrap() + totals["kept_tax_cents"].as_i64().unwrap(),
@@ -239,6 +255,8 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
             "void_cents",
             "refund_tax_cents",
             "kept_net_cents",
+            "cost_cents",
+            "gross_margin_cents",
         ] {
             let sum: i64 = rows.iter().map(|r| r[figure].as_i64().unwrap()).sum();
             assert_eq!(sum, totals[figure].as_i64().unwrap(), "{by} {figure}: {grouped}");
@@ -391,6 +409,37 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
         .unwrap();
     assert!(!seen.to_string().contains("cost_cents"), "{seen}");
     assert!(seen["totals"]["at_retail_cents"].as_i64().unwrap() > 0, "{seen}");
+    // Nor costs and margins of sales, in JSON or CSV; the other figures they see.
+    let gateway = app.gateway.as_deref().unwrap();
+    let sales_seen: Value = viewer
+        .get(format!("{gateway}/api/v1/reports/sales?by=product"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let text = sales_seen.to_string();
+    assert!(
+        !text.contains("cost_cents") && !text.contains("gross_margin"),
+        "{text}"
+    );
+    assert_eq!(sales_seen["totals"]["units"], 7, "{sales_seen}");
+    let sales_csv = viewer
+        .get(format!("{gateway}/api/v1/reports/sales?by=product"))
+        .header(header::ACCEPT, "text/csv")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csv_header = sales_csv.lines().next().unwrap();
+    assert!(csv_header.contains("kept_net_cents"), "{csv_header}");
+    assert!(
+        !csv_header.contains("cost_cents") && !csv_header.contains("gross_margin"),
+        "{csv_header}"
+    );
 
     // The closed shift, with its over/short per till.
     let shifts = ok_json(app.get("/api/v1/reports/shifts").await).await;
@@ -436,7 +485,12 @@ async fn reports_add_up_to_the_sales_they_were_fed(app: TestApp, backing: Backin
     );
     // As a shop whose sales began before its reports: nothing rolled up yet.
     let db = backing.db.connect().await;
-    for table in ["reports_daily", "reports_sales", "reports_shifts"] {
+    for table in [
+        "reports_daily",
+        "reports_monthly",
+        "reports_sales",
+        "reports_shifts",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(db.pool())
             .await

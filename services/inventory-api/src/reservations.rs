@@ -42,7 +42,18 @@ pub struct ReservationView {
     pub status: ReservationStatus,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
-    pub lines: Vec<ReserveLine>,
+    pub lines: Vec<ReservedLine>,
+}
+
+/// A line held, with what a unit costs the shop as it is held: the sale's cost of goods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReservedLine {
+    pub sku: String,
+    pub quantity: i64,
+    /// The SKU's moving average cost (the catalog's cost before the first costed receipt);
+    /// left out when neither is known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost_cents: Option<i64>,
 }
 
 /// A line of a 409 `insufficient-stock` answer: less is available than requested.

@@ -42,6 +42,9 @@ pub struct Item {
     pub name: String,
     /// False once the catalog archived it (no more alerts).
     pub active: bool,
+    /// What a unit costs the shop now: its moving average cost, or the catalog's cost before
+    /// the first costed receipt; none when neither is known.
+    pub unit_cost_cents: Option<i64>,
 }
 
 /// What the inventory keeps of a catalog product, from the catalog's events.
@@ -204,6 +207,9 @@ pub struct Reservation {
     pub status: ReservationStatus,
     pub expires_at: OffsetDateTime,
     pub lines: Vec<ReservationLine>,
+    /// What a unit of each line's SKU costs the shop as it is held (for the sale's cost of
+    /// goods); SKUs without a known cost are left out.
+    pub unit_costs: std::collections::BTreeMap<String, i64>,
 }
 
 /// A line that cannot be reserved: less is available than requested.

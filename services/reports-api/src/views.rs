@@ -35,6 +35,67 @@ pub struct Figures {
     pub kept_net_cents: i64,
     /// The tax on what the shop kept: tax less the tax of returns and voids.
     pub kept_tax_cents: i64,
+    /// The cost of goods sold: what the units sold cost the shop when they were sold (its
+    /// moving average cost), less the cost of those that returns and voids put back on the
+    /// shelf. For managers only, as every cost.
+    pub cost_cents: i64,
+    /// What the shop kept, without tax, less the cost of goods sold. For managers only.
+    pub gross_margin_cents: i64,
+    /// Units sold without a known cost: the gross margin leaves their cost out.
+    pub uncosted_units: i64,
+    /// Approvals given (discounts beyond the limit, refunds); for a person, those they gave.
+    pub approvals: i64,
+}
+
+impl Figures {
+    /// The columns of a report's CSV, in the order of [`Figures::values`].
+    pub const COLUMNS: [&'static str; 20] = [
+        "sales",
+        "units",
+        "discount_cents",
+        "net_cents",
+        "tax_cents",
+        "total_cents",
+        "returns",
+        "returned_units",
+        "refund_cents",
+        "refund_tax_cents",
+        "voids",
+        "voided_units",
+        "void_cents",
+        "void_tax_cents",
+        "kept_net_cents",
+        "kept_tax_cents",
+        "cost_cents",
+        "gross_margin_cents",
+        "uncosted_units",
+        "approvals",
+    ];
+
+    pub fn values(&self) -> [i64; 20] {
+        [
+            self.sales,
+            self.units,
+            self.discount_cents,
+            self.net_cents,
+            self.tax_cents,
+            self.total_cents,
+            self.returns,
+            self.returned_units,
+            self.refund_cents,
+            self.refund_tax_cents,
+            self.voids,
+            self.voided_units,
+            self.void_cents,
+            self.void_tax_cents,
+            self.kept_net_cents,
+            self.kept_tax_cents,
+            self.cost_cents,
+            self.gross_margin_cents,
+            self.uncosted_units,
+            self.approvals,
+        ]
+    }
 }
 
 /// One row of the sales report.

@@ -11,7 +11,7 @@
 
 use std::collections::BTreeMap;
 
-use events::sales::{SaleCreated, SaleUpdated};
+use events::sales::{SaleCreated, SaleLine, SaleUpdated};
 use kernel::money::spread;
 use kernel::{Cents, PaymentMethod, SaleChange, TaxRate};
 use serde::{Deserialize, Serialize};
@@ -59,88 +59,66 @@ pub struct Bucket {
     pub member: String,
 }
 
-/// The figures a rollup row sums.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Tally {
-    pub sales: i64,
-    pub units: i64,
-    pub discount_cents: i64,
-    pub net_cents: i64,
-    pub tax_cents: i64,
-    pub total_cents: i64,
-    pub returns: i64,
-    pub returned_units: i64,
-    pub refund_cents: i64,
-    pub refund_tax_cents: i64,
-    pub voids: i64,
-    pub voided_units: i64,
-    pub void_cents: i64,
-    pub void_tax_cents: i64,
+/// Declares [`Tally`] with its figures listed once: the struct, its column names (those of the
+/// rollup tables) and its conversions to and from an array in that order.
+macro_rules! tally {
+    ($($(#[$doc:meta])* $field:ident),* $(,)?) => {
+        /// The figures a rollup row sums.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+        pub struct Tally {
+            $($(#[$doc])* pub $field: i64,)*
+        }
+
+        impl Tally {
+            /// The rollups' columns, in the order of [`Tally::figures`].
+            pub const FIELDS: &'static [&'static str] = &[$(stringify!($field)),*];
+            pub const COUNT: usize = Tally::FIELDS.len();
+
+            pub fn figures(&self) -> [i64; Tally::COUNT] {
+                [$(self.$field),*]
+            }
+
+            pub fn from_figures(figures: [i64; Tally::COUNT]) -> Tally {
+                let [$($field),*] = figures;
+                Tally { $($field),* }
+            }
+        }
+    };
+}
+
+tally! {
+    sales,
+    units,
+    discount_cents,
+    net_cents,
+    tax_cents,
+    total_cents,
+    returns,
+    returned_units,
+    refund_cents,
+    refund_tax_cents,
+    voids,
+    voided_units,
+    void_cents,
+    void_tax_cents,
+    /// What the units sold cost the shop (those with a known cost).
+    cost_cents,
+    /// Units sold without a known cost: their cost is not in `cost_cents`.
+    uncosted_units,
+    /// The cost of units that returns and voids put back on the shelf (written-off units
+    /// stay a cost: the shop bore it).
+    returned_cost_cents,
+    voided_cost_cents,
+    /// Approvals given (a discount beyond the limit, a refund): under the approver for staff.
+    approvals,
 }
 
 impl Tally {
-    /// Every figure, in the order of [`Tally::FIELDS`].
-    pub fn figures(&self) -> [i64; 14] {
-        [
-            self.sales,
-            self.units,
-            self.discount_cents,
-            self.net_cents,
-            self.tax_cents,
-            self.total_cents,
-            self.returns,
-            self.returned_units,
-            self.refund_cents,
-            self.refund_tax_cents,
-            self.voids,
-            self.voided_units,
-            self.void_cents,
-            self.void_tax_cents,
-        ]
-    }
-
-    /// The columns of [`Tally::figures`].
-    pub const FIELDS: [&'static str; 14] = [
-        "sales",
-        "units",
-        "discount_cents",
-        "net_cents",
-        "tax_cents",
-        "total_cents",
-        "returns",
-        "returned_units",
-        "refund_cents",
-        "refund_tax_cents",
-        "voids",
-        "voided_units",
-        "void_cents",
-        "void_tax_cents",
-    ];
-
-    pub fn from_figures(f: [i64; 14]) -> Tally {
-        Tally {
-            sales: f[0],
-            units: f[1],
-            discount_cents: f[2],
-            net_cents: f[3],
-            tax_cents: f[4],
-            total_cents: f[5],
-            returns: f[6],
-            returned_units: f[7],
-            refund_cents: f[8],
-            refund_tax_cents: f[9],
-            voids: f[10],
-            voided_units: f[11],
-            void_cents: f[12],
-            void_tax_cents: f[13],
-        }
-    }
-
     /// `self + other`, figure by figure; `None` on overflow.
     pub fn plus(&self, other: &Tally) -> Option<Tally> {
         let (a, b) = (self.figures(), other.figures());
-        let mut sum = [0; 14];
-        for i in 0..14 {
+        let mut sum = [0; Tally::COUNT];
+        for i in 0..Tally::COUNT {
             sum[i] = a[i].checked_add(b[i])?;
         }
         Some(Tally::from_figures(sum))
@@ -154,6 +132,17 @@ impl Tally {
     /// Tax less the tax of returns and voids.
     pub fn kept_tax_cents(&self) -> i64 {
         self.tax_cents - self.refund_tax_cents - self.void_tax_cents
+    }
+
+    /// The cost of goods sold: the cost of the units sold less that of the units back on the
+    /// shelf.
+    pub fn kept_cost_cents(&self) -> i64 {
+        self.cost_cents - self.returned_cost_cents - self.voided_cost_cents
+    }
+
+    /// What the shop kept, without tax, less what those goods cost it.
+    pub fn gross_margin_cents(&self) -> i64 {
+        self.kept_net_cents() - self.kept_cost_cents()
     }
 }
 
@@ -188,6 +177,9 @@ pub struct SoldSku {
     pub tax_cents: i64,
     /// The [`tax_member`] of its first line.
     pub tax: String,
+    /// What a unit cost the shop, from its first line with a known cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit_cost_cents: Option<i64>,
 }
 
 /// The figures of one event, summed per bucket.
@@ -195,6 +187,14 @@ pub struct SoldSku {
 pub struct Tallies(pub BTreeMap<Bucket, Tally>);
 
 impl Tallies {
+    /// Adds every bucket of `other` to these.
+    pub fn absorb(&mut self, other: Tallies) {
+        for (bucket, tally) in other.0 {
+            let entry = self.0.entry(bucket).or_default();
+            *entry = entry.plus(&tally).unwrap_or(*entry);
+        }
+    }
+
     fn add(&mut self, day: Date, location: &str, dimension: Dimension, member: &str, tally: Tally) {
         let bucket = Bucket {
             day,
@@ -222,6 +222,8 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
         net_cents: sale.subtotal_cents,
         tax_cents: sale.tax_cents,
         total_cents: sale.total_cents,
+        cost_cents: sale.lines.iter().map(line_cost).sum(),
+        uncosted_units: sale.lines.iter().map(uncosted_units).sum(),
         ..Tally::default()
     };
     at(&mut tallies, Dimension::Total, "", whole);
@@ -231,6 +233,14 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
         sale.actor.as_deref().unwrap_or(""),
         whole,
     );
+    if let Some(approver) = &sale.approved_by {
+        let approval = Tally {
+            approvals: 1,
+            ..Tally::default()
+        };
+        at(&mut tallies, Dimension::Total, "", approval);
+        at(&mut tallies, Dimension::Staff, approver, approval);
+    }
 
     let mut skus: Vec<SoldSku> = Vec::new();
     let mut by_sku: BTreeMap<&str, Tally> = BTreeMap::new();
@@ -244,6 +254,7 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
                 sold.quantity += line.quantity;
                 sold.total_cents += line.line_total_cents;
                 sold.tax_cents += line.tax_cents;
+                sold.unit_cost_cents = sold.unit_cost_cents.or(line.unit_cost_cents);
             }
             None => skus.push(SoldSku {
                 sku: line.sku.clone(),
@@ -251,17 +262,14 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
                 total_cents: line.line_total_cents,
                 tax_cents: line.tax_cents,
                 tax,
+                unit_cost_cents: line.unit_cost_cents,
             }),
         }
         let entry = by_sku.entry(&line.sku).or_insert(Tally {
             sales: 1,
             ..Tally::default()
         });
-        entry.units += line.quantity;
-        entry.discount_cents += line.discount_cents;
-        entry.net_cents += line.line_total_cents - line.tax_cents;
-        entry.tax_cents += line.tax_cents;
-        entry.total_cents += line.line_total_cents;
+        add_line(entry, line);
     }
     for (sku, tally) in by_sku {
         at(&mut tallies, Dimension::Sku, sku, tally);
@@ -276,11 +284,7 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
                 sales: 1,
                 ..Tally::default()
             });
-            entry.units += line.quantity;
-            entry.discount_cents += line.discount_cents;
-            entry.net_cents += line.line_total_cents - line.tax_cents;
-            entry.tax_cents += line.tax_cents;
-            entry.total_cents += line.line_total_cents;
+            add_line(entry, line);
         }
         for (member, tally) in by_rate {
             at(&mut tallies, Dimension::TaxRate, &member, tally);
@@ -308,6 +312,7 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
     let nets = spread(Cents::new(sale.subtotal_cents), &amounts);
     let taxes = spread(Cents::new(sale.tax_cents), &amounts);
     let discounts = spread(Cents::new(sale.discount_cents), &amounts);
+    let costs = spread(Cents::new(whole.cost_cents), &amounts);
     for (i, (method, cents)) in taken.iter().enumerate() {
         let tally = Tally {
             sales: 1,
@@ -315,6 +320,7 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
             net_cents: nets[i].get(),
             tax_cents: taxes[i].get(),
             total_cents: *cents,
+            cost_cents: costs[i].get(),
             ..Tally::default()
         };
         at(&mut tallies, Dimension::PaymentMethod, method.as_str(), tally);
@@ -326,6 +332,31 @@ pub fn sale_tallies(sale: &SaleCreated, day: Date) -> (Tallies, RecordedSale) {
         taken,
     };
     (tallies, recorded)
+}
+
+/// Adds a sale's line to a product's or a rate's figures.
+fn add_line(tally: &mut Tally, line: &SaleLine) {
+    tally.units += line.quantity;
+    tally.discount_cents += line.discount_cents;
+    tally.net_cents += line.line_total_cents - line.tax_cents;
+    tally.tax_cents += line.tax_cents;
+    tally.total_cents += line.line_total_cents;
+    tally.cost_cents += line_cost(line);
+    tally.uncosted_units += uncosted_units(line);
+}
+
+/// What a line's units cost the shop; 0 when their cost is unknown.
+fn line_cost(line: &SaleLine) -> i64 {
+    line.unit_cost_cents
+        .map_or(0, |cost| cost.saturating_mul(line.quantity))
+}
+
+fn uncosted_units(line: &SaleLine) -> i64 {
+    if line.unit_cost_cents.is_some() {
+        0
+    } else {
+        line.quantity
+    }
 }
 
 /// What each method took for `sale`: its payments, cash less the change given.
@@ -348,13 +379,14 @@ fn taken_by_method(sale: &SaleCreated) -> Vec<(PaymentMethod, i64)> {
 pub fn update_tallies(update: &SaleUpdated, sale: &RecordedSale, day: Date) -> Tallies {
     let mut tallies = Tallies::default();
     let void = update.change == SaleChange::Voided;
-    let figures = |units: i64, cents: i64, tax: i64| {
+    let figures = |units: i64, cents: i64, tax: i64, cost: i64| {
         if void {
             Tally {
                 voids: 1,
                 voided_units: units,
                 void_cents: cents,
                 void_tax_cents: tax,
+                voided_cost_cents: cost,
                 ..Tally::default()
             }
         } else {
@@ -363,13 +395,37 @@ pub fn update_tallies(update: &SaleUpdated, sale: &RecordedSale, day: Date) -> T
                 returned_units: units,
                 refund_cents: cents,
                 refund_tax_cents: tax,
+                returned_cost_cents: cost,
                 ..Tally::default()
             }
         }
     };
     let location = update.location.as_str();
+
+    // Per SKU: the units given back, weighed by what they were sold for, and the cost of
+    // those back on the shelf.
+    let mut given_back: Vec<(&SoldSku, i64, i64)> = Vec::new();
+    for line in &update.lines {
+        let Some(sold) = sale.skus.iter().find(|s| s.sku == line.sku) else {
+            continue;
+        };
+        let cost = if line.restock {
+            sold.unit_cost_cents
+                .map_or(0, |unit| unit.saturating_mul(line.quantity))
+        } else {
+            0
+        };
+        match given_back.iter_mut().find(|(s, _, _)| s.sku == line.sku) {
+            Some((_, quantity, back)) => {
+                *quantity += line.quantity;
+                *back += cost;
+            }
+            None => given_back.push((sold, line.quantity, cost)),
+        }
+    }
     let units: i64 = update.lines.iter().map(|l| l.quantity).sum();
-    let whole = figures(units, update.refund_cents, update.refund_tax_cents);
+    let cost_back: i64 = given_back.iter().map(|(_, _, cost)| cost).sum();
+    let whole = figures(units, update.refund_cents, update.refund_tax_cents, cost_back);
     tallies.add(day, location, Dimension::Total, "", whole);
     tallies.add(
         day,
@@ -378,18 +434,13 @@ pub fn update_tallies(update: &SaleUpdated, sale: &RecordedSale, day: Date) -> T
         update.actor.as_deref().unwrap_or(""),
         whole,
     );
-
-    // Per SKU: the units given back, weighed by what they were sold for.
-    let mut given_back: Vec<(&SoldSku, i64)> = Vec::new();
-    for line in &update.lines {
-        match given_back.iter_mut().find(|(s, _)| s.sku == line.sku) {
-            Some((_, quantity)) => *quantity += line.quantity,
-            None => {
-                if let Some(sold) = sale.skus.iter().find(|s| s.sku == line.sku) {
-                    given_back.push((sold, line.quantity));
-                }
-            }
-        }
+    if let Some(approver) = &update.approved_by {
+        let approval = Tally {
+            approvals: 1,
+            ..Tally::default()
+        };
+        tallies.add(day, location, Dimension::Total, "", approval);
+        tallies.add(day, location, Dimension::Staff, approver, approval);
     }
     let weight = |amount: i64, sold: &SoldSku, quantity: i64| {
         let share = i128::from(amount) * i128::from(quantity) / i128::from(sold.quantity.max(1));
@@ -397,36 +448,36 @@ pub fn update_tallies(update: &SaleUpdated, sale: &RecordedSale, day: Date) -> T
     };
     let by_total: Vec<Cents> = given_back
         .iter()
-        .map(|(s, q)| weight(s.total_cents, s, *q))
+        .map(|(s, q, _)| weight(s.total_cents, s, *q))
         .collect();
     let by_tax: Vec<Cents> = given_back
         .iter()
-        .map(|(s, q)| weight(s.tax_cents, s, *q))
+        .map(|(s, q, _)| weight(s.tax_cents, s, *q))
         .collect();
     let refunds = spread(Cents::new(update.refund_cents), &by_total);
     let taxes = spread(Cents::new(update.refund_tax_cents), &by_tax);
-    let mut by_rate: BTreeMap<&str, (i64, i64, i64)> = BTreeMap::new();
-    for (i, (sold, quantity)) in given_back.iter().enumerate() {
+    let mut by_rate: BTreeMap<&str, (i64, i64, i64, i64)> = BTreeMap::new();
+    for (i, (sold, quantity, cost)) in given_back.iter().enumerate() {
         let (refund, tax) = (refunds[i].get(), taxes[i].get());
         tallies.add(
             day,
             location,
             Dimension::Sku,
             &sold.sku,
-            figures(*quantity, refund, tax),
+            figures(*quantity, refund, tax, *cost),
         );
         let rate = by_rate.entry(&sold.tax).or_default();
-        *rate = (rate.0 + quantity, rate.1 + refund, rate.2 + tax);
+        *rate = (rate.0 + quantity, rate.1 + refund, rate.2 + tax, rate.3 + cost);
     }
     // Lines sold before events carried their rate have none to be given back under.
-    for (member, (units, refund, tax)) in by_rate {
+    for (member, (units, refund, tax, cost)) in by_rate {
         if !member.is_empty() {
             tallies.add(
                 day,
                 location,
                 Dimension::TaxRate,
                 member,
-                figures(units, refund, tax),
+                figures(units, refund, tax, cost),
             );
         }
     }
@@ -434,13 +485,14 @@ pub fn update_tallies(update: &SaleUpdated, sale: &RecordedSale, day: Date) -> T
     let amounts: Vec<Cents> = sale.taken.iter().map(|(_, c)| Cents::new(*c)).collect();
     let refunds = spread(Cents::new(update.refund_cents), &amounts);
     let taxes = spread(Cents::new(update.refund_tax_cents), &amounts);
+    let costs = spread(Cents::new(cost_back), &amounts);
     for (i, (method, _)) in sale.taken.iter().enumerate() {
         tallies.add(
             day,
             location,
             Dimension::PaymentMethod,
             method.as_str(),
-            figures(0, refunds[i].get(), taxes[i].get()),
+            figures(0, refunds[i].get(), taxes[i].get(), costs[i].get()),
         );
     }
     tallies
@@ -468,6 +520,8 @@ mod tests {
             discount_cents: 0,
             rate_bp: Some(rate()),
             tax_code: Some("STD".into()),
+            // B's cost is unknown.
+            unit_cost_cents: (sku == "A").then_some(200),
         }
     }
 
@@ -501,6 +555,7 @@ mod tests {
             change_due_cents: 500,
             lines: vec![line("A", 3, 900, 150), line("B", 1, 300, 50)],
             actor: Some("ann".into()),
+            approved_by: Some("cat".into()),
             shift_id: None,
             customer_id: None,
         }
@@ -531,6 +586,18 @@ mod tests {
             recorded.taken,
             vec![(PaymentMethod::Card, 700), (PaymentMethod::Cash, 500)]
         );
+        assert_eq!((total.cost_cents, total.uncosted_units), (600, 1));
+        for dimension in [Dimension::Sku, Dimension::TaxRate, Dimension::PaymentMethod] {
+            assert_eq!(sum(&tallies, dimension).cost_cents, 600, "{dimension:?}");
+        }
+        let approvals: Vec<(&str, i64)> = tallies
+            .0
+            .iter()
+            .filter(|(b, t)| b.dimension == Dimension::Staff && t.approvals > 0)
+            .map(|(b, t)| (b.member.as_str(), t.approvals))
+            .collect();
+        assert_eq!(approvals, [("cat", 1)]);
+        assert_eq!(total.approvals, 1);
     }
 
     #[test]
@@ -557,6 +624,7 @@ mod tests {
             refund_cents: 601,
             refund_tax_cents: 101,
             actor: Some("bob".into()),
+            approved_by: Some("cat".into()),
         };
         let tallies = update_tallies(&update, &recorded, date!(2026 - 12 - 01));
         let total = sum(&tallies, Dimension::Total);
@@ -570,13 +638,19 @@ mod tests {
         }
         let rate = sum(&tallies, Dimension::TaxRate);
         assert_eq!((rate.returns, rate.returned_units), (1, 2));
+        // A's unit went back on the shelf at its cost; B's was written off and stays a cost.
+        assert_eq!(total.returned_cost_cents, 200);
+        for dimension in [Dimension::Sku, Dimension::PaymentMethod, Dimension::TaxRate] {
+            assert_eq!(sum(&tallies, dimension).returned_cost_cents, 200, "{dimension:?}");
+        }
+        assert_eq!(total.approvals, 1);
         let staff: Vec<&str> = tallies
             .0
             .keys()
             .filter(|b| b.dimension == Dimension::Staff)
             .map(|b| b.member.as_str())
             .collect();
-        assert_eq!(staff, ["bob"]);
+        assert_eq!(staff, ["bob", "cat"]);
     }
 
     #[test]

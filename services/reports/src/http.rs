@@ -57,49 +57,37 @@ fn csv(filename: String, header: &[&str], rows: Vec<Vec<String>>) -> Response {
         .into_response()
 }
 
-const FIGURES: [&str; 16] = [
-    "sales",
-    "units",
-    "discount_cents",
-    "net_cents",
-    "tax_cents",
-    "total_cents",
-    "returns",
-    "returned_units",
-    "refund_cents",
-    "refund_tax_cents",
-    "voids",
-    "voided_units",
-    "void_cents",
-    "void_tax_cents",
-    "kept_net_cents",
-    "kept_tax_cents",
-];
-
-fn figure_fields(f: &Figures) -> [String; 16] {
-    [
-        f.sales,
-        f.units,
-        f.discount_cents,
-        f.net_cents,
-        f.tax_cents,
-        f.total_cents,
-        f.returns,
-        f.returned_units,
-        f.refund_cents,
-        f.refund_tax_cents,
-        f.voids,
-        f.voided_units,
-        f.void_cents,
-        f.void_tax_cents,
-        f.kept_net_cents,
-        f.kept_tax_cents,
-    ]
-    .map(|n| n.to_string())
+/// `header` and `rows` without their cost columns unless `actor` may see costs.
+fn shown_columns<'h>(
+    actor: &Actor,
+    header: Vec<&'h str>,
+    rows: Vec<Vec<String>>,
+) -> (Vec<&'h str>, Vec<Vec<String>>) {
+    if web::costs::visible_to(actor) {
+        return (header, rows);
+    }
+    let keep: Vec<bool> = header.iter().map(|h| !web::costs::is_cost(h)).collect();
+    let kept = |fields: Vec<String>| -> Vec<String> {
+        fields
+            .into_iter()
+            .zip(&keep)
+            .filter(|(_, k)| **k)
+            .map(|(f, _)| f)
+            .collect()
+    };
+    let header = header
+        .into_iter()
+        .zip(&keep)
+        .filter(|(_, k)| **k)
+        .map(|(h, _)| h)
+        .collect();
+    (header, rows.into_iter().map(kept).collect())
 }
 
+/// Costs and margins only for managers and up, as everywhere.
 async fn sales(
     State(reports): State<AppState>,
+    actor: Actor,
     headers: HeaderMap,
     Query(params): Query<SalesParams>,
 ) -> Result<Response, Problem> {
@@ -107,19 +95,20 @@ async fn sales(
     let by = params.by.unwrap_or(Grouping::Day);
     let report: SalesReport = reports.sales(&filter, by).await?;
     if !wants_csv(&headers) {
-        return Ok(Json(report).into_response());
+        return Ok(Json(web::costs::shown_to(&actor, &report)).into_response());
     }
     let mut header = vec![by.as_str(), "label"];
-    header.extend(FIGURES);
+    header.extend(Figures::COLUMNS);
     let rows = report
         .rows
         .iter()
         .map(|r| {
             let mut fields = vec![r.key.clone(), r.label.clone()];
-            fields.extend(figure_fields(&r.figures));
+            fields.extend(r.figures.values().map(|n| n.to_string()));
             fields
         })
         .collect();
+    let (header, rows) = shown_columns(&actor, header, rows);
     let name = format!(
         "sales-by-{}-{}-{}.csv",
         by.as_str(),
@@ -230,8 +219,7 @@ async fn stock(
     if !wants_csv(&headers) {
         return Ok(Json(web::costs::shown_to(&actor, &report)).into_response());
     }
-    let costs = web::costs::visible_to(&actor);
-    let header = [
+    let header = vec![
         "sku",
         "name",
         "category",
@@ -269,28 +257,7 @@ async fn stock(
             ]
         })
         .collect();
-    let (header, rows) = if costs {
-        (header.to_vec(), rows)
-    } else {
-        let keep: Vec<bool> = header.iter().map(|h| !web::costs::is_cost(h)).collect();
-        let only = |fields: Vec<String>| -> Vec<String> {
-            fields
-                .into_iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(f, _)| f)
-                .collect()
-        };
-        (
-            header
-                .iter()
-                .zip(&keep)
-                .filter(|(_, k)| **k)
-                .map(|(h, _)| *h)
-                .collect(),
-            rows.into_iter().map(only).collect(),
-        )
-    };
+    let (header, rows) = shown_columns(&actor, header, rows);
     let name = format!("stock-{}.csv", report.period.to);
     Ok(csv(name, &header, rows))
 }

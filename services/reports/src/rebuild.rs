@@ -33,7 +33,12 @@ pub async fn rebuild(db: &Db, sources: &Sources) -> Result<Rebuilt, ReportsError
     };
     let inbox = format!("{ignore} INTO reports_inbox (event_id, event_type, applied_at) VALUES (?, ?, ?)");
     let mut tx = db.begin().await?;
-    for table in ["reports_daily", "reports_sales", "reports_shifts"] {
+    for table in [
+        "reports_daily",
+        "reports_monthly",
+        "reports_sales",
+        "reports_shifts",
+    ] {
         sqlx::query(AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(&mut *tx)
             .await?;

@@ -88,6 +88,10 @@ fn figures(t: &Tally) -> Figures {
         void_tax_cents: t.void_tax_cents,
         kept_net_cents: t.kept_net_cents(),
         kept_tax_cents: t.kept_tax_cents(),
+        cost_cents: t.kept_cost_cents(),
+        gross_margin_cents: t.gross_margin_cents(),
+        uncosted_units: t.uncosted_units,
+        approvals: t.approvals,
     }
 }
 

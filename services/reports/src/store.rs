@@ -1,23 +1,48 @@
 //! The SQL of the rollups, the sales kept for their returns, the products and the closed
 //! shifts; identical on SQLite and MySQL but for the upsert and the integer cast.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use events::catalog::ProductSnapshot;
 use events::sales::ShiftClosed;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::{DatabaseKind, Db};
-use time::Date;
 use time::format_description::well_known::Rfc3339;
+use time::{Date, Duration};
 
-use crate::domain::{Dimension, RecordedSale, Tallies, Tally};
+use crate::domain::{Bucket, Dimension, RecordedSale, Tallies, Tally};
 
-/// The rows of one statement that adds tallies: SQLite allows 32,766 parameters, 18 per row.
+/// The rows of one statement that adds tallies: SQLite allows 32,766 parameters, 23 per row.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Adds `tallies` to the rollups.
+/// Adds `tallies` to the daily rollups and to those of their months.
 pub async fn add(conn: &mut AnyConnection, kind: DatabaseKind, tallies: &Tallies) -> Result<(), sqlx::Error> {
-    let buckets: Vec<_> = tallies.0.iter().collect();
+    let mut months: BTreeMap<Bucket, Tally> = BTreeMap::new();
+    for (bucket, tally) in &tallies.0 {
+        let month = Bucket {
+            day: month_of(bucket.day),
+            ..bucket.clone()
+        };
+        let entry = months.entry(month).or_default();
+        *entry = entry.plus(tally).unwrap_or(*entry);
+    }
+    add_to(conn, kind, "reports_daily", "day", tallies.0.iter()).await?;
+    add_to(conn, kind, "reports_monthly", "month", months.iter()).await
+}
+
+/// The first day of `day`'s month: the key of its monthly rollups.
+pub fn month_of(day: Date) -> Date {
+    day.replace_day(1).expect("every month has a first day")
+}
+
+async fn add_to<'a>(
+    conn: &mut AnyConnection,
+    kind: DatabaseKind,
+    table: &str,
+    period: &str,
+    tallies: impl Iterator<Item = (&'a Bucket, &'a Tally)>,
+) -> Result<(), sqlx::Error> {
+    let buckets: Vec<_> = tallies.collect();
     let fields = Tally::FIELDS.join(", ");
     let update = Tally::FIELDS
         .iter()
@@ -31,12 +56,12 @@ pub async fn add(conn: &mut AnyConnection, kind: DatabaseKind, tallies: &Tallies
     for chunk in buckets.chunks(ROWS_PER_INSERT) {
         let conflict = match kind {
             DatabaseKind::Sqlite => {
-                format!("ON CONFLICT (dimension, day, location, member) DO UPDATE SET {update}")
+                format!("ON CONFLICT (dimension, {period}, location, member) DO UPDATE SET {update}")
             }
             DatabaseKind::MySql => format!("ON DUPLICATE KEY UPDATE {update}"),
         };
         let sql = format!(
-            "INSERT INTO reports_daily (dimension, day, location, member, {fields}) VALUES {} {conflict}",
+            "INSERT INTO {table} (dimension, {period}, location, member, {fields}) VALUES {} {conflict}",
             vec![placeholders.as_str(); chunk.len()].join(", ")
         );
         let mut insert = sqlx::query(AssertSqlSafe(sql));
@@ -201,6 +226,7 @@ pub async fn grouped(
         .map(|f| format!("CAST(SUM(d.{f}) AS {integer})"))
         .collect::<Vec<_>>()
         .join(", ");
+    let fields = Tally::FIELDS.join(", ");
     let (key, join) = match group {
         Group::Day => ("d.day", ""),
         Group::Location => ("d.location", ""),
@@ -215,31 +241,100 @@ pub async fn grouped(
         ),
     };
     let location = if filter.location.is_some() {
-        "AND d.location = ?"
+        "AND location = ?"
     } else {
         ""
     };
+    // By day, the days; otherwise the whole months of the period from the monthly rollups
+    // and the days of its part-months from the daily ones.
+    let spans = match group {
+        Group::Day => Spans::days(filter.from, filter.to),
+        _ => Spans::of(filter.from, filter.to),
+    };
     let sql = format!(
-        "SELECT {key}, {sums} FROM reports_daily d {join} \
-         WHERE d.dimension = ? AND d.day >= ? AND d.day <= ? {location} GROUP BY {key} ORDER BY {key}"
+        "SELECT {key}, {sums} FROM (\
+         SELECT day, location, member, {fields} FROM reports_daily WHERE dimension = ? \
+         AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?)) {location} \
+         UNION ALL SELECT month, location, member, {fields} FROM reports_monthly WHERE dimension = ? \
+         AND month >= ? AND month <= ? {location}) d {join} GROUP BY {key} ORDER BY {key}"
     );
-    let mut query = sqlx::query(AssertSqlSafe(sql))
+    let mut query = sqlx::query(AssertSqlSafe(sql)).bind(dimension.as_str());
+    for (from, to) in spans.days {
+        query = query.bind(from).bind(to);
+    }
+    if let Some(location) = &filter.location {
+        query = query.bind(location.clone());
+    }
+    query = query
         .bind(dimension.as_str())
-        .bind(day_key(filter.from))
-        .bind(day_key(filter.to));
+        .bind(spans.months.0)
+        .bind(spans.months.1);
     if let Some(location) = &filter.location {
         query = query.bind(location.clone());
     }
     let rows = query.fetch_all(db.pool()).await?;
     rows.iter()
         .map(|row| {
-            let mut figures = [0i64; 14];
+            let mut figures = [0i64; Tally::COUNT];
             for (i, figure) in figures.iter_mut().enumerate() {
                 *figure = row.try_get(i + 1)?;
             }
             Ok((row.try_get(0)?, Tally::from_figures(figures)))
         })
         .collect()
+}
+
+/// The rollup keys a period reads: two ranges of days and one of months (first days), each
+/// from–to included; an empty range is `("~", "")`, which no key is within.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Spans {
+    days: [(String, String); 2],
+    months: (String, String),
+}
+
+impl Spans {
+    fn none() -> (String, String) {
+        ("~".to_owned(), String::new())
+    }
+
+    /// Every day from `from` to `to`.
+    fn days(from: Date, to: Date) -> Spans {
+        Spans {
+            days: [(day_key(from), day_key(to)), Spans::none()],
+            months: Spans::none(),
+        }
+    }
+
+    /// The whole months from `from` to `to`, and the days before and after them.
+    fn of(from: Date, to: Date) -> Spans {
+        let first = if from.day() == 1 { from } else { next_month(from) };
+        let after_last = next_month(to);
+        let end = if after_last - Duration::days(1) == to {
+            after_last
+        } else {
+            month_of(to)
+        };
+        if first >= end {
+            return Spans::days(from, to);
+        }
+        let range = |a: Date, b: Date| {
+            if a <= b {
+                (day_key(a), day_key(b))
+            } else {
+                Spans::none()
+            }
+        };
+        Spans {
+            days: [range(from, first - Duration::days(1)), range(end, to)],
+            months: (day_key(first), day_key(end - Duration::days(1))),
+        }
+    }
+}
+
+/// The first day of the month after `day`'s.
+fn next_month(day: Date) -> Date {
+    let first = month_of(day);
+    month_of(first + Duration::days(31))
 }
 
 /// The last day each SKU sold on up to `to` (at `location`).
@@ -346,4 +441,51 @@ pub async fn shifts(db: &Db, filter: &Filter) -> Result<Vec<KeptShift>, sqlx::Er
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use time::macros::date;
+
+    use super::*;
+
+    fn keys(spans: &Spans) -> Vec<(&str, &str)> {
+        spans
+            .days
+            .iter()
+            .chain([&spans.months])
+            .map(|(a, b)| (a.as_str(), b.as_str()))
+            .collect()
+    }
+
+    #[test]
+    fn a_period_reads_whole_months_and_the_days_around_them() {
+        let year = Spans::of(date!(2026 - 01 - 15), date!(2026 - 12 - 14));
+        assert_eq!(
+            keys(&year),
+            [
+                ("2026-01-15", "2026-01-31"),
+                ("2026-12-01", "2026-12-14"),
+                ("2026-02-01", "2026-11-30")
+            ]
+        );
+        let whole = Spans::of(date!(2026 - 02 - 01), date!(2026 - 02 - 28));
+        assert_eq!(keys(&whole), [("~", ""), ("~", ""), ("2026-02-01", "2026-02-28")]);
+        let across = Spans::of(date!(2026 - 12 - 01), date!(2027 - 01 - 31));
+        assert_eq!(
+            keys(&across),
+            [("~", ""), ("~", ""), ("2026-12-01", "2027-01-31")]
+        );
+    }
+
+    #[test]
+    fn a_period_without_a_whole_month_reads_days() {
+        for (from, to) in [
+            (date!(2026 - 01 - 15), date!(2026 - 02 - 14)),
+            (date!(2026 - 03 - 02), date!(2026 - 03 - 31)),
+            (date!(2026 - 03 - 01), date!(2026 - 03 - 30)),
+        ] {
+            assert_eq!(Spans::of(from, to), Spans::days(from, to), "{from} {to}");
+        }
+    }
 }

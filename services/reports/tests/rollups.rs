@@ -35,12 +35,17 @@ enum Op {
         lines: Vec<(usize, i64, i64, bool)>,
         card_share: u8,
         change: i64,
+        /// A manager who approved a discount.
+        approver: Option<usize>,
     },
-    /// Gives back up to `units` of the sale's first line, `days` after it.
+    /// Gives back up to `units` of the sale's first line, `days` after it, on the shelf or
+    /// written off, maybe with a manager's approval.
     Return {
         sale: usize,
         units: i64,
         days: i64,
+        restock: bool,
+        approved: bool,
     },
     Void {
         sale: usize,
@@ -57,16 +62,20 @@ fn op() -> impl Strategy<Value = Op> {
             prop::collection::vec((0..4usize, 1..5i64, 1..20_000i64, any::<bool>()), 1..4),
             0..=100u8,
             0..500i64,
+            prop::option::of(0..2usize),
         )
-            .prop_map(|(day, location, staff, lines, card_share, change)| Op::Sale {
+            .prop_map(|(day, location, staff, lines, card_share, change, approver)| Op::Sale {
                 day,
                 location,
                 staff,
                 lines,
                 card_share,
                 change,
+                approver,
             }),
-        1 => (0..20usize, 1..4i64, 0..5i64).prop_map(|(sale, units, days)| Op::Return { sale, units, days }),
+        1 => (0..20usize, 1..4i64, 0..5i64, any::<bool>(), any::<bool>()).prop_map(
+            |(sale, units, days, restock, approved)| Op::Return { sale, units, days, restock, approved }
+        ),
         1 => (0..20usize, 0..5i64).prop_map(|(sale, days)| Op::Void { sale, days }),
     ]
 }
@@ -82,6 +91,11 @@ fn rate(reduced: bool) -> (Option<String>, TaxRate) {
 /// Tax included in `total` at `rate` (a fixed rule; the rollups add whatever the events say).
 fn tax_in(total: i64, rate: TaxRate) -> i64 {
     total * i64::from(rate.ppm()) / (1_000_000 + i64::from(rate.ppm()))
+}
+
+/// What a unit of `sku` cost when sold on `day`; the last SKU's cost is unknown.
+fn unit_cost(sku: usize, day: i64) -> Option<i64> {
+    (sku + 1 < SKUS.len()).then(|| (sku as i64 + 1) * 150 + day)
 }
 
 fn at(day: i64) -> time::OffsetDateTime {
@@ -109,6 +123,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                 lines,
                 card_share,
                 change,
+                approver,
             } => {
                 let lines: Vec<SaleLine> = lines
                     .iter()
@@ -124,6 +139,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                             discount_cents: quantity,
                             rate_bp: Some(rate),
                             tax_code: code,
+                            unit_cost_cents: unit_cost(sku, *day),
                         }
                     })
                     .collect();
@@ -171,6 +187,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     change_due_cents: change,
                     lines,
                     actor: Some(STAFF[*staff].into()),
+                    approved_by: approver.map(|a| STAFF[a].to_owned()),
                     shift_id: None,
                     customer_id: None,
                 };
@@ -182,7 +199,13 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     voided: false,
                 });
             }
-            Op::Return { sale, units, days } => {
+            Op::Return {
+                sale,
+                units,
+                days,
+                restock,
+                approved,
+            } => {
                 let Some(sale) = sold.get_mut(*sale) else { continue };
                 let units = (*units).min(sale.first_left);
                 if sale.voided || units == 0 {
@@ -200,11 +223,12 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     lines: vec![ReturnedLine {
                         sku: line.sku.clone(),
                         quantity: units,
-                        restock: true,
+                        restock: *restock,
                     }],
                     refund_cents: refund,
                     refund_tax_cents: tax_in(refund, line.rate_bp.unwrap()),
                     actor: Some("bob".into()),
+                    approved_by: approved.then(|| "ann".to_owned()),
                 };
                 envelopes.push(Envelope::new("sales", None, at(sale.day + days), &update));
             }
@@ -245,6 +269,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     refund_cents: refund,
                     refund_tax_cents: refund_tax,
                     actor: Some("ann".into()),
+                    approved_by: None,
                 };
                 envelopes.push(Envelope::new("sales", None, at(sale.day + days), &update));
             }
@@ -264,6 +289,10 @@ struct Expected {
     voids: i64,
     returned_units: i64,
     units_by_sku: BTreeMap<String, i64>,
+    /// The cost of the units sold less that of those back on the shelf.
+    cost: i64,
+    uncosted_units: i64,
+    approvals: BTreeMap<String, i64>,
 }
 
 fn expected(envelopes: &[Envelope], filter: &Filter) -> Expected {
@@ -284,11 +313,31 @@ fn expected(envelopes: &[Envelope], filter: &Filter) -> Expected {
             for line in &sale.lines {
                 e.units += line.quantity;
                 *e.units_by_sku.entry(line.sku.clone()).or_default() += line.quantity;
+                match line.unit_cost_cents {
+                    Some(cost) => e.cost += cost * line.quantity,
+                    None => e.uncosted_units += line.quantity,
+                }
+            }
+            if let Some(approver) = sale.approved_by {
+                *e.approvals.entry(approver).or_default() += 1;
             }
         } else {
             let update = SaleUpdated::from_envelope(envelope).unwrap();
             if filter.location.as_deref().is_some_and(|l| l != update.location) {
                 continue;
+            }
+            let sale = envelopes
+                .iter()
+                .filter(|e| e.event_type == "SaleCreated")
+                .map(|e| SaleCreated::from_envelope(e).unwrap())
+                .find(|s| s.sale_id == update.sale_id)
+                .unwrap();
+            for returned in update.lines.iter().filter(|l| l.restock) {
+                let line = sale.lines.iter().find(|l| l.sku == returned.sku).unwrap();
+                e.cost -= line.unit_cost_cents.unwrap_or(0) * returned.quantity;
+            }
+            if let Some(approver) = update.approved_by {
+                *e.approvals.entry(approver).or_default() += 1;
             }
             match update.change {
                 SaleChange::Voided => e.voids += update.refund_cents,
@@ -303,7 +352,12 @@ fn expected(envelopes: &[Envelope], filter: &Filter) -> Expected {
 }
 
 async fn check(db: &Db, envelopes: &[Envelope]) -> Result<(), TestCaseError> {
-    for table in ["reports_daily", "reports_sales", "reports_inbox"] {
+    for table in [
+        "reports_daily",
+        "reports_monthly",
+        "reports_sales",
+        "reports_inbox",
+    ] {
         sqlx::query(sqlx::AssertSqlSafe(format!("DELETE FROM {table}")))
             .execute(db.pool())
             .await
@@ -327,8 +381,11 @@ async fn check(db: &Db, envelopes: &[Envelope]) -> Result<(), TestCaseError> {
         }
     }
     let reports = Reports::new(db.clone());
+    // Whole months and part-months: October and the first days of November; a part of
+    // October; the end of October and the whole of November.
     let periods = [
         (FIRST_DAY, FIRST_DAY + Duration::days(50), None),
+        (date!(2026 - 10 - 15), date!(2026 - 11 - 30), None),
         (
             FIRST_DAY + Duration::days(10),
             FIRST_DAY + Duration::days(20),
@@ -377,6 +434,29 @@ async fn check(db: &Db, envelopes: &[Envelope]) -> Result<(), TestCaseError> {
             prop_assert_eq!(sum(|f| f.void_cents), t.void_cents, "{:?}", by);
             prop_assert_eq!(sum(|f| f.kept_net_cents), t.kept_net_cents, "{:?}", by);
             prop_assert_eq!(sum(|f| f.kept_tax_cents), t.kept_tax_cents, "{:?}", by);
+            prop_assert_eq!(
+                (t.cost_cents, t.uncosted_units, t.approvals),
+                (
+                    want.cost,
+                    want.uncosted_units,
+                    want.approvals.values().sum::<i64>()
+                ),
+                "{:?} {:?}",
+                by,
+                filter
+            );
+            prop_assert_eq!(t.gross_margin_cents, t.kept_net_cents - t.cost_cents);
+            prop_assert_eq!(sum(|f| f.cost_cents), t.cost_cents, "{:?}", by);
+            prop_assert_eq!(sum(|f| f.gross_margin_cents), t.gross_margin_cents, "{:?}", by);
+            if by == Grouping::Staff {
+                let approvals: BTreeMap<String, i64> = report
+                    .rows
+                    .iter()
+                    .filter(|r| r.figures.approvals > 0)
+                    .map(|r| (r.key.clone(), r.figures.approvals))
+                    .collect();
+                prop_assert_eq!(&approvals, &want.approvals);
+            }
             if by == Grouping::Product {
                 let units: BTreeMap<String, i64> = report
                     .rows

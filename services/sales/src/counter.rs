@@ -68,7 +68,7 @@ impl Counter {
         let settlement = settle(total, payments).map_err(|e| SaleError::Validation(vec![e]))?;
         let id = uuid::Uuid::now_v7().to_string();
         let wanted: Vec<(String, i64)> = priced.lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
-        self.reserve(&id, &request.location, &wanted).await?;
+        let unit_costs = self.reserve(&id, &request.location, &wanted).await?;
         let new = NewSale {
             id: &id,
             request,
@@ -76,6 +76,7 @@ impl Counter {
             settlement: &settlement,
             customer,
             approved_by,
+            unit_costs: &unit_costs,
         };
         match self.store.record(&new, key, origin).await {
             Ok(sale) => {
@@ -199,10 +200,17 @@ impl Counter {
         }
     }
 
-    /// Holds the lines' stock under the sale's id in the inventory.
-    async fn reserve(&self, id: &str, location: &str, wanted: &[(String, i64)]) -> Result<(), SaleError> {
+    /// Holds the lines' stock under the sale's id in the inventory; answers what a unit of
+    /// each SKU costs the shop as it is held.
+    async fn reserve(
+        &self,
+        id: &str,
+        location: &str,
+        wanted: &[(String, i64)],
+    ) -> Result<BTreeMap<String, i64>, SaleError> {
         let reserved_at = Instant::now();
-        self.upstreams
+        let unit_costs = self
+            .upstreams
             .reserve(id, location, wanted, self.reservation_ttl)
             .await
             .map_err(reservation_refused)?;
@@ -213,7 +221,7 @@ impl Counter {
             }
             return Err(SaleError::SlowReservation);
         }
-        Ok(())
+        Ok(unit_costs)
     }
 
     pub async fn get(&self, id: &str) -> Result<Sale, SaleError> {

@@ -2,12 +2,13 @@
 //! back-off and jitter (backon) only when repeating is safe (reads, and reservations, which
 //! carry the sale id as their idempotency key), behind a circuit breaker per upstream.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use backon::{ExponentialBuilder, Retryable};
 use catalog_api::shop::{ShopSettings, TaxRate, TaxRateList};
 use catalog_api::views::Product;
-use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReserveInput, ReserveLine};
+use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReservationView, ReserveInput, ReserveLine};
 use inventory_api::views::LocationList;
 use reqwest::StatusCode;
 pub use web::breaker::Breaker;
@@ -120,14 +121,15 @@ impl Upstreams {
         Ok(list.items.iter().any(|l| l.code == location && l.active))
     }
 
-    /// Reserves the lines under `sale_id` (repeatable: the same id finds the same reservation).
+    /// Reserves the lines under `sale_id` (repeatable: the same id finds the same reservation),
+    /// and answers what a unit of each SKU costs the shop (those with a known cost).
     pub async fn reserve(
         &self,
         sale_id: &str,
         location: &str,
         lines: &[(String, i64)],
         ttl: Duration,
-    ) -> Result<(), UpstreamError> {
+    ) -> Result<BTreeMap<String, i64>, UpstreamError> {
         let url = format!("{}{RESERVATIONS}", self.inventory);
         let body = ReserveInput {
             id: sale_id.to_owned(),
@@ -141,13 +143,23 @@ impl Upstreams {
                 .collect(),
             ttl_secs: Some(ttl.as_secs().max(1)),
         };
-        self.call(
-            &self.inventory_breaker,
-            || self.client.post(&url).json(&body),
-            "inventory",
-        )
-        .await
-        .map(|_| ())
+        let answer = self
+            .call(
+                &self.inventory_breaker,
+                || self.client.post(&url).json(&body),
+                "inventory",
+            )
+            .await?;
+        let reservation: ReservationView =
+            serde_json::from_value(answer).map_err(|e| UpstreamError::Unavailable {
+                upstream: "inventory",
+                reason: format!("unexpected reservation JSON: {e}"),
+            })?;
+        Ok(reservation
+            .lines
+            .into_iter()
+            .filter_map(|l| Some((l.sku, l.unit_cost_cents?)))
+            .collect())
     }
 
     /// Gives the reservation's stock back (repeatable).

@@ -13,9 +13,10 @@ pub fn visible_to(actor: &Actor) -> bool {
         .is_some_and(|identity| matches!(identity.role.as_str(), "manager" | "admin" | "service"))
 }
 
-/// Whether `field` holds a cost: `cost_cents`, `unit_cost_cents`, `at_cost_cents`.
+/// Whether `field` holds a cost, or a figure a cost can be worked out from: `cost_cents`,
+/// `unit_cost_cents`, `at_cost_cents`, `gross_margin_cents`.
 pub fn is_cost(field: &str) -> bool {
-    field.ends_with("cost_cents")
+    field.ends_with("cost_cents") || field.starts_with("gross_margin")
 }
 
 /// `value` without any cost field, at any depth.
@@ -59,7 +60,7 @@ mod tests {
     #[test]
     fn costs_are_left_out_for_clerks_and_viewers_at_any_depth() {
         let body = json!({"items": [{"sku": "A", "price_cents": 10, "cost_cents": 5}], "at_cost_cents": 5,
-                          "restock": {"unit_cost_cents": 4, "quantity": 1}});
+                          "restock": {"unit_cost_cents": 4, "quantity": 1}, "gross_margin_cents": 5});
         for role in ["viewer", "clerk"] {
             assert_eq!(
                 shown_to(&actor(role), &body),

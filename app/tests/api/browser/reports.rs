@@ -21,15 +21,15 @@ async fn the_reports_screen_shows_what_earns_money(app: TestApp, backing: Backin
         .unwrap();
     assert_eq!(shop.status(), StatusCode::OK);
     let products = [
-        ("RPT-GPU", "GeForce RTX 4070", "GPUs", 59_900),
-        ("RPT-SSD", "Samsung 990 Pro 2 TB", "Storage", 15_999),
-        ("RPT-CBL", "HDMI cable 2 m", "Cables", 899),
-        ("RPT-MSE", "Logitech MX Master 3S", "Peripherals", 8_999),
+        ("RPT-GPU", "GeForce RTX 4070", "GPUs", 59_900, 51_000),
+        ("RPT-SSD", "Samsung 990 Pro 2 TB", "Storage", 15_999, 11_500),
+        ("RPT-CBL", "HDMI cable 2 m", "Cables", 899, 210),
+        ("RPT-MSE", "Logitech MX Master 3S", "Peripherals", 8_999, 6_300),
     ];
-    for (sku, name, category, price) in products {
+    for (sku, name, category, price, cost) in products {
         app.create(&product(
             sku,
-            json!({"name": name, "category": category, "price_cents": price}),
+            json!({"name": name, "category": category, "price_cents": price, "cost_cents": cost}),
         ))
         .await;
         let path = format!("/api/v1/inventory/{sku}/restock");
@@ -73,6 +73,14 @@ async fn the_reports_screen_shows_what_earns_money(app: TestApp, backing: Backin
         .await
         .unwrap();
     assert!(net.starts_with('£'), "money in the shop's currency: {net}");
+    // A manager sees what the goods cost and the margin they left.
+    let margin = page
+        .text("[data-figure=gross_margin_cents] .card-value")
+        .await
+        .unwrap();
+    assert!(margin.starts_with('£'), "{margin}");
+    page.wait_for("#report-sales-table th[data-key=margin_percent]")
+        .await;
     page.screenshot("by-day").await;
     page.assert_labelled("the reports").await;
 

@@ -4,7 +4,7 @@
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use inventory_api::reservations::{ReservationView, ReserveInput, ReserveLine};
+use inventory_api::reservations::{ReservationView, ReserveInput, ReservedLine};
 use web::Json;
 
 use super::AppState;
@@ -42,7 +42,8 @@ fn view(r: Reservation) -> ReservationView {
         lines: r
             .lines
             .into_iter()
-            .map(|l| ReserveLine {
+            .map(|l| ReservedLine {
+                unit_cost_cents: r.unit_costs.get(&l.sku).copied(),
                 sku: l.sku,
                 quantity: l.quantity,
             })

@@ -7,7 +7,10 @@ use storage::DatabaseKind;
 use storage::clock::{millis, now_ms};
 use time::OffsetDateTime;
 
-use super::{InventoryStore, LEVEL_COLUMNS, item_from_row, level_from_row, location_from_row, placeholders};
+use super::{
+    ITEM_COLUMNS, InventoryStore, LEVEL_COLUMNS, item_from_row, level_from_row, location_from_row,
+    placeholders,
+};
 use crate::domain::{Item, Level, LevelChange, Location, StockValue, low_stock};
 use crate::error::InventoryError;
 
@@ -22,10 +25,12 @@ pub struct ListFilter {
 
 impl InventoryStore {
     pub async fn item(&self, sku: &str) -> Result<Option<Item>, InventoryError> {
-        let row = sqlx::query("SELECT sku, name, active FROM inventory_items WHERE sku = ?")
-            .bind(sku.to_owned())
-            .fetch_optional(self.db.pool())
-            .await?;
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {ITEM_COLUMNS} FROM inventory_items WHERE sku = ?"
+        )))
+        .bind(sku.to_owned())
+        .fetch_optional(self.db.pool())
+        .await?;
         Ok(row.as_ref().map(item_from_row).transpose()?)
     }
 
@@ -80,7 +85,8 @@ impl InventoryStore {
         }
         // Only the fixed fragments above are in the SQL text; every value is bound.
         let sql = format!(
-            "SELECT i.sku, i.name, i.active FROM inventory_items i WHERE {} ORDER BY i.sku LIMIT ?",
+            "SELECT i.sku, i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents \
+             FROM inventory_items i WHERE {} ORDER BY i.sku LIMIT ?",
             conditions.join(" AND ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -128,7 +134,8 @@ impl InventoryStore {
         limit: u32,
     ) -> Result<Vec<(Item, Level)>, InventoryError> {
         let sql = format!(
-            "SELECT i.name, i.active, {} FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
+            "SELECT i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents, {} \
+             FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
              WHERE i.active = 1 AND l.on_hand - l.reserved <= l.low_stock_threshold {} \
              ORDER BY l.sku, l.location LIMIT ?",
             LEVEL_COLUMNS
@@ -154,6 +161,7 @@ impl InventoryStore {
                     sku: level.sku.clone(),
                     name: row.try_get("name")?,
                     active: row.try_get::<i64, _>("active")? != 0,
+                    unit_cost_cents: row.try_get("unit_cost_cents")?,
                 };
                 Ok((item, level))
             })
@@ -319,10 +327,12 @@ pub(crate) fn warning_for(level: &Level) -> StockLevelWarning {
 
 /// The item row of `sku`, or `UnknownSku` when the catalog never announced it.
 pub(crate) async fn known_item(tx: &mut AnyConnection, sku: &str) -> Result<Item, InventoryError> {
-    let row = sqlx::query("SELECT sku, name, active FROM inventory_items WHERE sku = ?")
-        .bind(sku.to_owned())
-        .fetch_optional(&mut *tx)
-        .await?;
+    let row = sqlx::query(AssertSqlSafe(format!(
+        "SELECT {ITEM_COLUMNS} FROM inventory_items WHERE sku = ?"
+    )))
+    .bind(sku.to_owned())
+    .fetch_optional(&mut *tx)
+    .await?;
     row.as_ref()
         .map(item_from_row)
         .transpose()?
@@ -345,7 +355,7 @@ pub(crate) async fn usable_location(tx: &mut AnyConnection, code: &str) -> Resul
 /// The items of `skus`, in one statement.
 pub(crate) async fn items_of(tx: &mut AnyConnection, skus: &[String]) -> Result<Vec<Item>, InventoryError> {
     let sql = format!(
-        "SELECT sku, name, active FROM inventory_items WHERE sku IN ({})",
+        "SELECT {ITEM_COLUMNS} FROM inventory_items WHERE sku IN ({})",
         placeholders(skus.len())
     );
     let mut query = sqlx::query(AssertSqlSafe(sql));

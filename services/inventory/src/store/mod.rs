@@ -40,6 +40,8 @@ use crate::error::InventoryError;
 pub const OUTBOX_TABLE: &str = "inventory_outbox";
 
 const LEVEL_COLUMNS: &str = "sku, location, on_hand, reserved, incoming, low_stock_threshold, reorder_quantity, warned, follows_forecast, version, updated_at";
+/// An item's columns for [`item_from_row`], its unit cost as the sales take it.
+const ITEM_COLUMNS: &str = "sku, name, active, COALESCE(average_cost_cents, cost_cents) AS unit_cost_cents";
 
 #[derive(Clone, Debug)]
 pub struct InventoryStore {
@@ -126,6 +128,7 @@ fn item_from_row(row: &AnyRow) -> Result<Item, sqlx::Error> {
         sku: row.try_get("sku")?,
         name: row.try_get("name")?,
         active: row.try_get::<i64, _>("active")? != 0,
+        unit_cost_cents: row.try_get("unit_cost_cents")?,
     })
 }
 

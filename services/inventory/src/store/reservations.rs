@@ -152,6 +152,10 @@ impl InventoryStore {
             status: ReservationStatus::Pending,
             expires_at,
             lines: lines.to_vec(),
+            unit_costs: items
+                .iter()
+                .filter_map(|i| Some((i.sku.clone(), i.unit_cost_cents?)))
+                .collect(),
         })
     }
 
@@ -451,25 +455,31 @@ async fn reservation_in(
     .fetch_optional(&mut *conn)
     .await?;
     let Some(row) = row else { return Ok(None) };
-    let lines = sqlx::query(
-        "SELECT sku, quantity FROM inventory_reservation_lines WHERE reservation_id = ? ORDER BY sku",
+    let rows = sqlx::query(
+        "SELECT l.sku, l.quantity, COALESCE(i.average_cost_cents, i.cost_cents) FROM inventory_reservation_lines l \
+         LEFT JOIN inventory_items i ON i.sku = l.sku WHERE l.reservation_id = ? ORDER BY l.sku",
     )
     .bind(id.to_owned())
     .fetch_all(&mut *conn)
-    .await?
-    .iter()
-    .map(|l| {
-        Ok(ReservationLine {
-            sku: l.try_get(0)?,
-            quantity: l.try_get(1)?,
-        })
-    })
-    .collect::<Result<Vec<_>, sqlx::Error>>()?;
+    .await?;
+    let mut lines = Vec::with_capacity(rows.len());
+    let mut unit_costs = std::collections::BTreeMap::new();
+    for row in &rows {
+        let sku: String = row.try_get(0)?;
+        if let Some(cost) = row.try_get::<Option<i64>, _>(2)? {
+            unit_costs.insert(sku.clone(), cost);
+        }
+        lines.push(ReservationLine {
+            sku,
+            quantity: row.try_get(1)?,
+        });
+    }
     Ok(Some(Reservation {
         id: row.try_get(0)?,
         location: row.try_get(1)?,
         status: stored(&row.try_get::<String, _>(2)?, ReservationStatus::parse)?,
         expires_at: from_millis(row.try_get(3)?),
         lines,
+        unit_costs,
     }))
 }

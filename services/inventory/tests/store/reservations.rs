@@ -32,6 +32,7 @@ conformance!(
     released_and_expired_reservations_give_stock_back,
     voids_and_returns_bring_stock_back,
     a_sale_created_of_version_1_from_before_tax_still_moves_stock,
+    a_reservation_answers_what_a_unit_costs_as_it_is_held,
 );
 
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
@@ -116,9 +117,11 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
                 discount_cents: 0,
                 rate_bp: None,
                 tax_code: None,
+                unit_cost_cents: None,
             })
             .collect(),
         actor: Some("ann".into()),
+        approved_by: None,
         shift_id: None,
         customer_id: None,
     }
@@ -403,6 +406,7 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
             quantity,
             restock,
         }],
+        approved_by: None,
         refund_cents: 0,
         refund_tax_cents: 0,
         actor: Some("bo".into()),
@@ -471,4 +475,71 @@ async fn a_sale_created_of_version_1_from_before_tax_still_moves_stock(store: In
         handler.handle(&mut tx, &future).await,
         Err(events::HandleError::Permanent(_))
     ));
+}
+
+/// The sale's cost of goods: the catalog's cost before any costed receipt, the moving average
+/// after; a SKU without either has none.
+async fn a_reservation_answers_what_a_unit_costs_as_it_is_held(store: InventoryStore) {
+    stocked(&store, "U-1", 10).await;
+    stocked(&store, "U-2", 10).await;
+    let mut tx = store.db().begin().await.unwrap();
+    let product = CatalogProduct {
+        sku: "U-1".to_owned(),
+        name: "U-1".to_owned(),
+        active: true,
+        catalog_version: 2,
+        prices: Some(inventory::domain::Prices {
+            price_cents: 900,
+            cost_cents: 400,
+        }),
+        stock_defaults: None,
+    };
+    apply_catalog_product(&mut tx, &product).await.unwrap();
+    tx.commit().await.unwrap();
+    let first = store
+        .reserve(
+            "sale-u1",
+            &LocationCode::main(),
+            &lines(&[("U-1", 1), ("U-2", 1)]),
+            TTL,
+        )
+        .await
+        .unwrap();
+    assert_eq!(first.unit_costs, [("U-1".to_owned(), 400)].into());
+
+    // 10 more received at 500: the average moves.
+    store
+        .change(
+            &StockChange {
+                sku: "U-1".to_owned(),
+                location: LocationCode::main(),
+                amount: Amount::By(10),
+                kind: MovementKind::Restock,
+                reason: None,
+                note: None,
+                restock: Some(Restock {
+                    unit_cost_cents: Some(500),
+                    ..Restock::default()
+                }),
+                origin: Origin::default(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+    let average = store
+        .cost_history("U-1", 1)
+        .await
+        .unwrap()
+        .average_cost_cents
+        .unwrap();
+    assert!(average > 400, "the receipt at 500 moved the average: {average}");
+    let second = store
+        .reserve("sale-u2", &LocationCode::main(), &lines(&[("U-1", 1)]), TTL)
+        .await
+        .unwrap();
+    assert_eq!(second.unit_costs, [("U-1".to_owned(), average)].into());
+    // Read back (a retried reservation), it answers the same.
+    let again = store.reservation("sale-u2").await.unwrap().unwrap();
+    assert_eq!(again.unit_costs, second.unit_costs);
 }

@@ -27,6 +27,8 @@ pub struct NewSale<'a> {
     pub customer: Option<String>,
     /// The manager who approved discounts beyond the limit.
     pub approved_by: Option<String>,
+    /// What a unit of each SKU cost the shop as its stock was held (SKUs with a known cost).
+    pub unit_costs: &'a std::collections::BTreeMap<String, i64>,
 }
 
 impl SalesStore {
@@ -45,6 +47,7 @@ impl SalesStore {
             settlement,
             ref customer,
             ref approved_by,
+            unit_costs,
         } = *new;
         let Priced {
             lines, taxes, totals, ..
@@ -169,9 +172,11 @@ impl SalesStore {
                     discount_cents: l.discount_cents,
                     rate_bp: Some(l.tax_rate),
                     tax_code: l.tax_code.clone(),
+                    unit_cost_cents: unit_costs.get(&l.sku).copied(),
                 })
                 .collect(),
             actor: origin.actor.clone(),
+            approved_by: approved_by.clone(),
             shift_id: request.shift_id.clone(),
             customer_id: request.customer_id.clone(),
         };
@@ -378,7 +383,16 @@ impl SalesStore {
         .execute(&mut *tx)
         .await?;
         let note = change_note(update.change, update.units(), refund.total.get(), details, method);
-        history(&mut tx, id, update.status, Some(note), origin, approved_by, at).await?;
+        history(
+            &mut tx,
+            id,
+            update.status,
+            Some(note),
+            origin,
+            approved_by.clone(),
+            at,
+        )
+        .await?;
         let event = SaleUpdated {
             sale_id: id.to_owned(),
             receipt_number: sale.receipt_number,
@@ -389,6 +403,7 @@ impl SalesStore {
             refund_cents: refund.total.get(),
             refund_tax_cents: refund.tax.get(),
             actor: origin.actor.clone(),
+            approved_by: approved_by.clone(),
         };
         self.outbox.append(&mut tx, &envelope(origin, at, &event)).await?;
         let updated = load(&mut tx, id, "")

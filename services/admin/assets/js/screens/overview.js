@@ -1,5 +1,10 @@
 // Overview (/): today's sales, stock value, low-stock count, a 30-day revenue/units chart
 // (inline SVG), top sellers and the live event feed. Figures refetch (debounced) on events.
+//
+// The chart and the top sellers come from the reports' daily rollups (UTC days, returns on
+// the day they happened), which read a few rows per day however many sales there were.
+// Today's count and revenue come from the sales service itself: they follow the shop's local
+// midnight, which the reports' UTC days do not, and they are exact the moment a sale is made.
 
 import { get, isQuiet } from '../api.js';
 import { h, svg, replace, debounce } from '../dom.js';
@@ -10,6 +15,8 @@ const REFRESH_ON = ['SaleCreated', 'SaleUpdated', 'StockLevelsChanged', 'Restock
   'StockTransferred', 'StockLevelWarning', 'ProductCreated', 'ProductUpdated', 'ProductArchived', 'resync'];
 const DAYS = 30;
 const FEED_MAX = 50;
+const TOP_SELLERS = 10;
+const REPORTS_CATCH_UP_MS = 5000;
 
 export function render(ctx) {
   ctx.title('Overview');
@@ -56,8 +63,10 @@ export function render(ctx) {
 
   const load = () => loadFigures(ctx, { chartBox, topBox, updated });
   const refresh = debounce(load, 1200);
-  ctx.onCleanup(refresh.cancel);
-  ctx.live(REFRESH_ON, () => refresh());
+  // The reports apply the same events a moment later: look again once they have.
+  const again = debounce(load, REPORTS_CATCH_UP_MS);
+  ctx.onCleanup(() => { refresh.cancel(); again.cancel(); });
+  ctx.live(REFRESH_ON, () => { refresh(); again(); });
   return load();
 }
 
@@ -88,9 +97,12 @@ async function loadFigures(ctx, { chartBox, topBox, updated }) {
       setValue('low-stock-count', int(skus.size));
       document.getElementById('low-stock-count')?.classList.toggle('warn', skus.size > 0);
     }, (e) => fail(e, ['low-stock-count'])),
-    get('/sales/summary', { from: since.toISOString() }, signal).then((s) => {
-      replace(chartBox, chart(s.by_day || [], since));
-      replace(topBox, topSellers(s.top_products));
+    Promise.all([
+      get('/reports/sales', { from: utcDay(since), to: utcDay(now), by: 'day' }, signal),
+      get('/reports/sales', { from: utcDay(since), to: utcDay(now), by: 'product' }, signal),
+    ]).then(([byDay, byProduct]) => {
+      replace(chartBox, chart(byDay.rows.map(dayFigures), since));
+      replace(topBox, topSellers(byProduct.rows.slice(0, TOP_SELLERS).map(productFigures)));
     }, (e) => {
       if (isQuiet(e)) return;
       replace(chartBox, h('p', { class: 'error', role: 'alert', text: e.message }));
@@ -130,8 +142,24 @@ function fail(e, ids) {
   }
 }
 
+/** What was kept of a day's sales (tax included), its units and sales, less returns and voids. */
+function dayFigures(r) {
+  return { day: r.key, revenue_cents: kept(r), units: keptUnits(r), count: r.sales - r.voids };
+}
+
+function productFigures(r) {
+  return { sku: r.key, name: r.label === r.key ? '' : r.label, units: keptUnits(r), revenue_cents: kept(r) };
+}
+
+function kept(r) {
+  return r.kept_net_cents + r.kept_tax_cents;
+}
+
+function keptUnits(r) {
+  return r.units - r.returned_units - r.voided_units;
+}
+
 function topSellers(items) {
-  if (!Array.isArray(items)) return h('p', { class: 'muted', text: 'Top sellers are not available from this server yet.' });
   if (!items.length) return h('p', { class: 'muted', text: 'No sales in this period.' });
   return h('ol', { class: 'top-list' }, items.map((p) => h('li', { dataset: { sku: p.sku } },
     h('a', { href: `/stock/${encodeURIComponent(p.sku)}`, class: 'mono', text: p.sku }), ' ',

@@ -16,7 +16,22 @@ const SALES_COLUMNS = [
   { key: 'void_cents', title: 'Voids', text: (r) => money(r.void_cents), num: true },
   { key: 'kept_tax_cents', title: 'Tax', text: (r) => money(r.kept_tax_cents), num: true },
   { key: 'kept_net_cents', title: 'Net sales', text: (r) => money(r.kept_net_cents), num: true },
+  { key: 'cost_cents', title: 'Cost of goods', text: (r) => money(r.cost_cents), num: true, costs: true },
+  { key: 'gross_margin_cents', title: 'Gross margin', text: (r) => money(r.gross_margin_cents), num: true, costs: true },
+  { key: 'margin_percent', title: 'Margin', text: (r) => percent(marginPercent(r)), num: true, costs: true,
+    sort: (r) => marginPercent(r) ?? -Infinity },
 ];
+
+/** Gross margin as a share of net sales; none without net sales. */
+function marginPercent(r) {
+  return r.kept_net_cents ? (r.gross_margin_cents / r.kept_net_cents) * 100 : null;
+}
+
+function percent(value) {
+  return value === null ? '–' : `${value.toFixed(1)} %`;
+}
+
+const APPROVALS = { key: 'approvals', title: 'Approvals given', text: (r) => int(r.approvals), num: true };
 
 const TIME = new Set(['day', 'week', 'month']);
 
@@ -25,7 +40,10 @@ export function salesTable(report) {
   const first = TIME.has(report.by)
     ? { ...SALES_COLUMNS[0], title: label(report.by), text: (r) => (report.by === 'month' ? r.key : day(r.key)), sort: (r) => r.key }
     : { ...SALES_COLUMNS[0], title: label(report.by) };
-  const columns = [first, ...SALES_COLUMNS.slice(1)];
+  // Costs and margins are there for managers only (the API leaves them out for the rest).
+  const costs = report.rows.length ? 'cost_cents' in report.rows[0] : 'cost_cents' in report.totals;
+  const columns = [first, ...SALES_COLUMNS.slice(1).filter((c) => costs || !c.costs)];
+  if (report.by === 'staff') columns.push(APPROVALS);
   const name = `sales-by-${report.by}-${report.period.from}-${report.period.to}.csv`;
   return sortable({ id: 'report-sales-table', columns, rows: report.rows, filename: name,
     empty: 'No sales in this period.', csvKey: (r) => r.key });
@@ -95,7 +113,7 @@ function sortable({ id, columns, rows, filename, empty, csvKey }) {
     onclick: () => {
       const text = csvText([
         (csvKey ? ['key'] : []).concat(columns.map((c) => c.key)),
-        ...order.map((r) => (csvKey ? [csvKey(r)] : []).concat(columns.map((c) => (c.num ? String(r[c.key]) : c.text(r))))),
+        ...order.map((r) => (csvKey ? [csvKey(r)] : []).concat(columns.map((c) => (c.num && c.key in r ? String(r[c.key]) : c.text(r))))),
       ]);
       const url = URL.createObjectURL(new Blob([text], { type: 'text/csv;charset=utf-8' }));
       const a = h('a', { href: url, download: filename, hidden: true });
