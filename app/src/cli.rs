@@ -79,6 +79,23 @@ pub enum ReportsAction {
     /// history (a shop whose sales began before its reports). Asks the running catalog and
     /// sales services, so it needs the installation's internal_secret.
     Rebuild,
+    /// Fill an empty reports database with a made-up history of sales (weekly seasonality,
+    /// a December peak, a few best sellers and a long tail), for benchmarks and
+    /// demonstrations. Only the reports hold it; a rebuild replaces it with the real history.
+    Generate {
+        /// Days of history, ending today (UTC).
+        #[arg(long, default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3660))]
+        days: u32,
+        /// Sales in all.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+        sales: u64,
+        /// Products in the made-up catalog.
+        #[arg(long, default_value_t = 2_000, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        products: u32,
+        /// The same seed makes the same history.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Args)]

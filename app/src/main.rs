@@ -126,6 +126,36 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             );
             db.close().await;
         }
+        Command::Reports {
+            action:
+                ReportsAction::Generate {
+                    days,
+                    sales,
+                    products,
+                    seed,
+                },
+        } => {
+            let db = reports::connect(&settings).await?;
+            let plan = reports::generate::Plan {
+                end: time::OffsetDateTime::now_utc().date(),
+                days,
+                sales,
+                products,
+                seed,
+            };
+            let started = std::time::Instant::now();
+            let made = reports::generate::generate(&db, &plan).await?;
+            println!(
+                "reports generate: {} sales ({} lines, {} returns, {} voids) of {} products over {days} days in {:.1} s",
+                made.sales,
+                made.lines,
+                made.returns,
+                made.voids,
+                made.products,
+                started.elapsed().as_secs_f64()
+            );
+            db.close().await;
+        }
         Command::SeedDemo => {
             // Nothing is served: the catalog only needs some secret to be built.
             let mut settings = settings;

@@ -37,9 +37,11 @@ pub struct Figures {
     pub kept_tax_cents: i64,
     /// The cost of goods sold: what the units sold cost the shop when they were sold (its
     /// moving average cost), less the cost of those that returns and voids put back on the
-    /// shelf. For managers only, as every cost.
+    /// shelf. For managers only, as every cost: left out for clerks and viewers.
+    #[schema(required = false)]
     pub cost_cents: i64,
     /// What the shop kept, without tax, less the cost of goods sold. For managers only.
+    #[schema(required = false)]
     pub gross_margin_cents: i64,
     /// Units sold without a known cost: the gross margin leaves their cost out.
     pub uncosted_units: i64,

@@ -124,6 +124,15 @@ impl Tally {
         Some(Tally::from_figures(sum))
     }
 
+    /// Every figure's opposite, to take a part off a sum; `None` on overflow.
+    pub fn negated(&self) -> Option<Tally> {
+        let mut figures = self.figures();
+        for figure in &mut figures {
+            *figure = figure.checked_neg()?;
+        }
+        Some(Tally::from_figures(figures))
+    }
+
     /// Net sales less the net of returns and voids.
     pub fn kept_net_cents(&self) -> i64 {
         self.net_cents - (self.refund_cents - self.refund_tax_cents) - (self.void_cents - self.void_tax_cents)

@@ -16,12 +16,14 @@
 //! - [`stock`]: today's stock set against a window of sales: value, dead stock, ABC.
 //! - [`sources`]: the services the reports ask (catalog, sales history, inventory).
 //! - [`rebuild`]: the rollups recomputed from the catalog and the sales service's history.
+//! - [`generate`]: a made-up history of sales for benchmarks and demonstrations.
 //! - [`http`]: the routes, JSON or CSV.
 //! - [`error`]: [`ReportsError`] and the problem each variant becomes.
 
 pub mod domain;
 pub mod error;
 pub mod events;
+pub mod generate;
 pub mod http;
 pub mod rebuild;
 pub mod reports;

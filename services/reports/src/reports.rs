@@ -160,7 +160,10 @@ impl Reports {
         let mut facts: HashMap<String, ProductFacts> = skus
             .iter()
             .map(|sku| {
-                let (name, category) = groups.get(sku).cloned().unwrap_or_default();
+                let (name, category) = groups
+                    .get(sku)
+                    .map(|p| (p.name.clone(), p.category.clone()))
+                    .unwrap_or_default();
                 let facts = ProductFacts {
                     name,
                     category,
@@ -234,9 +237,7 @@ impl Reports {
                 let mut rows: Vec<SalesRow> = grouped
                     .iter()
                     .map(|(k, t)| {
-                        let name = products
-                            .get(k)
-                            .map_or_else(|| k.clone(), |(name, _)| name.clone());
+                        let name = products.get(k).map_or_else(|| k.clone(), |p| p.name.clone());
                         row(k.clone(), name, t)
                     })
                     .collect();

@@ -1,7 +1,7 @@
 //! The SQL of the rollups, the sales kept for their returns, the products and the closed
 //! shifts; identical on SQLite and MySQL but for the upsert and the integer cast.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use events::catalog::ProductSnapshot;
 use events::sales::ShiftClosed;
@@ -15,18 +15,33 @@ use crate::domain::{Bucket, Dimension, RecordedSale, Tallies, Tally};
 /// The rows of one statement that adds tallies: SQLite allows 32,766 parameters, 23 per row.
 const ROWS_PER_INSERT: usize = 500;
 
-/// Adds `tallies` to the daily rollups and to those of their months.
+/// The location under which the rollups also keep every bucket summed over all locations, so
+/// that a report of the whole shop reads one row where it would read one per location. No
+/// location code can be it.
+pub const ALL_LOCATIONS: &str = "*";
+
+/// Adds `tallies` to the daily rollups and to those of their months, each under its location
+/// and under [`ALL_LOCATIONS`].
 pub async fn add(conn: &mut AnyConnection, kind: DatabaseKind, tallies: &Tallies) -> Result<(), sqlx::Error> {
+    let mut days: BTreeMap<Bucket, Tally> = BTreeMap::new();
     let mut months: BTreeMap<Bucket, Tally> = BTreeMap::new();
     for (bucket, tally) in &tallies.0 {
-        let month = Bucket {
-            day: month_of(bucket.day),
+        let everywhere = Bucket {
+            location: ALL_LOCATIONS.to_owned(),
             ..bucket.clone()
         };
-        let entry = months.entry(month).or_default();
-        *entry = entry.plus(tally).unwrap_or(*entry);
+        for day in [bucket.clone(), everywhere] {
+            let month = Bucket {
+                day: month_of(day.day),
+                ..day.clone()
+            };
+            for (rollup, key) in [(&mut days, day), (&mut months, month)] {
+                let entry = rollup.entry(key).or_default();
+                *entry = entry.plus(tally).unwrap_or(*entry);
+            }
+        }
     }
-    add_to(conn, kind, "reports_daily", "day", tallies.0.iter()).await?;
+    add_to(conn, kind, "reports_daily", "day", days.iter()).await?;
     add_to(conn, kind, "reports_monthly", "month", months.iter()).await
 }
 
@@ -210,12 +225,85 @@ pub struct Filter {
     pub location: Option<String>,
 }
 
-/// The rollups of `dimension` within `filter`, summed per `group`.
+/// The rollups of `dimension` within `filter`, summed per `group`, in order of the group.
+///
+/// Each part of the period (see [`Spans`]) is summed per member (or day, or location) by the
+/// database on its own and the parts are added here: one plain indexed aggregate each, which
+/// both engines run without a temporary table of the period's rows. Categories and brands are
+/// those of the members' kept products.
 pub async fn grouped(
     db: &Db,
     dimension: Dimension,
     group: Group,
     filter: &Filter,
+) -> Result<Vec<(String, Tally)>, sqlx::Error> {
+    let spans = match group {
+        Group::Day => Spans::days(filter.from, filter.to),
+        _ => Spans::of(filter.from, filter.to),
+    };
+    let key = match group {
+        Group::Day => "day",
+        Group::Location => "location",
+        Group::Member | Group::Category | Group::Brand => "member",
+    };
+    let parts = spans
+        .days
+        .iter()
+        .map(|range| ("reports_daily", "day", range, false))
+        .chain([("reports_monthly", "month", &spans.months, false)])
+        .chain(
+            spans
+                .less
+                .iter()
+                .map(|range| ("reports_daily", "day", range, true)),
+        );
+    let mut sums: BTreeMap<String, Tally> = BTreeMap::new();
+    for (table, period, range, taken_off) in parts {
+        if range.0 > range.1 {
+            continue;
+        }
+        for (member, tally) in summed(db, table, period, key, dimension, range, filter, group).await? {
+            let tally = if taken_off {
+                tally.negated().ok_or_else(too_large)?
+            } else {
+                tally
+            };
+            let entry = sums.entry(member).or_default();
+            *entry = entry.plus(&tally).ok_or_else(too_large)?;
+        }
+    }
+    if !matches!(group, Group::Category | Group::Brand) {
+        return Ok(sums.into_iter().collect());
+    }
+    let skus: Vec<String> = sums.keys().cloned().collect();
+    let products = product_groups(db, &skus).await?;
+    let mut by_group: BTreeMap<String, Tally> = BTreeMap::new();
+    for (sku, tally) in sums {
+        let name = products.get(&sku).map_or_else(String::new, |p| match group {
+            Group::Brand => p.brand.clone().unwrap_or_default(),
+            _ => p.category.clone(),
+        });
+        let entry = by_group.entry(name).or_default();
+        *entry = entry.plus(&tally).ok_or_else(too_large)?;
+    }
+    Ok(by_group.into_iter().collect())
+}
+
+fn too_large() -> sqlx::Error {
+    sqlx::Error::Decode("a report's figure is beyond 64 bits".into())
+}
+
+/// One part of a period (`range` of `period` keys of `table`), summed per `key`.
+#[allow(clippy::too_many_arguments)]
+async fn summed(
+    db: &Db,
+    table: &str,
+    period: &str,
+    key: &str,
+    dimension: Dimension,
+    range: &(String, String),
+    filter: &Filter,
+    group: Group,
 ) -> Result<Vec<(String, Tally)>, sqlx::Error> {
     let integer = match db.kind() {
         DatabaseKind::Sqlite => "INTEGER",
@@ -223,56 +311,28 @@ pub async fn grouped(
     };
     let sums = Tally::FIELDS
         .iter()
-        .map(|f| format!("CAST(SUM(d.{f}) AS {integer})"))
+        .map(|f| format!("CAST(SUM({f}) AS {integer})"))
         .collect::<Vec<_>>()
         .join(", ");
-    let fields = Tally::FIELDS.join(", ");
-    let (key, join) = match group {
-        Group::Day => ("d.day", ""),
-        Group::Location => ("d.location", ""),
-        Group::Member => ("d.member", ""),
-        Group::Category => (
-            "COALESCE(p.category, '')",
-            "LEFT JOIN reports_products p ON p.sku = d.member",
-        ),
-        Group::Brand => (
-            "COALESCE(p.brand, '')",
-            "LEFT JOIN reports_products p ON p.sku = d.member",
-        ),
+    let location = match (&filter.location, group) {
+        (Some(_), _) => "location = ?".to_owned(),
+        (None, Group::Location) => format!("location <> '{ALL_LOCATIONS}'"),
+        (None, _) => format!("location = '{ALL_LOCATIONS}'"),
     };
-    let location = if filter.location.is_some() {
-        "AND location = ?"
-    } else {
-        ""
-    };
-    // By day, the days; otherwise the whole months of the period from the monthly rollups
-    // and the days of its part-months from the daily ones.
-    let spans = match group {
-        Group::Day => Spans::days(filter.from, filter.to),
-        _ => Spans::of(filter.from, filter.to),
-    };
+    // Only the fixed fragments above are in the SQL text; every value is bound.
     let sql = format!(
-        "SELECT {key}, {sums} FROM (\
-         SELECT day, location, member, {fields} FROM reports_daily WHERE dimension = ? \
-         AND ((day >= ? AND day <= ?) OR (day >= ? AND day <= ?)) {location} \
-         UNION ALL SELECT month, location, member, {fields} FROM reports_monthly WHERE dimension = ? \
-         AND month >= ? AND month <= ? {location}) d {join} GROUP BY {key} ORDER BY {key}"
+        "SELECT {key}, {sums} FROM {table} WHERE dimension = ? AND {location} \
+         AND {period} >= ? AND {period} <= ? GROUP BY {key}"
     );
     let mut query = sqlx::query(AssertSqlSafe(sql)).bind(dimension.as_str());
-    for (from, to) in spans.days {
-        query = query.bind(from).bind(to);
-    }
     if let Some(location) = &filter.location {
         query = query.bind(location.clone());
     }
-    query = query
-        .bind(dimension.as_str())
-        .bind(spans.months.0)
-        .bind(spans.months.1);
-    if let Some(location) = &filter.location {
-        query = query.bind(location.clone());
-    }
-    let rows = query.fetch_all(db.pool()).await?;
+    let rows = query
+        .bind(range.0.clone())
+        .bind(range.1.clone())
+        .fetch_all(db.pool())
+        .await?;
     rows.iter()
         .map(|row| {
             let mut figures = [0i64; Tally::COUNT];
@@ -284,12 +344,16 @@ pub async fn grouped(
         .collect()
 }
 
-/// The rollup keys a period reads: two ranges of days and one of months (first days), each
-/// from–to included; an empty range is `("~", "")`, which no key is within.
+/// The rollup keys a period reads, each range from–to included: days added, whole months
+/// added, and days taken off. A month of which the period holds more days than it leaves out
+/// is read whole, less the days left out; otherwise its days are read. So a period reads its
+/// months and at most half a month of days at each end. An empty range is `("~", "")`, which no
+/// key is within.
 #[derive(Debug, Clone, PartialEq, Eq)]
 struct Spans {
     days: [(String, String); 2],
     months: (String, String),
+    less: [(String, String); 2],
 }
 
 impl Spans {
@@ -297,37 +361,75 @@ impl Spans {
         ("~".to_owned(), String::new())
     }
 
-    /// Every day from `from` to `to`.
-    fn days(from: Date, to: Date) -> Spans {
-        Spans {
-            days: [(day_key(from), day_key(to)), Spans::none()],
-            months: Spans::none(),
+    /// `from`–`to` as keys; empty when `to` comes first.
+    fn range(from: Date, to: Date) -> (String, String) {
+        if from <= to {
+            (day_key(from), day_key(to))
+        } else {
+            Spans::none()
         }
     }
 
-    /// The whole months from `from` to `to`, and the days before and after them.
-    fn of(from: Date, to: Date) -> Spans {
-        let first = if from.day() == 1 { from } else { next_month(from) };
-        let after_last = next_month(to);
-        let end = if after_last - Duration::days(1) == to {
-            after_last
-        } else {
-            month_of(to)
-        };
-        if first >= end {
-            return Spans::days(from, to);
-        }
-        let range = |a: Date, b: Date| {
-            if a <= b {
-                (day_key(a), day_key(b))
-            } else {
-                Spans::none()
-            }
-        };
+    /// Every day from `from` to `to`.
+    fn days(from: Date, to: Date) -> Spans {
         Spans {
-            days: [range(from, first - Duration::days(1)), range(end, to)],
-            months: (day_key(first), day_key(end - Duration::days(1))),
+            days: [Spans::range(from, to), Spans::none()],
+            months: Spans::none(),
+            less: [Spans::none(), Spans::none()],
         }
+    }
+
+    fn of(from: Date, to: Date) -> Spans {
+        let (first, last) = (month_of(from), month_of(to));
+        let end_of = |day: Date| next_month(day) - Duration::days(1);
+        let one_day = Duration::days(1);
+        if first == last {
+            let inside = (to - from).whole_days() + 1;
+            let month = (end_of(to) - first).whole_days() + 1;
+            if month - inside >= inside {
+                return Spans::days(from, to);
+            }
+            return Spans {
+                days: [Spans::none(), Spans::none()],
+                months: Spans::range(first, first),
+                less: [
+                    Spans::range(first, from - one_day),
+                    Spans::range(to + one_day, end_of(to)),
+                ],
+            };
+        }
+        let mut spans = Spans::days(first, first);
+        spans.days[0] = Spans::none();
+        // The first month: read whole (less the days before `from`) or by its days.
+        let mut months_from = first;
+        if from != first {
+            let before = (from - first).whole_days();
+            let inside = (end_of(from) - from).whole_days() + 1;
+            if before < inside {
+                spans.less[0] = Spans::range(first, from - one_day);
+            } else {
+                spans.days[0] = Spans::range(from, end_of(from));
+                months_from = next_month(from);
+            }
+        }
+        // The last month likewise, less the days after `to`.
+        let mut months_to = last;
+        if to != end_of(to) {
+            let after = (end_of(to) - to).whole_days();
+            let inside = (to - last).whole_days() + 1;
+            if after < inside {
+                spans.less[1] = Spans::range(to + one_day, end_of(to));
+            } else {
+                spans.days[1] = Spans::range(last, to);
+                months_to = month_of(last - one_day);
+            }
+        }
+        spans.months = if months_from <= months_to {
+            (day_key(months_from), day_key(months_to))
+        } else {
+            Spans::none()
+        };
+        spans
     }
 }
 
@@ -337,43 +439,74 @@ fn next_month(day: Date) -> Date {
     month_of(first + Duration::days(31))
 }
 
-/// The last day each SKU sold on up to `to` (at `location`).
+/// The last day each SKU sold on up to `to` (at `location`): the days of `to`'s month for
+/// those that sold in it; for the others, the last earlier month they sold in (from the monthly
+/// rollups), then the days of that month only.
 pub async fn last_sold(
     db: &Db,
     to: Date,
     location: Option<&str>,
 ) -> Result<HashMap<String, String>, sqlx::Error> {
-    let at = if location.is_some() {
-        "AND location = ?"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT member, MAX(day) FROM reports_daily WHERE dimension = ? AND sales > 0 AND day <= ? {at} GROUP BY member"
-    );
-    let mut query = sqlx::query(AssertSqlSafe(sql))
-        .bind(Dimension::Sku.as_str())
-        .bind(day_key(to));
-    if let Some(location) = location {
-        query = query.bind(location.to_owned());
+    let at = location.unwrap_or(ALL_LOCATIONS).to_owned();
+    let this_month = month_of(to);
+    let mut last = last_days(db, &at, this_month, to).await?;
+    let earlier: Vec<(String, String)> = sqlx::query(
+        "SELECT member, MAX(month) FROM reports_monthly WHERE dimension = ? AND location = ? AND sales > 0 \
+         AND month < ? GROUP BY member",
+    )
+    .bind(Dimension::Sku.as_str())
+    .bind(at.clone())
+    .bind(day_key(this_month))
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect::<Result<_, sqlx::Error>>()?;
+    let mut by_month: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+    for (sku, month) in earlier {
+        if !last.contains_key(&sku) {
+            by_month.entry(month).or_default().insert(sku);
+        }
     }
-    query
-        .fetch_all(db.pool())
-        .await?
-        .iter()
-        .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
-        .collect()
+    // One pass over each month's days, whatever the number of products last sold in it.
+    for (month, skus) in by_month {
+        let first = Date::parse(&month, time::macros::format_description!("[year]-[month]-[day]"))
+            .map_err(|e| sqlx::Error::Decode(Box::new(e)))?;
+        let end = next_month(first) - Duration::days(1);
+        let days = last_days(db, &at, first, end).await?;
+        last.extend(days.into_iter().filter(|(sku, _)| skus.contains(sku)));
+    }
+    Ok(last)
 }
 
-/// The kept name and category of each of `skus` that is known.
-pub async fn product_groups(
+/// The last day from `from` to `to` that each SKU sold on at `location`.
+async fn last_days(
     db: &Db,
-    skus: &[String],
-) -> Result<HashMap<String, (String, String)>, sqlx::Error> {
+    location: &str,
+    from: Date,
+    to: Date,
+) -> Result<HashMap<String, String>, sqlx::Error> {
+    sqlx::query(
+        "SELECT member, MAX(day) FROM reports_daily WHERE dimension = ? AND day >= ? AND day <= ? \
+         AND location = ? AND sales > 0 GROUP BY member",
+    )
+    .bind(Dimension::Sku.as_str())
+    .bind(day_key(from))
+    .bind(day_key(to))
+    .bind(location.to_owned())
+    .fetch_all(db.pool())
+    .await?
+    .iter()
+    .map(|row| Ok((row.try_get(0)?, row.try_get(1)?)))
+    .collect()
+}
+
+/// The kept name and groups of each of `skus` that is known.
+pub async fn product_groups(db: &Db, skus: &[String]) -> Result<HashMap<String, KeptProduct>, sqlx::Error> {
     let mut found = HashMap::new();
     for chunk in skus.chunks(ROWS_PER_INSERT) {
         let sql = format!(
-            "SELECT sku, name, category FROM reports_products WHERE sku IN ({})",
+            "SELECT sku, name, category, brand, version FROM reports_products WHERE sku IN ({})",
             vec!["?"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
@@ -381,7 +514,14 @@ pub async fn product_groups(
             query = query.bind(sku.clone());
         }
         for row in query.fetch_all(db.pool()).await? {
-            found.insert(row.try_get(0)?, (row.try_get(1)?, row.try_get(2)?));
+            let product = KeptProduct {
+                sku: row.try_get(0)?,
+                name: row.try_get(1)?,
+                category: row.try_get(2)?,
+                brand: row.try_get(3)?,
+                version: row.try_get(4)?,
+            };
+            found.insert(product.sku.clone(), product);
         }
     }
     Ok(found)
@@ -454,38 +594,80 @@ mod tests {
             .days
             .iter()
             .chain([&spans.months])
+            .chain(&spans.less)
             .map(|(a, b)| (a.as_str(), b.as_str()))
             .collect()
     }
 
     #[test]
-    fn a_period_reads_whole_months_and_the_days_around_them() {
-        let year = Spans::of(date!(2026 - 01 - 15), date!(2026 - 12 - 14));
+    fn a_period_reads_whole_months_and_at_most_half_a_month_of_days_at_each_end() {
+        // The last 365 days: December 2025 whole less its first day, the months to November,
+        // and the one day of December 2026.
+        let year = Spans::of(date!(2025 - 12 - 02), date!(2026 - 12 - 01));
         assert_eq!(
             keys(&year),
             [
-                ("2026-01-15", "2026-01-31"),
-                ("2026-12-01", "2026-12-14"),
-                ("2026-02-01", "2026-11-30")
+                ("~", ""),
+                ("2026-12-01", "2026-12-01"),
+                ("2025-12-01", "2026-11-01"),
+                ("2025-12-01", "2025-12-01"),
+                ("~", "")
             ]
         );
-        let whole = Spans::of(date!(2026 - 02 - 01), date!(2026 - 02 - 28));
-        assert_eq!(keys(&whole), [("~", ""), ("~", ""), ("2026-02-01", "2026-02-28")]);
+        let halves = Spans::of(date!(2026 - 01 - 20), date!(2026 - 03 - 10));
+        assert_eq!(
+            keys(&halves),
+            [
+                ("2026-01-20", "2026-01-31"),
+                ("2026-03-01", "2026-03-10"),
+                ("2026-02-01", "2026-02-01"),
+                ("~", ""),
+                ("~", "")
+            ]
+        );
         let across = Spans::of(date!(2026 - 12 - 01), date!(2027 - 01 - 31));
         assert_eq!(
             keys(&across),
-            [("~", ""), ("~", ""), ("2026-12-01", "2027-01-31")]
+            [
+                ("~", ""),
+                ("~", ""),
+                ("2026-12-01", "2027-01-01"),
+                ("~", ""),
+                ("~", "")
+            ]
+        );
+        let most_of_a_month = Spans::of(date!(2026 - 03 - 02), date!(2026 - 03 - 30));
+        assert_eq!(
+            keys(&most_of_a_month),
+            [
+                ("~", ""),
+                ("~", ""),
+                ("2026-03-01", "2026-03-01"),
+                ("2026-03-01", "2026-03-01"),
+                ("2026-03-31", "2026-03-31")
+            ]
         );
     }
 
     #[test]
-    fn a_period_without_a_whole_month_reads_days() {
+    fn a_short_period_reads_days() {
         for (from, to) in [
-            (date!(2026 - 01 - 15), date!(2026 - 02 - 14)),
-            (date!(2026 - 03 - 02), date!(2026 - 03 - 31)),
-            (date!(2026 - 03 - 01), date!(2026 - 03 - 30)),
+            (date!(2026 - 01 - 15), date!(2026 - 01 - 20)),
+            (date!(2026 - 02 - 01), date!(2026 - 02 - 14)),
         ] {
             assert_eq!(Spans::of(from, to), Spans::days(from, to), "{from} {to}");
         }
+        // Across a month's end, each part-month by its days.
+        let spans = Spans::of(date!(2026 - 01 - 25), date!(2026 - 02 - 05));
+        assert_eq!(
+            keys(&spans),
+            [
+                ("2026-01-25", "2026-01-31"),
+                ("2026-02-01", "2026-02-05"),
+                ("~", ""),
+                ("~", ""),
+                ("~", "")
+            ]
+        );
     }
 }

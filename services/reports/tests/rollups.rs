@@ -381,11 +381,20 @@ async fn check(db: &Db, envelopes: &[Envelope]) -> Result<(), TestCaseError> {
         }
     }
     let reports = Reports::new(db.clone());
-    // Whole months and part-months: October and the first days of November; a part of
-    // October; the end of October and the whole of November.
+    // Whole months and part-months: October and the first days of November; the end of
+    // October and the whole of November.
     let periods = [
         (FIRST_DAY, FIRST_DAY + Duration::days(50), None),
         (date!(2026 - 10 - 15), date!(2026 - 11 - 30), None),
+        // Months read whole less the days left out: October less its 1st; November less its
+        // last two days; October less three days, at one location.
+        (date!(2026 - 10 - 02), date!(2026 - 11 - 14), None),
+        (date!(2026 - 10 - 01), date!(2026 - 11 - 28), None),
+        (
+            date!(2026 - 10 - 03),
+            date!(2026 - 10 - 30),
+            Some("main".to_owned()),
+        ),
         (
             FIRST_DAY + Duration::days(10),
             FIRST_DAY + Duration::days(20),

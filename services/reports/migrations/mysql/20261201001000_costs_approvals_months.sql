@@ -1,7 +1,9 @@
 -- The cost of goods sold (the cost of the units sold, of those put back on the shelf by
 -- returns and voids, and the units sold without a known cost), the approvals each person gave,
--- and the same rollups per calendar month (the month's first day), so that a report over a
--- year reads twelve months and at most two part-months of days.
+-- the rollups of every bucket summed over all locations (under the location '*', which no
+-- location code can be), and the same rollups per calendar month (keyed by its first day), so
+-- that a report of the whole shop over a year reads twelve months of rows, one per member. The
+-- months are kept in order of location first, so one location's months are read together.
 
 ALTER TABLE reports_daily
     ADD COLUMN cost_cents          BIGINT NOT NULL DEFAULT 0,
@@ -34,8 +36,12 @@ CREATE TABLE reports_monthly (
     returned_cost_cents BIGINT NOT NULL DEFAULT 0,
     voided_cost_cents   BIGINT NOT NULL DEFAULT 0,
     approvals           BIGINT NOT NULL DEFAULT 0,
-    PRIMARY KEY (dimension, month, location, member)
+    PRIMARY KEY (dimension, location, month, member)
 ) ENGINE = InnoDB DEFAULT CHARSET = utf8mb4 COLLATE = utf8mb4_unicode_ci;
+
+INSERT INTO reports_daily (dimension, day, location, member, sales, units, discount_cents, net_cents, tax_cents, total_cents, returns, returned_units, refund_cents, refund_tax_cents, voids, voided_units, void_cents, void_tax_cents)
+SELECT dimension, day, '*', member, SUM(sales), SUM(units), SUM(discount_cents), SUM(net_cents), SUM(tax_cents), SUM(total_cents), SUM(returns), SUM(returned_units), SUM(refund_cents), SUM(refund_tax_cents), SUM(voids), SUM(voided_units), SUM(void_cents), SUM(void_tax_cents)
+FROM reports_daily GROUP BY dimension, day, member;
 
 INSERT INTO reports_monthly (dimension, month, location, member, sales, units, discount_cents, net_cents,
     tax_cents, total_cents, returns, returned_units, refund_cents, refund_tax_cents, voids, voided_units,
