@@ -149,9 +149,21 @@ impl Reports {
             .sources
             .as_ref()
             .ok_or_else(|| ReportsError::Source("no inventory to ask for the stock".into()))?;
-        let lines = sources.stock_values(filter.location.as_deref()).await?;
-        let window = store::grouped(&self.db, Dimension::Sku, Group::Member, &filter).await?;
-        let mut last = store::last_sold(&self.db, filter.to, filter.location.as_deref()).await?;
+        // The inventory's answer and the two reads of the rollups, side by side.
+        let (lines, window, mut last) = futures::future::try_join3(
+            async { sources.stock_values(filter.location.as_deref()).await },
+            async {
+                store::grouped(&self.db, Dimension::Sku, Group::Member, &filter)
+                    .await
+                    .map_err(ReportsError::from)
+            },
+            async {
+                store::last_sold(&self.db, filter.to, filter.location.as_deref())
+                    .await
+                    .map_err(ReportsError::from)
+            },
+        )
+        .await?;
         let mut skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
         skus.extend(window.iter().map(|(sku, _)| sku.clone()));
         skus.sort();
