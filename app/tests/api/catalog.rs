@@ -20,6 +20,7 @@ modes!(
     fifty_parallel_updates_without_if_match_are_all_applied,
     health_metrics_and_docs_are_served,
     the_request_id_is_kept_or_made_and_echoed,
+    serial_numbers_and_warranty_are_part_of_a_product,
 );
 
 async fn products_can_be_created_read_changed_and_archived(app: TestApp, _: Backing) {
@@ -1024,4 +1025,76 @@ async fn a_gateway_without_its_catalog_answers_502_and_is_not_ready() {
         "alive even when not ready"
     );
     app.stop().await;
+}
+
+/// A product says whether its units carry serial numbers and how long their warranty runs;
+/// both are kept, patched, refused when out of range, carried by the product's events, and
+/// exported.
+async fn serial_numbers_and_warranty_are_part_of_a_product(app: TestApp, backing: Backing) {
+    let plain = app.create(&product("SER-CBL", json!({}))).await;
+    assert_eq!(
+        (plain["serialized"].as_bool(), plain["warranty_months"].as_i64()),
+        (Some(false), Some(0))
+    );
+    let gpu = app
+        .create(&product(
+            "SER-GPU",
+            json!({"serialized": true, "warranty_months": 36}),
+        ))
+        .await;
+    assert_eq!(
+        (gpu["serialized"].as_bool(), gpu["warranty_months"].as_i64()),
+        (Some(true), Some(36))
+    );
+
+    let patched = ok_json(
+        app.patch_json("/api/v1/products/SER-GPU", &json!({"warranty_months": 24}), None)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        (
+            patched["serialized"].as_bool(),
+            patched["warranty_months"].as_i64()
+        ),
+        (Some(true), Some(24))
+    );
+    for bad in [
+        json!({"warranty_months": 121}),
+        json!({"warranty_months": -1}),
+        json!({"serialized": null}),
+    ] {
+        let refused = app.patch_json("/api/v1/products/SER-GPU", &bad, None).await;
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let read = ok_json(app.get("/api/v1/products/SER-GPU").await).await;
+    assert_eq!(read["warranty_months"], 24, "a refused change changes nothing");
+
+    let db = backing.db.connect().await;
+    let payloads: Vec<String> =
+        sqlx::query_scalar("SELECT payload FROM catalog_outbox WHERE payload LIKE '%SER-GPU%' ORDER BY seq")
+            .fetch_all(db.pool())
+            .await
+            .unwrap();
+    let last: Value = serde_json::from_str(payloads.last().unwrap()).unwrap();
+    assert_eq!(last["data"]["product"]["serialized"], true, "{last}");
+    assert_eq!(last["data"]["product"]["warranty_months"], 24, "{last}");
+
+    let csv = app
+        .request(Method::GET, "/api/v1/products/export.csv?q=SER-")
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let mut reader = csv::Reader::from_reader(csv.as_bytes());
+    let headers = reader.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let gpu_row = rows.iter().find(|r| &r[0] == "SER-GPU").unwrap();
+    assert_eq!(
+        (&gpu_row[at("serialized")], &gpu_row[at("warranty_months")]),
+        ("true", "24")
+    );
 }

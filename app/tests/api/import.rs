@@ -9,7 +9,10 @@ use crate::support::{Backing, TestApp, ok_json, product};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
-modes!(a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock);
+modes!(
+    a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock,
+    serial_numbers_and_warranty_import_by_column,
+);
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -175,4 +178,31 @@ async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app
         .await
         .unwrap();
     assert_eq!(by_clerk.status(), StatusCode::FORBIDDEN);
+}
+
+/// `serialized` and `warranty_months` columns set a product's serial numbers and warranty; a
+/// cell that is not a flag or a number of months within range is named by line and column.
+async fn serial_numbers_and_warranty_import_by_column(app: TestApp, _: Backing) {
+    let good = "sku,name,category,price_cents,cost_cents,serialized,warranty_months\n\
+                IMP-GPU,GPU 16 GB,GPUs,59900,51000,yes,36\n\
+                IMP-CBL,Cable,Cables,499,100,,\n";
+    let bad = good.replace("yes,36", "maybe,36").replace("100,,", "100,no,121");
+    let checked = ok_json(import(&app, &bad, true).await).await;
+    assert_eq!(
+        cells(&checked["errors"]),
+        [(2, "serialized".to_owned()), (3, "warranty_months".to_owned())],
+        "{checked}"
+    );
+    let applied = import(&app, good, false).await;
+    assert!(applied.status().is_success(), "{:?}", applied.text().await);
+    let gpu = ok_json(app.get("/api/v1/products/IMP-GPU").await).await;
+    assert_eq!(
+        (gpu["serialized"].as_bool(), gpu["warranty_months"].as_i64()),
+        (Some(true), Some(36))
+    );
+    let cable = ok_json(app.get("/api/v1/products/IMP-CBL").await).await;
+    assert_eq!(
+        (cable["serialized"].as_bool(), cable["warranty_months"].as_i64()),
+        (Some(false), Some(0))
+    );
 }

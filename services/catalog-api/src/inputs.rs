@@ -35,6 +35,13 @@ pub struct ProductInput {
     pub tax_rate: Option<String>,
     /// Defaults to true.
     pub active: Option<bool>,
+    /// Each unit carries a serial number, recorded when it is received and sold. Defaults to
+    /// false.
+    pub serialized: Option<bool>,
+    /// The manufacturer's warranty a customer gets, in months (0: none, the default; at most
+    /// 120).
+    #[schema(minimum = 0, maximum = 120)]
+    pub warranty_months: Option<i64>,
 }
 
 /// A JSON merge patch (RFC 7396) of a product: absent fields stay, `null` clears an optional
@@ -74,6 +81,12 @@ pub struct ProductPatch {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = bool, required = false)]
     pub active: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = bool, required = false)]
+    pub serialized: Option<Option<bool>>,
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = i64, required = false, minimum = 0, maximum = 120)]
+    pub warranty_months: Option<Option<i64>>,
 }
 
 /// Tells a field sent as `null` (`Some(None)`) from an absent one (`None`, via `default`).

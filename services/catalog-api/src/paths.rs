@@ -185,7 +185,8 @@ pub fn export_products() {}
 /// columns the file has of an existing one (an empty cell clears an optional field). Columns
 /// by header name, any order and case: `sku` (required), `name`, `category`, `brand`,
 /// `description`, `price` (a decimal in the shop's currency, `.` or `,`) or `price_cents`,
-/// `cost` or `cost_cents`, `barcode`, `tax_rate`, `active`, and `stock:<location>` for the
+/// `cost` or `cost_cents`, `barcode`, `tax_rate`, `active`, `serialized` (yes/no),
+/// `warranty_months` (0 to 120), and `stock:<location>` for the
 /// opening stock at a location (the level is set to it, as a stock take). UTF-8 with or
 /// without a byte-order mark; `,` or `;` between fields; quoted fields may hold either and
 /// line breaks; at most 200,000 rows and 64 MiB. All or nothing: with any bad row nothing is

@@ -28,6 +28,13 @@ pub struct Product {
     pub tax_rate: Option<String>,
     /// False once archived; archived products are hidden from default listings.
     pub active: bool,
+    /// Each unit carries a serial number. (Read as false from a catalog that predates it.)
+    #[serde(default)]
+    pub serialized: bool,
+    /// The warranty a customer gets, in months; 0: none. (Read as 0 from a catalog that
+    /// predates it.)
+    #[serde(default)]
+    pub warranty_months: i64,
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]

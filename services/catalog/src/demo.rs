@@ -15,6 +15,19 @@ pub struct DemoProduct {
     pub barcode: Option<&'static str>,
 }
 
+impl DemoProduct {
+    /// Components and machines carry serial numbers and a warranty; cables and small
+    /// peripherals are sold by the piece.
+    pub fn serial_and_warranty(&self) -> (bool, i64) {
+        match self.category {
+            "Graphics Cards" | "CPUs" | "Motherboards" | "Storage" | "Laptops" | "Monitors" => (true, 36),
+            "Memory" | "Power Supplies" => (true, 24),
+            "Peripherals" | "Cooling" => (false, 24),
+            _ => (false, 0),
+        }
+    }
+}
+
 pub const DEMO_PRODUCTS: &[DemoProduct] = &[
     DemoProduct {
         sku: "CPU-AMD-R5-7600",
@@ -561,6 +574,8 @@ mod tests {
                 barcode: demo.barcode.map(Into::into),
                 tax_rate: None,
                 active: None,
+                serialized: Some(demo.serial_and_warranty().0),
+                warranty_months: Some(demo.serial_and_warranty().1),
             })
             .unwrap_or_else(|e| panic!("{}: {e:?}", demo.sku));
             assert_eq!(draft.sku.as_str(), demo.sku, "demo SKUs are already normalized");

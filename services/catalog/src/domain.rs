@@ -79,6 +79,28 @@ pub struct ProductDraft {
     pub barcode: Option<Barcode>,
     pub tax_rate: Option<TaxCode>,
     pub active: bool,
+    pub serialized: bool,
+    pub warranty: WarrantyMonths,
+}
+
+/// How long the manufacturer's warranty runs, in whole months: 0 (none) to 120.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WarrantyMonths(i64);
+
+impl WarrantyMonths {
+    pub const MAX: i64 = 120;
+
+    pub fn parse(months: i64) -> Result<WarrantyMonths, String> {
+        if (0..=Self::MAX).contains(&months) {
+            Ok(WarrantyMonths(months))
+        } else {
+            Err(format!("must be 0 (none) to {} months", Self::MAX))
+        }
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
 }
 
 impl ProductDraft {
@@ -148,6 +170,18 @@ impl ProductDraft {
                 .tax_rate
                 .unwrap_or_else(|| self.tax_rate.as_ref().map(|c| c.as_str().to_owned())),
             active: Some(required(&mut errors, "active", patch.active, self.active)),
+            serialized: Some(required(
+                &mut errors,
+                "serialized",
+                patch.serialized,
+                self.serialized,
+            )),
+            warranty_months: Some(required(
+                &mut errors,
+                "warranty_months",
+                patch.warranty_months,
+                self.warranty.get(),
+            )),
         };
         let draft = Self::fields(&mut errors, input);
         errors.finish_parsed(draft.map(|draft| draft(self.sku.clone())))
@@ -184,7 +218,13 @@ impl ProductDraft {
             TaxCode::parse,
         );
         let active = input.active.unwrap_or(true);
-        let (name, description, category, brand, price, cost, barcode, tax_rate) = (
+        let serialized = input.serialized.unwrap_or(false);
+        let warranty = errors.required(
+            "warranty_months",
+            Some(input.warranty_months.unwrap_or(0)),
+            WarrantyMonths::parse,
+        );
+        let (name, description, category, brand, price, cost, barcode, tax_rate, warranty) = (
             name?,
             description?,
             category?,
@@ -193,6 +233,7 @@ impl ProductDraft {
             cost?,
             barcode?,
             tax_rate?,
+            warranty?,
         );
         Some(move |sku| ProductDraft {
             sku,
@@ -205,6 +246,8 @@ impl ProductDraft {
             barcode,
             tax_rate,
             active,
+            serialized,
+            warranty,
         })
     }
 }
@@ -225,6 +268,8 @@ mod tests {
             barcode: Some("4006381333931".into()),
             tax_rate: Some(" Standard ".into()),
             active: None,
+            serialized: None,
+            warranty_months: None,
         }
     }
 
@@ -276,6 +321,41 @@ mod tests {
         assert_eq!(draft.description, None);
         assert_eq!(draft.tax_rate.as_ref().map(TaxCode::as_str), Some("standard"));
         assert!(draft.active);
+        assert!(!draft.serialized, "not serialized unless asked");
+        assert_eq!(draft.warranty, WarrantyMonths::default());
+    }
+
+    #[test]
+    fn a_warranty_is_0_to_120_months_and_patches_keep_the_rest() {
+        for bad in [-1, 121, i64::MAX] {
+            let errors = ProductDraft::from_input(ProductInput {
+                warranty_months: Some(bad),
+                ..input()
+            })
+            .unwrap_err();
+            assert_eq!(fields(&errors), ["warranty_months"], "{bad}");
+        }
+        let draft = ProductDraft::from_input(ProductInput {
+            serialized: Some(true),
+            warranty_months: Some(36),
+            ..input()
+        })
+        .unwrap();
+        assert!(draft.serialized);
+        assert_eq!(draft.warranty.get(), 36);
+        let patched = draft
+            .patched(ProductPatch {
+                warranty_months: Some(Some(12)),
+                ..ProductPatch::default()
+            })
+            .unwrap();
+        assert!(patched.serialized, "a patch leaves what it does not name");
+        assert_eq!(patched.warranty.get(), 12);
+        let cleared = draft.patched(ProductPatch {
+            serialized: Some(None),
+            ..ProductPatch::default()
+        });
+        assert_eq!(fields(&cleared.unwrap_err()), ["serialized"]);
     }
 
     #[test]

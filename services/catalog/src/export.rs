@@ -16,7 +16,7 @@ use crate::store::{ActiveFilter, ListFilter};
 /// Rows read from the database at a time.
 const PAGE: u32 = 500;
 
-const COLUMNS: [&str; 10] = [
+const COLUMNS: [&str; 12] = [
     "sku",
     "name",
     "category",
@@ -26,6 +26,8 @@ const COLUMNS: [&str; 10] = [
     "barcode",
     "tax_rate",
     "active",
+    "serialized",
+    "warranty_months",
     "description",
 ];
 
@@ -82,6 +84,8 @@ fn product_row(p: &Product, with_costs: bool) -> Vec<String> {
         p.barcode.clone().unwrap_or_default(),
         p.tax_rate.clone().unwrap_or_default(),
         p.active.to_string(),
+        p.serialized.to_string(),
+        p.warranty_months.to_string(),
         p.description.clone().unwrap_or_default(),
     ]);
     fields

@@ -191,6 +191,8 @@ pub async fn seed_demo(products: &Products) -> Result<usize, CatalogError> {
             barcode: demo.barcode.map(str::to_owned),
             tax_rate: None,
             active: Some(true),
+            serialized: Some(demo.serial_and_warranty().0),
+            warranty_months: Some(demo.serial_and_warranty().1),
         };
         match products.create(input, Some("seed-demo".to_owned())).await {
             Ok(_) => added += 1,

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 pub use catalog_api::views::Product;
 
-use crate::domain::{Barcode, Cents, ProductDraft, Sku, TaxCode};
+use crate::domain::{Barcode, Cents, ProductDraft, Sku, TaxCode, WarrantyMonths};
 
 /// The catalog's operations on a stored product.
 pub trait ProductRecord {
@@ -37,6 +37,8 @@ impl ProductRecord for Product {
                 .as_deref()
                 .map(|c| TaxCode::parse(c).expect("stored tax codes are valid")),
             active: self.active,
+            serialized: self.serialized,
+            warranty: WarrantyMonths::parse(self.warranty_months).expect("stored warranties are valid"),
         }
     }
 
@@ -52,6 +54,8 @@ impl ProductRecord for Product {
             barcode: self.barcode.clone(),
             tax_rate: self.tax_rate.clone(),
             active: self.active,
+            serialized: self.serialized,
+            warranty_months: self.warranty_months,
             version: self.version,
         }
     }
@@ -79,6 +83,8 @@ impl ProductDraft {
             barcode: self.barcode.as_ref().map(|b| b.as_str().to_owned()),
             tax_rate: self.tax_rate.as_ref().map(|c| c.as_str().to_owned()),
             active: self.active,
+            serialized: self.serialized,
+            warranty_months: self.warranty.get(),
             created_at: at,
             updated_at: at,
             version: 1,

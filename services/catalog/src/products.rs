@@ -268,5 +268,7 @@ fn changed_fields(before: &ProductDraft, after: &ProductDraft) -> Vec<String> {
     note("barcode", before.barcode != after.barcode);
     note("tax_rate", before.tax_rate != after.tax_rate);
     note("active", before.active != after.active);
+    note("serialized", before.serialized != after.serialized);
+    note("warranty_months", before.warranty != after.warranty);
     changed
 }

@@ -13,7 +13,7 @@ use crate::product::Product;
 pub const OUTBOX_TABLE: &str = "catalog_outbox";
 
 pub(crate) const COLUMNS: &str = "sku, name, description, category, brand, price_cents, cost_cents, barcode, tax_rate, \
-                       active, created_at, updated_at, version";
+                       active, serialized, warranty_months, created_at, updated_at, version";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -82,8 +82,8 @@ impl ProductStore {
         let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO catalog_products (sku, name, description, category, brand, price_cents, \
-             cost_cents, barcode, tax_rate, active, created_at, updated_at, version) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             cost_cents, barcode, tax_rate, active, serialized, warranty_months, created_at, updated_at, version) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(product.sku.clone())
         .bind(product.name.clone())
@@ -95,6 +95,8 @@ impl ProductStore {
         .bind(product.barcode.clone())
         .bind(product.tax_rate.clone())
         .bind(i64::from(product.active))
+        .bind(i64::from(product.serialized))
+        .bind(product.warranty_months)
         .bind(millis(product.created_at))
         .bind(millis(product.updated_at))
         .bind(product.version)
@@ -249,7 +251,8 @@ fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
 pub(crate) async fn write_revision(conn: &mut AnyConnection, revised: &Product) -> Result<(), StoreError> {
     let updated = sqlx::query(
         "UPDATE catalog_products SET name = ?, description = ?, category = ?, brand = ?, \
-         price_cents = ?, cost_cents = ?, barcode = ?, tax_rate = ?, active = ?, updated_at = ?, version = ? \
+         price_cents = ?, cost_cents = ?, barcode = ?, tax_rate = ?, active = ?, serialized = ?, \
+         warranty_months = ?, updated_at = ?, version = ? \
          WHERE sku = ? AND version = ?",
     )
     .bind(revised.name.clone())
@@ -261,6 +264,8 @@ pub(crate) async fn write_revision(conn: &mut AnyConnection, revised: &Product) 
     .bind(revised.barcode.clone())
     .bind(revised.tax_rate.clone())
     .bind(i64::from(revised.active))
+    .bind(i64::from(revised.serialized))
+    .bind(revised.warranty_months)
     .bind(millis(revised.updated_at))
     .bind(revised.version)
     .bind(revised.sku.clone())
@@ -309,6 +314,8 @@ pub(crate) fn product_from_row(row: &AnyRow) -> Result<Product, sqlx::Error> {
         barcode: row.try_get("barcode")?,
         tax_rate: row.try_get("tax_rate")?,
         active: row.try_get::<i64, _>("active")? != 0,
+        serialized: row.try_get::<i64, _>("serialized")? != 0,
+        warranty_months: row.try_get("warranty_months")?,
         created_at: from_millis(row.try_get("created_at")?),
         updated_at: from_millis(row.try_get("updated_at")?),
         version: row.try_get("version")?,

@@ -71,6 +71,9 @@ fn product(sku: &str, name: &str, category: &str, barcode: Option<&str>) -> Prod
         barcode: barcode.map(str::to_owned),
         tax_rate: None,
         active: Some(true),
+        // Stored and read back like every other field.
+        serialized: Some(true),
+        warranty_months: Some(24),
     })
     .expect("valid test product");
     draft.first_version(at(1_764_000_000_123))

@@ -20,6 +20,12 @@ pub struct ProductSnapshot {
     #[serde(default)]
     pub tax_rate: Option<String>,
     pub active: bool,
+    /// Each unit carries a serial number; the warranty in months (0: none). Absent in events
+    /// written before they existed, which read as false and 0.
+    #[serde(default)]
+    pub serialized: bool,
+    #[serde(default)]
+    pub warranty_months: i64,
     pub version: i64,
 }
 

@@ -28,12 +28,14 @@ pub enum Column {
     Barcode,
     TaxRate,
     Active,
+    Serialized,
+    WarrantyMonths,
     /// The opening stock at this location.
     Stock(String),
 }
 
 const NAMES: &str = "sku, name, description, category, brand, price, price_cents, cost, cost_cents, barcode, \
-                     tax_rate, active, stock:<location>";
+                     tax_rate, active, serialized, warranty_months, stock:<location>";
 
 /// The header's columns; every name must be known, once, and `sku` must be there.
 pub fn columns(names: &[String]) -> Result<Vec<Column>, Vec<RowError>> {
@@ -53,6 +55,8 @@ pub fn columns(names: &[String]) -> Result<Vec<Column>, Vec<RowError>> {
             "barcode" => Column::Barcode,
             "tax_rate" => Column::TaxRate,
             "active" => Column::Active,
+            "serialized" => Column::Serialized,
+            "warranty_months" => Column::WarrantyMonths,
             other => match other.strip_prefix("stock:").map(LocationCode::parse) {
                 Some(Ok(code)) => Column::Stock(code.as_str().to_owned()),
                 Some(Err(reason)) => {
@@ -192,11 +196,26 @@ impl Row<'_> {
                         patch.cost_cents = cents.map(Some);
                     }
                 }
-                Column::Active => match value.to_lowercase().as_str() {
-                    "" => {}
-                    "true" | "yes" | "1" => patch.active = Some(Some(true)),
-                    "false" | "no" | "0" => patch.active = Some(Some(false)),
-                    _ => bad_cell(name, "must be true or false (or yes or no)".into()),
+                Column::Active | Column::Serialized => {
+                    let flag = match value.to_lowercase().as_str() {
+                        "" => continue,
+                        "true" | "yes" | "1" => true,
+                        "false" | "no" | "0" => false,
+                        _ => {
+                            bad_cell(name, "must be true or false (or yes or no)".into());
+                            continue;
+                        }
+                    };
+                    if matches!(column, Column::Active) {
+                        patch.active = Some(Some(flag));
+                    } else {
+                        patch.serialized = Some(Some(flag));
+                    }
+                }
+                Column::WarrantyMonths => match value.parse::<i64>() {
+                    _ if value.is_empty() => {}
+                    Ok(months) => patch.warranty_months = Some(Some(months)),
+                    Err(_) => bad_cell(name, "must be a whole number of months".into()),
                 },
                 Column::Sku | Column::Stock(_) => {}
             }
@@ -233,6 +252,8 @@ impl Row<'_> {
             "barcode" => &[Column::Barcode],
             "tax_rate" => &[Column::TaxRate],
             "active" => &[Column::Active],
+            "serialized" => &[Column::Serialized],
+            "warranty_months" => &[Column::WarrantyMonths],
             _ => &[],
         };
         self.cells
@@ -265,6 +286,8 @@ fn new_product(sku: &Sku, patch: ProductPatch) -> ProductInput {
         barcode: patch.barcode.flatten(),
         tax_rate: patch.tax_rate.flatten(),
         active: patch.active.flatten(),
+        serialized: patch.serialized.flatten(),
+        warranty_months: patch.warranty_months.flatten(),
     }
 }
 

@@ -71,8 +71,8 @@ pub async fn write(db: &Db, outbox: &Outbox, batch: &Batch) -> Result<(), StoreE
     for chunk in batch.created.chunks(CHUNK) {
         let sql = format!(
             "INSERT INTO catalog_products (sku, name, description, category, brand, price_cents, cost_cents, \
-             barcode, tax_rate, active, created_at, updated_at, version) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
+             barcode, tax_rate, active, serialized, warranty_months, created_at, updated_at, version) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ")
         );
         let mut query = sqlx::query(AssertSqlSafe(sql));
         for (p, _) in chunk {
@@ -87,6 +87,8 @@ pub async fn write(db: &Db, outbox: &Outbox, batch: &Batch) -> Result<(), StoreE
                 .bind(p.barcode.clone())
                 .bind(p.tax_rate.clone())
                 .bind(i64::from(p.active))
+                .bind(i64::from(p.serialized))
+                .bind(p.warranty_months)
                 .bind(millis(p.created_at))
                 .bind(millis(p.updated_at))
                 .bind(p.version);

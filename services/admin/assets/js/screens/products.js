@@ -162,6 +162,11 @@ export function render(ctx) {
       brand: field('Brand', { name: 'brand', value: p?.brand ?? '', maxlength: 100 }),
       tax_rate: field('Tax rate', { name: 'tax_rate', type: 'select', hint: 'The shop’s default unless the product needs another.', options: [
         { value: p?.tax_rate ?? '', label: p?.tax_rate ?? 'Shop default' }] }),
+      serialized: field('Serial numbers', { name: 'serialized', type: 'select', value: String(p?.serialized ?? false),
+        hint: 'Each unit is scanned by its serial number when received and sold.', options: [
+          { value: 'false', label: 'No' }, { value: 'true', label: 'Yes, one per unit' }] }),
+      warranty_months: field('Warranty (months)', { name: 'warranty_months', inputmode: 'numeric', value: String(p?.warranty_months ?? 0),
+        hint: '0 for none; at most 120.' }),
       description: field('Description', { name: 'description', type: 'textarea', value: p?.description ?? '', maxlength: 5000, wrapClass: 'wide' }),
     };
     const save = h('button', { type: 'submit', id: 'product-save', class: 'primary', text: editing ? 'Save changes' : 'Create product' });
@@ -183,12 +188,15 @@ export function render(ctx) {
       for (const [name, cents] of [['price', price], ['cost', cost]]) {
         if (Number.isNaN(cents)) { setFieldError(form, name, 'Enter an amount like 12.50.'); bad = true; }
       }
+      const warranty = /^\d{1,3}$/.test(values.warranty_months || '0') ? Number(values.warranty_months || '0') : NaN;
+      if (!(warranty >= 0 && warranty <= 120)) { setFieldError(form, 'warranty_months', 'Enter 0 to 120 months.'); bad = true; }
       if (bad) { form.querySelector('[aria-invalid="true"]').focus(); return; }
       const full = {
         name: values.name || null, category: values.category || null,
         price_cents: price, cost_cents: cost,
         barcode: values.barcode || null, brand: values.brand || null, description: values.description || null,
         tax_rate: values.tax_rate || null,
+        serialized: values.serialized === 'true', warranty_months: warranty,
       };
       save.disabled = true;
       try {
