@@ -11,6 +11,7 @@
 //! - [`quantity`]: the bounds of stock quantities.
 //! - [`tax`]: [`TaxRate`], [`Pricing`] and how an amount splits into net and tax.
 //! - [`states`]: sale and reservation states, payment methods, kinds of stock movement.
+//! - [`serial`]: serial numbers and the states a serialized unit goes through.
 //! - [`report`]: an error told with its causes, for logs.
 
 pub mod codes;
@@ -20,6 +21,7 @@ pub mod fields;
 pub mod money;
 pub mod quantity;
 pub mod report;
+pub mod serial;
 pub mod states;
 pub mod tax;
 pub mod text;
@@ -27,6 +29,7 @@ pub mod text;
 pub use codes::{LocationCode, Sku};
 pub use fields::{FieldError, FieldErrors};
 pub use money::{Cents, Overflow, Total};
+pub use serial::{SerialChange, SerialNumber, SerialState};
 pub use states::{
     MovementKind, PaymentMethod, PurchaseOrderStatus, ReservationStatus, SaleChange, SaleStatus,
 };

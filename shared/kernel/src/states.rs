@@ -2,13 +2,11 @@
 //! is written in snake case (`partially_returned`), the same text stored in rows and carried
 //! by events, so rows and events written before these types existed read unchanged.
 
-use serde::{Deserialize, Serialize};
-
 /// Declares a snake-case enum with its text form, for rows and events.
 macro_rules! named_states {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
         #[serde(rename_all = "snake_case")]
         pub enum $name {
@@ -42,6 +40,8 @@ macro_rules! named_states {
         }
     };
 }
+
+pub(crate) use named_states;
 
 named_states!(
     /// Where a sale stands.
