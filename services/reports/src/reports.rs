@@ -223,7 +223,7 @@ impl Reports {
         let totals = if dimension == Dimension::Total {
             sum(grouped.iter().map(|(_, t)| t))?
         } else {
-            let whole = store::grouped(&self.db, Dimension::Total, Group::Location, filter).await?;
+            let whole = store::grouped(&self.db, Dimension::Total, Group::Member, filter).await?;
             sum(whole.iter().map(|(_, t)| t))?
         };
         let rows = match by {
@@ -286,12 +286,10 @@ impl Reports {
             to: filter.from - Duration::days(1),
             location: filter.location.clone(),
         };
-        let previous = sum(
-            store::grouped(&self.db, Dimension::Total, Group::Location, &before)
-                .await?
-                .iter()
-                .map(|(_, t)| t),
-        )?;
+        let previous = sum(store::grouped(&self.db, Dimension::Total, Group::Member, &before)
+            .await?
+            .iter()
+            .map(|(_, t)| t))?;
         Ok(SalesReport {
             period: period_view(filter),
             location: filter.location.clone(),

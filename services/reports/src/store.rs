@@ -398,8 +398,7 @@ impl Spans {
                 ],
             };
         }
-        let mut spans = Spans::days(first, first);
-        spans.days[0] = Spans::none();
+        let mut spans = Spans::days(first, first - one_day);
         // The first month: read whole (less the days before `from`) or by its days.
         let mut months_from = first;
         if from != first {
