@@ -205,4 +205,15 @@ async fn serial_numbers_and_warranty_import_by_column(app: TestApp, _: Backing) 
         (cable["serialized"].as_bool(), cable["warranty_months"].as_i64()),
         (Some(false), Some(0))
     );
+    // Units with serial numbers are received with them, never counted in by an import.
+    let stocked = "sku,name,category,price_cents,cost_cents,serialized,stock:main
+                   IMP-SSD,SSD 2 TB,Storage,12900,9900,yes,4
+                   IMP-USB,USB stick,Storage,999,400,no,4
+";
+    let refused = ok_json(import(&app, stocked, true).await).await;
+    assert_eq!(
+        cells(&refused["errors"]),
+        [(2, "stock:main".to_owned())],
+        "{refused}"
+    );
 }

@@ -9,7 +9,7 @@
 //!
 //! # Layout
 //! - [`support`]: starting apps and processes on fresh databases, clients, helpers.
-//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`counter`], [`auth`], [`reports`]: each
+//! - [`catalog`], [`shop`], [`inventory`], [`sales`], [`counter`], [`auth`], [`reports`], [`serials`]: each
 //!   part of the API.
 //! - [`correlation`]: a request id followed through services, events and logs.
 //! - [`binary`]: the executable: commands, split processes, signals, backups, memory.
@@ -37,6 +37,7 @@ mod purchasing;
 mod reorder;
 mod reports;
 mod sales;
+mod serials;
 mod shifts;
 mod shop;
 mod suppliers;

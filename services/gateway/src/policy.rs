@@ -23,8 +23,9 @@ pub enum Required {
 ///
 /// - reading anything but customers: `viewer`;
 /// - recording sales, returns and voids (the sales service asks a manager's approval for
-///   a clerk's refunds above the shop's limit), running shifts; reading, recording and
-///   changing customers: `clerk`;
+///   a clerk's refunds above the shop's limit), running shifts, taking a faulty unit in for a
+///   warranty case and noting on cases; reading, recording and changing customers: `clerk`;
+/// - moving warranty cases on (to the supplier, their outcome): `manager`;
 /// - archiving customers: `manager`;
 /// - changing the catalog, the stock and locations: `manager`;
 /// - the shop's settings and tax rates: `admin`;
@@ -71,6 +72,9 @@ pub fn required(method: &Method, path: &str) -> Required {
     if *method == Method::POST && (path == "/api/v1/shifts" || path.starts_with("/api/v1/shifts/")) {
         return Required::Role(Role::Clerk);
     }
+    if *method == Method::POST && (path == "/api/v1/rmas" || is_rma_note(path)) {
+        return Required::Role(Role::Clerk);
+    }
 
     Required::Role(Role::Manager)
 }
@@ -94,6 +98,13 @@ pub fn bulk(method: &Method, path: &str) -> Option<Bulk> {
 /// Methods that change nothing (RFC 9110 §9.2.1).
 pub fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// `/api/v1/rmas/{id}/notes`.
+fn is_rma_note(path: &str) -> bool {
+    path.strip_prefix("/api/v1/rmas/")
+        .and_then(|rest| rest.strip_suffix("/notes"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// `/api/v1/sales/{id}/returns` and `/api/v1/sales/{id}/void`.
@@ -130,6 +141,18 @@ mod tests {
         );
         assert_eq!(
             required(&Method::POST, "/api/v1/sales/a/b/returns"),
+            Required::Role(Role::Manager)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/rmas"),
+            Required::Role(Role::Clerk)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/rmas/0190/notes"),
+            Required::Role(Role::Clerk)
+        );
+        assert_eq!(
+            required(&Method::POST, "/api/v1/rmas/0190/steps"),
             Required::Role(Role::Manager)
         );
         assert_eq!(

@@ -24,6 +24,10 @@ pub struct RestockInput {
     pub reference: Option<String>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// For a serialized product: the serial number of each unit, one per unit.
+    #[serde(default)]
+    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -39,6 +43,11 @@ pub struct AdjustmentInput {
     pub location: Option<String>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// For a serialized product: the units found (a positive delta) or taken off (negative:
+    /// kept apart as faulty when damaged, else written off), one per unit.
+    #[serde(default)]
+    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -52,6 +61,11 @@ pub struct CountInput {
     pub location: Option<String>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// For a serialized product: every unit found on the shelf, one per unit counted: units
+    /// it does not name are written off, units it names that were not there are received.
+    #[serde(default)]
+    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
@@ -66,6 +80,10 @@ pub struct TransferInput {
     pub quantity: Option<i64>,
     #[schema(value_type = Option<web::schema::Paragraph<500>>)]
     pub note: Option<String>,
+    /// For a serialized product: the serial number of each unit, one per unit.
+    #[serde(default)]
+    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]

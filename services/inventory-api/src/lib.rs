@@ -9,6 +9,8 @@
 //! - [`suppliers`]: the shop's suppliers and each product's.
 //! - [`reorder`]: the reorder suggestions.
 //! - [`purchase_orders`]: orders to suppliers and the deliveries received against them.
+//! - [`rmas`]: warranty cases, from the unit taken in to its outcome.
+//! - [`serials`]: serialized units, found by serial number, with warranty and history.
 //! - [`reservations`]: the service-to-service calls the sales service makes (not public).
 //! - [`valuation`]: the stock with its unit cost and price, for the reports (not public).
 //! - [`paths`]: every public route with its OpenAPI description ([`InventoryApi`]).
@@ -18,6 +20,8 @@ pub mod paths;
 pub mod purchase_orders;
 pub mod reorder;
 pub mod reservations;
+pub mod rmas;
+pub mod serials;
 pub mod suppliers;
 pub mod valuation;
 pub mod views;

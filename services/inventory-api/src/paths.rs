@@ -8,6 +8,8 @@ use web::Problem;
 use crate::inputs::*;
 use crate::purchase_orders::*;
 use crate::reorder::*;
+use crate::rmas::*;
+use crate::serials::*;
 use crate::suppliers::*;
 use crate::views::*;
 
@@ -19,7 +21,8 @@ use crate::views::*;
           reorder_suggestions, list_purchase_orders, create_purchase_order, get_purchase_order,
           change_purchase_order, place_purchase_order, cancel_purchase_order, receive_purchase_order,
           orders_from_suggestions, item_costs, export_stock, export_movements, export_purchase_orders,
-          export_purchase_order, refresh_thresholds),
+          export_purchase_order, refresh_thresholds, serial_lookup, item_serials, list_rmas, open_rma, get_rma,
+          step_rma, note_rma),
     components(schemas(StockView, LevelView, Totals, StockPage, RestockInput, AdjustmentInput, CountInput,
                        TransferInput, SettingsInput, MovementView, MovementPage, AlertView, AlertList,
                        LocationView, LocationList, LocationInput, LocationPatch, AdjustmentReason, ChangeView,
@@ -28,10 +31,15 @@ use crate::views::*;
                        ReorderLine, PurchaseOrderInput, PurchaseOrderPatch, PurchaseOrderLineInput, ReceiptInput,
                        ReceiptLineInput, PurchaseOrderLine, ReceiptLine, Receipt, PurchaseOrder, PurchaseOrderPage,
                        ReceiptView, SuggestedOrdersInput, SuggestedLineInput, PurchaseOrderList, CostHistory,
-                       CostChange, kernel::PurchaseOrderStatus, ThresholdRefresh)),
+                       CostChange, kernel::PurchaseOrderStatus, ThresholdRefresh, SerialLookup, SerialView,
+                       SerialStep, SerialList, kernel::serial::SerialState, kernel::serial::SerialChange,
+                       RmaInput, RmaStepInput, RmaNoteInput, RmaView, RmaStepView, RmaPage, RmaRef,
+                       kernel::serial::RmaState)),
     tags((name = "inventory", description = "Stock per SKU and location, its ledger and alerts"),
          (name = "suppliers", description = "Who the shop buys from, and each product's suppliers"),
-         (name = "purchasing", description = "Orders to suppliers, deliveries received against them, average cost"))
+         (name = "purchasing", description = "Orders to suppliers, deliveries received against them, average cost"),
+         (name = "serials", description = "Serialized units: where each is, its warranty and its history"),
+         (name = "rmas", description = "Warranty cases: a faulty unit taken in, sent to its supplier, and the outcome"))
 )]
 pub struct InventoryApi;
 
@@ -51,6 +59,7 @@ pub fn get_stock() {}
     params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = ChangeView),
               (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "A named serial number's unit cannot take the change (already on the shelf, elsewhere, sold, held by a sale)", body = Problem, content_type = "application/problem+json"),
               (status = 422, body = Problem, content_type = "application/problem+json")))]
 pub fn restock() {}
 
@@ -59,21 +68,22 @@ pub fn restock() {}
     params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, description = "Adjusted", body = ChangeView),
               (status = 200, description = "A delta of zero; nothing changed", body = ChangeView),
-              (status = 409, description = "Stock would go below zero", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "Stock would go below zero, or a named serial number's unit is not on the shelf there", body = Problem, content_type = "application/problem+json")))]
 pub fn adjust() {}
 
 /// Record a stock take: the difference to the counted quantity becomes an adjustment.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/count", tag = "inventory", request_body = CountInput,
     params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, description = "The count differed; adjusted", body = ChangeView),
-              (status = 200, description = "The count matched; nothing changed", body = ChangeView)))]
+              (status = 200, description = "The count matched; nothing changed", body = ChangeView),
+              (status = 409, description = "A named serial number's unit cannot take the change (already on the shelf, elsewhere, sold, held by a sale)", body = Problem, content_type = "application/problem+json")))]
 pub fn count_stock() {}
 
 /// Move stock between two locations, atomically.
 #[utoipa::path(post, path = "/api/v1/inventory/{sku}/transfers", tag = "inventory", request_body = TransferInput,
     params(("sku" = inline(web::schema::Sku), Path), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = TransferView),
-              (status = 409, description = "Not enough stock at the source", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "Not enough stock at the source, or a named serial number's unit is not on the shelf there", body = Problem, content_type = "application/problem+json")))]
 pub fn transfer() {}
 
 /// Set the low-stock threshold and reorder quantity of a SKU at a location.
@@ -225,7 +235,7 @@ pub fn cancel_purchase_order() {}
     params(("id" = String, Path, description = "The order's id"), ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = ReceiptView),
               (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "The order is not open (a draft, received or cancelled), or the idempotency key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The order is not open (a draft, received or cancelled), a serial number received is on the shelf already, or the idempotency key is in use", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "A SKU not on the order, more than remains, or an invalid field", body = Problem, content_type = "application/problem+json")))]
 pub fn receive_purchase_order() {}
 
@@ -275,3 +285,63 @@ pub fn export_purchase_order() {}
 #[utoipa::path(post, path = "/api/v1/reorder-suggestions/thresholds", tag = "suppliers",
     responses((status = 200, body = ThresholdRefresh)))]
 pub fn refresh_thresholds() {}
+
+/// A unit found by its serial number (case does not matter): its product, where it is, the
+/// sale and customer, the warranty's last day and everything that happened to it.
+#[utoipa::path(get, path = "/api/v1/serials/{serial}", tag = "serials",
+    params(("serial" = inline(web::schema::SerialNumber), Path)),
+    responses((status = 200, body = SerialLookup),
+              (status = 404, description = "The shop has never had a unit with this serial number", body = Problem, content_type = "application/problem+json")))]
+pub fn serial_lookup() {}
+
+/// A serialized SKU's units in one state (on the shelf unless another is asked), by serial
+/// number, at most 500.
+#[utoipa::path(get, path = "/api/v1/inventory/{sku}/serials", tag = "serials",
+    params(("sku" = inline(web::schema::Sku), Path), SerialListParams),
+    responses((status = 200, body = SerialList),
+              (status = 400, description = "A filter that cannot be one", body = Problem, content_type = "application/problem+json"),
+              (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn item_serials() {}
+
+/// Warranty cases, newest first.
+#[utoipa::path(get, path = "/api/v1/rmas", tag = "rmas", params(RmaListParams),
+    responses((status = 200, body = RmaPage),
+              (status = 400, description = "A filter or cursor that cannot be one", body = Problem, content_type = "application/problem+json")))]
+pub fn list_rmas() {}
+
+/// Open a warranty case on a unit found by its serial number: a sold unit is taken back from
+/// its customer (it leaves the customer's hands, not the shelf); a faulty unit of the shop's
+/// is handled where it is.
+#[utoipa::path(post, path = "/api/v1/rmas", tag = "rmas", request_body = RmaInput,
+    responses((status = 201, body = RmaView),
+              (status = 404, description = "The shop has never had a unit with this serial number", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The unit cannot be taken back now", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A unit neither sold nor faulty, one with an open case, or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn open_rma() {}
+
+/// A warranty case with its history and the states it may go to next.
+#[utoipa::path(get, path = "/api/v1/rmas/{id}", tag = "rmas",
+    params(("id" = String, Path, description = "The case's id")),
+    responses((status = 200, body = RmaView), (status = 404, body = Problem, content_type = "application/problem+json")))]
+pub fn get_rma() {}
+
+/// Move a case to its next state. Sent to the supplier: the unit leaves the shop. Repaired
+/// or rejected: a customer's unit goes back to the customer, the shop's onto the shelf when
+/// sound. Replaced: the supplier keeps the unit and the replacement goes to the customer
+/// (from the shelf when it is on it) or, for the shop's own unit, onto the shelf. Refunded:
+/// the supplier keeps the unit. Every unit onto or off the shelf is an `rma` ledger entry.
+#[utoipa::path(post, path = "/api/v1/rmas/{id}/steps", tag = "rmas", request_body = RmaStepInput,
+    params(("id" = String, Path, description = "The case's id")),
+    responses((status = 200, body = RmaView),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "The case's state does not allow the step, or the replacement cannot be used", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "A missing supplier or replacement, or an invalid field", body = Problem, content_type = "application/problem+json")))]
+pub fn step_rma() {}
+
+/// A note on a case (a call to the customer, the supplier's RMA number…).
+#[utoipa::path(post, path = "/api/v1/rmas/{id}/notes", tag = "rmas", request_body = RmaNoteInput,
+    params(("id" = String, Path, description = "The case's id")),
+    responses((status = 200, body = RmaView),
+              (status = 404, body = Problem, content_type = "application/problem+json"),
+              (status = 422, body = Problem, content_type = "application/problem+json")))]
+pub fn note_rma() {}

@@ -90,6 +90,10 @@ pub struct ReceiptLineInput {
     /// What this delivery cost per unit when the invoice differs from the order.
     #[schema(nullable = false, minimum = 0, maximum = 10_000_000_000_i64)]
     pub unit_cost_cents: Option<i64>,
+    /// For a serialized product: the serial number of each unit received, one per unit.
+    #[serde(default)]
+    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]

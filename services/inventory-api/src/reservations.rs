@@ -33,6 +33,9 @@ pub struct ReserveInput {
 pub struct ReserveLine {
     pub sku: String,
     pub quantity: i64,
+    /// The units held, one per unit, for a serialized product.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

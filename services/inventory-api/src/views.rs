@@ -44,6 +44,12 @@ pub struct StockView {
     pub name: String,
     /// False once the catalog archived the product (no more alerts).
     pub active: bool,
+    /// Whether each unit carries a serial number: its stock changes name one per unit.
+    #[serde(default)]
+    pub serialized: bool,
+    /// The warranty a unit is sold with, in months (0: none).
+    #[serde(default)]
+    pub warranty_months: i64,
     pub totals: Totals,
     pub locations: Vec<LevelView>,
 }

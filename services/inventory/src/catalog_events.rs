@@ -11,7 +11,7 @@ use futures::future::BoxFuture;
 use sqlx::AnyConnection;
 use storage::DatabaseKind;
 
-use crate::domain::{CatalogProduct, Cause, Prices, StockDefaults};
+use crate::domain::{CatalogProduct, Cause, Prices, StockDefaults, Tracking};
 use crate::store::items::{apply_catalog_archive, apply_catalog_product};
 use crate::store::opening::apply_opening_stock;
 
@@ -100,5 +100,9 @@ fn known(product: ProductSnapshot) -> CatalogProduct {
             cost_cents: product.cost_cents,
         }),
         stock_defaults: None,
+        tracking: Some(Tracking {
+            serialized: product.serialized,
+            warranty_months: product.warranty_months,
+        }),
     }
 }

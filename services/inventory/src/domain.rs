@@ -5,7 +5,10 @@
 use time::OffsetDateTime;
 
 pub mod purchasing;
+pub mod rma;
+pub mod serials;
 
+pub use kernel::serial::SerialNumber;
 pub use kernel::states::AdjustmentReason;
 pub use kernel::{FieldError, LocationCode, MovementKind, ReservationStatus};
 
@@ -45,6 +48,15 @@ pub struct Item {
     /// What a unit costs the shop now: its moving average cost, or the catalog's cost before
     /// the first costed receipt; none when neither is known.
     pub unit_cost_cents: Option<i64>,
+    /// Whether each unit carries a serial number, and its warranty in months.
+    pub tracking: Tracking,
+}
+
+/// Whether each unit of a SKU carries a serial number, and how long its warranty runs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tracking {
+    pub serialized: bool,
+    pub warranty_months: i64,
 }
 
 /// What the inventory keeps of a catalog product, from the catalog's events.
@@ -59,6 +71,8 @@ pub struct CatalogProduct {
     pub prices: Option<Prices>,
     /// What the SKU's stock settings start at, at each location (from ProductCreated).
     pub stock_defaults: Option<StockDefaults>,
+    /// Absent in events that carry none (an archive keeps what is known).
+    pub tracking: Option<Tracking>,
 }
 
 /// The low-stock threshold and reorder quantity a SKU's level starts with at a location.
@@ -147,6 +161,9 @@ pub struct StockChange {
     pub reason: Option<AdjustmentReason>,
     pub note: Option<String>,
     pub restock: Option<Restock>,
+    /// The units a change of a serialized SKU's stock moves, one per unit: received, found,
+    /// written off, or every unit found on the shelf by a count.
+    pub serials: Vec<SerialNumber>,
     pub origin: Origin,
 }
 
@@ -157,6 +174,8 @@ pub struct Transfer {
     pub from: LocationCode,
     pub to: LocationCode,
     pub quantity: i64,
+    /// One per unit moved, for a serialized SKU.
+    pub serials: Vec<SerialNumber>,
     pub note: Option<String>,
     pub origin: Origin,
 }
@@ -197,6 +216,8 @@ pub struct LevelChange {
 pub struct ReservationLine {
     pub sku: String,
     pub quantity: i64,
+    /// The units held, one per unit, for a serialized SKU.
+    pub serials: Vec<SerialNumber>,
 }
 
 /// Stock held for a sale while the sales service records it.
@@ -220,20 +241,21 @@ pub struct Shortage {
     pub available: i64,
 }
 
-/// Lines with one entry per SKU (quantities of repeated SKUs added up), in SKU order: the
-/// order every transaction locks levels in, so two sales over the same SKUs never deadlock.
+/// Lines with one entry per SKU (quantities and serials of repeated SKUs added up), in SKU
+/// order: the order every transaction locks levels in, so two sales over the same SKUs never
+/// deadlock.
 pub fn merged(lines: &[ReservationLine]) -> Vec<ReservationLine> {
-    let mut by_sku: std::collections::BTreeMap<&str, i64> = std::collections::BTreeMap::new();
+    let mut by_sku: std::collections::BTreeMap<&str, ReservationLine> = std::collections::BTreeMap::new();
     for line in lines {
-        *by_sku.entry(&line.sku).or_default() += line.quantity;
+        let merged = by_sku.entry(&line.sku).or_insert_with(|| ReservationLine {
+            sku: line.sku.clone(),
+            quantity: 0,
+            serials: Vec::new(),
+        });
+        merged.quantity += line.quantity;
+        merged.serials.extend(line.serials.iter().cloned());
     }
-    by_sku
-        .into_iter()
-        .map(|(sku, quantity)| ReservationLine {
-            sku: sku.to_owned(),
-            quantity,
-        })
-        .collect()
+    by_sku.into_values().collect()
 }
 
 /// What a stock change made for an event comes from: when the event happened, and the request
@@ -283,6 +305,7 @@ mod tests {
         let line = |sku: &str, quantity| ReservationLine {
             sku: sku.into(),
             quantity,
+            serials: Vec::new(),
         };
         assert_eq!(
             merged(&[line("B", 1), line("A", 2), line("B", 3)]),

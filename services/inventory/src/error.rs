@@ -54,6 +54,21 @@ pub enum InventoryError {
     MainLocationRequired,
     #[error("no reservation {0}")]
     ReservationNotFound(String),
+    /// Named serial numbers whose units cannot take the change (sold, elsewhere, held by
+    /// another sale): a conflict with the state of the shop, not bad input.
+    #[error("{} serial number(s) cannot be used", .0.len())]
+    SerialsUnavailable(Vec<FieldError>),
+    #[error("no unit with serial number {0}")]
+    SerialNotFound(String),
+    #[error("no warranty case {0}")]
+    RmaNotFound(String),
+    /// The case's state does not allow the step.
+    #[error("RMA-{number:06} is {state}: {reason}")]
+    RmaState {
+        number: i64,
+        state: kernel::serial::RmaState,
+        reason: String,
+    },
     /// Another request with the same idempotency key was answered first; this one's work
     /// was rolled back.
     #[error("another request with this idempotency key was answered first")]
@@ -191,6 +206,36 @@ impl From<InventoryError> for Problem {
             )
             .detail("The main location cannot be deactivated: stock goes there when no location is named."),
             InventoryError::ReservationNotFound(id) => Problem::not_found(format!("No reservation {id}.")),
+            InventoryError::SerialsUnavailable(errors) => Problem::new(
+                StatusCode::CONFLICT,
+                "serial-unavailable",
+                "Serial number not available",
+            )
+            .detail("A unit named by its serial number cannot take this change now; see errors.")
+            .errors(
+                errors
+                    .into_iter()
+                    .map(|e| FieldProblem {
+                        field: e.field,
+                        reason: e.reason,
+                    })
+                    .collect(),
+            ),
+            InventoryError::RmaNotFound(id) => {
+                Problem::new(StatusCode::NOT_FOUND, "rma-not-found", "Warranty case not found")
+                    .detail(format!("There is no warranty case {id}."))
+            }
+            InventoryError::RmaState { number, state, reason } => Problem::new(
+                StatusCode::CONFLICT,
+                "rma-state",
+                "Not possible in the case's state",
+            )
+            .detail(format!("RMA-{number:06} is {}: {reason}.", state.as_str().replace('_', " ")))
+            .extension("rma_state", state.as_str()),
+            InventoryError::SerialNotFound(serial) => {
+                Problem::new(StatusCode::NOT_FOUND, "serial-not-found", "Serial number not found")
+                    .detail(format!("The shop has never had a unit with serial number {serial}."))
+            }
             InventoryError::KeyAnswered => Problem::idempotency_key_in_use(),
             InventoryError::Database(e) => {
                 tracing::error!(error = %e, "inventory database error");

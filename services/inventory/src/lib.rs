@@ -5,10 +5,12 @@
 //! every stock change is one transaction with its ledger entry and its events in the outbox.
 //!
 //! # Layout
-//! - [`domain`]: levels, changes, reservations and the low-stock rule, and (in
-//!   [`domain::purchasing`]) what orders to suppliers allow and the average cost; no I/O.
-//! - [`stock`], [`locations`], [`reservations`], [`suppliers`], [`reorder`], [`purchase_orders`]: the
-//!   use cases: inputs checked, then done through the store.
+//! - [`domain`]: levels, changes, reservations and the low-stock rule; what orders to
+//!   suppliers allow and the average cost ([`domain::purchasing`]); serialized units and their
+//!   warranty ([`domain::serials`]); what each step of a warranty case does ([`domain::rma`]);
+//!   no I/O.
+//! - [`stock`], [`locations`], [`reservations`], [`suppliers`], [`reorder`], [`purchase_orders`],
+//!   [`rmas`]: the use cases: inputs checked, then done through the store.
 //! - [`store`]: the SQL: reads, and the locked, ledgered changes.
 //! - [`catalog_events`], [`sales_events`]: the consumers of the catalog's and the sales
 //!   service's events.
@@ -23,6 +25,7 @@ pub mod locations;
 pub mod purchase_orders;
 pub mod reorder;
 pub mod reservations;
+pub mod rmas;
 pub mod sales_events;
 pub mod stock;
 pub mod store;
@@ -194,7 +197,8 @@ impl Inventory {
     /// Keeps the `inventory_low_stock_levels` gauge current (every 15 s; a count that keeps
     /// rising is worth an alert before the shelves are empty) and checks every 10 minutes that
     /// each level equals the sum of its ledger (`inventory_ledger_mismatches`, logged by
-    /// level), until `shutdown`.
+    /// level) and a serialized SKU's level its units on the shelf (`inventory_serial_mismatches`),
+    /// until `shutdown`.
     pub fn stock_gauges(
         &self,
         shutdown: tokio_util::sync::CancellationToken,
@@ -216,6 +220,16 @@ impl Inventory {
                             metrics::gauge!("inventory_ledger_mismatches").set(mismatches.len() as f64);
                         }
                         Err(e) => tracing::warn!(error = %e, "cannot check the ledger"),
+                    }
+                    match store.serial_mismatches().await {
+                        Ok(mismatches) => {
+                            for m in &mismatches {
+                                tracing::error!(sku = %m.sku, location = %m.location, on_hand = m.on_hand,
+                                    in_stock = m.in_stock, "stock level differs from its serialized units on the shelf");
+                            }
+                            metrics::gauge!("inventory_serial_mismatches").set(mismatches.len() as f64);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "cannot check serialized units"),
                     }
                     match store.incoming_mismatches().await {
                         Ok(mismatches) => {

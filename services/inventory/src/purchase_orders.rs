@@ -15,6 +15,7 @@ use kernel::{FieldErrors, LocationCode, Sku};
 
 use crate::domain::Origin;
 use crate::domain::purchasing::Delivered;
+use crate::domain::serials::parse_serials;
 use crate::error::InventoryError;
 use crate::store::InventoryStore;
 use crate::store::purchase_orders::{Delivery, DraftChange, NewLine, NewOrder, OrderFilter};
@@ -165,11 +166,13 @@ impl PurchaseOrders {
                     unit_cost,
                 )
                 .flatten();
+            let serials = parse_serials(&mut errors, &l.serials, &format!("lines[{i}].serials"));
             if let Some((sku, quantity)) = sku.zip(quantity) {
                 lines.push(Delivered {
                     sku: sku.into_string(),
                     quantity,
                     unit_cost_cents,
+                    serials,
                 });
             }
         }
@@ -406,6 +409,7 @@ mod tests {
                     sku: "GPU 1".into(),
                     quantity: 0,
                     unit_cost_cents: Some(-1),
+                    serials: vec!["x".into()],
                 }],
                 reference: Some("x".repeat(101)),
                 note: None,
@@ -423,6 +427,7 @@ mod tests {
                 "lines[0].sku",
                 "lines[0].quantity",
                 "lines[0].unit_cost_cents",
+                "lines[0].serials[0]",
                 "reference"
             ]
         );

@@ -14,6 +14,7 @@ use inventory_api::reservations::{DEFAULT_TTL_SECS, MAX_TTL_SECS, ReserveInput};
 use kernel::quantity::units_moved;
 use kernel::{FieldErrors, LocationCode};
 
+use crate::domain::serials::parse_serials;
 use crate::domain::{Reservation, ReservationLine};
 use crate::error::InventoryError;
 use crate::stock::known_sku;
@@ -52,8 +53,13 @@ impl Reservations {
                 known_sku(&line.sku).map_err(|_| "is not a SKU".to_owned()),
             );
             let quantity = errors.check(&format!("lines[{i}].quantity"), units_moved(line.quantity));
+            let serials = parse_serials(&mut errors, &line.serials, &format!("lines[{i}].serials"));
             if let (Some(sku), Some(quantity)) = (sku, quantity) {
-                lines.push(ReservationLine { sku, quantity });
+                lines.push(ReservationLine {
+                    sku,
+                    quantity,
+                    serials,
+                });
             }
         }
         let location = errors

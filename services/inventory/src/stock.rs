@@ -9,6 +9,7 @@ use kernel::quantity::{change, counted, units_moved};
 use kernel::text::{line, paragraph};
 use kernel::{FieldError, FieldErrors, LocationCode, MovementKind, Sku};
 
+use crate::domain::serials::parse_serials;
 use crate::domain::{
     AdjustmentReason, Amount, Changed, Item, Level, LevelSettings, Movement, Origin, Restock, StockChange,
     StockValue, Transfer,
@@ -154,6 +155,7 @@ pub fn restock(sku: &str, input: &RestockInput, origin: Origin) -> Result<StockC
         line(v, 100)
     });
     let note = text(&mut errors, "note", input.note.as_deref(), |v| paragraph(v, 500));
+    let serials = parse_serials(&mut errors, &input.serials, "serials");
     let unit_cost = errors.optional("unit_cost_cents", input.unit_cost_cents, |cost| {
         if (0..=kernel::Cents::MAX_PRICE.get()).contains(&cost) {
             Ok(cost)
@@ -175,6 +177,7 @@ pub fn restock(sku: &str, input: &RestockInput, origin: Origin) -> Result<StockC
                 unit_cost_cents,
                 reference,
             }),
+            serials,
             origin,
         })
         .map_err(InventoryError::Validation)
@@ -190,6 +193,7 @@ pub fn adjustment(sku: &str, input: &AdjustmentInput, origin: Origin) -> Result<
     });
     let location = location_or_main(&mut errors, input.location.as_deref());
     let note = text(&mut errors, "note", input.note.as_deref(), |v| paragraph(v, 500));
+    let serials = parse_serials(&mut errors, &input.serials, "serials");
     errors
         .finish_parsed(delta.zip(reason).zip(location))
         .map(|((delta, reason), location)| StockChange {
@@ -200,6 +204,7 @@ pub fn adjustment(sku: &str, input: &AdjustmentInput, origin: Origin) -> Result<
             reason: Some(reason),
             note,
             restock: None,
+            serials,
             origin,
         })
         .map_err(InventoryError::Validation)
@@ -212,6 +217,7 @@ pub fn count(sku: &str, input: &CountInput, origin: Origin) -> Result<StockChang
     let counted = errors.required("counted", input.counted, counted);
     let location = location_or_main(&mut errors, input.location.as_deref());
     let note = text(&mut errors, "note", input.note.as_deref(), |v| paragraph(v, 500));
+    let serials = parse_serials(&mut errors, &input.serials, "serials");
     errors
         .finish_parsed(counted.zip(location))
         .map(|(counted, location)| StockChange {
@@ -222,6 +228,7 @@ pub fn count(sku: &str, input: &CountInput, origin: Origin) -> Result<StockChang
             reason: Some(AdjustmentReason::CountCorrection),
             note,
             restock: None,
+            serials,
             origin,
         })
         .map_err(InventoryError::Validation)
@@ -235,6 +242,7 @@ pub fn transfer(sku: &str, input: &TransferInput, origin: Origin) -> Result<Tran
     let to = errors.required("to", input.to.as_deref(), LocationCode::parse);
     let quantity = errors.required("quantity", input.quantity, units_moved);
     let note = text(&mut errors, "note", input.note.as_deref(), |v| paragraph(v, 500));
+    let serials = parse_serials(&mut errors, &input.serials, "serials");
     if from.is_some() && from == to {
         errors.push("to", "must differ from `from`");
     }
@@ -245,6 +253,7 @@ pub fn transfer(sku: &str, input: &TransferInput, origin: Origin) -> Result<Tran
             from,
             to,
             quantity,
+            serials,
             note,
             origin,
         })

@@ -521,6 +521,7 @@ mod tests {
 
     fn line(sku: &str, quantity: i64, total: i64, tax: i64) -> SaleLine {
         SaleLine {
+            serials: Vec::new(),
             sku: sku.into(),
             quantity,
             unit_price_cents: total / quantity,
@@ -620,11 +621,13 @@ mod tests {
             status: SaleStatus::PartiallyReturned,
             lines: vec![
                 ReturnedLine {
+                    serials: Vec::new(),
                     sku: "A".into(),
                     quantity: 1,
                     restock: true,
                 },
                 ReturnedLine {
+                    serials: Vec::new(),
                     sku: "B".into(),
                     quantity: 1,
                     restock: false,

@@ -297,6 +297,7 @@ fn sale(rng: &mut fastrand::Rng, products: &[Product], popularity: &[f64], numbe
         let discount = gross * percent / 100;
         let total = gross - discount;
         lines.push(SaleLine {
+            serials: Vec::new(),
             sku: product.sku.clone(),
             quantity,
             unit_price_cents: product.price_cents,
@@ -371,6 +372,7 @@ fn change(rng: &mut fastrand::Rng, sale: &SaleCreated, day: Date) -> Option<(Sal
                 .lines
                 .iter()
                 .map(|l| ReturnedLine {
+                    serials: Vec::new(),
                     sku: l.sku.clone(),
                     quantity: l.quantity,
                     restock: true,
@@ -402,6 +404,7 @@ fn change(rng: &mut fastrand::Rng, sale: &SaleCreated, day: Date) -> Option<(Sal
             SaleStatus::PartiallyReturned
         },
         lines: vec![ReturnedLine {
+            serials: Vec::new(),
             sku: line.sku.clone(),
             quantity,
             restock: rng.u8(..100) < 85,

@@ -131,6 +131,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                         let (code, rate) = rate(reduced);
                         let total = unit * quantity;
                         SaleLine {
+                            serials: Vec::new(),
                             sku: SKUS[sku].into(),
                             quantity,
                             unit_price_cents: unit,
@@ -221,6 +222,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     change: SaleChange::Returned,
                     status: SaleStatus::PartiallyReturned,
                     lines: vec![ReturnedLine {
+                        serials: Vec::new(),
                         sku: line.sku.clone(),
                         quantity: units,
                         restock: *restock,
@@ -251,6 +253,7 @@ fn history(ops: &[Op]) -> Vec<Envelope> {
                     refund += amount;
                     refund_tax += tax_in(amount, line.rate_bp.unwrap());
                     lines.push(ReturnedLine {
+                        serials: Vec::new(),
                         sku: line.sku.clone(),
                         quantity: left,
                         restock: true,

@@ -132,6 +132,11 @@ pub struct LineInput {
     /// Off the line's price in percent (at most two decimals); instead of `discount_cents`.
     #[schema(nullable = false, minimum = 0, maximum = 100)]
     pub discount_percent: Option<f64>,
+    /// For a product with serial numbers: the serial number of each unit sold, one per unit
+    /// (scanned at the till).
+    #[serde(default)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 /// One payment of a sale.
@@ -238,8 +243,13 @@ pub struct ReturnLineInput {
     pub sku: String,
     #[schema(minimum = 1, maximum = 1000)]
     pub quantity: i64,
-    /// True (default): back on the shelf; false: written off as damaged.
+    /// True (default): back on the shelf; false: written off as damaged (a unit with a serial
+    /// number is kept apart as faulty).
     pub restock: Option<bool>,
+    /// For a line sold with serial numbers: the units given back, one per unit.
+    #[serde(default)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
+    pub serials: Vec<String>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]

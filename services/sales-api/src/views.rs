@@ -25,6 +25,15 @@ pub struct Line {
     /// What the customer paid for the line: `net_cents + tax_cents`.
     pub line_total_cents: i64,
     pub returned_quantity: i64,
+    /// The serial numbers of the units sold (products with serial numbers only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
+    /// Those of them given back since.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub returned_serials: Vec<String>,
+    /// The warranty the product was sold with, in months (left out when none).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub warranty_months: i64,
 }
 
 /// Net and tax of a sale (or of a period) at one rate.
@@ -178,4 +187,8 @@ pub struct CustomerPage {
     pub items: Vec<Customer>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<String>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
 }

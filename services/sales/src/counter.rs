@@ -12,6 +12,8 @@ use web::Problem;
 
 use catalog_api::shop::{ShopSettings, TaxRate};
 use catalog_api::views::Product;
+use inventory_api::reservations::ReserveLine;
+use kernel::serial::SerialState;
 use kernel::{Cents, Pricing};
 
 use crate::domain::{
@@ -67,7 +69,15 @@ impl Counter {
         };
         let settlement = settle(total, payments).map_err(|e| SaleError::Validation(vec![e]))?;
         let id = uuid::Uuid::now_v7().to_string();
-        let wanted: Vec<(String, i64)> = priced.lines.iter().map(|l| (l.sku.clone(), l.quantity)).collect();
+        let wanted: Vec<ReserveLine> = priced
+            .lines
+            .iter()
+            .map(|l| ReserveLine {
+                sku: l.sku.clone(),
+                quantity: l.quantity,
+                serials: l.serials.clone(),
+            })
+            .collect();
         let unit_costs = self.reserve(&id, &request.location, &wanted).await?;
         let new = NewSale {
             id: &id,
@@ -206,7 +216,7 @@ impl Counter {
         &self,
         id: &str,
         location: &str,
-        wanted: &[(String, i64)],
+        wanted: &[ReserveLine],
     ) -> Result<BTreeMap<String, i64>, SaleError> {
         let reserved_at = Instant::now();
         let unit_costs = self
@@ -253,9 +263,50 @@ impl Counter {
         origin: &Origin,
     ) -> Result<Sale, SaleError> {
         let policy = self.refund_policy(actor).await?;
+        let sale = self.get(id).await?;
+        if let Ok(update) = domain::void(&sale) {
+            let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
+            self.check_units_sold(&back).await?;
+        }
         self.store
             .update(id, None, origin, (details, &policy), domain::void)
             .await
+    }
+
+    /// Units named by serial number going back on the shelf must be sold units: one taken in
+    /// for a warranty case is at the shop or its supplier already, and its customer's money
+    /// comes back without it (`restock: false`).
+    async fn check_units_sold(&self, lines: &[ReturnedLine]) -> Result<(), SaleError> {
+        let named: Vec<(&str, &str)> = lines
+            .iter()
+            .filter(|l| l.restock)
+            .flat_map(|l| l.serials.iter().map(|s| (l.sku.as_str(), s.as_str())))
+            .collect();
+        let states = futures::future::try_join_all(
+            named
+                .iter()
+                .map(|(sku, serial)| self.upstreams.unit_state(sku, serial)),
+        )
+        .await?;
+        let refusals: Vec<FieldError> = named
+            .iter()
+            .zip(states)
+            .filter_map(|((sku, serial), state)| match state {
+                Some(SerialState::Sold) => None,
+                Some(state) => Some(FieldError::new(
+                    "lines",
+                    format!(
+                        "{sku} {serial}: the unit is {state} (a warranty case); give the money back without restocking it"
+                    ),
+                )),
+                None => Some(FieldError::new("lines", format!("{sku} {serial}: the inventory has no such unit"))),
+            })
+            .collect();
+        if refusals.is_empty() {
+            Ok(())
+        } else {
+            Err(SaleError::SerialsUnavailable(refusals))
+        }
     }
 
     /// Takes back units of a sale, restocked or written off, with the sale as `key`'s answer.
@@ -268,6 +319,10 @@ impl Counter {
         (actor, origin): (&web::Actor, &Origin),
     ) -> Result<Sale, SaleError> {
         let policy = self.refund_policy(actor).await?;
+        // Checked once more under the sale's lock as it is recorded.
+        let update = domain::return_lines(&self.get(id).await?, returned)?;
+        let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
+        self.check_units_sold(&back).await?;
         self.store
             .update(id, key, origin, (details, &policy), |sale| {
                 domain::return_lines(sale, returned)
@@ -286,6 +341,9 @@ fn reservation_refused(e: UpstreamError) -> SaleError {
                 return SaleError::Insufficient(body.get("lines").cloned().unwrap_or_default());
             }
             Some("validation-failed") => return SaleError::Validation(reservation_refusals(body)),
+            Some("serial-unavailable") => {
+                return SaleError::SerialsUnavailable(reservation_refusals(body));
+            }
             _ => {}
         }
     }
@@ -365,6 +423,7 @@ impl ShopTerms {
             offers.insert(
                 sku,
                 Offer {
+                    warranty_months: product.warranty_months,
                     name: product.name,
                     unit_price: Cents::new(product.price_cents),
                     tax_code: code,

@@ -39,6 +39,10 @@ pub enum SaleError {
     /// The inventory could not reserve some lines; its list of them is passed on.
     #[error("not enough stock for some lines")]
     Insufficient(serde_json::Value),
+    /// Units named by serial number that the inventory could not hold (sold, elsewhere, held
+    /// by another till's sale).
+    #[error("some serial numbers cannot be sold")]
+    SerialsUnavailable(Vec<FieldError>),
     /// The inventory took too long to reserve: the reservation may have lapsed already.
     #[error("the inventory answered too slowly")]
     SlowReservation,
@@ -115,6 +119,13 @@ impl From<SaleError> for Problem {
                     .detail("Some lines cannot be served from the available stock; nothing was recorded.")
                     .extension("lines", lines)
             }
+            SaleError::SerialsUnavailable(errors) => Problem::new(
+                StatusCode::CONFLICT,
+                "serial-unavailable",
+                "Serial number not available",
+            )
+            .detail("A unit named by its serial number cannot be sold now; nothing was recorded.")
+            .errors(field_problems(errors)),
             SaleError::SlowReservation => {
                 Problem::unavailable("The inventory answered too slowly; nothing was recorded. Try again.")
                     .retry_after(1)

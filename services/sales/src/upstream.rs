@@ -9,7 +9,9 @@ use backon::{ExponentialBuilder, Retryable};
 use catalog_api::shop::{ShopSettings, TaxRate, TaxRateList};
 use catalog_api::views::Product;
 use inventory_api::reservations::{RESERVATION, RESERVATIONS, ReservationView, ReserveInput, ReserveLine};
+use inventory_api::serials::{SERIAL, SerialLookup};
 use inventory_api::views::LocationList;
+use kernel::serial::SerialState;
 use reqwest::StatusCode;
 pub use web::breaker::Breaker;
 
@@ -87,6 +89,30 @@ impl Upstreams {
         }
     }
 
+    /// The state of the unit of `sku` with serial number `serial` (`sold`, `returned`,
+    /// `at_supplier`, …), or none when the inventory has no such unit.
+    pub async fn unit_state(&self, sku: &str, serial: &str) -> Result<Option<SerialState>, UpstreamError> {
+        let url = format!("{}{}", self.inventory, SERIAL.replace("{serial}", serial));
+        let result = self
+            .call(&self.inventory_breaker, || self.client.get(&url), "inventory")
+            .await;
+        match result {
+            Ok(body) => {
+                let found: SerialLookup =
+                    serde_json::from_value(body).map_err(|e| UpstreamError::Unavailable {
+                        upstream: "inventory",
+                        reason: format!("unexpected serial JSON: {e}"),
+                    })?;
+                Ok(found.units.into_iter().find(|u| u.sku == sku).map(|u| u.state))
+            }
+            Err(UpstreamError::Refused {
+                status: StatusCode::NOT_FOUND,
+                ..
+            }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
     /// The shop's settings and tax rates, as the catalog has them now.
     pub async fn shop_terms(&self) -> Result<(ShopSettings, Vec<TaxRate>), UpstreamError> {
         let rates_url = format!("{}{}", self.catalog, catalog_api::TAX_RATES);
@@ -127,20 +153,14 @@ impl Upstreams {
         &self,
         sale_id: &str,
         location: &str,
-        lines: &[(String, i64)],
+        lines: &[ReserveLine],
         ttl: Duration,
     ) -> Result<BTreeMap<String, i64>, UpstreamError> {
         let url = format!("{}{RESERVATIONS}", self.inventory);
         let body = ReserveInput {
             id: sale_id.to_owned(),
             location: Some(location.to_owned()),
-            lines: lines
-                .iter()
-                .map(|(sku, quantity)| ReserveLine {
-                    sku: sku.clone(),
-                    quantity: *quantity,
-                })
-                .collect(),
+            lines: lines.to_vec(),
             ttl_secs: Some(ttl.as_secs().max(1)),
         };
         let answer = self

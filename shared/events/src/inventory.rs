@@ -27,6 +27,10 @@ pub struct RestockReceived {
     /// The delivery (one receipt may bring several SKUs, one event each).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub receipt_id: Option<String>,
+    /// The units received, one per unit, for a product with serial numbers (left out
+    /// otherwise, and in events written before they were carried).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 impl Event for RestockReceived {
@@ -44,6 +48,11 @@ pub struct StockAdjusted {
     pub reason: AdjustmentReason,
     pub on_hand_after: i64,
     pub note: Option<String>,
+    /// For a product with serial numbers, the units the change named: found (a positive
+    /// delta), taken off (a negative one), or for a count every unit found on the shelf. Left
+    /// out otherwise.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 impl Event for StockAdjusted {
@@ -60,6 +69,9 @@ pub struct StockTransferred {
     pub quantity: i64,
     pub from_on_hand_after: i64,
     pub to_on_hand_after: i64,
+    /// The units moved, for a product with serial numbers (left out otherwise).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 impl Event for StockTransferred {
@@ -92,14 +104,15 @@ pub struct LevelSnapshot {
     pub available: i64,
 }
 
-/// Stock levels changed because a sale was applied, voided or partly returned. Published so
-/// that live views (the dashboard's event stream) show a sale's effect on stock at once.
+/// Stock levels changed because a sale was applied, voided or partly returned, or a warranty
+/// case put a unit onto the shelf or took one off. Published so that live views (the
+/// dashboard's event stream) show the effect on stock at once.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StockLevelsChanged {
     pub location: String,
-    /// `sale`, `sale_void` or `return`.
+    /// `sale`, `sale_void`, `return` or `rma`.
     pub cause: MovementKind,
-    /// What caused it, e.g. `sale 0193…`.
+    /// What caused it, e.g. `sale 0193…` or `RMA-000042`.
     pub reference: String,
     pub levels: Vec<LevelSnapshot>,
 }

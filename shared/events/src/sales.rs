@@ -34,6 +34,10 @@ pub struct SaleLine {
     /// events written before it was carried. The live stream leaves it out for everyone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unit_cost_cents: Option<i64>,
+    /// The serial numbers of the units sold, one per unit, for a serialized product (left
+    /// out otherwise, and in events written before they were carried).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 /// Net and tax of a sale at one rate.
@@ -169,6 +173,10 @@ pub struct ReturnedLine {
     pub quantity: i64,
     /// True: back on the shelf. False: written off (damaged), stock does not change.
     pub restock: bool,
+    /// The serial numbers of the units given back, for a serialized product (left out
+    /// otherwise): back on the shelf, or kept apart as faulty when written off.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub serials: Vec<String>,
 }
 
 /// A sale was voided (every unit not yet returned comes back) or part of it was returned.

@@ -50,6 +50,32 @@ impl fmt::Display for SerialNumber {
     }
 }
 
+/// Serial numbers as typed or scanned, at most `max`: each one refused is named by its place
+/// in the list `field`, and a number given twice is refused.
+pub fn parse_serials(
+    errors: &mut crate::FieldErrors,
+    raw: &[String],
+    field: &str,
+    max: usize,
+) -> Vec<SerialNumber> {
+    if raw.len() > max {
+        errors.push(field, format!("must have at most {max} serial numbers"));
+        return Vec::new();
+    }
+    let mut serials: Vec<SerialNumber> = Vec::with_capacity(raw.len());
+    for (i, text) in raw.iter().enumerate() {
+        let place = format!("{field}[{i}]");
+        if let Some(serial) = errors.check(&place, SerialNumber::parse(text)) {
+            if serials.contains(&serial) {
+                errors.push(place, format!("{serial} is named twice"));
+            } else {
+                serials.push(serial);
+            }
+        }
+    }
+    serials
+}
+
 named_states!(
     /// Where a serialized unit is. Only `in_stock` units are sellable stock.
     SerialState {
@@ -73,6 +99,8 @@ named_states!(
         /// Received from a supplier (a restock or a purchase order), or bought back.
         Received => "received",
         Sold => "sold",
+        /// Taken to another location.
+        Moved => "moved",
         /// Its sale was voided, or the customer returned it sound: back on the shelf.
         Restocked => "restocked",
         /// A customer brought it back to be checked (under warranty).
@@ -87,8 +115,45 @@ named_states!(
         /// Given back to the customer who brought it (repaired, or found sound).
         GivenBack => "given_back",
         Scrapped => "scrapped",
+        /// Its customer was refunded without it going back on the shelf: a sold unit is kept
+        /// apart as faulty; one under an RMA case stays where it is.
+        WrittenOff => "written_off",
     }
 );
+
+named_states!(
+    /// Where a warranty case (RMA) stands: the unit taken in, sent to its supplier, and the
+    /// outcome, until the case is closed.
+    RmaState {
+        Received => "received",
+        SentToSupplier => "sent_to_supplier",
+        Replaced => "replaced",
+        Repaired => "repaired",
+        /// The supplier credited the unit (the customer's money, if any, is given back as a
+        /// return of the sale).
+        Refunded => "refunded",
+        /// No fault found, or the supplier refused: the unit goes back as it came.
+        Rejected => "rejected",
+        Closed => "closed",
+    }
+);
+
+impl RmaState {
+    /// Whether a case in this state may move to `to`: from received to the supplier or
+    /// rejected; from the supplier to an outcome; from an outcome to closed.
+    pub fn may_become(self, to: RmaState) -> bool {
+        use RmaState as R;
+        matches!(
+            (self, to),
+            (R::Received, R::SentToSupplier | R::Rejected)
+                | (
+                    R::SentToSupplier,
+                    R::Replaced | R::Repaired | R::Refunded | R::Rejected
+                )
+                | (R::Replaced | R::Repaired | R::Refunded | R::Rejected, R::Closed)
+        )
+    }
+}
 
 impl SerialState {
     /// The state after `change` of a unit in state `now` (`None`: a serial the shop has never
@@ -100,9 +165,12 @@ impl SerialState {
             // A serial the shop has never had, or one it sold and buys back.
             (None | Some(S::Sold), C::Received) => S::InStock,
             (Some(S::InStock), C::Sold) => S::Sold,
+            (Some(S::InStock), C::Moved) => S::InStock,
             (Some(S::Sold | S::Returned), C::Restocked) => S::InStock,
             (Some(S::Sold), C::TakenBack) => S::Returned,
-            (Some(S::Sold | S::Returned | S::InStock), C::FoundFaulty) => S::Faulty,
+            (Some(S::Sold | S::Returned | S::InStock | S::AtSupplier), C::FoundFaulty) => S::Faulty,
+            (Some(S::Sold), C::WrittenOff) => S::Faulty,
+            (Some(kept @ (S::Returned | S::Faulty | S::AtSupplier | S::Scrapped)), C::WrittenOff) => kept,
             (Some(S::Returned | S::Faulty), C::FoundSound) => S::InStock,
             (Some(S::Returned | S::Faulty), C::SentToSupplier) => S::AtSupplier,
             (Some(S::AtSupplier), C::Repaired) => S::InStock,
@@ -120,6 +188,20 @@ impl SerialState {
     pub fn is_sellable(self) -> bool {
         self == SerialState::InStock
     }
+}
+
+/// The last day of a warranty of `months` that starts on `sold_on`: the same day of the
+/// month `months` later (the month's last day when it has fewer days); `None` when there is
+/// no warranty, or the date would fall outside the calendar.
+pub fn warranty_end(sold_on: time::Date, months: u32) -> Option<time::Date> {
+    if months == 0 {
+        return None;
+    }
+    let index = i64::from(sold_on.year()) * 12 + i64::from(u8::from(sold_on.month())) - 1 + i64::from(months);
+    let year = i32::try_from(index.div_euclid(12)).ok()?;
+    let month = time::Month::try_from(u8::try_from(index.rem_euclid(12) + 1).ok()?).ok()?;
+    let last = time::util::days_in_month(month, year);
+    time::Date::from_calendar_date(year, month, sold_on.day().min(last)).ok()
 }
 
 #[cfg(test)]
@@ -193,5 +275,77 @@ mod tests {
             SerialState::after(None, SerialChange::Sold).unwrap_err(),
             "the shop has never had this serial number"
         );
+    }
+
+    #[test]
+    fn a_warranty_ends_on_the_same_day_months_later_clamped_to_the_month() {
+        use time::macros::date;
+        assert_eq!(
+            warranty_end(date!(2026 - 12 - 01), 24),
+            Some(date!(2028 - 12 - 01))
+        );
+        assert_eq!(
+            warranty_end(date!(2026 - 01 - 31), 1),
+            Some(date!(2026 - 02 - 28))
+        );
+        assert_eq!(
+            warranty_end(date!(2027 - 11 - 30), 3),
+            Some(date!(2028 - 02 - 29))
+        );
+        assert_eq!(
+            warranty_end(date!(2026 - 05 - 15), 120),
+            Some(date!(2036 - 05 - 15))
+        );
+        assert_eq!(warranty_end(date!(2026 - 05 - 15), 0), None);
+    }
+
+    #[test]
+    fn every_bad_or_repeated_serial_is_named_by_its_place() {
+        let raw: Vec<String> = ["GOOD-1", "x", "BAD SERIAL", "good-1"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let mut errors = crate::FieldErrors::new();
+        assert_eq!(parse_serials(&mut errors, &raw, "serials", 10).len(), 1);
+        let errors = errors.finish(|| ()).unwrap_err();
+        let fields: Vec<&str> = errors.iter().map(|e| e.field.as_str()).collect();
+        assert_eq!(fields, ["serials[1]", "serials[2]", "serials[3]"]);
+        let mut errors = crate::FieldErrors::new();
+        assert!(parse_serials(&mut errors, &raw, "serials", 3).is_empty());
+        assert!(errors.finish(|| ()).is_err());
+    }
+
+    #[test]
+    fn a_refund_without_the_unit_leaves_a_case_alone() {
+        use SerialState as S;
+        assert_eq!(
+            SerialState::after(Some(S::Sold), SerialChange::WrittenOff),
+            Ok(S::Faulty)
+        );
+        for kept in [S::Returned, S::AtSupplier, S::Scrapped, S::Faulty] {
+            assert_eq!(SerialState::after(Some(kept), SerialChange::WrittenOff), Ok(kept));
+        }
+        assert!(SerialState::after(Some(S::InStock), SerialChange::WrittenOff).is_err());
+    }
+
+    #[test]
+    fn a_case_runs_from_received_through_an_outcome_to_closed() {
+        use RmaState as R;
+        assert!(R::Received.may_become(R::SentToSupplier));
+        assert!(R::SentToSupplier.may_become(R::Replaced));
+        assert!(R::Replaced.may_become(R::Closed));
+        assert!(!R::Received.may_become(R::Repaired), "repaired by whom?");
+        assert!(!R::Closed.may_become(R::Received));
+        assert!(!R::Received.may_become(R::Closed), "closed without an outcome");
+        assert!(!R::Rejected.may_become(R::SentToSupplier));
+    }
+
+    #[test]
+    fn a_unit_moves_only_while_on_the_shelf() {
+        assert_eq!(
+            SerialState::after(Some(SerialState::InStock), SerialChange::Moved),
+            Ok(SerialState::InStock)
+        );
+        assert!(SerialState::after(Some(SerialState::Sold), SerialChange::Moved).is_err());
     }
 }

@@ -120,6 +120,9 @@ named_states!(
         Return => "return",
         /// A returned unit written off (damaged): recorded, stock unchanged.
         ReturnWrittenOff => "return_written_off",
+        /// A unit of an RMA case onto the shelf (repaired, found sound, a replacement) or off
+        /// it (a replacement given from stock).
+        Rma => "rma",
     }
 );
 

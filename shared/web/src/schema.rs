@@ -49,6 +49,17 @@ described!(
 );
 
 described!(
+    SerialNumber,
+    "A unit's serial number as a client may send it.",
+    string(
+        r"^ *[A-Za-z0-9][A-Za-z0-9._/:-]{2,63} *$",
+        "A serial number as the manufacturer printed it: 3 to 64 letters, digits, '.', '_', \
+         '/', ':' or '-', starting with a letter or digit; case does not matter (it is stored \
+         in upper case) and spaces around it are dropped."
+    )
+);
+
+described!(
     LocationCode,
     "A location code as a client may send it.",
     string(

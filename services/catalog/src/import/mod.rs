@@ -154,6 +154,18 @@ impl Importer {
                     format!("is on line {line} already"),
                 ));
             }
+            if draft.serialized {
+                // Each unit's serial number is scanned as it is received; a count cannot give them.
+                for (location, quantity) in row.stock.iter().filter(|(_, q)| *q != 0) {
+                    errors.push(RowError::new(
+                        row.line,
+                        format!("stock:{location}"),
+                        format!(
+                            "{quantity} units of a product with serial numbers: receive them with their serial numbers instead"
+                        ),
+                    ));
+                }
+            }
             drafts.push((row, draft));
         }
         let barcodes: Vec<String> = barcode_lines.keys().cloned().collect();

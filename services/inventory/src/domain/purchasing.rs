@@ -28,6 +28,8 @@ pub struct Delivered {
     pub quantity: i64,
     /// The invoice's unit cost when it differs from the order's.
     pub unit_cost_cents: Option<i64>,
+    /// One per unit, for a serialized product.
+    pub serials: Vec<kernel::serial::SerialNumber>,
 }
 
 /// What a delivery does to one line of its order.
@@ -176,6 +178,7 @@ mod tests {
             sku: sku.into(),
             quantity,
             unit_cost_cents: None,
+            serials: Vec::new(),
         }
     }
 

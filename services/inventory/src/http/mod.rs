@@ -8,6 +8,8 @@
 //! - [`suppliers`]: `/api/v1/suppliers`, each product's suppliers, the reorder suggestions.
 //! - [`purchase_orders`]: `/api/v1/purchase-orders`, drafts from the reorder suggestions, and
 //!   each SKU's average cost.
+//! - [`serials`]: `/api/v1/serials/{serial}` and each SKU's units.
+//! - [`rmas`]: `/api/v1/rmas`, warranty cases.
 //! - [`reservations`]: `/internal/v1/reservations`, for the sales service only.
 //! - [`valuation`]: `/internal/v1/stock-values`, for the reports only.
 //! - [`exports`]: stock, movements and purchase orders as CSV.
@@ -17,6 +19,8 @@ pub mod exports;
 pub mod locations;
 pub mod purchase_orders;
 pub mod reservations;
+pub mod rmas;
+pub mod serials;
 pub mod stock;
 pub mod suppliers;
 pub mod valuation;
@@ -37,6 +41,7 @@ use crate::locations::Locations;
 use crate::purchase_orders::PurchaseOrders;
 use crate::reorder::Reorder;
 use crate::reservations::Reservations;
+use crate::rmas::Rmas;
 use crate::stock::Stock;
 use crate::store::InventoryStore;
 use crate::suppliers::Suppliers;
@@ -49,6 +54,7 @@ pub struct Services {
     pub suppliers: Suppliers,
     pub reorder: Reorder,
     pub purchase_orders: PurchaseOrders,
+    pub rmas: Rmas,
 }
 
 type AppState = Arc<Services>;
@@ -60,7 +66,8 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         reservations: Reservations::new(store.clone()),
         suppliers: Suppliers::new(store.clone()),
         reorder: Reorder::new(store.clone()),
-        purchase_orders: PurchaseOrders::new(store),
+        purchase_orders: PurchaseOrders::new(store.clone()),
+        rmas: Rmas::new(store),
     });
     Router::new()
         .route("/api/v1/inventory", get(stock::list))
@@ -81,6 +88,12 @@ pub fn router(store: Arc<InventoryStore>) -> Router {
         .route("/api/v1/inventory/{sku}/transfers", post(stock::transfer))
         .route("/api/v1/inventory/{sku}/settings", put(stock::settings))
         .route("/api/v1/inventory/{sku}/movements", get(stock::movements))
+        .route(inventory_api::serials::ITEM_SERIALS, get(serials::of_item))
+        .route(inventory_api::serials::SERIAL, get(serials::lookup))
+        .route(inventory_api::rmas::RMAS, get(rmas::list).post(rmas::open))
+        .route(inventory_api::rmas::RMA, get(rmas::one))
+        .route(inventory_api::rmas::RMA_STEPS, post(rmas::step))
+        .route(inventory_api::rmas::RMA_NOTES, post(rmas::note))
         .route(
             "/api/v1/inventory/{sku}/suppliers",
             get(suppliers::of_item).put(suppliers::set_items),

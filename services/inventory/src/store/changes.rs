@@ -3,7 +3,9 @@
 
 use events::inventory::{RestockReceived, StockAdjusted, StockTransferred};
 use events::{Envelope, Event};
+use kernel::serial::SerialChange;
 use sqlx::AnyConnection;
+use storage::DatabaseKind;
 use storage::clock::millis;
 use storage::db::retry_deadlocks;
 use time::OffsetDateTime;
@@ -11,16 +13,22 @@ use time::OffsetDateTime;
 use super::costs::{CostedReceipt, record_cost, units_on_hand};
 use super::ledger::{NewMovement, insert_movement, insert_restock};
 use super::levels::{known_item, locked_level, usable_location, warning_for, write_level};
-use super::{Answer, InventoryStore};
+use super::{Answer, InventoryStore, serials};
 use crate::SERVICE;
+use crate::domain::serials::check_serials;
 use crate::domain::{
-    AdjustmentReason, Amount, Changed, Level, LevelSettings, MovementKind, Origin, Restock, StockChange,
-    Transfer, low_stock,
+    AdjustmentReason, Amount, Changed, FieldError, Item, Level, LevelSettings, MovementKind, Origin, Restock,
+    SerialNumber, StockChange, Transfer, low_stock,
 };
 use crate::error::InventoryError;
 
 fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
     Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
+}
+
+/// Serial numbers as events carry them.
+pub(crate) fn names(serials: &[SerialNumber]) -> Vec<String> {
+    serials.iter().map(|s| s.as_str().to_owned()).collect()
 }
 
 /// Refuses a level that would leave ±`MAX_LEVEL` units.
@@ -56,7 +64,8 @@ impl InventoryStore {
             Amount::By(delta) => delta,
             Amount::To(count) => count - level.on_hand,
         };
-        if delta == 0 {
+        let moves = serial_moves(&mut tx, change, &item, (self.db.kind(), &location.code)).await?;
+        if delta == 0 && moves.is_empty() {
             if answer.is_some() {
                 self.store_answer(&mut tx, &change.sku, 200, (None, None), answer)
                     .await?;
@@ -112,6 +121,27 @@ impl InventoryStore {
             at,
         };
         let movement_id = insert_movement(&mut tx, self.db.kind(), &movement).await?;
+        for (change_kind, serials) in &moves {
+            let step = serials::Step {
+                sku: &change.sku,
+                change: *change_kind,
+                from: Some(&location.code),
+                to: &location.code,
+                held_by: None,
+                details: match (change_kind, &change.restock) {
+                    (SerialChange::Received, restock) => serials::Details::Receipt {
+                        supplier: restock.as_ref().and_then(|r| r.supplier.as_deref()),
+                        purchase_order_id: None,
+                    },
+                    _ => serials::Details::Nothing,
+                },
+                reference: movement.reference.clone(),
+                note: change.note.clone(),
+                actor: change.origin.actor.clone(),
+                at,
+            };
+            serials::step(&mut tx, self.db.kind(), &step, serials, "serials").await?;
+        }
         if let Some((unit_cost_cents, units_before)) = costed {
             let receipt = CostedReceipt {
                 sku: &change.sku,
@@ -139,6 +169,7 @@ impl InventoryStore {
                     purchase_order_id: None,
                     purchase_order_number: None,
                     receipt_id: None,
+                    serials: names(&change.serials),
                 },
             ),
             _ => envelope(
@@ -152,6 +183,7 @@ impl InventoryStore {
                     reason: change.reason.unwrap_or(AdjustmentReason::Other),
                     on_hand_after: level.on_hand,
                     note: change.note.clone(),
+                    serials: names(&change.serials),
                 },
             ),
         };
@@ -216,7 +248,22 @@ impl InventoryStore {
                 available: from_level.available(),
             });
         }
+        check_serials(sku, item.tracking, quantity, &transfer.serials, "serials")
+            .map_err(|e| InventoryError::Validation(vec![e]))?;
         let at = OffsetDateTime::now_utc();
+        let moved = serials::Step {
+            sku,
+            change: SerialChange::Moved,
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            held_by: None,
+            details: serials::Details::Nothing,
+            reference: None,
+            note: transfer.note.clone(),
+            actor: transfer.origin.actor.clone(),
+            at,
+        };
+        serials::step(&mut tx, self.db.kind(), &moved, &transfer.serials, "serials").await?;
         let movement = |kind, delta, after| NewMovement {
             kind,
             delta,
@@ -248,6 +295,7 @@ impl InventoryStore {
             quantity,
             from_on_hand_after: from_after.on_hand,
             to_on_hand_after: to_after.on_hand,
+            serials: names(&transfer.serials),
         };
         self.outbox
             .append(&mut tx, &envelope(&transfer.origin, at, &transferred))
@@ -298,6 +346,56 @@ impl InventoryStore {
         tx.commit().await?;
         Ok(level)
     }
+}
+
+/// What a change of a serialized SKU's stock does to its units, each step with the units it
+/// moves: received (or found) units go on the shelf; units taken off are found faulty when
+/// damaged, else written off; a count names every unit on the shelf, so units it does not
+/// name are written off and units it names that were not there are received. A change of
+/// any other SKU names no units.
+async fn serial_moves(
+    tx: &mut AnyConnection,
+    change: &StockChange,
+    item: &Item,
+    (engine, location): (DatabaseKind, &str),
+) -> Result<Vec<(SerialChange, Vec<SerialNumber>)>, InventoryError> {
+    let refused = |e: FieldError| InventoryError::Validation(vec![e]);
+    let units = match change.amount {
+        Amount::By(delta) => delta.abs(),
+        Amount::To(count) => count,
+    };
+    check_serials(&change.sku, item.tracking, units, &change.serials, "serials").map_err(refused)?;
+    if change.serials.is_empty() {
+        return Ok(Vec::new());
+    }
+    let moves = match change.amount {
+        Amount::By(delta) if delta > 0 => vec![(SerialChange::Received, change.serials.clone())],
+        Amount::By(_) if change.reason == Some(AdjustmentReason::Damaged) => {
+            vec![(SerialChange::FoundFaulty, change.serials.clone())]
+        }
+        Amount::By(_) => vec![(SerialChange::Scrapped, change.serials.clone())],
+        Amount::To(_) => {
+            let shelf = serials::on_shelf(tx, engine, &change.sku, location).await?;
+            let missing: Vec<SerialNumber> = shelf
+                .iter()
+                .filter(|s| !change.serials.iter().any(|c| c.as_str() == s.as_str()))
+                .filter_map(|s| SerialNumber::parse(s).ok())
+                .collect();
+            let found: Vec<SerialNumber> = change
+                .serials
+                .iter()
+                .filter(|c| !shelf.iter().any(|s| s == c.as_str()))
+                .cloned()
+                .collect();
+            // The level becomes the count and the shelf its units, so a level that held units
+            // without serial numbers (a product serialized after it was stocked) is put right.
+            [(SerialChange::Scrapped, missing), (SerialChange::Received, found)]
+                .into_iter()
+                .filter(|(_, units)| !units.is_empty())
+                .collect()
+        }
+    };
+    Ok(moves)
 }
 
 async fn write_settings(

@@ -21,11 +21,16 @@ pub async fn apply_catalog_product(
         Some(p) => (Some(p.price_cents), Some(p.cost_cents)),
         None => (None, None),
     };
+    let (serialized, warranty) = match product.tracking {
+        Some(t) => (Some(i64::from(t.serialized)), Some(t.warranty_months)),
+        None => (None, None),
+    };
     match current {
         None => {
             sqlx::query(
                 "INSERT INTO inventory_items (sku, name, active, catalog_version, created_at, price_cents, cost_cents, \
-                 default_low_stock_threshold, default_reorder_quantity) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                 default_low_stock_threshold, default_reorder_quantity, serialized, warranty_months) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             )
             .bind(product.sku.clone())
             .bind(product.name.clone())
@@ -36,20 +41,25 @@ pub async fn apply_catalog_product(
             .bind(cost)
             .bind(product.stock_defaults.map_or(0, |d| d.low_stock_threshold))
             .bind(product.stock_defaults.map_or(0, |d| d.reorder_quantity))
+            .bind(serialized.unwrap_or(0))
+            .bind(warranty.unwrap_or(0))
             .execute(&mut *conn)
             .await?;
         }
         Some(stored) if stored < product.catalog_version => {
-            // An event without prices (an archive) keeps the ones known.
+            // An event without prices and tracking (an archive) keeps the ones known.
             sqlx::query(
                 "UPDATE inventory_items SET name = ?, active = ?, catalog_version = ?, \
-                 price_cents = COALESCE(?, price_cents), cost_cents = COALESCE(?, cost_cents) WHERE sku = ?",
+                 price_cents = COALESCE(?, price_cents), cost_cents = COALESCE(?, cost_cents), \
+                 serialized = COALESCE(?, serialized), warranty_months = COALESCE(?, warranty_months) WHERE sku = ?",
             )
             .bind(product.name.clone())
             .bind(i64::from(product.active))
             .bind(product.catalog_version)
             .bind(price)
             .bind(cost)
+            .bind(serialized)
+            .bind(warranty)
             .bind(product.sku.clone())
             .execute(&mut *conn)
             .await?;
@@ -76,6 +86,7 @@ pub async fn apply_catalog_archive(
         catalog_version,
         prices: None,
         stock_defaults: None,
+        tracking: None,
     };
     apply_catalog_product(conn, &product).await
 }

@@ -11,7 +11,7 @@ use super::{
     ITEM_COLUMNS, InventoryStore, LEVEL_COLUMNS, item_from_row, level_from_row, location_from_row,
     placeholders,
 };
-use crate::domain::{Item, Level, LevelChange, Location, StockValue, low_stock};
+use crate::domain::{Item, Level, LevelChange, Location, StockValue, Tracking, low_stock};
 use crate::error::InventoryError;
 
 /// Which SKUs a listing shows.
@@ -85,7 +85,8 @@ impl InventoryStore {
         }
         // Only the fixed fragments above are in the SQL text; every value is bound.
         let sql = format!(
-            "SELECT i.sku, i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents \
+            "SELECT i.sku, i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents, \
+             i.serialized, i.warranty_months \
              FROM inventory_items i WHERE {} ORDER BY i.sku LIMIT ?",
             conditions.join(" AND ")
         );
@@ -134,7 +135,8 @@ impl InventoryStore {
         limit: u32,
     ) -> Result<Vec<(Item, Level)>, InventoryError> {
         let sql = format!(
-            "SELECT i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents, {} \
+            "SELECT i.name, i.active, COALESCE(i.average_cost_cents, i.cost_cents) AS unit_cost_cents, \
+             i.serialized, i.warranty_months, {} \
              FROM inventory_levels l JOIN inventory_items i ON i.sku = l.sku \
              WHERE i.active = 1 AND l.on_hand - l.reserved <= l.low_stock_threshold {} \
              ORDER BY l.sku, l.location LIMIT ?",
@@ -162,6 +164,10 @@ impl InventoryStore {
                     name: row.try_get("name")?,
                     active: row.try_get::<i64, _>("active")? != 0,
                     unit_cost_cents: row.try_get("unit_cost_cents")?,
+                    tracking: Tracking {
+                        serialized: row.try_get::<i64, _>("serialized")? != 0,
+                        warranty_months: row.try_get("warranty_months")?,
+                    },
                 };
                 Ok((item, level))
             })

@@ -11,6 +11,9 @@
 //! - [`locations`], [`items`]: the locations, and the SKUs the catalog announced.
 //! - [`opening`]: opening stock loaded with an import of products.
 //! - [`reservations`]: stock held for sales, and the sales' events applied to stock.
+//! - [`serials`]: serialized units moved with the stock changes that name them, held by
+//!   sales being recorded, looked up with their history; stock = units on the shelf.
+//! - [`rmas`]: warranty cases and what each step does to units and stock.
 //! - [`suppliers`]: the shop's suppliers and each product's.
 //! - [`purchase_orders`]: orders to suppliers, and the deliveries received against them.
 //! - [`costs`]: the moving weighted average cost of each SKU and its history.
@@ -26,6 +29,8 @@ pub mod locations;
 pub mod opening;
 pub mod purchase_orders;
 pub mod reservations;
+pub mod rmas;
+pub mod serials;
 pub mod suppliers;
 
 use events::Outbox;
@@ -34,14 +39,14 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::Db;
 use storage::clock::from_millis;
 
-use crate::domain::{AdjustmentReason, Item, Level, Location, Movement, MovementKind};
+use crate::domain::{AdjustmentReason, Item, Level, Location, Movement, MovementKind, Tracking};
 use crate::error::InventoryError;
 
 pub const OUTBOX_TABLE: &str = "inventory_outbox";
 
 const LEVEL_COLUMNS: &str = "sku, location, on_hand, reserved, incoming, low_stock_threshold, reorder_quantity, warned, follows_forecast, version, updated_at";
 /// An item's columns for [`item_from_row`], its unit cost as the sales take it.
-const ITEM_COLUMNS: &str = "sku, name, active, COALESCE(average_cost_cents, cost_cents) AS unit_cost_cents";
+const ITEM_COLUMNS: &str = "sku, name, active, COALESCE(average_cost_cents, cost_cents) AS unit_cost_cents, serialized, warranty_months";
 
 #[derive(Clone, Debug)]
 pub struct InventoryStore {
@@ -129,6 +134,10 @@ fn item_from_row(row: &AnyRow) -> Result<Item, sqlx::Error> {
         name: row.try_get("name")?,
         active: row.try_get::<i64, _>("active")? != 0,
         unit_cost_cents: row.try_get("unit_cost_cents")?,
+        tracking: Tracking {
+            serialized: row.try_get::<i64, _>("serialized")? != 0,
+            warranty_months: row.try_get("warranty_months")?,
+        },
     })
 }
 

@@ -13,7 +13,7 @@ use super::items::apply_catalog_product;
 use super::ledger::{NewMovement, insert_movement};
 use super::levels::{known_item, locked_level, usable_location, write_level};
 use crate::SERVICE;
-use crate::domain::{AdjustmentReason, CatalogProduct, Cause, MovementKind};
+use crate::domain::{AdjustmentReason, CatalogProduct, Cause, FieldError, MovementKind};
 use crate::error::InventoryError;
 
 pub async fn apply_opening_stock(
@@ -37,6 +37,7 @@ pub async fn apply_opening_stock(
             catalog_version: 0,
             prices: None,
             stock_defaults: None,
+            tracking: None,
         };
         apply_catalog_product(conn, &product).await?;
         let item = known_item(conn, &line.sku).await?;
@@ -45,6 +46,16 @@ pub async fn apply_opening_stock(
         let delta = line.quantity - level.on_hand;
         if delta == 0 {
             continue;
+        }
+        if item.tracking.serialized {
+            // The catalog refuses such imports; a product serialized since needs a person.
+            return Err(InventoryError::Validation(vec![FieldError::new(
+                "lines",
+                format!(
+                    "{} carries serial numbers: its stock is received with them",
+                    line.sku
+                ),
+            )]));
         }
         if !kernel::quantity::within_level_limit(line.quantity) {
             return Err(InventoryError::level_limit(&line.location, level.on_hand));
@@ -69,6 +80,7 @@ pub async fn apply_opening_stock(
             reason: AdjustmentReason::CountCorrection,
             on_hand_after: after.on_hand,
             note: Some(note.clone()),
+            serials: Vec::new(),
         };
         outbox
             .append(

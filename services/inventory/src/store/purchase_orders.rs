@@ -7,6 +7,7 @@
 use events::inventory::RestockReceived;
 use events::{Envelope, Event};
 use inventory_api::purchase_orders::{PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, ReceiptView};
+use kernel::serial::SerialChange;
 use kernel::{MovementKind, PurchaseOrderStatus};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -17,9 +18,10 @@ use time::OffsetDateTime;
 use super::costs::{CostedReceipt, record_cost, units_on_hand};
 use super::ledger::{NewMovement, insert_movement, insert_restock};
 use super::levels::{known_item, locked_level, usable_location, write_level};
-use super::{InventoryStore, stored};
+use super::{InventoryStore, serials, stored};
 use crate::SERVICE;
 use crate::domain::purchasing::{self, Delivered, OrderLine, Refusal};
+use crate::domain::serials::check_serials;
 use crate::domain::{Origin, Restock};
 use crate::error::InventoryError;
 
@@ -336,6 +338,13 @@ impl InventoryStore {
             if !kernel::quantity::within_level_limit(level.on_hand + line.quantity) {
                 return Err(InventoryError::level_limit(&order.location, level.on_hand));
             }
+            let serials = delivery
+                .lines
+                .iter()
+                .find(|d| d.sku == line.sku)
+                .map_or(&[][..], |d| &d.serials[..]);
+            check_serials(&line.sku, item.tracking, line.quantity, serials, "lines")
+                .map_err(|e| InventoryError::Validation(vec![e]))?;
             let (after, warning) = write_level(&mut tx, &level, line.quantity, &item, at).await?;
             sqlx::query("UPDATE inventory_levels SET incoming = incoming - ? WHERE sku = ? AND location = ?")
                 .bind(line.no_longer_incoming)
@@ -372,6 +381,22 @@ impl InventoryStore {
                 at,
             };
             let movement_id = insert_movement(&mut tx, engine, &movement).await?;
+            let into_stock = serials::Step {
+                sku: &line.sku,
+                change: SerialChange::Received,
+                from: Some(&order.location),
+                to: &order.location,
+                held_by: None,
+                details: serials::Details::Receipt {
+                    supplier: Some(&order.supplier_name),
+                    purchase_order_id: Some(id),
+                },
+                reference: movement.reference.clone(),
+                note: delivery.note.clone(),
+                actor: delivery.origin.actor.clone(),
+                at,
+            };
+            serials::step(&mut tx, engine, &into_stock, serials, "lines").await?;
             let costed = CostedReceipt {
                 sku: &line.sku,
                 quantity: line.quantity,
@@ -413,6 +438,7 @@ impl InventoryStore {
                 purchase_order_id: Some(id.to_owned()),
                 purchase_order_number: Some(number.clone()),
                 receipt_id: Some(receipt_id.to_owned()),
+                serials: super::changes::names(serials),
             };
             self.outbox
                 .append(&mut tx, &envelope(&delivery.origin, at, &event))

@@ -9,6 +9,7 @@ use events::inventory::{LevelSnapshot, StockLevelsChanged};
 use events::sales::{SaleCreated, SaleUpdated};
 use events::{Envelope, Outbox};
 use kernel::SaleChange;
+use kernel::serial::SerialChange;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::DatabaseKind;
 use storage::clock::{from_millis, millis, now_ms};
@@ -19,11 +20,12 @@ use super::ledger::{NewMovement, insert_movement};
 use super::levels::{
     bump_levels, items_of, known_item, locked_level, locked_levels, usable_location, warning_for, write_level,
 };
-use super::{InventoryStore, OUTBOX_TABLE, stored};
+use super::{InventoryStore, OUTBOX_TABLE, serials, stored};
 use crate::SERVICE;
+use crate::domain::serials::check_serials;
 use crate::domain::{
     Cause, FieldError, Level, LevelChange, LocationCode, MovementKind, Reservation, ReservationLine,
-    ReservationStatus, Shortage, low_stock, merged,
+    ReservationStatus, SerialNumber, Shortage, low_stock, merged,
 };
 use crate::error::InventoryError;
 
@@ -86,6 +88,19 @@ impl InventoryStore {
         }
         if !shortages.is_empty() {
             return Err(InventoryError::Shortages(shortages));
+        }
+        let refusals: Vec<FieldError> = lines
+            .iter()
+            .filter_map(|line| {
+                let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+                check_serials(&line.sku, item.tracking, line.quantity, &line.serials, "lines").err()
+            })
+            .collect();
+        if !refusals.is_empty() {
+            return Err(InventoryError::Validation(refusals));
+        }
+        for line in lines {
+            serials::hold(&mut tx, engine, &line.sku, &place.code, &line.serials, id).await?;
         }
         let now = OffsetDateTime::now_utc();
         let outbox = Outbox::new(OUTBOX_TABLE);
@@ -182,6 +197,7 @@ impl InventoryStore {
                 locked_level(&mut tx, engine, &line.sku, &reservation.location).await?;
                 unreserve(&mut tx, &line.sku, &reservation.location, line.quantity).await?;
             }
+            serials::release(&mut tx, id).await?;
             set_status(&mut tx, id, ReservationStatus::Released).await?;
             tx.commit().await?;
             Ok(Some(Reservation {
@@ -245,11 +261,14 @@ pub async fn apply_sale_created(
         &sale
             .lines
             .iter()
-            .map(|l| ReservationLine {
-                sku: l.sku.clone(),
-                quantity: l.quantity,
+            .map(|l| {
+                Ok(ReservationLine {
+                    sku: l.sku.clone(),
+                    quantity: l.quantity,
+                    serials: serial_numbers(&l.serials)?,
+                })
             })
-            .collect::<Vec<_>>(),
+            .collect::<Result<Vec<_>, InventoryError>>()?,
     );
     let note = (!held).then(|| "sold after its reservation lapsed".to_owned());
     // One statement per step, whatever the number of lines.
@@ -295,6 +314,27 @@ pub async fn apply_sale_created(
         snapshots.push(snapshot(&line.sku, &after));
     }
     bump_levels(conn, &sale.location, &changes).await?;
+    for line in &lines {
+        let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+        let sold = serials::Step {
+            sku: &line.sku,
+            change: SerialChange::Sold,
+            from: Some(&sale.location),
+            to: &sale.location,
+            held_by: Some(&sale.sale_id),
+            details: serials::Details::Sale {
+                sale_id: &sale.sale_id,
+                customer_id: sale.customer_id.as_deref(),
+                warranty_months: item.tracking.warranty_months,
+                sold_at: occurred_at,
+            },
+            reference: Some(format!("sale {}", sale.sale_id)),
+            note: note.clone(),
+            actor: sale.actor.clone(),
+            at: occurred_at,
+        };
+        serials::step(conn, engine, &sold, &line.serials, "lines").await?;
+    }
     let changed = StockLevelsChanged {
         location: sale.location.clone(),
         cause: MovementKind::Sale,
@@ -375,6 +415,23 @@ pub async fn apply_sale_updated(
             at: cause.at,
         };
         insert_movement(conn, engine, &movement).await?;
+        let back = serials::Step {
+            sku: &line.sku,
+            change: if line.restock {
+                SerialChange::Restocked
+            } else {
+                SerialChange::WrittenOff
+            },
+            from: None,
+            to: &update.location,
+            held_by: None,
+            details: serials::Details::Nothing,
+            reference: Some(reference.clone()),
+            note: None,
+            actor: update.actor.clone(),
+            at: cause.at,
+        };
+        serials::step(conn, engine, &back, &serial_numbers(&line.serials)?, "lines").await?;
         if let Some(warning) = warning {
             let event = Envelope::new(SERVICE, cause.correlation_id.clone(), cause.at, &warning);
             Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
@@ -397,6 +454,17 @@ pub async fn apply_sale_updated(
         )
         .await?;
     Ok(())
+}
+
+/// The serial numbers an event carries; one that is not a serial number is a broken event.
+fn serial_numbers(raw: &[String]) -> Result<Vec<SerialNumber>, InventoryError> {
+    raw.iter()
+        .map(|s| {
+            SerialNumber::parse(s).map_err(|reason| {
+                InventoryError::Validation(vec![FieldError::new("serials", format!("{s}: {reason}"))])
+            })
+        })
+        .collect()
 }
 
 fn snapshot(sku: &str, level: &Level) -> LevelSnapshot {
@@ -472,6 +540,7 @@ async fn reservation_in(
         lines.push(ReservationLine {
             sku,
             quantity: row.try_get(1)?,
+            serials: Vec::new(),
         });
     }
     Ok(Some(Reservation {

@@ -27,6 +27,7 @@ conformance!(
 /// An active product without prices, at catalog `version`.
 fn catalog_product(sku: &str, name: &str, version: i64) -> CatalogProduct {
     CatalogProduct {
+        tracking: None,
         sku: sku.to_owned(),
         name: name.to_owned(),
         active: true,
@@ -46,6 +47,7 @@ async fn known(store: &InventoryStore, sku: &str) {
 
 fn change(sku: &str, location: &str, amount: Amount, kind: MovementKind) -> StockChange {
     StockChange {
+        serials: Vec::new(),
         sku: sku.to_owned(),
         location: LocationCode::parse(location).unwrap(),
         amount,
@@ -70,6 +72,7 @@ fn settings(sku: &str, low_stock_threshold: i64, reorder_quantity: i64) -> Level
 
 fn transfer(sku: &str, from: &LocationCode, to: &LocationCode, quantity: i64) -> Transfer {
     Transfer {
+        serials: Vec::new(),
         sku: sku.to_owned(),
         from: from.clone(),
         to: to.clone(),

@@ -8,6 +8,9 @@
 //!   deliveries, the average cost.
 //! - [`reservations`]: all lines or none, no overselling under races, sales events moving
 //!   stock exactly as reserved.
+//! - [`serials`]: serialized units through receipts, sales (racing tills), returns, transfers
+//!   and counts, with stock = units on the shelf.
+//! - [`rmas`]: warranty cases moving units and stock exactly once.
 
 use inventory::store::InventoryStore;
 use testkit::TestDatabase;
@@ -36,6 +39,8 @@ mod levels;
 mod opening;
 mod purchasing;
 mod reservations;
+mod rmas;
+mod serials;
 
 /// A store on `db`, migrated.
 async fn store(db: &TestDatabase) -> InventoryStore {

@@ -54,6 +54,7 @@ async fn opening_stock_is_counted_in_even_before_the_product_is_announced(store:
     // The product's own event, arriving later, still sets its prices.
     let mut tx = store.db().begin().await.unwrap();
     let announced = CatalogProduct {
+        tracking: None,
         sku: "OPEN-A".into(),
         name: "Graphics card".into(),
         active: true,

@@ -25,6 +25,7 @@ conformance!(
 async fn known(store: &InventoryStore, sku: &str, cost_cents: i64) {
     let mut tx = store.db().begin().await.unwrap();
     let product = CatalogProduct {
+        tracking: None,
         sku: sku.to_owned(),
         name: format!("Product {sku}"),
         active: true,
@@ -72,6 +73,7 @@ fn delivery(lines: &[(&str, i64)]) -> inventory::store::purchase_orders::Deliver
             lines: lines
                 .iter()
                 .map(|(sku, quantity)| ReceiptLineInput {
+                    serials: Vec::new(),
                     sku: (*sku).to_owned(),
                     quantity: *quantity,
                     unit_cost_cents: None,
@@ -217,6 +219,7 @@ async fn the_average_cost_weighs_what_was_on_hand_and_what_arrived(store: Invent
     let invoiced = PurchaseOrders::delivery(
         &ReceiptInput {
             lines: vec![ReceiptLineInput {
+                serials: Vec::new(),
                 sku: "PO-AVG".into(),
                 quantity: 30,
                 unit_cost_cents: Some(200),

@@ -18,7 +18,7 @@ use kernel::{PaymentMethod, SaleChange, SaleStatus};
 use sqlx::AssertSqlSafe;
 
 /// A sale event happening now, caused by no request in particular.
-fn now() -> Cause {
+pub(crate) fn now() -> Cause {
     Cause {
         at: time::OffsetDateTime::now_utc(),
         correlation_id: None,
@@ -38,6 +38,7 @@ conformance!(
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
     let mut tx = store.db().begin().await.unwrap();
     let product = CatalogProduct {
+        tracking: None,
         sku: sku.to_owned(),
         name: sku.to_owned(),
         active: true,
@@ -50,6 +51,7 @@ async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
     store
         .change(
             &StockChange {
+                serials: Vec::new(),
                 sku: sku.to_owned(),
                 location: LocationCode::main(),
                 amount: Amount::By(quantity),
@@ -68,6 +70,7 @@ async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
 fn lines(spec: &[(&str, i64)]) -> Vec<ReservationLine> {
     spec.iter()
         .map(|(sku, quantity)| ReservationLine {
+            serials: Vec::new(),
             sku: (*sku).to_owned(),
             quantity: *quantity,
         })
@@ -92,7 +95,7 @@ async fn scalar(store: &InventoryStore, sql: &'static str) -> i64 {
         .unwrap()
 }
 
-fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
+pub(crate) fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
     SaleCreated {
         sale_id: id.to_owned(),
         receipt_number: 1,
@@ -109,6 +112,7 @@ fn sale(id: &str, spec: &[(&str, i64)]) -> SaleCreated {
         lines: spec
             .iter()
             .map(|(sku, quantity)| SaleLine {
+                serials: Vec::new(),
                 sku: (*sku).to_owned(),
                 quantity: *quantity,
                 unit_price_cents: 100,
@@ -402,6 +406,7 @@ async fn voids_and_returns_bring_stock_back(store: InventoryStore) {
         change,
         status: SaleStatus::PartiallyReturned,
         lines: vec![ReturnedLine {
+            serials: Vec::new(),
             sku: "V-1".into(),
             quantity,
             restock,
@@ -484,6 +489,7 @@ async fn a_reservation_answers_what_a_unit_costs_as_it_is_held(store: InventoryS
     stocked(&store, "U-2", 10).await;
     let mut tx = store.db().begin().await.unwrap();
     let product = CatalogProduct {
+        tracking: None,
         sku: "U-1".to_owned(),
         name: "U-1".to_owned(),
         active: true,
@@ -511,6 +517,7 @@ async fn a_reservation_answers_what_a_unit_costs_as_it_is_held(store: InventoryS
     store
         .change(
             &StockChange {
+                serials: Vec::new(),
                 sku: "U-1".to_owned(),
                 location: LocationCode::main(),
                 amount: Amount::By(10),

@@ -2,10 +2,11 @@
 //! it, and the money given back.
 
 use events::sales::ReturnedLine;
+use kernel::serial::parse_serials;
 use kernel::text::paragraph;
 use kernel::{Cents, FieldError, FieldErrors, Overflow, PaymentMethod, SaleChange, SaleStatus};
 use sales_api::inputs::{RefundInput, RefundReason, ReturnInput};
-use sales_api::views::Sale;
+use sales_api::views::{Line, Sale};
 
 use super::{MAX_LINES, MAX_QUANTITY};
 use crate::error::SaleError;
@@ -181,6 +182,7 @@ pub fn void(sale: &Sale) -> Result<SaleUpdate, SaleError> {
                 sku: l.sku.clone(),
                 quantity: l.quantity - l.returned_quantity,
                 restock: true,
+                serials: still_sold(l).cloned().collect(),
             },
         })
         .collect();
@@ -204,6 +206,11 @@ pub fn return_lines(sale: &Sale, returned: &[ReturnedLine]) -> Result<SaleUpdate
     for r in returned {
         if !sale.lines.iter().any(|l| l.sku == r.sku) {
             return Err(SaleError::NotOnSale(r.sku.clone()));
+        }
+        let by_serial = sale.lines.iter().any(|l| l.sku == r.sku && !l.serials.is_empty());
+        if by_serial || !r.serials.is_empty() {
+            taken.extend(units_back(sale, r, &mut left)?);
+            continue;
         }
         let returnable: i64 = sale
             .lines
@@ -233,6 +240,7 @@ pub fn return_lines(sale: &Sale, returned: &[ReturnedLine]) -> Result<SaleUpdate
                         sku: r.sku.clone(),
                         quantity: q,
                         restock: r.restock,
+                        serials: Vec::new(),
                     },
                 });
             }
@@ -248,6 +256,59 @@ pub fn return_lines(sale: &Sale, returned: &[ReturnedLine]) -> Result<SaleUpdate
         status,
         lines: taken,
     })
+}
+
+/// The serial numbers of a line's units that have not come back.
+fn still_sold(line: &Line) -> impl Iterator<Item = &String> {
+    line.serials.iter().filter(|s| !line.returned_serials.contains(s))
+}
+
+/// Units of a line sold with serial numbers, given back: each named unit from the line that
+/// sold it, and not one that came back already.
+fn units_back(sale: &Sale, r: &ReturnedLine, left: &mut [i64]) -> Result<Vec<LineReturn>, SaleError> {
+    if r.serials.is_empty() {
+        return Err(SaleError::field(
+            "lines",
+            format!(
+                "{} was sold with serial numbers: name the units given back",
+                r.sku
+            ),
+        ));
+    }
+    let mut taken: Vec<LineReturn> = Vec::new();
+    for serial in &r.serials {
+        let Some(index) = sale
+            .lines
+            .iter()
+            .position(|l| l.sku == r.sku && still_sold(l).any(|s| s == serial))
+        else {
+            return Err(SaleError::field(
+                "lines",
+                format!(
+                    "{serial} of {} was not sold on this sale, or has come back already",
+                    r.sku
+                ),
+            ));
+        };
+        left[index] -= 1;
+        let line_no = sale.lines[index].line_no;
+        match taken.iter_mut().find(|t| t.line_no == line_no) {
+            Some(t) => {
+                t.returned.quantity += 1;
+                t.returned.serials.push(serial.clone());
+            }
+            None => taken.push(LineReturn {
+                line_no,
+                returned: ReturnedLine {
+                    sku: r.sku.clone(),
+                    quantity: 1,
+                    restock: r.restock,
+                    serials: vec![serial.clone()],
+                },
+            }),
+        }
+    }
+    Ok(taken)
 }
 
 /// The lines of a return request, checked.
@@ -267,11 +328,20 @@ pub fn returned_lines(input: &ReturnInput) -> Result<Vec<ReturnedLine>, Vec<Fiel
                 format!("must be between 1 and {MAX_QUANTITY}"),
             );
         }
+        let field = format!("lines[{i}].serials");
+        let serials = parse_serials(&mut errors, &line.serials, &field, MAX_QUANTITY as usize);
+        if !line.serials.is_empty() && line.serials.len() as i64 != line.quantity {
+            errors.push(
+                field,
+                format!("must name one serial number per unit: {}", line.quantity),
+            );
+        }
         if let Some(sku) = sku {
             lines.push(ReturnedLine {
                 sku: sku.into_string(),
                 quantity: line.quantity,
                 restock: line.restock.unwrap_or(true),
+                serials: serials.iter().map(|s| s.as_str().to_owned()).collect(),
             });
         }
     }

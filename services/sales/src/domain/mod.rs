@@ -14,6 +14,7 @@ pub mod payments;
 pub mod pricing;
 pub mod shift;
 
+use kernel::serial::{SerialNumber, parse_serials};
 use kernel::text::{line, paragraph};
 use kernel::{FieldErrors, LocationCode, PaymentMethod};
 use sales_api::inputs::{LineInput, PaymentInput, SaleInput};
@@ -43,6 +44,8 @@ pub struct LineRequest {
     pub sku: String,
     pub quantity: i64,
     pub discount: Discount,
+    /// One per unit, for a product with serial numbers (the inventory knows which need them).
+    pub serials: Vec<SerialNumber>,
 }
 
 /// How the customer means to pay.
@@ -81,6 +84,15 @@ impl SaleRequest {
             .enumerate()
             .filter_map(|(i, line)| line_request(&mut errors, i, line))
             .collect();
+        let mut seen = std::collections::BTreeSet::new();
+        for (i, line) in lines.iter().enumerate() {
+            if let Some(twice) = line.serials.iter().find(|s| !seen.insert((&line.sku, *s))) {
+                errors.push(
+                    format!("lines[{i}].serials"),
+                    format!("{twice} is on another line already"),
+                );
+            }
+        }
         let discount = Discount::parse(&mut errors, "", input.discount_cents, input.discount_percent);
         let tender = tender(&mut errors, input.payment_method, input.payments);
         let location = match input.location.as_deref().map(LocationCode::parse) {
@@ -135,10 +147,19 @@ fn line_request(errors: &mut FieldErrors, i: usize, line: LineInput) -> Option<L
         line.discount_cents,
         line.discount_percent,
     );
+    let field = format!("lines[{i}].serials");
+    let serials = parse_serials(errors, &line.serials, &field, MAX_QUANTITY as usize);
+    if let Some(quantity) = quantity
+        && !line.serials.is_empty()
+        && line.serials.len() as i64 != quantity
+    {
+        errors.push(field, format!("must name one serial number per unit: {quantity}"));
+    }
     Some(LineRequest {
         sku: sku?,
         quantity: quantity?,
         discount: discount?,
+        serials,
     })
 }
 
@@ -204,6 +225,7 @@ mod tests {
                 lines
                     .into_iter()
                     .map(|(sku, q, d)| LineInput {
+                        serials: Vec::new(),
                         sku: Some(sku.into()),
                         quantity: Some(q),
                         discount_cents: Some(d),

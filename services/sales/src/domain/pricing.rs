@@ -98,6 +98,8 @@ pub struct Offer {
     /// The code of the rate that applies, none when the shop has no rate for it.
     pub tax_code: Option<String>,
     pub tax_rate: TaxRate,
+    /// The warranty a unit is sold with, in months.
+    pub warranty_months: i64,
 }
 
 /// The shop's terms for every sale.
@@ -123,6 +125,9 @@ pub struct PricedLine {
     pub tax_cents: i64,
     /// What the customer pays for the line, tax included.
     pub line_total_cents: i64,
+    /// The units' serial numbers, as the request named them.
+    pub serials: Vec<String>,
+    pub warranty_months: i64,
 }
 
 /// Net and tax per rate, for the receipt and the books.
@@ -252,6 +257,8 @@ pub fn price(
             net_cents: taxed.net.get(),
             tax_cents: taxed.tax.get(),
             line_total_cents: taxed.gross.get(),
+            serials: line.serials.iter().map(|s| s.as_str().to_owned()).collect(),
+            warranty_months: offer.warranty_months,
         });
     }
     if !errors_so_far.is_empty() {
@@ -325,6 +332,7 @@ mod tests {
             lines: lines
                 .iter()
                 .map(|&(sku, quantity, discount)| LineRequest {
+                    serials: Vec::new(),
                     sku: sku.to_owned(),
                     quantity,
                     discount,
@@ -342,6 +350,7 @@ mod tests {
 
     fn offer(price: i64, bp: f64) -> Offer {
         Offer {
+            warranty_months: 0,
             name: "x".into(),
             unit_price: Cents::new(price),
             tax_code: (bp > 0.0).then(|| "standard".to_owned()),

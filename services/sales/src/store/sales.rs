@@ -90,8 +90,9 @@ impl SalesStore {
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
         let sql = format!(
             "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
-             tax_rate, rate_ppm, net_cents, tax_cents, line_total_cents, returned_quantity) VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)"; lines.len()].join(", ")
+             tax_rate, rate_ppm, net_cents, tax_cents, line_total_cents, returned_quantity, serials, warranty_months) \
+             VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"; lines.len()].join(", ")
         );
         let mut insert = sqlx::query(AssertSqlSafe(sql));
         for (i, line) in lines.iter().enumerate() {
@@ -107,7 +108,9 @@ impl SalesStore {
                 .bind(i64::from(line.tax_rate.ppm()))
                 .bind(line.net_cents)
                 .bind(line.tax_cents)
-                .bind(line.line_total_cents);
+                .bind(line.line_total_cents)
+                .bind(joined(&line.serials))
+                .bind(line.warranty_months);
         }
         insert.execute(&mut *tx).await?;
         let sql = format!(
@@ -173,6 +176,7 @@ impl SalesStore {
                     rate_bp: Some(l.tax_rate),
                     tax_code: l.tax_code.clone(),
                     unit_cost_cents: unit_costs.get(&l.sku).copied(),
+                    serials: l.serials.clone(),
                 })
                 .collect(),
             actor: origin.actor.clone(),
@@ -230,6 +234,9 @@ impl SalesStore {
                     tax_cents: l.tax_cents,
                     line_total_cents: l.line_total_cents,
                     returned_quantity: 0,
+                    serials: l.serials.clone(),
+                    returned_serials: Vec::new(),
+                    warranty_months: l.warranty_months,
                 })
                 .collect(),
             history: vec![HistoryEntry {
@@ -364,12 +371,23 @@ impl SalesStore {
         .execute(&mut *tx)
         .await?;
         for taken in &update.lines {
-            sqlx::query("UPDATE sales_lines SET returned_quantity = returned_quantity + ? WHERE sale_id = ? AND line_no = ?")
-                .bind(taken.returned.quantity)
-                .bind(id.to_owned())
-                .bind(taken.line_no)
-                .execute(&mut *tx)
-                .await?;
+            let line = &sale.lines[(taken.line_no - 1) as usize];
+            let returned_serials: Vec<String> = line
+                .returned_serials
+                .iter()
+                .chain(&taken.returned.serials)
+                .cloned()
+                .collect();
+            sqlx::query(
+                "UPDATE sales_lines SET returned_quantity = returned_quantity + ?, returned_serials = ? \
+                 WHERE sale_id = ? AND line_no = ?",
+            )
+            .bind(taken.returned.quantity)
+            .bind(joined(&returned_serials))
+            .bind(id.to_owned())
+            .bind(taken.line_no)
+            .execute(&mut *tx)
+            .await?;
         }
         sqlx::query(
             "UPDATE sales_sales SET status = ?, refunded_cents = refunded_cents + ?, \
@@ -457,7 +475,8 @@ async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<
     let Some(row) = row else { return Ok(None) };
     let lines: Vec<Line> = sqlx::query(
         "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity, \
-         tax_rate, rate_ppm, net_cents, tax_cents FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
+         tax_rate, rate_ppm, net_cents, tax_cents, serials, returned_serials, warranty_months \
+         FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
     )
     .bind(id.to_owned())
     .fetch_all(&mut *conn)
@@ -568,7 +587,22 @@ fn line_from_row(row: &AnyRow) -> Result<Line, sqlx::Error> {
         tax_cents: row.try_get(11)?,
         line_total_cents: row.try_get(6)?,
         returned_quantity: row.try_get(7)?,
+        serials: split(row.try_get(12)?),
+        returned_serials: split(row.try_get(13)?),
+        warranty_months: row.try_get(14)?,
     })
+}
+
+/// Serial numbers as a line keeps them: separated by spaces, which no serial number contains;
+/// none is NULL.
+fn joined(serials: &[String]) -> Option<String> {
+    (!serials.is_empty()).then(|| serials.join(" "))
+}
+
+fn split(stored: Option<String>) -> Vec<String> {
+    stored
+        .map(|s| s.split_whitespace().map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 /// A shift a request names that does not exist is the request's `shift_id` at fault.

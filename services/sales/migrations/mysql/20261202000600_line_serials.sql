@@ -1,0 +1,6 @@
+-- The serial numbers of a line's units (space-separated, for serialized products), those given
+-- back since, and the warranty the product was sold with.
+ALTER TABLE sales_lines
+    ADD COLUMN serials TEXT NULL,
+    ADD COLUMN returned_serials TEXT NULL,
+    ADD COLUMN warranty_months BIGINT NOT NULL DEFAULT 0;
