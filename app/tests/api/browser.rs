@@ -20,6 +20,7 @@ use std::time::{Duration, Instant};
 mod printing;
 mod purchasing;
 mod reports;
+mod serials;
 mod shifts;
 mod till;
 

@@ -91,6 +91,29 @@ export function day(ymd) {
   return Number.isNaN(d.getTime()) ? ymd : dayFmt.format(d);
 }
 
+const fullDayFmt = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/** "2028-11-25" (a UTC day from the API) → "Nov 25, 2028": a day that may be years away. */
+export function fullDay(ymd) {
+  const d = new Date(`${ymd}T00:00:00Z`);
+  return Number.isNaN(d.getTime()) ? ymd : fullDayFmt.format(d);
+}
+
+/**
+ * "YYYY-MM-DD": the last day of a warranty of `months` from the UTC day of `soldAt` (RFC 3339),
+ * the same day `months` later or that month's last day when it is shorter — as the inventory
+ * counts it (kernel::serial::warranty_end).
+ */
+export function warrantyEnd(soldAt, months) {
+  const sold = new Date(soldAt);
+  const index = sold.getUTCFullYear() * 12 + sold.getUTCMonth() + months;
+  const year = Math.floor(index / 12);
+  const month = index % 12;
+  const last = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const end = new Date(Date.UTC(year, month, Math.min(sold.getUTCDate(), last)));
+  return end.toISOString().slice(0, 10);
+}
+
 /** The RFC 3339 instant of local midnight at the start of `date` (a Date or "YYYY-MM-DD"). */
 export function startOfLocalDay(date = new Date()) {
   const d = typeof date === 'string' ? new Date(`${date}T00:00:00`) : new Date(date);

@@ -1,6 +1,8 @@
-// The header: the navigation the signed-in role may use, who is signed in, and logout.
+// The header: the navigation the signed-in role may use, the serial-number lookup (on every
+// screen: a unit's page with its warranty), who is signed in, and logout.
 
 import { h, replace } from './dom.js';
+import { navigate } from './router.js';
 
 const NAV = [
   { href: '/', label: 'Overview' },
@@ -13,6 +15,7 @@ const NAV = [
   { href: '/reports', label: 'Reports' },
   { href: '/customers', label: 'Customers', role: 'clerk' },
   { href: '/shifts', label: 'Shifts', role: 'clerk' },
+  { href: '/rmas', label: 'Warranty' },
   { href: '/alerts', label: 'Alerts' },
   { href: '/locations', label: 'Locations', role: 'manager' },
   { href: '/users', label: 'Users', role: 'admin' },
@@ -33,7 +36,8 @@ export function renderHeader(me, can) {
   }
   document.body.classList.add('signed-in');
   const links = me.user.must_change_password ? [] : NAV.filter((l) => !l.role || can(l.role));
-  replace(nav, h('ul', {}, links.map((l) => h('li', {}, h('a', { href: l.href, text: l.label })))));
+  replace(nav, h('ul', {}, links.map((l) => h('li', {}, h('a', { href: l.href, text: l.label })))),
+    me.user.must_change_password ? null : serialLookup());
   const name = me.user.display_name && me.user.display_name !== me.user.username
     ? `${me.user.display_name} (${me.user.username})` : me.user.username;
   replace(who,
@@ -54,4 +58,19 @@ export function markActiveLink() {
     if (active) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   });
+}
+
+/** The lookup box: a serial number scanned or typed, then Enter, opens its unit's page. */
+function serialLookup() {
+  const input = h('input', { type: 'search', id: 'serial-lookup-input', name: 'serial', autocomplete: 'off', autocapitalize: 'characters',
+    spellcheck: 'false', placeholder: 'Serial no.', 'aria-label': 'Look a unit up by its serial number', maxlength: 64 });
+  const form = h('form', { id: 'serial-lookup', class: 'serial-lookup', role: 'search' }, input);
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const serial = input.value.trim().toUpperCase();
+    if (!serial) return;
+    input.value = '';
+    navigate(`/serials/${encodeURIComponent(serial)}`);
+  });
+  return form;
 }

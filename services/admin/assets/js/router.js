@@ -25,6 +25,9 @@ import * as reorder from './screens/purchasing/suggestions.js';
 import * as customers from './screens/customers.js';
 import * as reports from './screens/reports/index.js';
 import * as alerts from './screens/alerts.js';
+import * as serials from './screens/serials.js';
+import * as rmaBoard from './screens/rmas/board.js';
+import * as rmaDetail from './screens/rmas/detail.js';
 import * as locations from './screens/locations.js';
 import * as users from './screens/users.js';
 import * as account from './screens/account.js';
@@ -56,6 +59,9 @@ const ROUTES = [
   { path: '/shifts', screen: shiftsList.renderList, role: 'clerk' },
   { path: '/shifts/{id}', screen: shiftDetail.renderDetail, role: 'clerk' },
   { path: '/alerts', screen: alerts.render },
+  { path: '/serials/{serial}', screen: serials.render },
+  { path: '/rmas', screen: rmaBoard.render },
+  { path: '/rmas/{id}', screen: rmaDetail.render },
   { path: '/locations', screen: locations.render },
   { path: '/users', screen: users.render, role: 'admin' },
   { path: '/account', screen: account.renderAccount },

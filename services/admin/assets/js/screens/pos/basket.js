@@ -12,7 +12,7 @@ function validDiscount(d) {
 
 export class Basket {
   constructor() {
-    /** sku → {sku, name, unit_price_cents, tax_rate, quantity, discount, available} in insertion order. */
+    /** sku → {sku, name, unit_price_cents, tax_rate, quantity, discount, available, serialized, serials} in insertion order. */
     this.lines = new Map();
     this.discount = null;
     /** {id, name} of the shop's customer, or null. */
@@ -30,6 +30,7 @@ export class Basket {
         basket.lines.set(l.sku, {
           sku: l.sku, name: String(l.name ?? l.sku), unit_price_cents: Number(l.unit_price_cents) || 0,
           tax_rate: l.tax_rate ?? null, quantity: l.quantity, discount: validDiscount(l.discount), available: undefined,
+          serialized: l.serialized === true, serials: Array.isArray(l.serials) ? l.serials.filter((s) => typeof s === 'string') : [],
         });
       }
       basket.discount = validDiscount(saved.discount);
@@ -44,23 +45,48 @@ export class Basket {
     return this.lines.size === 0;
   }
 
-  /** Adds one of `product` (a new line, or +1 on its line); answers the line. */
-  add(product) {
+  /**
+   * Adds one of `product` (a new line, or +1 on its line); answers the line. With `serial`
+   * (a unit scanned by its serial number), that unit: it counts as one of the line's units
+   * until there are more serials than units. Answers null when the unit is in the basket already.
+   */
+  add(product, serial = null) {
     let line = this.lines.get(product.sku);
-    if (line) line.quantity += 1;
-    else {
-      line = { sku: product.sku, name: product.name, unit_price_cents: product.price_cents, tax_rate: product.tax_rate ?? null, quantity: 1, discount: null, available: undefined };
+    if (!line) {
+      line = { sku: product.sku, name: product.name, unit_price_cents: product.price_cents, tax_rate: product.tax_rate ?? null,
+        quantity: 0, discount: null, available: undefined, serialized: product.serialized === true, serials: [] };
       this.lines.set(product.sku, line);
     }
+    if (serial) {
+      if (line.serials.includes(serial)) return null;
+      line.serials.push(serial);
+      line.quantity = Math.max(line.quantity, line.serials.length);
+    } else line.quantity += 1;
     this.save();
     return line;
+  }
+
+  /** Takes unit `serial` off `sku`'s line, and the unit with it (the line goes with its last unit). */
+  removeSerial(sku, serial) {
+    const line = this.lines.get(sku);
+    if (!line || !line.serials.includes(serial)) return;
+    line.serials = line.serials.filter((s) => s !== serial);
+    line.quantity -= 1;
+    if (line.quantity < 1) this.lines.delete(sku);
+    this.save();
+  }
+
+  /** Lines of products with serial numbers that still lack some: `{line, missing}`. */
+  unscanned() {
+    return [...this.lines.values()].filter((l) => l.serialized && l.serials.length < l.quantity)
+      .map((line) => ({ line, missing: line.quantity - line.serials.length }));
   }
 
   /** Takes the catalog's current name, price and tax rate of a line's product. */
   refresh(product) {
     const line = this.lines.get(product.sku);
     if (!line) return;
-    Object.assign(line, { name: product.name, unit_price_cents: product.price_cents, tax_rate: product.tax_rate ?? null });
+    Object.assign(line, { name: product.name, unit_price_cents: product.price_cents, tax_rate: product.tax_rate ?? null, serialized: product.serialized === true });
     this.save();
   }
 
@@ -78,7 +104,8 @@ export class Basket {
 
   save() {
     if (this.isEmpty && !this.customer && !this.discount) { localStorage.removeItem(KEY); return; }
-    const lines = [...this.lines.values()].map(({ sku, name, unit_price_cents, tax_rate, quantity, discount }) => ({ sku, name, unit_price_cents, tax_rate, quantity, discount }));
+    const lines = [...this.lines.values()].map(({ sku, name, unit_price_cents, tax_rate, quantity, discount, serialized, serials }) =>
+      ({ sku, name, unit_price_cents, tax_rate, quantity, discount, serialized, serials }));
     try {
       localStorage.setItem(KEY, JSON.stringify({ lines, discount: this.discount, customer: this.customer }));
     } catch (e) {
@@ -88,7 +115,7 @@ export class Basket {
 
   /** The `lines` of the sale request. */
   requestLines() {
-    return [...this.lines.values()].map((l) => ({ sku: l.sku, quantity: l.quantity, ...discountFields(l.discount) }));
+    return [...this.lines.values()].map((l) => ({ sku: l.sku, quantity: l.quantity, ...discountFields(l.discount), ...(l.serials.length ? { serials: l.serials } : {}) }));
   }
 
   /** The basket discount's fields of the sale request. */

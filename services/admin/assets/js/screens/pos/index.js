@@ -45,8 +45,8 @@ export function render(ctx) {
       : confirmAction('The basket still has items. Close the shift anyway? The basket is kept for the next sale.', { title: 'Close shift', yes: 'Close shift anyway', danger: false })),
   });
   const errorBox = h('div', { id: 'pos-error', role: 'alert', class: 'pos-error', hidden: true });
-  const search = productSearch(ctx, { onProduct: addProduct, onError: showError, onClearError: hideError });
-  const lines = linesView({ basket, onChange: refresh, onRemove: removeLine, refocus: () => search.input.focus() });
+  const search = productSearch(ctx, { onProduct: addProduct, onUnit: addUnit, onError: showError, onClearError: hideError, location: () => till.code() });
+  const lines = linesView({ basket, onChange: refresh, onRemove: removeLine, onSerial: serialTyped, refocus: () => search.input.focus() });
   const basketDiscount = discountInput({ id: 'pos-basket-discount', labelText: 'Basket discount', value: basket.discount,
     onChange: (d) => { basket.discount = d; basket.save(); refresh(); } });
   const customer = customerPicker(ctx, { basket, onChange: refresh });
@@ -95,6 +95,27 @@ export function render(ctx) {
     lines.render(product.sku);
     refresh();
     if (line.available === undefined) checkStock([line]);
+  }
+
+  /** A unit scanned by its serial number. */
+  function addUnit(product, serial) {
+    hideError();
+    const line = basket.add(product, serial);
+    if (!line) { showError(`${serial} is in this sale already.`); return; }
+    lines.render(product.sku);
+    refresh();
+    if (line.available === undefined) checkStock([line]);
+  }
+
+  /** A serial number typed into a line: that line's unit, checked against the inventory at the sale. */
+  function serialTyped(line, serial) {
+    if (!/^[A-Z0-9][A-Z0-9._/:-]{2,63}$/.test(serial)) { showError(`“${serial}” is not a serial number.`); return; }
+    if (basket.add(line, serial) === null) { showError(`${serial} is in this sale already.`); return; }
+    hideError();
+    lines.render(line.sku);
+    refresh();
+    if (line.serials.length < line.quantity) lines.focusSerial(line.sku);
+    else search.input.focus();
   }
 
   function removeLine(sku) {
@@ -163,6 +184,13 @@ export function render(ctx) {
       if (priced.errors.length) { showError([h('strong', { text: 'Check the discounts. ' }), priced.errors.map((e) => e.message).join(' ')]); return; }
       const payment = tender.payment();
       if (payment.error) { tender.showError(payment.error); payment.focus?.focus(); return; }
+      const unscanned = basket.unscanned();
+      if (unscanned.length) {
+        const list = unscanned.map(({ line, missing }) => `${line.sku} (${missing} to scan)`).join(', ');
+        showError([h('strong', { text: 'Scan the serial numbers. ' }), `Each unit of a product with serial numbers is sold by its number: ${list}.`]);
+        lines.focusSerial(unscanned[0].line.sku);
+        return;
+      }
       const short = [...basket.lines.values()].filter(isShort);
       if (short.length) {
         const list = short.map((l) => `${l.sku}: ${l.quantity} wanted, ${Math.max(l.available, 0)} available`).join('; ');

@@ -7,10 +7,11 @@ import { discountInput } from './discount.js';
 
 /**
  * The lines table of `basket`. `onChange()` after a quantity or discount edit, `onRemove(sku)`,
- * `refocus()` to give the focus back to the search. `render()` rebuilds the rows; `update(priced,
+ * `onSerial(line, serial)` for a serial number typed or scanned into a line of a product with
+ * serial numbers, `refocus()` to give the focus back to the search. `render()` rebuilds the rows; `update(priced,
  * location)` refreshes the figures and stock notes in place (keeping the focus where it is).
  */
-export function linesView({ basket, onChange, onRemove, refocus }) {
+export function linesView({ basket, onChange, onRemove, onSerial, refocus }) {
   const { table: tbl, tbody } = table(['SKU', 'Product', { label: 'Unit price', class: 'num' }, { label: 'Quantity', class: 'num' },
     'Discount', { label: 'Line total', class: 'num' }, { label: 'Remove', class: 'actions-col' }], 'data pos-table');
   tbl.id = 'pos-lines';
@@ -46,9 +47,10 @@ export function linesView({ basket, onChange, onRemove, refocus }) {
       total: h('td', { class: 'num line-total' }),
       qty,
     };
+    cells.serials = line.serialized ? serialsCell(line) : null;
     const tr = h('tr', { dataset: { sku: line.sku } },
       h('td', { class: 'mono', text: line.sku }),
-      h('td', {}, cells.name, h('br'), cells.stock),
+      h('td', {}, cells.name, h('br'), cells.stock, cells.serials?.el),
       cells.unit,
       h('td', { class: 'num' }, h('label', { for: qtyId, class: 'sr-only', text: `Quantity of ${line.sku}` }), qty),
       h('td', { class: 'pos-discount-cell' }, discount.wrap, cells.off),
@@ -56,6 +58,35 @@ export function linesView({ basket, onChange, onRemove, refocus }) {
       h('td', { class: 'row-actions' }, remove));
     rows.set(line.sku, { tr, cells, line });
     return tr;
+  }
+
+  /** A serialized line's units: their serial numbers (each removable), how many are scanned, and a box for the next. */
+  function serialsCell(line) {
+    const id = `pos-serial-${line.sku}`;
+    const count = h('small', { class: 'serial-count' });
+    const list = h('ul', { class: 'serial-list', 'aria-label': `Serial numbers of ${line.sku}` });
+    const input = h('input', { id, class: 'pos-serial', type: 'text', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
+      placeholder: 'Scan serial no.', dataset: { sku: line.sku } });
+    input.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter') return;
+      e.preventDefault();
+      const serial = input.value.trim().toUpperCase();
+      input.value = '';
+      if (serial) onSerial(line, serial);
+    });
+    const el = h('div', { class: 'pos-serials' }, count, list,
+      h('label', { for: id, class: 'sr-only', text: `Serial number of a unit of ${line.sku}` }), input);
+    function update() {
+      const missing = line.quantity - line.serials.length;
+      count.textContent = `Serial numbers: ${int(line.serials.length)} of ${int(line.quantity)} scanned`;
+      count.className = missing > 0 ? 'serial-count short-note' : 'serial-count muted';
+      count.dataset.missing = String(Math.max(missing, 0));
+      input.hidden = missing <= 0;
+      list.replaceChildren(...line.serials.map((serial) => h('li', { class: 'serial-chip mono', dataset: { serial } }, serial,
+        h('button', { type: 'button', class: 'chip-remove', 'aria-label': `Take ${serial} out of the sale`, text: '✕',
+          onclick: () => { basket.removeSerial(line.sku, serial); render(); onChange(); refocus(); } }))));
+    }
+    return { el, input, update };
   }
 
   function render(highlight) {
@@ -78,10 +109,16 @@ export function linesView({ basket, onChange, onRemove, refocus }) {
       tr.classList.toggle('short', short);
       cells.stock.className = short ? 'stock-note short-note' : 'stock-note muted';
       cells.stock.textContent = stockNote(line, location);
+      cells.serials?.update();
     }
   }
 
-  return { wrap, empty, render, update };
+  /** Puts the focus in the serial box of `sku`'s line. */
+  function focusSerial(sku) {
+    rows.get(sku)?.cells.serials?.input.focus();
+  }
+
+  return { wrap, empty, render, update, focusSerial };
 }
 
 /** Whether a line wants more than its location has available (unknown stock is not short). */

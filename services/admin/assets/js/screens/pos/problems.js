@@ -33,6 +33,11 @@ export function explainSaleError(e, basket) {
   if (e.slug === 'approval-required') {
     return [h('strong', { text: 'Not recorded: the discounts need a manager’s approval. ' }), e.detail || ''];
   }
+  if (e.slug === 'serial-unavailable') {
+    // Sold meanwhile at another till, not here, or not in the shop at all: take it out of the sale.
+    return [h('strong', { text: 'Not recorded: a unit scanned cannot be sold. ' }), 'Take it out of the sale (✕ next to its serial number) and scan another unit.',
+      h('ul', {}, e.errors.map((fe) => h('li', { text: fe.reason ?? '' })))];
+  }
   if (e.slug === 'shift-closed') {
     return [h('strong', { text: 'Not recorded: this till’s shift has been closed. ' }), 'Open a new shift, then press “Complete sale” again.'];
   }

@@ -1,10 +1,11 @@
 // The receipt of a sale, after completing it at the till and as a reprint from the sales
-// history: the shop, the sale's lines, discounts, tax per rate, payments and change. Printed
+// history: the shop, the sale's lines (with each unit's serial number and the last day of its
+// warranty), discounts, tax per rate, payments and change. Printed
 // on an 80 mm roll (app.css) or, when chosen, on A4: the body then prints on app.css's named
 // page `a4`. The paper chosen is remembered by the device.
 
 import { h, field } from '../../dom.js';
-import { money, int, dateTime, label } from '../../format.js';
+import { money, int, dateTime, fullDay, label, warrantyEnd } from '../../format.js';
 
 const PAPER_KEY = 'receipt.paper';
 const percentFmt = new Intl.NumberFormat(undefined, { maximumFractionDigits: 4 });
@@ -23,7 +24,7 @@ export function receiptView(sale, shop, actions = []) {
   const print = h('button', { type: 'button', id: 'receipt-print', class: 'primary', text: 'Print' });
   const lines = h('table', { class: 'receipt-lines' },
     h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Item' }), h('th', { scope: 'col', class: 'num', text: 'Total' }))),
-    h('tbody', {}, (sale.lines || []).map(lineRows)));
+    h('tbody', {}, (sale.lines || []).map((l) => lineRows(l, sale))));
   const taxes = (sale.taxes || []).filter((t) => t.tax_cents || t.rate_bp);
   const receipt = h('section', { id: 'receipt', class: ['receipt', paper() === 'a4' ? 'a4' : null], 'aria-labelledby': 'receipt-title', dataset: { receiptNumber: sale.receipt_number, saleId: sale.id } },
     h('header', { class: 'receipt-head' },
@@ -67,7 +68,7 @@ export function receiptView(sale, shop, actions = []) {
   return receipt;
 }
 
-function lineRows(l) {
+function lineRows(l, sale) {
   return [
     h('tr', { class: 'receipt-line', dataset: { sku: l.sku } },
       h('td', {}, h('span', { class: 'receipt-item', text: l.name }), h('br'),
@@ -75,6 +76,9 @@ function lineRows(l) {
       h('td', { class: 'num', text: money(l.line_total_cents) })),
     l.discount_cents ? h('tr', { class: 'receipt-line-discount' },
       h('td', { text: 'Discount' }), h('td', { class: 'num', text: `−${money(l.discount_cents)}` })) : null,
+    (l.serials || []).length ? h('tr', { class: 'receipt-line-serials' },
+      h('td', { colspan: 2 }, l.serials.map((s, i) => [i ? h('br') : null, h('small', { class: 'mono receipt-serial', text: `S/N ${s}` })]),
+        l.warranty_months ? [h('br'), h('small', { class: 'receipt-warranty', text: `Warranty until ${fullDay(warrantyEnd(sale.created_at, l.warranty_months))}` })] : null)) : null,
   ];
 }
 

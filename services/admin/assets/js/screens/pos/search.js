@@ -1,6 +1,6 @@
 // Finding products at the till, keyboard only. Scanning comes first: Enter on an exact barcode
-// or SKU adds that product at once (codes scanned fast are looked up one after another, in
-// order). Typing shows the matching products by name, brand, SKU or barcode; the arrow keys
+// or SKU adds that product at once, and a unit's serial number adds that unit (codes scanned
+// fast are looked up one after another, in order). Typing shows the matching products by name, brand, SKU or barcode; the arrow keys
 // choose one and Enter adds it.
 
 import { get, seg, isQuiet } from '../../api.js';
@@ -10,12 +10,13 @@ import { combobox } from '../../combobox.js';
 
 /**
  * The search input. `onProduct(product)` for each product to add (archived ones are refused
- * here); `onError(content)` / `onClearError()` for the till's message box.
+ * here); `onUnit(product, serial)` for a unit scanned by its serial number (on the shelf at
+ * `location()`); `onError(content)` / `onClearError()` for the till's message box.
  */
-export function productSearch(ctx, { onProduct, onError, onClearError }) {
-  const search = field('Search products or scan a barcode', {
+export function productSearch(ctx, { onProduct, onUnit, onError, onClearError, location }) {
+  const search = field('Search products, or scan a barcode or serial number', {
     id: 'pos-search', type: 'search', autocapitalize: 'characters', spellcheck: 'false', autofocus: true, enterkeyhint: 'enter',
-    placeholder: 'Name, brand, SKU or barcode', hint: 'Enter adds a scanned or typed barcode or SKU; ↑ and ↓ choose from the matches.',
+    placeholder: 'Name, brand, SKU, barcode or serial number', hint: 'Enter adds a scanned or typed barcode, SKU or serial number; ↑ and ↓ choose from the matches.',
   });
   const input = search.input;
   let lookups = Promise.resolve();
@@ -61,6 +62,8 @@ export function productSearch(ctx, { onProduct, onError, onClearError }) {
     try {
       const product = await lookup(code);
       if (product) { add(product); return; }
+      const unit = await unitOnShelf(code);
+      if (unit) { await addUnit(unit); return; }
       // Typed rather than scanned: offer what matches the text instead.
       if (!input.value && !ctx.signal.aborted) {
         input.value = code;
@@ -75,6 +78,31 @@ export function productSearch(ctx, { onProduct, onError, onClearError }) {
     } catch (e) {
       if (!isQuiet(e)) onError(`Could not look up “${code}”: ${e.message}`);
     }
+  }
+
+  /** The unit with serial number `code`: on the shelf here, or a message why it cannot be sold. */
+  async function unitOnShelf(code) {
+    if (!/^[A-Za-z0-9][A-Za-z0-9._/:-]{2,63}$/.test(code)) return null;
+    let found;
+    try {
+      found = await get(`/serials/${seg(code.toUpperCase())}`, {}, ctx.signal);
+    } catch (e) {
+      if (e.status === 404) return null;
+      throw e;
+    }
+    const here = location();
+    const unit = found.units.find((u) => u.state === 'in_stock' && u.location === here && !u.held);
+    if (unit) return unit;
+    const u = found.units[0];
+    const where = u.state === 'in_stock' ? (u.held ? 'held by another till’s sale' : `on the shelf at ${u.location}, not here`) : u.state.replace(/_/g, ' ');
+    return { refused: `${u.serial} (${u.name}) cannot be sold here: it is ${where}.` };
+  }
+
+  async function addUnit(unit) {
+    if (unit.refused) { onError(unit.refused); return; }
+    const product = await get(`/products/${seg(unit.sku)}`, {}, ctx.signal);
+    if (!product.active) { onError(`${product.sku} ${product.name} is archived and cannot be sold.`); return; }
+    onUnit(product, unit.serial);
   }
 
   async function lookup(code) {

@@ -1,6 +1,7 @@
 // Receiving a delivery by scanning (/purchasing/<id>/receive, managers), for an order sent and
 // not yet fully received. Each scan counts one unit of its line (scan.js, receive-lines.js);
-// counts can be typed too. "Receive" posts the receipt with an Idempotency-Key: the same key
+// counts can be typed too. A product with serial numbers is counted by scanning each unit's
+// serial number (after its barcode, or straight away when it is the only one still open). "Receive" posts the receipt with an Idempotency-Key: the same key
 // when retrying after a failure that may have gone through, a new one after a success or a
 // definite refusal; then the updated order shows.
 //
@@ -53,8 +54,8 @@ export async function renderReceive(ctx) {
       return;
     }
     let key = newKey();
-    const lines = receiveLines(order, { manager });
-    const scan = scanBox(ctx, () => order.lines, (line) => lines.bump(line));
+    const lines = receiveLines(order, { manager, serialized });
+    const scan = scanBox(ctx, () => order.lines, (line) => lines.bump(line), (code) => lines.serial(code));
     const reference = field('Delivery note', { id: 'receive-reference', name: 'reference', maxlength: 100, autocomplete: 'off', hint: 'The supplier’s delivery note or invoice number.' });
     const note = field('Note', { id: 'receive-note', name: 'note', type: 'textarea', rows: 2, maxlength: 500 });
     const submit = h('button', { type: 'submit', id: 'receive-submit', class: 'primary big', text: 'Receive' });
@@ -128,6 +129,16 @@ export async function renderReceive(ctx) {
     document.getElementById('receive-result').focus();
   }
 
+  /** SKUs of the order whose units carry serial numbers. */
+  let serialized = new Set();
+  async function serializedOf(order) {
+    const views = await Promise.all(order.lines.map((l) => get(`/inventory/${seg(l.sku)}`, {}, ctx.signal).catch(() => null)));
+    return new Set(views.filter((v) => v && v.serialized).map((v) => v.sku));
+  }
+
   const order = await load();
-  if (order) showForm(order);
+  if (order) {
+    serialized = await serializedOf(order);
+    showForm(order);
+  }
 }

@@ -10,9 +10,11 @@ import { lookupProduct } from './common.js';
 
 /**
  * The scan box for `lines` (the order's): `onLine(line)` is called for each code that names
- * one; it answers `{ok, text}` (the message to show). Answers `{el, input, settled(), say()}`.
+ * one; it answers `{ok, text}` (the message to show). A code that names no line goes to
+ * `onOther(code)` (a unit's serial number), which answers `{ok, text}` or null when it is not
+ * one either. Answers `{el, input, settled(), say()}`.
  */
-export function scanBox(ctx, lines, onLine) {
+export function scanBox(ctx, lines, onLine, onOther = () => null) {
   const scan = field('Scan or type a barcode or SKU', {
     id: 'receive-scan', name: 'scan', type: 'search', autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false',
     enterkeyhint: 'enter', autofocus: true, placeholder: 'Scan each item as you unpack it',
@@ -36,6 +38,15 @@ export function scanBox(ctx, lines, onLine) {
 
   async function resolve(code) {
     let line = match(code);
+    // A product barcode (12 or 13 digits) is looked up first; any other code that names no
+    // line may be a unit's serial number.
+    const barcode = /^\d{12,13}$/.test(code);
+    const other = () => {
+      const unit = onOther(code);
+      if (unit) say(unit.ok, unit.text);
+      return !!unit;
+    };
+    if (!line && !barcode && other()) return;
     if (!line) {
       const key = code.toUpperCase();
       if (!known.has(key)) {
@@ -49,6 +60,7 @@ export function scanBox(ctx, lines, onLine) {
         }
       }
       const sku = known.get(key);
+      if (!sku && barcode && other()) return;
       line = sku ? lines().find((l) => l.sku === sku) : null;
       if (sku && !line) { say(false, `${sku} (“${code}”) is not on this order.`); return; }
     }
