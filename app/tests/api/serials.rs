@@ -326,4 +326,58 @@ async fn serialized_units_are_received_sold_looked_up_and_taken_back(app: TestAp
     assert_eq!(shelf(&app).await, (vec!["GPU-001".into(), "GPU-002".into()], 2));
     let listed = ok_json(app.get("/api/v1/rmas?state=replaced").await).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+
+    // Two units of a line of three come back in one return, one to the shelf and one written off;
+    // neither can be given back twice.
+    let restocked = app
+        .post_json(
+            &format!("/api/v1/inventory/{SKU}/restock"),
+            &json!({"quantity": 3, "serials": ["gpu-010", "gpu-011", "gpu-012"]}),
+        )
+        .await;
+    assert_eq!(restocked.status(), StatusCode::CREATED);
+    let (_, three) = sell(&app, json!(["GPU-010", "GPU-011", "GPU-012"]), 3).await;
+    unit_in(&app, "GPU-011", "sold").await;
+    let returns = format!("/api/v1/sales/{}/returns", three["id"].as_str().unwrap());
+    let twice = app
+        .post_json(
+            &returns,
+            &json!({"lines": [{"sku": SKU, "quantity": 1, "serials": ["GPU-010"]}, {"sku": SKU, "quantity": 1, "serials": ["GPU-010"]}]}),
+        )
+        .await;
+    assert_eq!(
+        twice.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "one unit named twice"
+    );
+    let back = ok_json(
+        app.post_json(
+            &returns,
+            &json!({"lines": [{"sku": SKU, "quantity": 1, "serials": ["GPU-010"]},
+                              {"sku": SKU, "quantity": 1, "restock": false, "serials": ["GPU-011"]}]}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        back["lines"][0]["returned_serials"],
+        json!(["GPU-010", "GPU-011"])
+    );
+    assert_eq!(back["status"], "partially_returned");
+    let again = app
+        .post_json(
+            &returns,
+            &json!({"lines": [{"sku": SKU, "quantity": 1, "restock": false, "serials": ["GPU-010"]}]}),
+        )
+        .await;
+    assert_eq!(
+        again.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "given back already"
+    );
+    unit_in(&app, "GPU-011", "faulty").await;
+    testkit::eventually("stock = units on the shelf", WAIT, || async {
+        shelf(&app).await == (vec!["GPU-001".into(), "GPU-002".into(), "GPU-010".into()], 3)
+    })
+    .await;
 }

@@ -70,6 +70,7 @@ pub struct RmaListParams {
     #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
     /// The `next_cursor` of the previous page.
+    #[param(inline, value_type = Option<web::schema::NumberCursor>, nullable = false)]
     pub cursor: Option<String>,
 }
 

@@ -266,7 +266,7 @@ impl Counter {
         let sale = self.get(id).await?;
         if let Ok(update) = domain::void(&sale) {
             let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
-            self.check_units_sold(&back).await?;
+            self.check_units_sold(id, &back).await?;
         }
         self.store
             .update(id, None, origin, (details, &policy), domain::void)
@@ -276,7 +276,7 @@ impl Counter {
     /// Units named by serial number going back on the shelf must be sold units: one taken in
     /// for a warranty case is at the shop or its supplier already, and its customer's money
     /// comes back without it (`restock: false`).
-    async fn check_units_sold(&self, lines: &[ReturnedLine]) -> Result<(), SaleError> {
+    async fn check_units_sold(&self, sale_id: &str, lines: &[ReturnedLine]) -> Result<(), SaleError> {
         let named: Vec<(&str, &str)> = lines
             .iter()
             .filter(|l| l.restock)
@@ -291,9 +291,13 @@ impl Counter {
         let refusals: Vec<FieldError> = named
             .iter()
             .zip(states)
-            .filter_map(|((sku, serial), state)| match state {
-                Some(SerialState::Sold) => None,
-                Some(state) => Some(FieldError::new(
+            .filter_map(|((sku, serial), unit)| match unit {
+                Some((SerialState::Sold, sold_on)) if sold_on.as_deref() == Some(sale_id) => None,
+                Some((SerialState::Sold, _)) => Some(FieldError::new(
+                    "lines",
+                    format!("{sku} {serial}: the unit is sold on another sale now"),
+                )),
+                Some((state, _)) => Some(FieldError::new(
                     "lines",
                     format!(
                         "{sku} {serial}: the unit is {state} (a warranty case); give the money back without restocking it"
@@ -322,7 +326,7 @@ impl Counter {
         // Checked once more under the sale's lock as it is recorded.
         let update = domain::return_lines(&self.get(id).await?, returned)?;
         let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
-        self.check_units_sold(&back).await?;
+        self.check_units_sold(id, &back).await?;
         self.store
             .update(id, key, origin, (details, &policy), |sale| {
                 domain::return_lines(sale, returned)

@@ -90,9 +90,20 @@ impl Upstreams {
     }
 
     /// The state of the unit of `sku` with serial number `serial` (`sold`, `returned`,
-    /// `at_supplier`, …), or none when the inventory has no such unit.
-    pub async fn unit_state(&self, sku: &str, serial: &str) -> Result<Option<SerialState>, UpstreamError> {
-        let url = format!("{}{}", self.inventory, SERIAL.replace("{serial}", serial));
+    /// `at_supplier`, …) and the sale it was sold on, or none when the inventory has no such
+    /// unit.
+    pub async fn unit_state(
+        &self,
+        sku: &str,
+        serial: &str,
+    ) -> Result<Option<(SerialState, Option<String>)>, UpstreamError> {
+        // Of a serial number's characters (kernel::serial::SerialNumber) only '/' cannot stand
+        // in a path segment.
+        let url = format!(
+            "{}{}",
+            self.inventory,
+            SERIAL.replace("{serial}", &serial.replace('/', "%2F"))
+        );
         let result = self
             .call(&self.inventory_breaker, || self.client.get(&url), "inventory")
             .await;
@@ -103,7 +114,11 @@ impl Upstreams {
                         upstream: "inventory",
                         reason: format!("unexpected serial JSON: {e}"),
                     })?;
-                Ok(found.units.into_iter().find(|u| u.sku == sku).map(|u| u.state))
+                Ok(found
+                    .units
+                    .into_iter()
+                    .find(|u| u.sku == sku)
+                    .map(|u| (u.state, u.sale_id)))
             }
             Err(UpstreamError::Refused {
                 status: StatusCode::NOT_FOUND,

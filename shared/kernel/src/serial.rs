@@ -96,7 +96,7 @@ named_states!(
 named_states!(
     /// What happens to a serialized unit.
     SerialChange {
-        /// Received from a supplier (a restock or a purchase order), or bought back.
+        /// Received from a supplier (a restock or a purchase order), or found (written off earlier).
         Received => "received",
         Sold => "sold",
         /// Taken to another location.
@@ -162,20 +162,23 @@ impl SerialState {
         use SerialChange as C;
         use SerialState as S;
         let next = match (now, change) {
-            // A serial the shop has never had, or one it sold and buys back.
-            (None | Some(S::Sold), C::Received) => S::InStock,
+            // A serial the shop has never had, or one written off and found again. A customer's
+            // unit comes back only through its sale (a return) or a warranty case.
+            (None | Some(S::Scrapped), C::Received) => S::InStock,
             (Some(S::InStock), C::Sold) => S::Sold,
             (Some(S::InStock), C::Moved) => S::InStock,
-            (Some(S::Sold | S::Returned), C::Restocked) => S::InStock,
+            // Only a unit in its customer's hands goes back on the shelf by a void or return:
+            // one in a warranty case is the case's to move.
+            (Some(S::Sold), C::Restocked) => S::InStock,
             (Some(S::Sold), C::TakenBack) => S::Returned,
-            (Some(S::Sold | S::Returned | S::InStock | S::AtSupplier), C::FoundFaulty) => S::Faulty,
+            (Some(S::Returned | S::InStock | S::AtSupplier), C::FoundFaulty) => S::Faulty,
             (Some(S::Sold), C::WrittenOff) => S::Faulty,
             (Some(kept @ (S::Returned | S::Faulty | S::AtSupplier | S::Scrapped)), C::WrittenOff) => kept,
             (Some(S::Returned | S::Faulty), C::FoundSound) => S::InStock,
             (Some(S::Returned | S::Faulty), C::SentToSupplier) => S::AtSupplier,
             (Some(S::AtSupplier), C::Repaired) => S::InStock,
             (Some(S::Returned | S::AtSupplier), C::GivenBack) => S::Sold,
-            (Some(S::InStock | S::Returned | S::Faulty | S::AtSupplier), C::Scrapped) => S::Scrapped,
+            (Some(S::InStock | S::Faulty | S::AtSupplier), C::Scrapped) => S::Scrapped,
             (None, _) => return Err("the shop has never had this serial number".into()),
             (Some(state), change) => {
                 return Err(format!("a unit that is {state} cannot be {change}"));
@@ -260,7 +263,19 @@ mod tests {
             SerialState::after(Some(SerialState::InStock), SerialChange::SentToSupplier).is_err(),
             "a sound unit on the shelf is not sent back"
         );
-        assert!(SerialState::after(Some(SerialState::Scrapped), SerialChange::Received).is_err());
+        assert_eq!(
+            SerialState::after(Some(SerialState::Scrapped), SerialChange::Received),
+            Ok(SerialState::InStock),
+            "written off by mistake and found again"
+        );
+        assert!(
+            SerialState::after(Some(SerialState::Sold), SerialChange::Received).is_err(),
+            "a customer's unit is not received from a supplier"
+        );
+        assert!(
+            SerialState::after(Some(returned), SerialChange::Restocked).is_err(),
+            "a unit in a warranty case is not restocked by a return"
+        );
     }
 
     #[test]

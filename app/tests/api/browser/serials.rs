@@ -206,6 +206,16 @@ async fn a_serialized_gpu_is_received_sold_looked_up_and_taken_back_under_warran
     );
     page.browser.set_window_size(1366, 900).await.unwrap();
 
+    // Found by its receipt too: the sale lists the unit, a link to its page.
+    page.browser
+        .goto(&format!("{base}/sales/{sale_id}"))
+        .await
+        .unwrap();
+    page.click(&format!(".sale-serials a[data-serial=\"{}\"]", SERIALS[1]))
+        .await;
+    page.wait_for(".serial-unit[data-state=\"at_supplier\"]").await;
+    page.wait_shows(".serial-unit", "RMA-000001").await;
+
     // The till looked the scanned serial number up as a product first: its 404 is expected.
     page.assert_no_console_errors(&driver, &[404]).await;
     page.close().await;

@@ -122,10 +122,12 @@ impl InventoryStore {
         };
         let movement_id = insert_movement(&mut tx, self.db.kind(), &movement).await?;
         for (change_kind, serials) in &moves {
+            let leaving = *change_kind != SerialChange::Received;
             let step = serials::Step {
                 sku: &change.sku,
                 change: *change_kind,
-                from: Some(&location.code),
+                on_shelf_at: leaving.then_some(location.code.as_str()),
+                of_sale: None,
                 to: &location.code,
                 held_by: None,
                 details: match (change_kind, &change.restock) {
@@ -254,7 +256,8 @@ impl InventoryStore {
         let moved = serials::Step {
             sku,
             change: SerialChange::Moved,
-            from: Some(from.as_str()),
+            on_shelf_at: Some(from.as_str()),
+            of_sale: None,
             to: to.as_str(),
             held_by: None,
             details: serials::Details::Nothing,
@@ -365,10 +368,11 @@ async fn serial_moves(
         Amount::To(count) => count,
     };
     check_serials(&change.sku, item.tracking, units, &change.serials, "serials").map_err(refused)?;
-    if change.serials.is_empty() {
+    if !item.tracking.serialized {
         return Ok(Vec::new());
     }
-    let moves = match change.amount {
+    // A count of a serialized product always compares with the shelf: one of none takes every unit off.
+    let moves: Vec<(SerialChange, Vec<SerialNumber>)> = match change.amount {
         Amount::By(delta) if delta > 0 => vec![(SerialChange::Received, change.serials.clone())],
         Amount::By(_) if change.reason == Some(AdjustmentReason::Damaged) => {
             vec![(SerialChange::FoundFaulty, change.serials.clone())]
@@ -389,13 +393,10 @@ async fn serial_moves(
                 .collect();
             // The level becomes the count and the shelf its units, so a level that held units
             // without serial numbers (a product serialized after it was stocked) is put right.
-            [(SerialChange::Scrapped, missing), (SerialChange::Received, found)]
-                .into_iter()
-                .filter(|(_, units)| !units.is_empty())
-                .collect()
+            vec![(SerialChange::Scrapped, missing), (SerialChange::Received, found)]
         }
     };
-    Ok(moves)
+    Ok(moves.into_iter().filter(|(_, units)| !units.is_empty()).collect())
 }
 
 async fn write_settings(

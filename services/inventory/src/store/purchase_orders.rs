@@ -384,7 +384,8 @@ impl InventoryStore {
             let into_stock = serials::Step {
                 sku: &line.sku,
                 change: SerialChange::Received,
-                from: Some(&order.location),
+                on_shelf_at: None,
+                of_sale: None,
                 to: &order.location,
                 held_by: None,
                 details: serials::Details::Receipt {

@@ -319,7 +319,8 @@ pub async fn apply_sale_created(
         let sold = serials::Step {
             sku: &line.sku,
             change: SerialChange::Sold,
-            from: Some(&sale.location),
+            on_shelf_at: Some(&sale.location),
+            of_sale: None,
             to: &sale.location,
             held_by: Some(&sale.sale_id),
             details: serials::Details::Sale {
@@ -400,8 +401,19 @@ pub async fn apply_sale_updated(
             (SaleChange::Returned, true) => MovementKind::Return,
             (SaleChange::Returned, false) => MovementKind::ReturnWrittenOff,
         };
-        let delta = if line.restock { line.quantity } else { 0 };
         let item = known_item(conn, &line.sku).await?;
+        // Units of a serialized product sold before it carried serial numbers come back without
+        // them: they stay off the books, which hold only units with numbers, until a count
+        // names them.
+        let unnamed = if item.tracking.serialized {
+            (line.quantity - line.serials.len() as i64).max(0)
+        } else {
+            0
+        };
+        let delta = if line.restock { line.quantity - unnamed } else { 0 };
+        let note = (line.restock && unnamed > 0).then(|| {
+            format!("{unnamed} unit(s) came back without serial numbers and were not put on the shelf: count them in with their numbers")
+        });
         let level = locked_level(conn, engine, &line.sku, &update.location).await?;
         let (after, warning) = write_level(conn, &level, delta, &item, cause.at).await?;
         let movement = NewMovement {
@@ -410,7 +422,7 @@ pub async fn apply_sale_updated(
             after: &after,
             reason: None,
             reference: Some(reference.clone()),
-            note: None,
+            note,
             actor: update.actor.clone(),
             at: cause.at,
         };
@@ -422,7 +434,8 @@ pub async fn apply_sale_updated(
             } else {
                 SerialChange::WrittenOff
             },
-            from: None,
+            on_shelf_at: None,
+            of_sale: Some(&update.sale_id),
             to: &update.location,
             held_by: None,
             details: serials::Details::Nothing,

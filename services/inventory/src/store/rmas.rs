@@ -69,7 +69,9 @@ impl InventoryStore {
     async fn open_rma_once(&self, id: &str, new: &NewRma) -> Result<(), InventoryError> {
         let engine = self.db().kind();
         let mut tx = self.db().begin().await?;
-        let unit = the_unit(&mut tx, &new.serial, new.sku.as_deref()).await?;
+        // The unit's row locked first: two people opening a case on it are taken in turn, and
+        // the second reads the first's case (MySQL reads after the lock, not before it).
+        let unit = the_unit(&mut tx, &new.serial, new.sku.as_deref(), for_update(engine)).await?;
         let location = match (unit.state, &new.location) {
             (SerialState::Faulty, _) => unit.location.clone(),
             (_, Some(location)) => location.as_str().to_owned(),
@@ -78,9 +80,10 @@ impl InventoryStore {
         usable_location(&mut tx, &location).await?;
         known_item(&mut tx, &unit.sku).await?;
         locked_level(&mut tx, engine, &unit.sku, &location).await?;
-        let open: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM inventory_rmas WHERE sku = ? AND serial = ? AND state <> ?",
-        )
+        let open: i64 = sqlx::query_scalar(AssertSqlSafe(format!(
+            "SELECT COUNT(*) FROM inventory_rmas WHERE sku = ? AND serial = ? AND state <> ?{}",
+            for_update(engine)
+        )))
         .bind(unit.sku.clone())
         .bind(unit.serial.clone())
         .bind(RmaState::Closed.as_str())
@@ -92,8 +95,6 @@ impl InventoryStore {
                 format!("{} has an open warranty case already", unit.serial),
             ));
         }
-        // Read again under the level's lock: the unit's state decides whose it is.
-        let unit = the_unit(&mut tx, &new.serial, Some(&unit.sku)).await?;
         let taking_back = rma::opening(unit.state).map_err(|reason| field("serial", reason))?;
         let last: Option<i64> = sqlx::query_scalar(AssertSqlSafe(format!(
             "SELECT MAX(number) FROM inventory_rmas{}",
@@ -107,7 +108,8 @@ impl InventoryStore {
             let step = Step {
                 sku: &unit.sku,
                 change,
-                from: None,
+                on_shelf_at: None,
+                of_sale: None,
                 to: &location,
                 held_by: None,
                 details: Details::Nothing,
@@ -219,7 +221,7 @@ impl InventoryStore {
             reason,
         })?;
         let reference = case.reference();
-        let original = the_unit(&mut tx, &case_serial, Some(&case.sku)).await?;
+        let original = the_unit(&mut tx, &case_serial, Some(&case.sku), for_update(engine)).await?;
         if let Some(change) = plan.unit {
             let unit = case_step((&case, step, now), change, None, Details::Nothing);
             serials::step(
@@ -247,7 +249,8 @@ impl InventoryStore {
                         sold_at: original.sold_at.unwrap_or(now),
                     },
                 };
-                let place = Some(case.location.as_str());
+                // A replacement leaves the shelf to its customer; one received goes onto it.
+                let place = (*change != SerialChange::Received).then_some(case.location.as_str());
                 let moved = case_step((&case, step, now), *change, place, details);
                 serials::step(
                     &mut tx,
@@ -383,13 +386,14 @@ impl InventoryStore {
 fn case_step<'a>(
     (case, step, at): (&'a Rma, &'a RmaStep, OffsetDateTime),
     change: SerialChange,
-    from: Option<&'a str>,
+    on_shelf_at: Option<&'a str>,
     details: Details<'a>,
 ) -> Step<'a> {
     Step {
         sku: &case.sku,
         change,
-        from,
+        on_shelf_at,
+        of_sale: None,
         to: &case.location,
         held_by: None,
         details,
@@ -408,13 +412,15 @@ fn field(name: &str, reason: String) -> InventoryError {
     InventoryError::Validation(vec![FieldError::new(name, reason)])
 }
 
-/// The unit with `serial` (of `sku`, when named); one product's when no SKU is named.
+/// The unit with `serial` (of `sku`, when named); one product's when no SKU is named. `lock`
+/// as for [`serials::units_with`].
 async fn the_unit(
     tx: &mut AnyConnection,
     serial: &SerialNumber,
     sku: Option<&str>,
+    lock: &str,
 ) -> Result<SerialUnit, InventoryError> {
-    let mut units = serials::units_with(tx, serial).await?;
+    let mut units = serials::units_with(tx, serial, lock).await?;
     if let Some(sku) = sku {
         units.retain(|u| u.sku == sku);
     }

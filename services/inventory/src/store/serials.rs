@@ -38,8 +38,11 @@ pub(crate) enum Details<'a> {
 pub(crate) struct Step<'a> {
     pub sku: &'a str,
     pub change: SerialChange,
-    /// Where units on the shelf must be now; `None` for units that are not on a shelf.
-    pub from: Option<&'a str>,
+    /// Where the units must be on the shelf now (units leaving it: sold, moved, taken off by
+    /// an adjustment or a count); `None` for units that are not on a shelf.
+    pub on_shelf_at: Option<&'a str>,
+    /// The sale the units must have been sold on (a void or return of it).
+    pub of_sale: Option<&'a str>,
     /// Where the units are afterwards.
     pub to: &'a str,
     /// The reservation that may hold the units (the sale's own); any other hold refuses.
@@ -57,6 +60,7 @@ struct Current {
     state: SerialState,
     location: String,
     held_by: Option<String>,
+    sale_id: Option<String>,
     version: i64,
 }
 
@@ -83,20 +87,22 @@ pub(crate) async fn step(
         let refuse = |reason: String| FieldError::new(field, format!("{serial}: {reason}"));
         match SerialState::after(unit.map(|u| u.state), step.change) {
             Err(reason) => refusals.push(refuse(reason)),
-            Ok(next) => {
-                if let (Some(unit), Some(from)) = (unit, step.from)
-                    && unit.state == SerialState::InStock
-                    && unit.location != from
-                {
-                    refusals.push(refuse(format!("the unit is at {}, not at {from}", unit.location)));
-                } else if let Some(holder) = unit.and_then(|u| u.held_by.as_deref())
-                    && Some(holder) != step.held_by
-                {
-                    refusals.push(refuse("the unit is held by another sale being recorded".into()));
-                } else {
-                    next_states.push((serial, unit, next));
+            Ok(next) => match (unit, step.on_shelf_at) {
+                (Some(unit), Some(at)) if unit.state != SerialState::InStock || unit.location != at => {
+                    refusals.push(refuse(if unit.state == SerialState::InStock {
+                        format!("the unit is on the shelf at {}, not at {at}", unit.location)
+                    } else {
+                        format!("the unit is {}, not on the shelf at {at}", unit.state)
+                    }));
                 }
-            }
+                (Some(unit), _) if step.of_sale.is_some() && unit.sale_id.as_deref() != step.of_sale => {
+                    refusals.push(refuse("the unit was not sold on this sale".into()));
+                }
+                (Some(unit), _) if unit.held_by.is_some() && unit.held_by.as_deref() != step.held_by => {
+                    refusals.push(refuse("the unit is held by another sale being recorded".into()));
+                }
+                _ => next_states.push((serial, unit, next)),
+            },
         }
     }
     if !refusals.is_empty() {
@@ -247,7 +253,7 @@ async fn current(
     serials: &[SerialNumber],
 ) -> Result<Vec<Current>, InventoryError> {
     let sql = format!(
-        "SELECT serial, state, location, held_by, version FROM inventory_serials WHERE sku = ? AND serial IN ({}){}",
+        "SELECT serial, state, location, held_by, sale_id, version FROM inventory_serials WHERE sku = ? AND serial IN ({}){}",
         placeholders(serials.len()),
         storage::db::for_update(engine)
     );
@@ -263,7 +269,8 @@ async fn current(
                 state: stored(&row.try_get::<String, _>(1)?, SerialState::parse)?,
                 location: row.try_get(2)?,
                 held_by: row.try_get(3)?,
-                version: row.try_get(4)?,
+                sale_id: row.try_get(4)?,
+                version: row.try_get(5)?,
             })
         })
         .collect::<Result<_, sqlx::Error>>()
@@ -330,13 +337,15 @@ pub(crate) async fn release(tx: &mut AnyConnection, id: &str) -> Result<(), Inve
     Ok(())
 }
 
-/// Every unit with serial number `serial`, one per product that has one, by SKU.
+/// Every unit with serial number `serial`, one per product that has one, by SKU; `lock` is
+/// `""` or `storage::db::for_update(…)`.
 pub(crate) async fn units_with(
     conn: &mut AnyConnection,
     serial: &SerialNumber,
+    lock: &str,
 ) -> Result<Vec<SerialUnit>, InventoryError> {
     let rows = sqlx::query(AssertSqlSafe(format!(
-        "SELECT {UNIT_COLUMNS} FROM inventory_serials WHERE serial = ? ORDER BY sku"
+        "SELECT {UNIT_COLUMNS} FROM inventory_serials WHERE serial = ? ORDER BY sku{lock}"
     )))
     .bind(serial.as_str().to_owned())
     .fetch_all(&mut *conn)
@@ -358,7 +367,7 @@ impl InventoryStore {
     /// one), with its product's name and its history, oldest step first.
     pub async fn serial_records(&self, serial: &SerialNumber) -> Result<Vec<SerialRecord>, InventoryError> {
         let mut conn = self.db().pool().acquire().await?;
-        let units = units_with(&mut conn, serial).await?;
+        let units = units_with(&mut conn, serial, "").await?;
         let mut records = Vec::with_capacity(units.len());
         for unit in units {
             let name: String = sqlx::query_scalar("SELECT name FROM inventory_items WHERE sku = ?")

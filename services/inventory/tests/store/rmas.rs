@@ -110,6 +110,31 @@ async fn a_customers_unit_is_replaced_from_the_shelf_and_keeps_its_warranty(stor
     );
     assert!(case.under_warranty);
     assert_eq!(state(&store, "BAD-1").await, SerialState::Returned);
+    // Its sale's return cannot put it back on the shelf: the unit is the case's now.
+    let restock = SaleUpdated {
+        sale_id: "sale-r1".into(),
+        receipt_number: 1,
+        location: "main".into(),
+        change: SaleChange::Returned,
+        status: SaleStatus::Returned,
+        lines: vec![ReturnedLine {
+            sku: "RMA-GPU".into(),
+            quantity: 1,
+            restock: true,
+            serials: vec!["BAD-1".into()],
+        }],
+        approved_by: None,
+        refund_cents: 0,
+        refund_tax_cents: 0,
+        actor: None,
+    };
+    let mut tx = store.db().begin().await.unwrap();
+    let refused = apply_sale_updated(&mut tx, store.db().kind(), &restock, &now()).await;
+    assert!(
+        matches!(refused, Err(InventoryError::SerialsUnavailable(_))),
+        "{refused:?}"
+    );
+    drop(tx);
     // One open case per unit; a unit on the shelf is no case.
     assert!(matches!(
         store.open_rma(&open("BAD-1")).await,

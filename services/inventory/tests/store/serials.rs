@@ -27,6 +27,7 @@ conformance!(
     a_sold_unit_comes_back_on_the_shelf_or_kept_apart_as_faulty,
     transfers_and_counts_move_the_units_they_name,
     a_released_reservation_lets_go_of_its_units,
+    a_product_serialized_after_it_sold_is_counted_in_and_takes_back_no_unnamed_units,
 );
 
 const TTL: Duration = Duration::from_secs(60);
@@ -393,13 +394,38 @@ async fn transfers_and_counts_move_the_units_they_name(store: InventoryStore) {
         ["FOUND-9", "MOVE-1"]
     );
     assert_eq!(units(&store, "GPU-4", SerialState::Scrapped).await, ["MOVE-3"]);
-    // A count that finds the same number of units but another one still moves them.
+    // A count that finds as many units but other ones still moves them: MOVE-3, written off,
+    // is found again; FOUND-9 is gone.
     let swap = change("GPU-4", Amount::To(2), MovementKind::Count, &["MOVE-1", "MOVE-3"]);
-    match store.change(&swap, None).await {
-        // MOVE-3 was written off: it comes back only through a receipt.
-        Err(InventoryError::SerialsUnavailable(errors)) => assert!(errors[0].reason.starts_with("MOVE-3")),
-        other => panic!("{other:?}"),
-    }
+    store.change(&swap, None).await.unwrap();
+    assert_eq!(
+        units(&store, "GPU-4", SerialState::InStock).await,
+        ["MOVE-1", "MOVE-3"]
+    );
+    assert_eq!(units(&store, "GPU-4", SerialState::Scrapped).await, ["FOUND-9"]);
+    assert_invariants(&store).await;
+    // Units leave the shelf only from it: MOVE-2 is at shop-2, not at main.
+    let elsewhere = change("GPU-4", Amount::By(-1), MovementKind::Adjustment, &["MOVE-2"]);
+    assert!(matches!(
+        store.change(&elsewhere, None).await,
+        Err(InventoryError::SerialsUnavailable(_))
+    ));
+    // A unit kept apart as damaged is not on the shelf: it cannot be taken off it again.
+    let damaged = StockChange {
+        reason: Some(inventory::domain::AdjustmentReason::Damaged),
+        ..change("GPU-4", Amount::By(-1), MovementKind::Adjustment, &["MOVE-1"])
+    };
+    store.change(&damaged, None).await.unwrap();
+    let again = change("GPU-4", Amount::By(-1), MovementKind::Adjustment, &["MOVE-1"]);
+    assert!(matches!(
+        store.change(&again, None).await,
+        Err(InventoryError::SerialsUnavailable(_))
+    ));
+    // A count that finds nothing takes every unit off the shelf.
+    let empty = change("GPU-4", Amount::To(0), MovementKind::Count, &[]);
+    store.change(&empty, None).await.unwrap();
+    assert!(units(&store, "GPU-4", SerialState::InStock).await.is_empty());
+    assert_eq!(on_hand(&store, "GPU-4", "main").await, 0);
     assert_invariants(&store).await;
 }
 
@@ -425,5 +451,83 @@ async fn a_released_reservation_lets_go_of_its_units(store: InventoryStore) {
         .reserve("second", &LocationCode::main(), &[line], TTL)
         .await
         .unwrap();
+    assert_invariants(&store).await;
+}
+
+async fn a_product_serialized_after_it_sold_is_counted_in_and_takes_back_no_unnamed_units(
+    store: InventoryStore,
+) {
+    let announce = |version, serialized| CatalogProduct {
+        sku: "LATE-1".into(),
+        name: "Laptop".into(),
+        active: true,
+        catalog_version: version,
+        prices: None,
+        stock_defaults: None,
+        tracking: Some(Tracking {
+            serialized,
+            warranty_months: 12,
+        }),
+    };
+    let mut tx = store.db().begin().await.unwrap();
+    apply_catalog_product(&mut tx, &announce(1, false)).await.unwrap();
+    tx.commit().await.unwrap();
+    let plain = change("LATE-1", Amount::By(2), MovementKind::Restock, &[]);
+    store.change(&plain, None).await.unwrap();
+    let line = ReservationLine {
+        sku: "LATE-1".into(),
+        quantity: 1,
+        serials: Vec::new(),
+    };
+    store
+        .reserve("old-sale", &LocationCode::main(), &[line], TTL)
+        .await
+        .unwrap();
+    let mut tx = store.db().begin().await.unwrap();
+    apply_sale_created(
+        &mut tx,
+        store.db().kind(),
+        &sale("old-sale", &[("LATE-1", 1)]),
+        &now(),
+    )
+    .await
+    .unwrap();
+    apply_catalog_product(&mut tx, &announce(2, true)).await.unwrap();
+    tx.commit().await.unwrap();
+    // One unit on the books without a number: the check sees it, a count by serial numbers fixes it.
+    assert_eq!(store.serial_mismatches().await.unwrap().len(), 1);
+    let count = change("LATE-1", Amount::To(1), MovementKind::Count, &["LT-0001"]);
+    store.change(&count, None).await.unwrap();
+    assert_invariants(&store).await;
+    // The old sale voided: its unit comes back without a number and stays off the shelf.
+    let void = SaleUpdated {
+        sale_id: "old-sale".into(),
+        receipt_number: 1,
+        location: "main".into(),
+        change: SaleChange::Voided,
+        status: SaleStatus::Voided,
+        lines: vec![ReturnedLine {
+            sku: "LATE-1".into(),
+            quantity: 1,
+            restock: true,
+            serials: Vec::new(),
+        }],
+        approved_by: None,
+        refund_cents: 0,
+        refund_tax_cents: 0,
+        actor: None,
+    };
+    let mut tx = store.db().begin().await.unwrap();
+    apply_sale_updated(&mut tx, store.db().kind(), &void, &now())
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(on_hand(&store, "LATE-1", "main").await, 1);
+    let entry = &store.movements("LATE-1", None, 1).await.unwrap()[0];
+    assert_eq!(entry.quantity, 0);
+    assert!(
+        entry.note.as_deref().unwrap().contains("without serial numbers"),
+        "{entry:?}"
+    );
     assert_invariants(&store).await;
 }

@@ -320,6 +320,7 @@ pub fn returned_lines(input: &ReturnInput) -> Result<Vec<ReturnedLine>, Vec<Fiel
         errors.push("lines", format!("must have at most {MAX_LINES} lines"));
     }
     let mut lines = Vec::new();
+    let mut named = std::collections::BTreeSet::new();
     for (i, line) in input.lines.iter().enumerate() {
         let sku = errors.check(&format!("lines[{i}].sku"), kernel::Sku::parse(&line.sku));
         if !(1..=MAX_QUANTITY).contains(&line.quantity) {
@@ -332,9 +333,16 @@ pub fn returned_lines(input: &ReturnInput) -> Result<Vec<ReturnedLine>, Vec<Fiel
         let serials = parse_serials(&mut errors, &line.serials, &field, MAX_QUANTITY as usize);
         if !line.serials.is_empty() && line.serials.len() as i64 != line.quantity {
             errors.push(
-                field,
+                field.clone(),
                 format!("must name one serial number per unit: {}", line.quantity),
             );
+        }
+        if let Some(sku) = &sku
+            && let Some(twice) = serials
+                .iter()
+                .find(|s| !named.insert((sku.as_str().to_owned(), s.as_str().to_owned())))
+        {
+            errors.push(field, format!("{twice} is on another line already"));
         }
         if let Some(sku) = sku {
             lines.push(ReturnedLine {

@@ -370,20 +370,19 @@ impl SalesStore {
         .bind(millis(at))
         .execute(&mut *tx)
         .await?;
+        // Units given back per line, those before and those of this change: one line may be
+        // named by several parts of a return (restocked and written off).
+        let mut given_back: Vec<Vec<String>> =
+            sale.lines.iter().map(|l| l.returned_serials.clone()).collect();
         for taken in &update.lines {
-            let line = &sale.lines[(taken.line_no - 1) as usize];
-            let returned_serials: Vec<String> = line
-                .returned_serials
-                .iter()
-                .chain(&taken.returned.serials)
-                .cloned()
-                .collect();
+            let returned_serials = &mut given_back[(taken.line_no - 1) as usize];
+            returned_serials.extend(taken.returned.serials.iter().cloned());
             sqlx::query(
                 "UPDATE sales_lines SET returned_quantity = returned_quantity + ?, returned_serials = ? \
                  WHERE sale_id = ? AND line_no = ?",
             )
             .bind(taken.returned.quantity)
-            .bind(joined(&returned_serials))
+            .bind(joined(returned_serials))
             .bind(id.to_owned())
             .bind(taken.line_no)
             .execute(&mut *tx)

@@ -54,7 +54,7 @@ function unitView(ctx, u) {
       h('dt', { text: u.state === 'in_stock' ? 'At' : 'Last at' }), h('dd', { text: u.location }),
       h('dt', { text: 'Sold' }), h('dd', {}, u.sold_at
         ? [h('time', { datetime: u.sold_at, text: dateTime(u.sold_at) }), ' · ', h('a', { href: `/sales/${encodeURIComponent(u.sale_id)}`, dataset: { field: 'sale' }, text: 'the sale' }),
-          u.customer_id ? ' · to a customer of the shop' : '']
+          u.customer_id ? [' · to ', customerName(ctx, u.customer_id)] : '']
         : '—'),
       h('dt', { text: 'Warranty' }), h('dd', {}, warranty),
       h('dt', { text: 'Received' }), h('dd', {}, h('time', { datetime: u.received_at, text: dateTime(u.received_at) }),
@@ -88,4 +88,13 @@ function openForm(ctx, u) {
     }
   });
   return form;
+}
+
+/** The customer's name where the role may read customers (clerks and up), else "a customer". */
+function customerName(ctx, id) {
+  const el = h('span', { dataset: { field: 'customer' }, text: 'a customer of the shop' });
+  if (ctx.can('clerk')) {
+    get(`/customers/${seg(id)}`, {}, ctx.signal).then((c) => { el.textContent = c.name; }).catch(() => {});
+  }
+  return el;
 }

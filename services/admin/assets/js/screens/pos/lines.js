@@ -26,6 +26,8 @@ export function linesView({ basket, onChange, onRemove, onSerial, refocus }) {
     qty.addEventListener('change', () => {
       const n = Math.floor(Number(qty.value));
       if (!Number.isFinite(n) || n < 1) { qty.value = String(line.quantity); return; }
+      // Fewer units than serial numbers scanned: take a unit out by its ✕ instead.
+      if (n < line.serials.length) { qty.value = String(line.quantity); return; }
       line.quantity = n;
       basket.save();
       onChange();

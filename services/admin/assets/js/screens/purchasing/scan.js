@@ -38,15 +38,6 @@ export function scanBox(ctx, lines, onLine, onOther = () => null) {
 
   async function resolve(code) {
     let line = match(code);
-    // A product barcode (12 or 13 digits) is looked up first; any other code that names no
-    // line may be a unit's serial number.
-    const barcode = /^\d{12,13}$/.test(code);
-    const other = () => {
-      const unit = onOther(code);
-      if (unit) say(unit.ok, unit.text);
-      return !!unit;
-    };
-    if (!line && !barcode && other()) return;
     if (!line) {
       const key = code.toUpperCase();
       if (!known.has(key)) {
@@ -60,7 +51,9 @@ export function scanBox(ctx, lines, onLine, onOther = () => null) {
         }
       }
       const sku = known.get(key);
-      if (!sku && barcode && other()) return;
+      // No product has the code: it may be a unit's serial number.
+      const unit = sku ? null : onOther(code);
+      if (unit) { say(unit.ok, unit.text); return; }
       line = sku ? lines().find((l) => l.sku === sku) : null;
       if (sku && !line) { say(false, `${sku} (“${code}”) is not on this order.`); return; }
     }

@@ -84,11 +84,15 @@ export async function render(ctx) {
       if (note.input.value.trim()) step.note = note.input.value.trim();
       if (to === 'sent_to_supplier') step.supplier_id = supplier.input.value || undefined;
       if (to === 'replaced') step.replacement_serial = replacement.input.value.trim() || undefined;
+      const buttons = [...form.querySelectorAll('button[type="submit"]')];
+      buttons.forEach((b) => { b.disabled = true; });
       try {
         show(await post(`/rmas/${seg(c.id)}/steps`, step, { signal: ctx.signal }));
         flash(`${c.reference}: ${label(to).toLowerCase()}.`, 'success');
       } catch (err) {
         if (!isQuiet(err)) showFormError(form, err);
+      } finally {
+        buttons.forEach((b) => { b.disabled = false; });
       }
     });
     return form;

@@ -1,5 +1,6 @@
-// One sale (/sales/<id>): its lines and history; void (clerk+, confirmed) and returns (clerk+:
-// choose lines and quantities, restock or write off), each with a reason and how the money goes
+// One sale (/sales/<id>): its lines (with the serial numbers of their units, each a link to the
+// unit's page) and history; void (clerk+, confirmed) and returns (clerk+: choose lines and
+// quantities — or, sold with serial numbers, the units — restock or write off), each with a reason and how the money goes
 // back, counted on the open shift of this device's till, a manager approving a clerk's refund
 // above the shop's limit; and the receipt, shown again to reprint.
 
@@ -49,7 +50,9 @@ export function renderDetail(ctx) {
     const { table: lt, tbody: lb } = table(['SKU', 'Product', { label: 'Qty', class: 'num' }, { label: 'Returned', class: 'num' }, { label: 'Unit price', class: 'num' }, { label: 'Discount', class: 'num' }, { label: 'Line total', class: 'num' }]);
     sale.lines.forEach((l) => lb.append(h('tr', { dataset: { sku: l.sku } },
       h('td', {}, h('a', { href: `/stock/${encodeURIComponent(l.sku)}`, class: 'mono', text: l.sku })),
-      h('td', { text: l.name }),
+      h('td', {}, l.name, (l.serials || []).length ? h('small', { class: 'block sale-serials' }, l.serials.map((serial, i) => [i ? ', ' : 'S/N ',
+        h('a', { href: `/serials/${encodeURIComponent(serial)}`, class: 'mono', dataset: { serial }, text: serial }),
+        (l.returned_serials || []).includes(serial) ? ' (returned)' : ''])) : null),
       h('td', { class: 'num', text: int(l.quantity) }),
       h('td', { class: 'num', text: l.returned_quantity ? int(l.returned_quantity) : '' }),
       h('td', { class: 'num', text: money(l.unit_price_cents) }),
@@ -132,8 +135,14 @@ export function renderDetail(ctx) {
     let key = newKey();
     const rows = sale.lines.filter((l) => l.quantity - l.returned_quantity > 0).map((l, i) => {
       const max = l.quantity - l.returned_quantity;
-      const qty = field(`Quantity of ${l.sku} to return (at most ${max})`, { name: `qty-${i}`, type: 'number', min: 0, max, step: 1, value: '0', wrapClass: 'compact' });
       const restock = field(`Put ${l.sku} back on the shelf`, { name: `restock-${i}`, type: 'checkbox', checked: true, hint: 'Untick to write off as damaged' });
+      // A line sold with serial numbers gives back the units ticked, each by its number.
+      const sold = (l.serials || []).filter((s) => !(l.returned_serials || []).includes(s));
+      if (sold.length) {
+        const units = sold.map((serial, j) => ({ serial, box: field(`Return S/N ${serial}`, { name: `unit-${i}-${j}`, type: 'checkbox', wrapClass: 'compact' }) }));
+        return { line: l, max, units, qty: { wrap: h('div', {}, units.map((u) => u.box.wrap)) }, restock };
+      }
+      const qty = field(`Quantity of ${l.sku} to return (at most ${max})`, { name: `qty-${i}`, type: 'number', min: 0, max, step: 1, value: '0', wrapClass: 'compact' });
       return { line: l, max, qty, restock };
     });
     const refund = refundFields('return', sale);
@@ -157,6 +166,11 @@ export function renderDetail(ctx) {
       clearErrors(form);
       const lines = [];
       for (const r of rows) {
+        if (r.units) {
+          const serials = r.units.filter((u) => u.box.input.checked).map((u) => u.serial);
+          if (serials.length) lines.push({ sku: r.line.sku, quantity: serials.length, restock: r.restock.input.checked, serials });
+          continue;
+        }
         const n = Number(r.qty.input.value || 0);
         if (!Number.isInteger(n) || n < 0 || n > r.max) {
           showFormError(form, { message: `Return between 0 and ${r.max} of ${r.line.sku}.`, errors: [] });
