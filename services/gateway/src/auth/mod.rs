@@ -388,9 +388,6 @@ impl Auth {
         if presented.user.disabled {
             return Err(AuthError::InvalidToken);
         }
-        if let Err(e) = self.store.touch(&presented.credential).await {
-            tracing::debug!(error = %e, "cannot record credential use");
-        }
         let role = if presented.credential.kind_is_api {
             presented.credential.role.min(presented.user.role)
         } else {

@@ -113,13 +113,31 @@ const USER_COLUMNS: &str = "u.id AS u_id, u.username AS u_username, u.display_na
 const CREDENTIAL_COLUMNS: &str = "c.id, c.kind, c.csrf_digest, c.user_id, c.name, c.role, c.created_at, \
      c.expires_at, c.revoked_at, c.last_used_at";
 
+/// How long a presented credential is taken from memory instead of the database. Every
+/// request presents one; a change of a user or a credential made through this gateway clears
+/// them all at once, and one made through another gateway is seen within this time.
+pub const PRESENTED_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+
 pub struct AuthStore {
     db: Db,
+    /// Credentials presented lately, by digest.
+    presented: moka::future::Cache<String, Presented>,
 }
 
 impl AuthStore {
     pub fn new(db: Db) -> AuthStore {
-        AuthStore { db }
+        AuthStore {
+            db,
+            presented: moka::future::Cache::builder()
+                .max_capacity(10_000)
+                .time_to_live(PRESENTED_TTL)
+                .build(),
+        }
+    }
+
+    /// Forgets every credential presented lately: a user or a credential changed.
+    fn forget_presented(&self) {
+        self.presented.invalidate_all();
     }
 
     pub fn db(&self) -> &Db {
@@ -220,6 +238,7 @@ impl AuthStore {
         .bind(id)
         .execute(self.db.pool())
         .await?;
+        self.forget_presented();
         if done.rows_affected() == 0 {
             return Ok(None);
         }
@@ -236,6 +255,7 @@ impl AuthStore {
         .bind(id)
         .execute(self.db.pool())
         .await?;
+        self.forget_presented();
         Ok(done.rows_affected() == 1)
     }
 
@@ -273,6 +293,7 @@ impl AuthStore {
             }
         };
         tx.commit().await?;
+        self.forget_presented();
         if deleted {
             return Ok(Removal::Deleted);
         }
@@ -288,6 +309,7 @@ impl AuthStore {
             .bind(id)
             .execute(self.db.pool())
             .await?;
+        self.forget_presented();
         Ok(())
     }
 
@@ -345,6 +367,24 @@ impl AuthStore {
     /// The live credential whose token has `digest`, with its owner: not revoked, not
     /// expired. One indexed read per request.
     pub async fn present(&self, digest: &str) -> Result<Option<Presented>, sqlx::Error> {
+        if let Some(presented) = self.presented.get(digest).await {
+            let expired = presented
+                .credential
+                .expires_at
+                .is_some_and(|at| at <= OffsetDateTime::now_utc());
+            return Ok((!expired).then_some(presented));
+        }
+        let found = self.read_presented(digest).await?;
+        if let Some(presented) = &found {
+            if let Err(e) = self.touch(&presented.credential).await {
+                tracing::debug!(error = %e, "cannot record credential use");
+            }
+            self.presented.insert(digest.to_owned(), presented.clone()).await;
+        }
+        Ok(found)
+    }
+
+    async fn read_presented(&self, digest: &str) -> Result<Option<Presented>, sqlx::Error> {
         let sql = format!(
             "SELECT {CREDENTIAL_COLUMNS}, {USER_COLUMNS} FROM auth_credentials c \
              JOIN auth_users u ON u.id = c.user_id \
@@ -367,7 +407,7 @@ impl AuthStore {
 
     /// Notes when a credential was last used, at most once a minute per credential, so that a
     /// busy client does not turn every read into a write.
-    pub async fn touch(&self, credential: &Credential) -> Result<(), sqlx::Error> {
+    async fn touch(&self, credential: &Credential) -> Result<(), sqlx::Error> {
         let now = now_ms();
         let stale = credential
             .last_used_at
@@ -393,6 +433,7 @@ impl AuthStore {
         .bind(owner)
         .execute(self.db.pool())
         .await?;
+        self.forget_presented();
         Ok(done.rows_affected() == 1)
     }
 
@@ -408,6 +449,7 @@ impl AuthStore {
         .bind(keep.unwrap_or_default().to_owned())
         .execute(self.db.pool())
         .await?;
+        self.forget_presented();
         Ok(())
     }
 
@@ -419,6 +461,7 @@ impl AuthStore {
             .bind(user_id)
             .execute(self.db.pool())
             .await?;
+        self.forget_presented();
         Ok(())
     }
 
