@@ -26,7 +26,7 @@ pub struct RestockInput {
     pub note: Option<String>,
     /// For a serialized product: the serial number of each unit, one per unit.
     #[serde(default)]
-    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
     pub serials: Vec<String>,
 }
 
@@ -46,7 +46,7 @@ pub struct AdjustmentInput {
     /// For a serialized product: the units found (a positive delta) or taken off (negative:
     /// kept apart as faulty when damaged, else written off), one per unit.
     #[serde(default)]
-    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
     pub serials: Vec<String>,
 }
 
@@ -64,7 +64,7 @@ pub struct CountInput {
     /// For a serialized product: every unit found on the shelf, one per unit counted: units
     /// it does not name are written off, units it names that were not there are received.
     #[serde(default)]
-    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
     pub serials: Vec<String>,
 }
 
@@ -82,7 +82,7 @@ pub struct TransferInput {
     pub note: Option<String>,
     /// For a serialized product: the serial number of each unit, one per unit.
     #[serde(default)]
-    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
     pub serials: Vec<String>,
 }
 

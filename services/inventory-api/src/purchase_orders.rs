@@ -92,7 +92,7 @@ pub struct ReceiptLineInput {
     pub unit_cost_cents: Option<i64>,
     /// For a serialized product: the serial number of each unit received, one per unit.
     #[serde(default)]
-    #[schema(max_items = 500, value_type = Vec<web::schema::SerialNumber>)]
+    #[schema(max_items = 1000, value_type = Vec<web::schema::SerialNumber>)]
     pub serials: Vec<String>,
 }
 

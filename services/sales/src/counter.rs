@@ -323,10 +323,13 @@ impl Counter {
         (actor, origin): (&web::Actor, &Origin),
     ) -> Result<Sale, SaleError> {
         let policy = self.refund_policy(actor).await?;
-        // Checked once more under the sale's lock as it is recorded.
-        let update = domain::return_lines(&self.get(id).await?, returned)?;
-        let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
-        self.check_units_sold(id, &back).await?;
+        // Units named by serial number are checked with the inventory first, once the return
+        // itself is known to fit the sale (checked again under the sale's lock as it is recorded).
+        if returned.iter().any(|l| l.restock && !l.serials.is_empty()) {
+            let update = domain::return_lines(&self.get(id).await?, returned)?;
+            let back: Vec<ReturnedLine> = update.lines.into_iter().map(|l| l.returned).collect();
+            self.check_units_sold(id, &back).await?;
+        }
         self.store
             .update(id, key, origin, (details, &policy), |sale| {
                 domain::return_lines(sale, returned)

@@ -211,6 +211,13 @@ async fn a_serialized_gpu_is_received_sold_looked_up_and_taken_back_under_warran
         .goto(&format!("{base}/sales/{sale_id}"))
         .await
         .unwrap();
+    page.click("#return-items").await;
+    page.wait_for("#return-form input[type=\"checkbox\"][name^=\"unit-\"]")
+        .await;
+    page.screenshot("sale-return-serials").await;
+    page.browser.set_window_size(768, 1024).await.unwrap();
+    page.screenshot("sale-return-serials-768").await;
+    page.browser.set_window_size(1366, 900).await.unwrap();
     page.click(&format!(".sale-serials a[data-serial=\"{}\"]", SERIALS[1]))
         .await;
     page.wait_for(".serial-unit[data-state=\"at_supplier\"]").await;

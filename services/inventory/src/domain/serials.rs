@@ -65,7 +65,7 @@ pub struct SerialRecord {
 }
 
 /// The most serial numbers one request names.
-pub const MAX_SERIALS: usize = 500;
+pub const MAX_SERIALS: usize = 1000;
 
 /// Whether `serials` fit a change of `units` units of a SKU tracked as `tracking`: one
 /// distinct serial per unit for a serialized SKU, none for any other. `field` names the list

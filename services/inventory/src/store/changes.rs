@@ -2,7 +2,6 @@
 //! level), transfers (two levels, both or neither), and low-stock settings.
 
 use events::inventory::{RestockReceived, StockAdjusted, StockTransferred};
-use events::{Envelope, Event};
 use kernel::serial::SerialChange;
 use sqlx::AnyConnection;
 use storage::DatabaseKind;
@@ -13,18 +12,13 @@ use time::OffsetDateTime;
 use super::costs::{CostedReceipt, record_cost, units_on_hand};
 use super::ledger::{NewMovement, insert_movement, insert_restock};
 use super::levels::{known_item, locked_level, usable_location, warning_for, write_level};
-use super::{Answer, InventoryStore, serials};
-use crate::SERVICE;
+use super::{Answer, InventoryStore, envelope, serials};
 use crate::domain::serials::check_serials;
 use crate::domain::{
-    AdjustmentReason, Amount, Changed, FieldError, Item, Level, LevelSettings, MovementKind, Origin, Restock,
+    AdjustmentReason, Amount, Changed, FieldError, Item, Level, LevelSettings, MovementKind, Restock,
     SerialNumber, StockChange, Transfer, low_stock,
 };
 use crate::error::InventoryError;
-
-fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
-    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
-}
 
 /// Serial numbers as events carry them.
 pub(crate) fn names(serials: &[SerialNumber]) -> Vec<String> {

@@ -6,7 +6,7 @@ use storage::DatabaseKind;
 use storage::clock::millis;
 use time::OffsetDateTime;
 
-use super::{InventoryStore, movement_from_row};
+use super::{InventoryStore, integer_type, movement_from_row};
 use crate::domain::{AdjustmentReason, Level, Movement, MovementKind, Restock};
 use crate::error::InventoryError;
 
@@ -36,12 +36,7 @@ impl InventoryStore {
     /// changed behind the inventory's back. The inventory checks this now and then and says so
     /// in `inventory_ledger_mismatches`.
     pub async fn ledger_mismatches(&self) -> Result<Vec<LedgerMismatch>, InventoryError> {
-        // MySQL's SUM is DECIMAL, which the Any driver cannot decode; each engine names its
-        // integer type differently.
-        let integer = match self.db.kind() {
-            DatabaseKind::Sqlite => "INTEGER",
-            DatabaseKind::MySql => "SIGNED",
-        };
+        let integer = integer_type(self.db.kind());
         let rows = sqlx::query(sqlx::AssertSqlSafe(format!(
             "SELECT l.sku, l.location, l.on_hand, CAST(COALESCE(SUM(m.quantity), 0) AS {integer}) AS ledger \
              FROM inventory_levels l LEFT JOIN inventory_movements m ON m.sku = l.sku AND m.location = l.location \

@@ -39,7 +39,7 @@ use sqlx::{AnyConnection, AssertSqlSafe, Row};
 use storage::Db;
 use storage::clock::from_millis;
 
-use crate::domain::{AdjustmentReason, Item, Level, Location, Movement, MovementKind, Tracking};
+use crate::domain::{AdjustmentReason, Item, Level, Location, Movement, MovementKind, Origin, Tracking};
 use crate::error::InventoryError;
 
 pub const OUTBOX_TABLE: &str = "inventory_outbox";
@@ -189,6 +189,24 @@ fn movement_from_row(row: &AnyRow) -> Result<Movement, sqlx::Error> {
         actor: row.try_get("actor")?,
         created_at: from_millis(row.try_get("created_at")?),
     })
+}
+
+/// An event caused by a person's request, with the request's correlation id.
+pub(crate) fn envelope<E: events::Event>(
+    origin: &Origin,
+    at: time::OffsetDateTime,
+    event: &E,
+) -> events::Envelope {
+    events::Envelope::new(crate::SERVICE, origin.correlation_id.clone(), at, event)
+}
+
+/// The integer type a count or sum is cast to: MySQL's SUM is DECIMAL, which the Any driver
+/// cannot decode, and each engine names its integer type differently.
+fn integer_type(engine: storage::DatabaseKind) -> &'static str {
+    match engine {
+        storage::DatabaseKind::Sqlite => "INTEGER",
+        storage::DatabaseKind::MySql => "SIGNED",
+    }
 }
 
 /// `?, ?, …` for `n` bound values.

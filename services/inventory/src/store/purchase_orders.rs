@@ -5,7 +5,6 @@
 //! on hand through the ledger; calling an order off takes what remained out of incoming.
 
 use events::inventory::RestockReceived;
-use events::{Envelope, Event};
 use inventory_api::purchase_orders::{PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, ReceiptView};
 use kernel::serial::SerialChange;
 use kernel::{MovementKind, PurchaseOrderStatus};
@@ -18,8 +17,7 @@ use time::OffsetDateTime;
 use super::costs::{CostedReceipt, record_cost, units_on_hand};
 use super::ledger::{NewMovement, insert_movement, insert_restock};
 use super::levels::{known_item, locked_level, usable_location, write_level};
-use super::{InventoryStore, serials, stored};
-use crate::SERVICE;
+use super::{InventoryStore, envelope, serials, stored};
 use crate::domain::purchasing::{self, Delivered, OrderLine, Refusal};
 use crate::domain::serials::check_serials;
 use crate::domain::{Origin, Restock};
@@ -581,10 +579,6 @@ impl InventoryStore {
         .await?;
         Ok(())
     }
-}
-
-fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
-    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
 }
 
 async fn insert_lines(tx: &mut AnyConnection, id: &str, lines: &[NewLine]) -> Result<(), InventoryError> {

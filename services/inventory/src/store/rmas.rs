@@ -4,7 +4,6 @@
 //! level of its SKU where it is handled, as every change of that stock does.
 
 use events::inventory::{LevelSnapshot, StockLevelsChanged};
-use events::{Envelope, Event};
 use kernel::serial::{RmaState, SerialChange, SerialNumber, SerialState};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
@@ -15,8 +14,7 @@ use time::OffsetDateTime;
 use super::ledger::{NewMovement, insert_movement};
 use super::levels::{known_item, locked_level, usable_location, write_level};
 use super::serials::{self, Details, Step};
-use super::{InventoryStore, OUTBOX_TABLE, stored};
-use crate::SERVICE;
+use super::{InventoryStore, OUTBOX_TABLE, envelope, stored};
 use crate::domain::rma::{self, CaseCustomer, Rma, RmaEntry, plan};
 use crate::domain::serials::SerialUnit;
 use crate::domain::{FieldError, LocationCode, MovementKind, Origin};
@@ -402,10 +400,6 @@ fn case_step<'a>(
         actor: step.origin.actor.clone(),
         at,
     }
-}
-
-fn envelope<E: Event>(origin: &Origin, at: OffsetDateTime, event: &E) -> Envelope {
-    Envelope::new(SERVICE, origin.correlation_id.clone(), at, event)
 }
 
 fn field(name: &str, reason: String) -> InventoryError {

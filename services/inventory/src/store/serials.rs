@@ -10,7 +10,7 @@ use storage::DatabaseKind;
 use storage::clock::{from_millis, millis};
 use time::OffsetDateTime;
 
-use super::{InventoryStore, placeholders, stored};
+use super::{InventoryStore, integer_type, placeholders, stored};
 use crate::domain::FieldError;
 use crate::domain::serials::{SerialEntry, SerialRecord, SerialUnit};
 use crate::error::InventoryError;
@@ -430,10 +430,7 @@ impl InventoryStore {
     /// shelf there: none, unless a row was changed behind the inventory's back. Checked with
     /// the ledger (`inventory_serial_mismatches`).
     pub async fn serial_mismatches(&self) -> Result<Vec<SerialMismatch>, InventoryError> {
-        let integer = match self.db().kind() {
-            DatabaseKind::Sqlite => "INTEGER",
-            DatabaseKind::MySql => "SIGNED",
-        };
+        let integer = integer_type(self.db().kind());
         let rows = sqlx::query(AssertSqlSafe(format!(
             "SELECT l.sku, l.location, l.on_hand, CAST(COUNT(s.serial) AS {integer}) FROM inventory_levels l \
              JOIN inventory_items i ON i.sku = l.sku AND i.serialized = 1 \

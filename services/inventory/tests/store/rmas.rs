@@ -5,21 +5,20 @@
 
 use std::sync::Arc;
 
-use events::sales::{ReturnedLine, SaleUpdated};
 use futures::future::join;
 use inventory::domain::{
     AdjustmentReason, Amount, LocationCode, MovementKind, Origin, ReservationLine, SerialNumber,
 };
 use inventory::error::InventoryError;
 use inventory::store::InventoryStore;
-use inventory::store::reservations::{apply_sale_created, apply_sale_updated};
+use inventory::store::reservations::apply_sale_created;
 use inventory::store::rmas::{NewRma, RmaStep};
 use inventory_api::suppliers::SupplierInput;
+use kernel::SaleChange;
 use kernel::serial::{RmaState, SerialState};
-use kernel::{SaleChange, SaleStatus};
 
 use crate::reservations::{now, sale};
-use crate::serials::{assert_invariants, change, on_hand, receive, serialized};
+use crate::serials::{apply_given_back, assert_invariants, change, given_back, on_hand, receive, serialized};
 
 conformance!(
     a_customers_unit_is_replaced_from_the_shelf_and_keeps_its_warranty,
@@ -111,30 +110,12 @@ async fn a_customers_unit_is_replaced_from_the_shelf_and_keeps_its_warranty(stor
     assert!(case.under_warranty);
     assert_eq!(state(&store, "BAD-1").await, SerialState::Returned);
     // Its sale's return cannot put it back on the shelf: the unit is the case's now.
-    let restock = SaleUpdated {
-        sale_id: "sale-r1".into(),
-        receipt_number: 1,
-        location: "main".into(),
-        change: SaleChange::Returned,
-        status: SaleStatus::Returned,
-        lines: vec![ReturnedLine {
-            sku: "RMA-GPU".into(),
-            quantity: 1,
-            restock: true,
-            serials: vec!["BAD-1".into()],
-        }],
-        approved_by: None,
-        refund_cents: 0,
-        refund_tax_cents: 0,
-        actor: None,
-    };
-    let mut tx = store.db().begin().await.unwrap();
-    let refused = apply_sale_updated(&mut tx, store.db().kind(), &restock, &now()).await;
+    let restock = given_back("sale-r1", SaleChange::Returned, ("RMA-GPU", true, &["BAD-1"]));
+    let refused = apply_given_back(&store, &restock).await;
     assert!(
         matches!(refused, Err(InventoryError::SerialsUnavailable(_))),
         "{refused:?}"
     );
-    drop(tx);
     // One open case per unit; a unit on the shelf is no case.
     assert!(matches!(
         store.open_rma(&open("BAD-1")).await,
@@ -271,28 +252,8 @@ async fn a_refund_without_the_unit_leaves_its_case_alone(store: InventoryStore) 
     };
     store.move_rma(&case.id, &sent).await.unwrap();
     // The customer gets the money back while the unit is at the supplier.
-    let refund = SaleUpdated {
-        sale_id: "sale-r4".into(),
-        receipt_number: 1,
-        location: "main".into(),
-        change: SaleChange::Returned,
-        status: SaleStatus::Returned,
-        lines: vec![ReturnedLine {
-            sku: "RMA-CPU".into(),
-            quantity: 1,
-            restock: false,
-            serials: vec!["CPU-1".into()],
-        }],
-        approved_by: None,
-        refund_cents: 0,
-        refund_tax_cents: 0,
-        actor: None,
-    };
-    let mut tx = store.db().begin().await.unwrap();
-    apply_sale_updated(&mut tx, store.db().kind(), &refund, &now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let refund = given_back("sale-r4", SaleChange::Returned, ("RMA-CPU", false, &["CPU-1"]));
+    apply_given_back(&store, &refund).await.unwrap();
     assert_eq!(state(&store, "CPU-1").await, SerialState::AtSupplier);
     store.move_rma(&case.id, &step(RmaState::Refunded)).await.unwrap();
     assert_eq!(state(&store, "CPU-1").await, SerialState::Scrapped);

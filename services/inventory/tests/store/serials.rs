@@ -263,33 +263,13 @@ async fn a_sold_unit_comes_back_on_the_shelf_or_kept_apart_as_faulty(store: Inve
         .await
         .unwrap();
     tx.commit().await.unwrap();
-    let update = |change, restock, units: &[&str]| SaleUpdated {
-        sale_id: "sale-b".into(),
-        receipt_number: 1,
-        location: "main".into(),
-        change,
-        status: SaleStatus::PartiallyReturned,
-        lines: vec![ReturnedLine {
-            sku: "GPU-3".into(),
-            quantity: units.len() as i64,
-            restock,
-            serials: units.iter().map(|s| s.to_string()).collect(),
-        }],
-        approved_by: None,
-        refund_cents: 0,
-        refund_tax_cents: 0,
-        actor: Some("bo".into()),
-    };
+    let update = |change, restock, units: &[&str]| given_back("sale-b", change, ("GPU-3", restock, units));
     for u in [
         update(SaleChange::Returned, true, &["BACK-1"]),
         update(SaleChange::Returned, false, &["BACK-2"]),
         update(SaleChange::Voided, true, &["BACK-3"]),
     ] {
-        let mut tx = store.db().begin().await.unwrap();
-        apply_sale_updated(&mut tx, store.db().kind(), &u, &now())
-            .await
-            .unwrap();
-        tx.commit().await.unwrap();
+        apply_given_back(&store, &u).await.unwrap();
     }
     assert_eq!(
         units(&store, "GPU-3", SerialState::InStock).await,
@@ -299,19 +279,11 @@ async fn a_sold_unit_comes_back_on_the_shelf_or_kept_apart_as_faulty(store: Inve
     // The faulty unit is never sellable stock.
     assert_eq!(on_hand(&store, "GPU-3", "main").await, 2);
     // A unit given back once cannot be given back again.
-    let mut tx = store.db().begin().await.unwrap();
-    let again = apply_sale_updated(
-        &mut tx,
-        store.db().kind(),
-        &update(SaleChange::Returned, true, &["BACK-1"]),
-        &now(),
-    )
-    .await;
+    let again = apply_given_back(&store, &update(SaleChange::Returned, true, &["BACK-1"])).await;
     assert!(
         matches!(again, Err(InventoryError::SerialsUnavailable(_))),
         "{again:?}"
     );
-    drop(tx);
     let history: Vec<SerialChange> = store
         .serial_records(&SerialNumber::parse("BACK-2").unwrap())
         .await
@@ -500,28 +472,9 @@ async fn a_product_serialized_after_it_sold_is_counted_in_and_takes_back_no_unna
     store.change(&count, None).await.unwrap();
     assert_invariants(&store).await;
     // The old sale voided: its unit comes back without a number and stays off the shelf.
-    let void = SaleUpdated {
-        sale_id: "old-sale".into(),
-        receipt_number: 1,
-        location: "main".into(),
-        change: SaleChange::Voided,
-        status: SaleStatus::Voided,
-        lines: vec![ReturnedLine {
-            sku: "LATE-1".into(),
-            quantity: 1,
-            restock: true,
-            serials: Vec::new(),
-        }],
-        approved_by: None,
-        refund_cents: 0,
-        refund_tax_cents: 0,
-        actor: None,
-    };
-    let mut tx = store.db().begin().await.unwrap();
-    apply_sale_updated(&mut tx, store.db().kind(), &void, &now())
-        .await
-        .unwrap();
-    tx.commit().await.unwrap();
+    let mut void = given_back("old-sale", SaleChange::Voided, ("LATE-1", true, &[]));
+    void.lines[0].quantity = 1;
+    apply_given_back(&store, &void).await.unwrap();
     assert_eq!(on_hand(&store, "LATE-1", "main").await, 1);
     let entry = &store.movements("LATE-1", None, 1).await.unwrap()[0];
     assert_eq!(entry.quantity, 0);
@@ -530,4 +483,43 @@ async fn a_product_serialized_after_it_sold_is_counted_in_and_takes_back_no_unna
         "{entry:?}"
     );
     assert_invariants(&store).await;
+}
+
+/// A void or return of `sale_id` giving back `units` of `sku`, restocked or not.
+pub(crate) fn given_back(
+    sale_id: &str,
+    change: SaleChange,
+    (sku, restock, units): (&str, bool, &[&str]),
+) -> SaleUpdated {
+    SaleUpdated {
+        sale_id: sale_id.into(),
+        receipt_number: 1,
+        location: "main".into(),
+        change,
+        status: match change {
+            SaleChange::Voided => SaleStatus::Voided,
+            SaleChange::Returned => SaleStatus::PartiallyReturned,
+        },
+        lines: vec![ReturnedLine {
+            sku: sku.into(),
+            quantity: units.len() as i64,
+            restock,
+            serials: units.iter().map(|s| s.to_string()).collect(),
+        }],
+        approved_by: None,
+        refund_cents: 0,
+        refund_tax_cents: 0,
+        actor: Some("bo".into()),
+    }
+}
+
+/// Applies `update` as the inventory's consumer does, in one transaction, committed if it applies.
+pub(crate) async fn apply_given_back(
+    store: &InventoryStore,
+    update: &SaleUpdated,
+) -> Result<(), InventoryError> {
+    let mut tx = store.db().begin().await.unwrap();
+    apply_sale_updated(&mut tx, store.db().kind(), update, &now()).await?;
+    tx.commit().await.unwrap();
+    Ok(())
 }

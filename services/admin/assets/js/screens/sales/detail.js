@@ -212,7 +212,7 @@ export function renderDetail(ctx) {
       }
     });
     replace(formBox, form);
-    rows[0]?.qty.input.focus();
+    (rows[0]?.units ? rows[0].units[0].box.input : rows[0]?.qty.input)?.focus();
   }
 
   /**
