@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
-use futures::StreamExt;
+use futures::{FutureExt, StreamExt};
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, BasicRejectOptions,
     ConfirmSelectOptions, ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
@@ -100,9 +100,20 @@ impl Bus {
     /// Returns once the message is safe: confirmed by the broker, or applied (or
     /// dead-lettered) by every in-process consumer of its type.
     pub async fn publish(&self, message: &Message) -> Result<(), BusError> {
+        match self.publish_all(std::slice::from_ref(message)).await {
+            Published { failure: Some(e), .. } => Err(e),
+            Published { .. } => Ok(()),
+        }
+    }
+
+    /// Publishes `messages` in order, all in flight at once, and returns once each is safe or
+    /// the first failed: the broker confirms them as a stream, and in-process consumers
+    /// receive them together (and can apply them in one transaction). The leading `safe`
+    /// messages are safe; the others may or may not have been delivered.
+    pub async fn publish_all(&self, messages: &[Message]) -> Published {
         match self {
-            Bus::InProcess(bus) => bus.publish(message).await,
-            Bus::RabbitMq(bus) => bus.publish(message).await,
+            Bus::InProcess(bus) => bus.publish_all(messages).await,
+            Bus::RabbitMq(bus) => bus.publish_all(messages).await,
         }
     }
 
@@ -133,7 +144,7 @@ impl Bus {
     pub async fn ping(&self) -> Result<(), BusError> {
         match self {
             Bus::InProcess(_) => Ok(()),
-            Bus::RabbitMq(bus) => bus.with_publisher(|_| async { Ok(()) }).await,
+            Bus::RabbitMq(bus) => bus.ping().await,
         }
     }
 }
@@ -195,6 +206,15 @@ impl Listener {
     }
 }
 
+/// What became of a [`Bus::publish_all`].
+#[derive(Debug)]
+pub struct Published {
+    /// How many of the messages, from the first, are safe.
+    pub safe: usize,
+    /// Why the next one is not.
+    pub failure: Option<BusError>,
+}
+
 /// Deliveries for one consumer.
 pub enum Subscription {
     InProcess(mpsc::UnboundedReceiver<Delivery>),
@@ -212,26 +232,38 @@ impl Subscription {
     pub async fn next(&mut self) -> Option<Delivery> {
         match self {
             Subscription::InProcess(rx) => rx.recv().await,
-            Subscription::RabbitMq(rabbit) => match rabbit.consumer.next().await? {
-                Ok(delivery) => Some(Delivery {
-                    message: Message {
-                        id: delivery
-                            .properties
-                            .message_id()
-                            .as_ref()
-                            .map(|id| id.to_string())
-                            .unwrap_or_default(),
-                        event_type: delivery.routing_key.to_string(),
-                        payload: Bytes::from(delivery.data),
-                    },
-                    redelivered: delivery.redelivered,
-                    settle: Settle::RabbitMq(delivery.acker),
-                }),
-                Err(e) => {
-                    tracing::warn!(error = %e, "RabbitMQ subscription failed");
-                    None
-                }
+            Subscription::RabbitMq(rabbit) => from_rabbitmq(rabbit.consumer.next().await?),
+        }
+    }
+
+    /// A delivery that has already arrived, without waiting for one.
+    pub fn ready(&mut self) -> Option<Delivery> {
+        match self {
+            Subscription::InProcess(rx) => rx.try_recv().ok(),
+            Subscription::RabbitMq(rabbit) => from_rabbitmq(rabbit.consumer.next().now_or_never()??),
+        }
+    }
+}
+
+fn from_rabbitmq(received: Result<lapin::message::Delivery, lapin::Error>) -> Option<Delivery> {
+    match received {
+        Ok(delivery) => Some(Delivery {
+            message: Message {
+                id: delivery
+                    .properties
+                    .message_id()
+                    .as_ref()
+                    .map(|id| id.to_string())
+                    .unwrap_or_default(),
+                event_type: delivery.routing_key.to_string(),
+                payload: Bytes::from(delivery.data),
             },
+            redelivered: delivery.redelivered,
+            settle: Settle::RabbitMq(delivery.acker),
+        }),
+        Err(e) => {
+            tracing::warn!(error = %e, "RabbitMQ subscription failed");
+            None
         }
     }
 }
@@ -323,30 +355,44 @@ impl InProcessBus {
         Subscription::InProcess(rx)
     }
 
-    async fn publish(&self, message: &Message) -> Result<(), BusError> {
+    async fn publish_all(&self, messages: &[Message]) -> Published {
         let mut pending = Vec::new();
+        let mut failure = None;
         {
             let queues = self.queues.lock().expect("bus lock");
-            for queue in queues.iter().filter(|q| q.types.contains(&message.event_type)) {
-                let (done, settled) = oneshot::channel();
-                let delivery = Delivery {
-                    message: message.clone(),
-                    redelivered: false,
-                    settle: Settle::InProcess(done),
-                };
-                queue
-                    .deliveries
-                    .send(delivery)
-                    .map_err(|_| BusError::ConsumerGone(queue.name.clone()))?;
-                pending.push((queue.name.clone(), settled));
+            'messages: for message in messages {
+                let mut settles = Vec::new();
+                for queue in queues.iter().filter(|q| q.types.contains(&message.event_type)) {
+                    let (done, settled) = oneshot::channel();
+                    let delivery = Delivery {
+                        message: message.clone(),
+                        redelivered: false,
+                        settle: Settle::InProcess(done),
+                    };
+                    if queue.deliveries.send(delivery).is_err() {
+                        failure = Some(BusError::ConsumerGone(queue.name.clone()));
+                        break 'messages;
+                    }
+                    settles.push((queue.name.clone(), settled));
+                }
+                pending.push((message, settles));
             }
         }
-        for (queue, settled) in pending {
-            settled.await.map_err(|_| BusError::ConsumerGone(queue))?;
+        let mut safe = 0;
+        for (message, settles) in pending {
+            for (queue, settled) in settles {
+                if settled.await.is_err() {
+                    return Published {
+                        safe,
+                        failure: Some(BusError::ConsumerGone(queue)),
+                    };
+                }
+            }
+            // After the consumers: a live view that reloads on this event sees its effect.
+            let _ = self.listeners.send(message.clone());
+            safe += 1;
         }
-        // After the consumers: a live view that reloads on this event sees its effect.
-        let _ = self.listeners.send(message.clone());
-        Ok(())
+        Published { safe, failure }
     }
 }
 
@@ -394,12 +440,11 @@ impl RabbitBus {
         Ok(())
     }
 
-    async fn with_publisher<F, Fut, T>(&self, action: F) -> Result<T, BusError>
-    where
-        F: FnOnce(lapin::Channel) -> Fut,
-        Fut: Future<Output = Result<T, BusError>>,
-    {
-        let mut publisher = self.publisher.lock().await;
+    /// The publishing channel, connected (and confirm-mode) first if it is not.
+    async fn publisher(
+        &self,
+        publisher: &mut Option<(Connection, lapin::Channel)>,
+    ) -> Result<lapin::Channel, BusError> {
         let usable = publisher
             .as_ref()
             .is_some_and(|(conn, channel)| conn.status().connected() && channel.status().connected());
@@ -411,48 +456,65 @@ impl RabbitBus {
             self.declare_exchange(&channel).await?;
             *publisher = Some((connection, channel));
         }
-        let channel = publisher.as_ref().expect("just connected").1.clone();
-        let result = action(channel).await;
-        if result.is_err() {
-            *publisher = None;
-        }
-        result
+        Ok(publisher.as_ref().expect("just connected").1.clone())
     }
 
-    async fn publish(&self, message: &Message) -> Result<(), BusError> {
-        let exchange = self.exchange.clone();
-        self.with_publisher(|channel| async move {
-            let mut properties = BasicProperties::default()
-                .with_delivery_mode(2) // persistent
-                .with_content_type("application/json".into())
-                .with_message_id(message.id.as_str().into())
-                .with_type(message.event_type.as_str().into());
-            if let Some(correlation) = message.correlation_id() {
-                let mut headers = FieldTable::default();
-                headers.insert(
-                    "x-correlation-id".into(),
-                    AMQPValue::LongString(correlation.as_str().into()),
-                );
-                properties = properties
-                    .with_correlation_id(correlation.as_str().into())
-                    .with_headers(headers);
+    async fn ping(&self) -> Result<(), BusError> {
+        let mut publisher = self.publisher.lock().await;
+        self.publisher(&mut publisher).await.map(drop)
+    }
+
+    /// Sends every message before awaiting the first confirm: the broker confirms a stream of
+    /// them in about the time of one.
+    async fn publish_all(&self, messages: &[Message]) -> Published {
+        let mut publisher = self.publisher.lock().await;
+        let channel = match self.publisher(&mut publisher).await {
+            Ok(channel) => channel,
+            Err(e) => {
+                return Published {
+                    safe: 0,
+                    failure: Some(e),
+                };
             }
-            let confirm = channel
+        };
+        let mut confirms = Vec::with_capacity(messages.len());
+        let mut failure = None;
+        for message in messages {
+            match channel
                 .basic_publish(
-                    exchange.as_str().into(),
+                    self.exchange.as_str().into(),
                     message.event_type.as_str().into(),
                     BasicPublishOptions::default(),
                     &message.payload,
-                    properties,
+                    properties(message),
                 )
-                .await?
-                .await?;
-            match confirm {
-                Confirmation::Ack(_) => Ok(()),
-                Confirmation::Nack(_) | Confirmation::NotRequested => Err(BusError::Refused),
+                .await
+            {
+                Ok(confirm) => confirms.push(confirm),
+                Err(e) => {
+                    failure = Some(e.into());
+                    break;
+                }
             }
-        })
-        .await
+        }
+        let mut safe = 0;
+        for confirm in confirms {
+            match confirm.await {
+                Ok(Confirmation::Ack(_)) => safe += 1,
+                Ok(Confirmation::Nack(_) | Confirmation::NotRequested) => {
+                    failure = Some(BusError::Refused);
+                    break;
+                }
+                Err(e) => {
+                    failure = Some(e.into());
+                    break;
+                }
+            }
+        }
+        if failure.is_some() {
+            *publisher = None;
+        }
+        Published { safe, failure }
     }
 
     /// An exclusive, self-deleting queue bound to `types`, consumed without acknowledgements.
@@ -578,5 +640,27 @@ impl RabbitBus {
             consumer,
             _connection: connection,
         })))
+    }
+}
+
+/// Persistent, typed and named, with the request that caused it when known.
+fn properties(message: &Message) -> BasicProperties {
+    let properties = BasicProperties::default()
+        .with_delivery_mode(2) // persistent
+        .with_content_type("application/json".into())
+        .with_message_id(message.id.as_str().into())
+        .with_type(message.event_type.as_str().into());
+    match message.correlation_id() {
+        Some(correlation) => {
+            let mut headers = FieldTable::default();
+            headers.insert(
+                "x-correlation-id".into(),
+                AMQPValue::LongString(correlation.as_str().into()),
+            );
+            properties
+                .with_correlation_id(correlation.as_str().into())
+                .with_headers(headers)
+        }
+        None => properties,
     }
 }

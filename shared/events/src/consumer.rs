@@ -3,6 +3,11 @@
 //! that transaction committed. A redelivered or duplicated event finds its inbox row and
 //! changes nothing. An event that keeps failing is recorded in `<service>_dead_letters` with
 //! its error and dead-lettered, and the consumer goes on with the next.
+//!
+//! Deliveries that are already waiting are applied together, in order, in one transaction
+//! (up to [`BATCH`]), so that a consumer behind a busy service catches up with one commit per
+//! batch instead of one per event. If any of them fails, the batch is rolled back and each is
+//! applied on its own, with its own retries and dead letter.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -17,6 +22,9 @@ use crate::backoff::Backoff;
 use crate::bus::{Bus, Delivery};
 use crate::envelope::Envelope;
 use storage::clock::now_ms;
+
+/// The most deliveries applied in one transaction.
+pub const BATCH: usize = 16;
 
 /// Why applying an event failed.
 #[derive(Debug, thiserror::Error)]
@@ -130,7 +138,13 @@ impl Consumer {
                             tokio::select! {
                                 () = shutdown.cancelled() => return,
                                 next = deliveries.next() => match next {
-                                    Some(delivery) => { self.process(delivery).await; }
+                                    Some(delivery) => {
+                                        let mut batch = vec![delivery];
+                                        while batch.len() < BATCH && let Some(more) = deliveries.ready() {
+                                            batch.push(more);
+                                        }
+                                        self.process_all(batch).await;
+                                    }
                                     None => break,
                                 },
                             }
@@ -150,6 +164,41 @@ impl Consumer {
         }
     }
 
+    /// Applies deliveries in order, together in one transaction when they all succeed at the
+    /// first attempt, else each on its own; settles each and returns what became of each.
+    pub async fn process_all(&self, deliveries: Vec<Delivery>) -> Vec<Outcome> {
+        if deliveries.len() > 1 {
+            let decoded: Option<Vec<Envelope>> = deliveries
+                .iter()
+                .map(|d| serde_json::from_slice::<Envelope>(&d.message.payload).ok())
+                .collect();
+            if let Some(envelopes) = decoded {
+                match self.apply_all(&envelopes).await {
+                    Ok(outcomes) => {
+                        for ((delivery, envelope), outcome) in
+                            deliveries.into_iter().zip(&envelopes).zip(&outcomes)
+                        {
+                            self.record_lag(envelope);
+                            self.applied(delivery, outcome)
+                                .instrument(self.span(envelope))
+                                .await;
+                        }
+                        return outcomes;
+                    }
+                    Err(e) => {
+                        tracing::debug!(queue = %self.queue, events = envelopes.len(), error = %e,
+                            "a batch failed; applying its events one by one");
+                    }
+                }
+            }
+        }
+        let mut outcomes = Vec::with_capacity(deliveries.len());
+        for delivery in deliveries {
+            outcomes.push(self.process(delivery).await);
+        }
+        outcomes
+    }
+
     /// Applies one delivery (retrying transient failures) and settles it.
     pub async fn process(&self, delivery: Delivery) -> Outcome {
         let message = &delivery.message;
@@ -161,14 +210,40 @@ impl Consumer {
                 return self.dead_letter(delivery, &event_type, 1, reason).await;
             }
         };
+        self.record_lag(&envelope);
+        let span = self.span(&envelope);
+        self.settle(delivery, envelope, event_type).instrument(span).await
+    }
+
+    fn record_lag(&self, envelope: &Envelope) {
         if let Ok(lag) = (time::OffsetDateTime::now_utc() - envelope.occurred_at).try_into() {
             let lag: Duration = lag;
             metrics::gauge!("event_consumer_lag_seconds", "consumer" => self.service).set(lag.as_secs_f64());
         }
-        // Every line logged while applying it names the event and the request that caused it.
-        let span = tracing::info_span!("event", consumer = self.service, event_id = %envelope.id,
-            %event_type, correlation_id = envelope.correlation_id.as_deref().unwrap_or(""));
-        self.settle(delivery, envelope, event_type).instrument(span).await
+    }
+
+    /// Every line logged while applying an event names it and the request that caused it.
+    fn span(&self, envelope: &Envelope) -> tracing::Span {
+        tracing::info_span!("event", consumer = self.service, event_id = %envelope.id,
+            event_type = %envelope.event_type,
+            correlation_id = envelope.correlation_id.as_deref().unwrap_or(""))
+    }
+
+    /// Counts and acknowledges a delivery whose effect is committed (or was already).
+    async fn applied(&self, delivery: Delivery, outcome: &Outcome) {
+        let label = if *outcome == Outcome::Applied {
+            "applied"
+        } else {
+            "duplicate"
+        };
+        metrics::counter!("events_consumed_total", "consumer" => self.service,
+            "type" => delivery.message.event_type.clone(), "outcome" => label)
+        .increment(1);
+        tracing::info!(outcome = label, "event applied");
+        if let Err(e) = delivery.ack().await {
+            // The effect is committed; the redelivery will be a duplicate.
+            tracing::warn!(queue = %self.queue, error = %e, "ack failed after commit");
+        }
     }
 
     async fn settle(&self, delivery: Delivery, envelope: Envelope, event_type: String) -> Outcome {
@@ -178,19 +253,7 @@ impl Consumer {
             attempt += 1;
             match self.apply(&envelope).await {
                 Ok(outcome) => {
-                    let label = if outcome == Outcome::Applied {
-                        "applied"
-                    } else {
-                        "duplicate"
-                    };
-                    metrics::counter!("events_consumed_total", "consumer" => self.service,
-                        "type" => event_type.clone(), "outcome" => label)
-                    .increment(1);
-                    tracing::info!(outcome = label, "event applied");
-                    if let Err(e) = delivery.ack().await {
-                        // The effect is committed; the redelivery will be a duplicate.
-                        tracing::warn!(queue = %self.queue, error = %e, "ack failed after commit");
-                    }
+                    self.applied(delivery, &outcome).await;
                     return outcome;
                 }
                 Err(HandleError::Permanent(reason)) => {
@@ -213,21 +276,35 @@ impl Consumer {
 
     /// One attempt: inbox row and effect in one transaction.
     pub async fn apply(&self, envelope: &Envelope) -> Result<Outcome, HandleError> {
+        let mut outcomes = self.apply_all(std::slice::from_ref(envelope)).await?;
+        Ok(outcomes.pop().expect("one outcome per event"))
+    }
+
+    /// One attempt at several events, in order: their inbox rows and effects in one
+    /// transaction, all or none.
+    pub async fn apply_all(&self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, HandleError> {
         let mut tx = self.db.begin().await?;
-        let recorded = sqlx::query(AssertSqlSafe(self.inbox_sql.as_str()))
-            .bind(envelope.id.to_string())
-            .bind(envelope.event_type.clone())
-            .bind(now_ms())
-            .execute(&mut *tx)
-            .await;
-        match recorded {
-            Ok(_) => {}
-            Err(e) if storage::db::unique_violation(&e).is_some() => return Ok(Outcome::Duplicate),
-            Err(e) => return Err(e.into()),
+        let mut outcomes = Vec::with_capacity(envelopes.len());
+        for envelope in envelopes {
+            // A failed insert undoes only itself, on SQLite and MariaDB alike, so the
+            // transaction goes on with the next event.
+            let recorded = sqlx::query(AssertSqlSafe(self.inbox_sql.as_str()))
+                .bind(envelope.id.to_string())
+                .bind(envelope.event_type.clone())
+                .bind(now_ms())
+                .execute(&mut *tx)
+                .await;
+            match recorded {
+                Ok(_) => {
+                    self.handler.handle(&mut tx, envelope).await?;
+                    outcomes.push(Outcome::Applied);
+                }
+                Err(e) if storage::db::unique_violation(&e).is_some() => outcomes.push(Outcome::Duplicate),
+                Err(e) => return Err(e.into()),
+            }
         }
-        self.handler.handle(&mut tx, envelope).await?;
         tx.commit().await?;
-        Ok(Outcome::Applied)
+        Ok(outcomes)
     }
 
     async fn dead_letter(

@@ -27,7 +27,7 @@ pub mod outbox;
 pub mod relay;
 pub mod sales;
 
-pub use bus::{Bus, BusError, Delivery, Heard, Listener, Message, Subscription};
+pub use bus::{Bus, BusError, Delivery, Heard, Listener, Message, Published, Subscription};
 pub use consumer::{Consumer, HandleError, Handler, Outcome};
 pub use envelope::{Envelope, Event};
 pub use outbox::{HistoryPage, Outbox};

@@ -14,7 +14,7 @@ use storage::clock::now_ms;
 use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
-use crate::bus::{Bus, BusError, Message};
+use crate::bus::{Bus, BusError, Message, Published};
 
 /// Rows published per round trip to the database.
 const BATCH: i64 = 200;
@@ -120,25 +120,22 @@ impl Relay {
             .bind(BATCH)
             .fetch_all(self.db.pool())
             .await?;
-        let mut published = 0;
-        let mut confirmed = Vec::new();
-        let mut failure = None;
+        let mut seqs = Vec::with_capacity(rows.len());
+        let mut messages = Vec::with_capacity(rows.len());
         for row in rows {
-            let seq: i64 = row.try_get(0)?;
-            let message = Message {
+            seqs.push(row.try_get::<i64, _>(0)?);
+            messages.push(Message {
                 id: row.try_get(1)?,
                 event_type: row.try_get(2)?,
                 payload: row.try_get::<String, _>(3)?.into_bytes().into(),
-            };
-            if let Err(e) = self.bus.publish(&message).await {
-                failure = Some(e);
-                break;
-            }
-            metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type)
-                .increment(1);
-            confirmed.push(seq);
-            published += 1;
+            });
         }
+        let Published { safe, failure } = self.bus.publish_all(&messages).await;
+        for message in &messages[..safe] {
+            metrics::counter!("events_published_total", "service" => self.service, "type" => message.event_type.clone())
+                .increment(1);
+        }
+        let confirmed = &seqs[..safe];
         // Exactly the confirmed rows are marked, in one statement. Not "every row up to the last
         // one": sequence numbers are taken at insert but become visible at commit, so a row with
         // a lower `seq` may commit after this batch was read, and marking by range would mark it
@@ -146,7 +143,7 @@ impl Relay {
         if !confirmed.is_empty() {
             let sql = format!("{}({})", self.mark_sql, vec!["?"; confirmed.len()].join(", "));
             let mut mark = sqlx::query(AssertSqlSafe(sql)).bind(now_ms());
-            for seq in confirmed {
+            for &seq in confirmed {
                 mark = mark.bind(seq);
             }
             let mut tx = self.db.begin().await?;
@@ -155,7 +152,7 @@ impl Relay {
         }
         match failure {
             Some(e) => Err(e.into()),
-            None => Ok(published),
+            None => Ok(safe),
         }
     }
 

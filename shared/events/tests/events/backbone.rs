@@ -370,3 +370,105 @@ async fn in_process_events_wait_in_the_outbox_until_their_consumer_runs() {
     stop_relay.cancel();
     let _ = tokio::join!(consuming, relaying);
 }
+
+/// The deliveries a consumer finds waiting are applied in one transaction; a duplicate among
+/// them changes nothing, and one that fails sends the batch back to one event at a time, so
+/// the others are applied once and only the failing one is dead-lettered.
+async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &str) {
+    let consumer = rig.consumer(&bus, exchange);
+    let mut deliveries = bus.subscribe(consumer.queue(), &["TestHappened"]).await.unwrap();
+    let envelopes: Vec<Envelope> = (0..10)
+        .map(|n| {
+            Envelope::new(
+                SERVICE,
+                None,
+                time::OffsetDateTime::now_utc(),
+                &TestHappened { n, fail: false },
+            )
+        })
+        .collect();
+    let message = |envelope: &Envelope| Message {
+        id: envelope.id.to_string(),
+        event_type: envelope.event_type.clone(),
+        payload: serde_json::to_vec(envelope).unwrap().into(),
+    };
+    let round = |envelopes: Vec<Envelope>| {
+        let (bus, messages) = (bus.clone(), envelopes.iter().map(message).collect::<Vec<_>>());
+        tokio::spawn(async move { bus.publish_all(&messages).await })
+    };
+    let take = async |deliveries: &mut events::Subscription, n: usize| {
+        let mut batch = vec![deliveries.next().await.unwrap()];
+        while batch.len() < n {
+            match deliveries.ready() {
+                Some(more) => batch.push(more),
+                None => tokio::time::sleep(Duration::from_millis(10)).await,
+            }
+        }
+        batch
+    };
+
+    let publishing = round(envelopes.clone());
+    let outcomes = consumer.process_all(take(&mut deliveries, 10).await).await;
+    assert_eq!(outcomes, vec![events::Outcome::Applied; 10]);
+    let published = publishing.await.unwrap();
+    assert_eq!((published.safe, published.failure.is_none()), (10, true));
+    assert_eq!(rig.effects().await, 10);
+
+    // Again three of them (already applied), a new one twice, and one that keeps failing.
+    let fresh = |n, fail| {
+        Envelope::new(
+            SERVICE,
+            None,
+            time::OffsetDateTime::now_utc(),
+            &TestHappened { n, fail },
+        )
+    };
+    let (new, failing) = (fresh(10, false), fresh(11, true));
+    let second = vec![
+        envelopes[1].clone(),
+        new.clone(),
+        envelopes[2].clone(),
+        new,
+        failing,
+        envelopes[3].clone(),
+        fresh(12, false),
+    ];
+    let publishing = round(second);
+    let outcomes = consumer.process_all(take(&mut deliveries, 7).await).await;
+    use events::Outcome::{Applied, DeadLettered, Duplicate};
+    assert_eq!(
+        outcomes,
+        vec![
+            Duplicate,
+            Applied,
+            Duplicate,
+            Duplicate,
+            DeadLettered("asked to fail".into()),
+            Duplicate,
+            Applied
+        ]
+    );
+    assert_eq!(publishing.await.unwrap().safe, 7);
+    assert_eq!(rig.effects().await, 12);
+    rig.assert_each_applied_once().await;
+    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await, 1);
+    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await, 12);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn waiting_deliveries_are_applied_together_in_process() {
+    let rig = Rig::new(TestDatabase::sqlite()).await;
+    waiting_deliveries_are_applied_together(rig, Bus::in_process(), "local").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn waiting_deliveries_are_applied_together_over_rabbitmq() {
+    let Some((rig, amqp)) = production().await else {
+        return;
+    };
+    let exchange = testkit::unique_exchange("batches");
+    let bus = Bus::rabbitmq_with_queue_expiry(&amqp, &exchange, Some(Duration::from_secs(60)));
+    let queue = format!("{exchange}.{SERVICE}");
+    waiting_deliveries_are_applied_together(rig, bus, &exchange).await;
+    testkit::rabbitmq_cleanup(&amqp, &exchange, &[queue]).await;
+}
