@@ -9,3 +9,32 @@ bench_login() {
     -d "{\"username\":\"admin\",\"password\":\"$INVENTORY_ADMIN_PASSWORD\"}" "$1/api/v1/auth/login" |
     python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
+
+# The invariants after a load, read straight from the databases: every level equals the sum of
+# its ledger, none is below zero, no reservation is pending, every outbox is relayed and no
+# event was dead-lettered. Prints them, and fails when one does not hold.
+#   bench_invariants embedded <data dir> | bench_invariants production <database>
+bench_invariants() {
+  local mode=$1 where=$2
+  bench_sql() {
+    if [[ $mode == production ]]; then
+      mariadb -h 127.0.0.1 -u root -N -B "$where" -e "$2"
+    else
+      sqlite3 "$where/$1.db" "$2"
+    fi
+  }
+  local ledger negative pending unrelayed dead
+  ledger=$(bench_sql inventory "SELECT COUNT(*) FROM (SELECT l.sku FROM inventory_levels l
+    LEFT JOIN inventory_movements m ON m.sku = l.sku AND m.location = l.location
+    GROUP BY l.sku, l.location, l.on_hand HAVING l.on_hand <> COALESCE(SUM(m.quantity), 0)) t")
+  negative=$(bench_sql inventory "SELECT COUNT(*) FROM inventory_levels WHERE on_hand < 0")
+  pending=$(bench_sql inventory "SELECT COUNT(*) FROM inventory_reservations WHERE status = 'pending'")
+  unrelayed=0
+  for service in catalog inventory sales; do
+    unrelayed=$((unrelayed + $(bench_sql "$service" "SELECT COUNT(*) FROM ${service}_outbox WHERE published_at IS NULL")))
+  done
+  dead=$(( $(bench_sql inventory "SELECT COUNT(*) FROM inventory_dead_letters") +
+           $(bench_sql reports "SELECT COUNT(*) FROM reports_dead_letters") ))
+  echo "invariants: levels off their ledger $ledger, below zero $negative, pending reservations $pending, unrelayed events $unrelayed, dead letters $dead"
+  [[ $ledger == 0 && $negative == 0 && $pending == 0 && $unrelayed == 0 && $dead == 0 ]]
+}

@@ -42,3 +42,4 @@ for _ in $(seq 100); do curl -sf http://127.0.0.1:18000/health >/dev/null && bre
 front=http://127.0.0.1:18000
 [[ ${VIA:-gateway} == dashboard ]] && front=http://127.0.0.1:13000
 LOADGEN_TOKEN=$(bench_login http://127.0.0.1:18000) "$target/loadgen" --url "$front" --products 1000 --concurrency "$concurrency" --seconds "$seconds"
+if [[ $mode == production ]]; then bench_invariants production "$db"; else bench_invariants embedded "$work"; fi

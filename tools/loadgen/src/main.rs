@@ -2,6 +2,11 @@
 //! percentiles: sales of 1–5 lines over random SKUs from a catalog of `--products` products
 //! (each with a unique `Idempotency-Key`), mixed with product reads.
 //!
+//! After each run it waits for the inventory to follow the sales (every reservation turned
+//! into a sale, `reserved` back to 0) and says how long that took after the load stopped, then
+//! checks exactly-once: each product's on-hand went down by exactly the units of its
+//! acknowledged sales. A failed check fails the run.
+//!
 //! ```sh
 //! cargo run --release -p loadgen -- --url http://127.0.0.1:8000 --concurrency 1,8,32 --seconds 15
 //! ```
@@ -10,6 +15,7 @@
 //! ecosystem to build (~97 s here) and this tool needs no more than timed requests and
 //! percentiles.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -59,6 +65,10 @@ struct Samples {
     reads: Vec<Duration>,
     errors: usize,
     refused: usize,
+    /// Units of acknowledged sales, by product.
+    sold: HashMap<usize, i64>,
+    /// Units of sales whose answer never came: each may or may not have happened.
+    unknown: i64,
 }
 
 #[tokio::main]
@@ -75,18 +85,23 @@ async fn main() -> anyhow::Result<()> {
         .build()?;
     prepare(&client, &args).await?;
     println!(
-        "| concurrency | sales/s | sale p50 | sale p95 | sale p99 | reads/s | read p50 | read p95 | read p99 | errors |"
+        "| concurrency | sales/s | sale p50 | sale p95 | sale p99 | reads/s | read p50 | read p95 | read p99 | errors | reserved 0 after |"
     );
-    println!("|---|---|---|---|---|---|---|---|---|---|");
+    println!("|---|---|---|---|---|---|---|---|---|---|---|");
     for &concurrency in &args.concurrency {
+        let before = stock(&client, &args.url).await?;
         let samples = run(&client, &args, concurrency).await;
+        let stopped = Instant::now();
+        let after = followed(&client, &args.url).await?;
+        let drained = stopped.elapsed();
+        check_exactly_once(&before, &after, &samples)?;
         let secs = args.seconds as f64;
         let (s, r) = (
             percentiles(samples.sales.clone()),
             percentiles(samples.reads.clone()),
         );
         println!(
-            "| {concurrency} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} (+{} refused) |",
+            "| {concurrency} | {:.0} | {} | {} | {} | {:.0} | {} | {} | {} | {} (+{} refused) | {} |",
             samples.sales.len() as f64 / secs,
             ms(s.0),
             ms(s.1),
@@ -97,6 +112,7 @@ async fn main() -> anyhow::Result<()> {
             ms(r.2),
             samples.errors,
             samples.refused,
+            ms(drained),
         );
     }
     Ok(())
@@ -104,6 +120,71 @@ async fn main() -> anyhow::Result<()> {
 
 fn sku(i: usize) -> String {
     format!("LOAD-{i:05}")
+}
+
+/// On-hand and reserved (all locations) of every load-test product, by SKU.
+async fn stock(client: &reqwest::Client, url: &str) -> anyhow::Result<HashMap<String, (i64, i64)>> {
+    let mut levels = HashMap::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut page = client
+            .get(format!("{url}/api/v1/inventory"))
+            .query(&[("q", "LOAD-"), ("limit", "200")]);
+        if let Some(cursor) = &cursor {
+            page = page.query(&[("cursor", cursor)]);
+        }
+        let page: serde_json::Value = page.send().await?.error_for_status()?.json().await?;
+        for item in page["items"].as_array().context("a page of stock")? {
+            let total = |field: &str| item["totals"][field].as_i64().unwrap_or_default();
+            let sku = item["sku"].as_str().context("a SKU")?.to_owned();
+            levels.insert(sku, (total("on_hand"), total("reserved")));
+        }
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return Ok(levels),
+        }
+    }
+}
+
+/// The stock once no reservation is left: the inventory has applied every sale's event.
+async fn followed(client: &reqwest::Client, url: &str) -> anyhow::Result<HashMap<String, (i64, i64)>> {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let levels = stock(client, url).await?;
+        let reserved: i64 = levels.values().map(|&(_, reserved)| reserved).sum();
+        if reserved == 0 {
+            return Ok(levels);
+        }
+        if Instant::now() > deadline {
+            bail!("{reserved} units still reserved two minutes after the load stopped");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Every acknowledged sale took its units once; a sale without an answer took them at most
+/// once.
+fn check_exactly_once(
+    before: &HashMap<String, (i64, i64)>,
+    after: &HashMap<String, (i64, i64)>,
+    samples: &Samples,
+) -> anyhow::Result<()> {
+    let sold: HashMap<String, i64> = samples.sold.iter().map(|(&i, &units)| (sku(i), units)).collect();
+    let (mut missing, mut beyond) = (0, 0);
+    for (sku, &(was, _)) in before {
+        let gone = was - after.get(sku).map_or(was, |&(now, _)| now);
+        let acknowledged = sold.get(sku).copied().unwrap_or_default();
+        missing += (acknowledged - gone).max(0);
+        beyond += (gone - acknowledged).max(0);
+    }
+    if missing > 0 || beyond > samples.unknown {
+        bail!(
+            "stock does not match the sales: {missing} units of acknowledged sales not taken, \
+             {beyond} taken beyond them (at most {} could come from unanswered sales)",
+            samples.unknown
+        );
+    }
+    Ok(())
 }
 
 /// Creates the products that do not exist yet and gives each plenty of stock.
@@ -159,9 +240,14 @@ async fn run(client: &reqwest::Client, args: &Args, concurrency: usize) -> Sampl
             while !stop.load(Ordering::Relaxed) {
                 let started = Instant::now();
                 if rng.below(100) < sales_percent {
-                    let lines: Vec<_> = (0..=rng.below(5))
-                        .map(|_| json!({"sku": sku(rng.below(products)), "quantity": 1 + rng.below(3)}))
+                    let basket: Vec<(usize, usize)> = (0..=rng.below(5))
+                        .map(|_| (rng.below(products), 1 + rng.below(3)))
                         .collect();
+                    let lines: Vec<_> = basket
+                        .iter()
+                        .map(|&(i, quantity)| json!({"sku": sku(i), "quantity": quantity}))
+                        .collect();
+                    let units: i64 = basket.iter().map(|&(_, q)| q as i64).sum();
                     let sent = client
                         .post(format!("{url}/api/v1/sales"))
                         .header("idempotency-key", uuid::Uuid::new_v4().to_string())
@@ -169,9 +255,17 @@ async fn run(client: &reqwest::Client, args: &Args, concurrency: usize) -> Sampl
                         .send()
                         .await;
                     match sent.map(|r| r.status()) {
-                        Ok(s) if s == reqwest::StatusCode::CREATED => samples.sales.push(started.elapsed()),
+                        Ok(s) if s == reqwest::StatusCode::CREATED => {
+                            samples.sales.push(started.elapsed());
+                            for &(i, quantity) in &basket {
+                                *samples.sold.entry(i).or_default() += quantity as i64;
+                            }
+                        }
                         Ok(s) if s.is_client_error() => samples.refused += 1,
-                        _ => samples.errors += 1,
+                        _ => {
+                            samples.errors += 1;
+                            samples.unknown += units;
+                        }
                     }
                 } else {
                     let sent = client
@@ -196,6 +290,10 @@ async fn run(client: &reqwest::Client, args: &Args, concurrency: usize) -> Sampl
             all.reads.extend(s.reads);
             all.errors += s.errors;
             all.refused += s.refused;
+            all.unknown += s.unknown;
+            for (i, units) in s.sold {
+                *all.sold.entry(i).or_default() += units;
+            }
         }
     }
     all
