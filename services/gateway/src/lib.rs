@@ -105,6 +105,7 @@ impl Gateway {
                 name,
                 &base,
                 client.clone(),
+                Duration::from_millis(settings.upstream_timeout_ms),
                 settings.max_body_bytes,
                 signer.clone(),
             )

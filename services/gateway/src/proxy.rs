@@ -25,6 +25,8 @@ pub struct Upstream {
     name: &'static str,
     base: url::Url,
     client: reqwest::Client,
+    /// How long the upstream may take to answer (bulk routes have their own).
+    timeout: Duration,
     max_body_bytes: usize,
     breaker: Breaker,
     signer: web::Signer,
@@ -38,6 +40,7 @@ impl Upstream {
         name: &'static str,
         base: &str,
         client: reqwest::Client,
+        timeout: Duration,
         max_body_bytes: usize,
         signer: web::Signer,
     ) -> Result<Upstream, BuildError> {
@@ -49,6 +52,7 @@ impl Upstream {
             name,
             base,
             client,
+            timeout,
             max_body_bytes,
             breaker: Breaker::new(name),
             signer,
@@ -66,7 +70,8 @@ impl Upstream {
     /// `Ok` when the upstream's `/health` answers 200.
     pub async fn check_health(&self) -> Result<(), String> {
         let url = self.base.join("/health").map_err(|e| e.to_string())?;
-        let response = self.client.get(url).send().await.map_err(|e| describe(&e))?;
+        let request = self.client.get(url).timeout(self.timeout);
+        let response = web::local::send(request).await.map_err(|e| describe(&e))?;
         if response.status().is_success() {
             Ok(())
         } else {
@@ -128,15 +133,13 @@ pub async fn forward(
         if let Err(open) = upstream.breaker.admit() {
             return Err(Failure::Open(open.retry_after));
         }
-        let mut request = upstream
+        let request = upstream
             .client
             .request(parts.method.clone(), url.clone())
             .headers(headers.clone())
-            .body(body.clone());
-        if let Some(bulk) = bulk {
-            request = request.timeout(bulk.timeout);
-        }
-        let sent = request.send().await;
+            .body(body.clone())
+            .timeout(bulk.map_or(upstream.timeout, |b| b.timeout));
+        let sent = web::local::send(request).await;
         let answer = match sent {
             Ok(answer) => answer,
             Err(e) => {

@@ -91,6 +91,7 @@ impl Sales {
             .build()?;
         let upstreams = upstream::Upstreams::new(
             client,
+            Duration::from_millis(settings.upstream_timeout_ms),
             signer,
             settings.catalog_upstream(),
             settings.inventory_upstream(),

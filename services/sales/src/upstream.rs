@@ -42,6 +42,8 @@ impl UpstreamError {
 
 pub struct Upstreams {
     client: reqwest::Client,
+    /// How long each call may take.
+    timeout: Duration,
     /// Every call carries the sales service's signed identity: the other services refuse
     /// requests without one.
     signer: web::Signer,
@@ -54,12 +56,14 @@ pub struct Upstreams {
 impl Upstreams {
     pub fn new(
         client: reqwest::Client,
+        timeout: Duration,
         signer: web::Signer,
         catalog: String,
         inventory: String,
     ) -> Upstreams {
         Upstreams {
             client,
+            timeout,
             signer,
             catalog,
             inventory,
@@ -219,7 +223,9 @@ impl Upstreams {
                 retry_after: open.retry_after,
             })?;
             let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
-            let mut request = request().header(reqwest::header::AUTHORIZATION, identity);
+            let mut request = request()
+                .timeout(self.timeout)
+                .header(reqwest::header::AUTHORIZATION, identity);
             if let Some(id) = web::middleware::current_request_id() {
                 request = request.header(web::middleware::REQUEST_ID, id);
             }
@@ -244,14 +250,16 @@ async fn send(
     request: reqwest::RequestBuilder,
     upstream: &'static str,
 ) -> Result<serde_json::Value, UpstreamError> {
-    let response = request.send().await.map_err(|e| UpstreamError::Unavailable {
-        upstream,
-        reason: if e.is_timeout() {
-            "timed out".into()
-        } else {
-            e.to_string()
-        },
-    })?;
+    let response = web::local::send(request)
+        .await
+        .map_err(|e| UpstreamError::Unavailable {
+            upstream,
+            reason: if e.is_timeout() {
+                "timed out".into()
+            } else {
+                e.to_string()
+            },
+        })?;
     let status = response.status();
     let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
     if status.is_success() {

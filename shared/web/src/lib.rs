@@ -11,6 +11,7 @@
 //! - [`idempotency`]: the `Idempotency-Key` header, scoped to the caller, and the answers of
 //!   retries.
 //! - [`identity`]: the signed identity every request to a service must carry.
+//! - [`local`]: calls to a service served by this same process, without sockets.
 //! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
 //! - [`paging`]: page sizes and cutting pages.
 //! - [`problem`]: [`Problem`], the `application/problem+json` body of every error.
@@ -27,6 +28,7 @@ pub mod forwarding;
 pub mod health;
 pub mod idempotency;
 pub mod identity;
+pub mod local;
 pub mod middleware;
 pub mod paging;
 pub mod problem;

@@ -9,11 +9,16 @@ pub use tokio_util::sync::CancellationToken as Shutdown;
 /// Serves `router` on `listener` until `shutdown` is cancelled, then stops accepting and
 /// returns once the requests already in flight have been answered.
 pub async fn serve(listener: TcpListener, router: Router, shutdown: Shutdown) -> std::io::Result<()> {
+    // Reachable in-process for as long as the socket accepts requests.
+    let in_process = crate::local::register(listener.local_addr()?, router.clone());
     axum::serve(
         listener,
         router.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .with_graceful_shutdown(async move {
+        shutdown.cancelled().await;
+        drop(in_process);
+    })
     .await
 }
 
