@@ -6,8 +6,14 @@ use inventory_tracker::targets::TARGETS;
 use inventory_tracker::{Target, parse_targets};
 use settings::Settings;
 
+/// mimalloc rather than glibc's malloc: under load glibc's allocator took a sixth of the
+/// process's time and its arena locks most of the kernel's (docs/benchmarks.md). Built without
+/// transparent huge pages (feature `no_thp`), which otherwise made the idle process resident in
+/// 2 MiB pieces.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
-    return_large_allocations_to_the_system();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref(), &cli.settings.overrides()) {
         Ok(settings) => settings,
@@ -68,19 +74,6 @@ fn main() -> ExitCode {
     drop(runtime);
     telemetry.shutdown();
     code
-}
-
-/// glibc's malloc raises its mmap threshold each time a large block is freed, after which
-/// large blocks come from per-thread arenas and stay resident once freed: a burst of 144
-/// logins (each password hash takes 19 MiB) left 210 MB more resident for good. A fixed
-/// threshold makes every allocation of 1 MiB or more a mapping of its own, returned to the
-/// system when freed (the same burst: +5 MB). Other allocators need nothing.
-fn return_large_allocations_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only tunes the allocator; it runs first in main, before any thread.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
-    }
 }
 
 async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
