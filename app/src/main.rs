@@ -13,7 +13,23 @@ use settings::Settings;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in the `mi_option_e` of the vendored mimalloc v3's `mimalloc.h`:
+/// libmimalloc-sys names only the options of older versions.
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
+/// mimalloc keeps freed memory for a while (10 s for its arenas) and gives it back only when the
+/// thread that freed it allocates again: each login's 19 MiB password hash stayed resident, and
+/// a burst of 144 logins left 48 MB more. Purging at once keeps it at +6 MB and cost no
+/// measurable throughput. `MIMALLOC_PURGE_DELAY` in the environment still decides.
+fn return_freed_memory_at_once() {
+    if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+        // SAFETY: sets one of the allocator's options; it runs first in main, before any thread.
+        unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 0) }
+    }
+}
+
 fn main() -> ExitCode {
+    return_freed_memory_at_once();
     let cli = Cli::parse();
     let settings = match Settings::load(cli.config.as_deref(), &cli.settings.overrides()) {
         Ok(settings) => settings,
