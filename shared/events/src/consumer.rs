@@ -5,7 +5,7 @@
 //! its error and dead-lettered, and the consumer goes on with the next.
 //!
 //! Deliveries that are already waiting are applied together, in order, in one transaction
-//! (up to [`BATCH`]), so that a consumer behind a busy service catches up with one commit per
+//! (up to [`batch_limit`]), so that a consumer behind a busy service catches up with one commit per
 //! batch instead of one per event. If any of them fails, the batch is rolled back and each is
 //! applied on its own, with its own retries and dead letter.
 
@@ -23,8 +23,15 @@ use crate::bus::{Bus, Delivery};
 use crate::envelope::Envelope;
 use storage::clock::now_ms;
 
-/// The most deliveries applied in one transaction.
-pub const BATCH: usize = 16;
+/// The most deliveries applied in one transaction. A batch holds what it wrote until it commits:
+/// on SQLite the writer's turn, on MariaDB the rows' locks, which the tills' reservations of the
+/// same products wait for; so batches on MariaDB are kept short.
+pub fn batch_limit(engine: storage::DatabaseKind) -> usize {
+    match engine {
+        storage::DatabaseKind::Sqlite => 16,
+        storage::DatabaseKind::MySql => 4,
+    }
+}
 
 /// Why applying an event failed.
 #[derive(Debug, thiserror::Error)]
@@ -127,6 +134,7 @@ impl Consumer {
                 .increment(0);
         }
         let first = self.bus.subscribe(&self.queue, &self.types).await;
+        let limit = batch_limit(self.db.kind());
         async move {
             let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(5));
             let mut subscription = first;
@@ -140,7 +148,7 @@ impl Consumer {
                                 next = deliveries.next() => match next {
                                     Some(delivery) => {
                                         let mut batch = vec![delivery];
-                                        while batch.len() < BATCH && let Some(more) = deliveries.ready() {
+                                        while batch.len() < limit && let Some(more) = deliveries.ready() {
                                             batch.push(more);
                                         }
                                         self.process_all(batch).await;
