@@ -92,11 +92,13 @@ fn served(url: &url::Url) -> Option<Router> {
     (url.scheme() == "http" && reaches).then(|| served.router.clone())
 }
 
-/// Sends `request`: in-process when its address is served here, else over the network.
+/// Sends `request`: in-process when its address is served here and its body is in memory (every
+/// call between the services has one), else over the network.
 pub async fn send(request: reqwest::RequestBuilder) -> Result<reqwest::Response, reqwest::Error> {
     let (client, request) = request.build_split();
     let request = request?;
-    match served(request.url()) {
+    let streamed = request.body().is_some_and(|body| body.as_bytes().is_none());
+    match served(request.url()).filter(|_| !streamed) {
         Some(router) => Ok(call(router, request).await),
         None => client.execute(request).await,
     }
@@ -207,6 +209,17 @@ mod tests {
         let _registration = register(SocketAddr::from(([127, 0, 0, 1], port)), service());
         let elsewhere = send(reqwest::Client::new().post(format!("http://127.0.0.2:{port}/echo"))).await;
         assert!(elsewhere.unwrap_err().is_connect());
+    }
+
+    #[tokio::test]
+    async fn a_streamed_body_goes_over_the_network() {
+        let port = closed_port();
+        let _registration = register(SocketAddr::from(([127, 0, 0, 1], port)), service());
+        let chunks = futures::stream::iter([Ok::<_, std::io::Error>(bytes::Bytes::from("part"))]);
+        let request = reqwest::Client::new()
+            .post(format!("http://127.0.0.1:{port}/echo"))
+            .body(reqwest::Body::wrap_stream(chunks));
+        assert!(send(request).await.unwrap_err().is_connect());
     }
 
     #[tokio::test]
