@@ -617,6 +617,32 @@ mod tests {
         assert_eq!(total.approvals, 1);
     }
 
+    /// One unit of `sku` given back.
+    fn returned(sku: &str, restock: bool) -> ReturnedLine {
+        ReturnedLine {
+            serials: Vec::new(),
+            sku: sku.into(),
+            quantity: 1,
+            restock,
+        }
+    }
+
+    /// A return of `lines` from sale s1 by bob, approved by cat.
+    fn a_return(lines: Vec<ReturnedLine>, refund_cents: i64, refund_tax_cents: i64) -> SaleUpdated {
+        SaleUpdated {
+            sale_id: "s1".into(),
+            receipt_number: 1,
+            location: "main".into(),
+            change: SaleChange::Returned,
+            status: SaleStatus::PartiallyReturned,
+            lines,
+            refund_cents,
+            refund_tax_cents,
+            actor: Some("bob".into()),
+            approved_by: Some("cat".into()),
+        }
+    }
+
     /// Found by `tests/rollups.rs`'s random histories: a cent of tax refunded on one unit of
     /// three fell between the SKUs.
     #[test]
@@ -625,21 +651,8 @@ mod tests {
         sold.lines = vec![line("A", 3, 900, 1), line("B", 1, 300, 50)];
         let (_, recorded) = sale_tallies(&sold, date!(2026 - 11 - 30));
         let update = SaleUpdated {
-            sale_id: "s1".into(),
-            receipt_number: 1,
-            location: "main".into(),
-            change: SaleChange::Returned,
-            status: SaleStatus::PartiallyReturned,
-            lines: vec![ReturnedLine {
-                serials: Vec::new(),
-                sku: "A".into(),
-                quantity: 1,
-                restock: false,
-            }],
-            refund_cents: 300,
-            refund_tax_cents: 1,
-            actor: Some("bob".into()),
             approved_by: None,
+            ..a_return(vec![returned("A", false)], 300, 1)
         };
         let tallies = update_tallies(&update, &recorded, date!(2026 - 12 - 01));
         for dimension in [
@@ -656,31 +669,7 @@ mod tests {
     #[test]
     fn a_return_is_spread_over_skus_and_methods_to_the_cent() {
         let (_, recorded) = sale_tallies(&sale(), date!(2026 - 11 - 30));
-        let update = SaleUpdated {
-            sale_id: "s1".into(),
-            receipt_number: 1,
-            location: "main".into(),
-            change: SaleChange::Returned,
-            status: SaleStatus::PartiallyReturned,
-            lines: vec![
-                ReturnedLine {
-                    serials: Vec::new(),
-                    sku: "A".into(),
-                    quantity: 1,
-                    restock: true,
-                },
-                ReturnedLine {
-                    serials: Vec::new(),
-                    sku: "B".into(),
-                    quantity: 1,
-                    restock: false,
-                },
-            ],
-            refund_cents: 601,
-            refund_tax_cents: 101,
-            actor: Some("bob".into()),
-            approved_by: Some("cat".into()),
-        };
+        let update = a_return(vec![returned("A", true), returned("B", false)], 601, 101);
         let tallies = update_tallies(&update, &recorded, date!(2026 - 12 - 01));
         let total = sum(&tallies, Dimension::Total);
         assert_eq!(

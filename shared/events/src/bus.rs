@@ -186,16 +186,7 @@ impl Listener {
                 }
             },
             Listener::RabbitMq(rabbit) => match rabbit.consumer.next().await {
-                Some(Ok(delivery)) => Heard::Event(Message {
-                    id: delivery
-                        .properties
-                        .message_id()
-                        .as_ref()
-                        .map(|id| id.to_string())
-                        .unwrap_or_default(),
-                    event_type: delivery.routing_key.to_string(),
-                    payload: Bytes::from(delivery.data),
-                }),
+                Some(Ok(mut delivery)) => Heard::Event(message_of(&mut delivery)),
                 Some(Err(e)) => {
                     tracing::warn!(error = %e, "RabbitMQ listener failed");
                     Heard::Closed
@@ -245,19 +236,24 @@ impl Subscription {
     }
 }
 
+/// The message a RabbitMQ delivery carries (its body is taken out of it).
+fn message_of(delivery: &mut lapin::message::Delivery) -> Message {
+    Message {
+        id: delivery
+            .properties
+            .message_id()
+            .as_ref()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
+        event_type: delivery.routing_key.to_string(),
+        payload: Bytes::from(std::mem::take(&mut delivery.data)),
+    }
+}
+
 fn from_rabbitmq(received: Result<lapin::message::Delivery, lapin::Error>) -> Option<Delivery> {
     match received {
-        Ok(delivery) => Some(Delivery {
-            message: Message {
-                id: delivery
-                    .properties
-                    .message_id()
-                    .as_ref()
-                    .map(|id| id.to_string())
-                    .unwrap_or_default(),
-                event_type: delivery.routing_key.to_string(),
-                payload: Bytes::from(delivery.data),
-            },
+        Ok(mut delivery) => Some(Delivery {
+            message: message_of(&mut delivery),
             redelivered: delivery.redelivered,
             settle: Settle::RabbitMq(delivery.acker),
         }),

@@ -392,8 +392,8 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
         event_type: envelope.event_type.clone(),
         payload: serde_json::to_vec(envelope).unwrap().into(),
     };
-    let round = |envelopes: Vec<Envelope>| {
-        let (bus, messages) = (bus.clone(), envelopes.iter().map(message).collect::<Vec<_>>());
+    let round = |messages: Vec<Message>| {
+        let bus = bus.clone();
         tokio::spawn(async move { bus.publish_all(&messages).await })
     };
     let take = async |deliveries: &mut events::Subscription, n: usize| {
@@ -407,14 +407,15 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
         batch
     };
 
-    let publishing = round(envelopes.clone());
+    let publishing = round(envelopes.iter().map(message).collect());
     let outcomes = consumer.process_all(take(&mut deliveries, 10).await).await;
     assert_eq!(outcomes, vec![events::Outcome::Applied; 10]);
     let published = publishing.await.unwrap();
     assert_eq!((published.safe, published.failure.is_none()), (10, true));
     assert_eq!(rig.effects().await, 10);
 
-    // Again three of them (already applied), a new one twice, and one that keeps failing.
+    // Again three of them (already applied), a new one twice, one that keeps failing and one
+    // that is not an event at all.
     let fresh = |n, fail| {
         Envelope::new(
             SERVICE,
@@ -424,7 +425,7 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
         )
     };
     let (new, failing) = (fresh(10, false), fresh(11, true));
-    let second = vec![
+    let second = [
         envelopes[1].clone(),
         new.clone(),
         envelopes[2].clone(),
@@ -433,9 +434,23 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
         envelopes[3].clone(),
         fresh(12, false),
     ];
-    let publishing = round(second);
-    let outcomes = consumer.process_all(take(&mut deliveries, 7).await).await;
+    let mut messages: Vec<Message> = second.iter().map(message).collect();
+    messages.insert(
+        1,
+        Message {
+            id: "garbage-2".into(),
+            event_type: "TestHappened".into(),
+            payload: b"not json".to_vec().into(),
+        },
+    );
+    let publishing = round(messages);
+    let mut outcomes = consumer.process_all(take(&mut deliveries, 8).await).await;
     use events::Outcome::{Applied, DeadLettered, Duplicate};
+    assert!(
+        matches!(&outcomes[1], DeadLettered(reason) if reason.contains("undecodable")),
+        "{outcomes:?}"
+    );
+    outcomes.remove(1);
     assert_eq!(
         outcomes,
         vec![
@@ -448,10 +463,10 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
             Applied
         ]
     );
-    assert_eq!(publishing.await.unwrap().safe, 7);
+    assert_eq!(publishing.await.unwrap().safe, 8);
     assert_eq!(rig.effects().await, 12);
     rig.assert_each_applied_once().await;
-    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await, 1);
+    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await, 2);
     assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await, 12);
 }
 
