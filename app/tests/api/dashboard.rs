@@ -193,10 +193,8 @@ async fn a_gateway_that_is_down_gets_a_clear_answer_not_a_hang() {
         return;
     };
     let mut settings = backing.settings();
-    // A port nothing listens on.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    settings.gateway_url = Some(format!("http://{}", closed.local_addr().unwrap()));
-    drop(closed);
+    let (closed, _held) = testkit::refused_port();
+    settings.gateway_url = Some(format!("http://127.0.0.1:{closed}"));
     let app = TestApp::start(settings, &[inventory_tracker::Target::Admin]).await;
     let base = app.admin.clone().unwrap();
     let answer = Client::new()

@@ -293,3 +293,15 @@ where
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// A loopback port that refuses connections for as long as the returned guard lives. A port
+/// freed by dropping a listener can be taken at once by another test's server (the first
+/// dashboard test to rely on that hung on one); this one is held by an outgoing connection, so
+/// nothing can listen on it and a connection to it is refused.
+pub fn refused_port() -> (u16, std::net::TcpStream) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a loopback listener");
+    let held = std::net::TcpStream::connect(listener.local_addr().expect("its address"))
+        .expect("a loopback connection");
+    let port = held.local_addr().expect("the connection's address").port();
+    (port, held)
+}
