@@ -199,8 +199,16 @@ impl ProductStore {
                  OR LOWER(description) LIKE ? ESCAPE '!' OR LOWER(brand) LIKE ? ESCAPE '!' \
                  OR barcode LIKE ? ESCAPE '!')",
             );
-            let pattern = format!("%{}%", storage::db::escape_like(&text.to_lowercase()));
+            let lowered = text.to_lowercase();
+            let pattern = format!("%{}%", storage::db::escape_like(&lowered));
             args.extend(std::iter::repeat_n(pattern, 5));
+            if self.few_contain(&lowered).await? {
+                conditions.push(
+                    "sku IN (SELECT r.sku FROM catalog_search s JOIN catalog_search_rows r ON r.row = s.rowid \
+                     WHERE catalog_search MATCH ?)",
+                );
+                args.push(search_phrase(&lowered));
+            }
         }
         if let Some(after) = after_sku {
             conditions.push("sku > ?");
@@ -221,6 +229,24 @@ impl ProductStore {
         Ok(rows.iter().map(product_from_row).collect::<Result<_, _>>()?)
     }
 
+    /// Whether the search index (SQLite's) names few enough products holding `text` that
+    /// checking just those beats reading the catalog in SKU order until a page is full: the
+    /// index finds a rare text at once, while a text most products hold fills a page from the
+    /// first few rows read.
+    async fn few_contain(&self, text: &str) -> Result<bool, StoreError> {
+        if self.db.kind() != DatabaseKind::Sqlite || text.chars().count() < 3 || text.contains('\u{1f}') {
+            return Ok(false);
+        }
+        let found: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM (SELECT rowid FROM catalog_search WHERE catalog_search MATCH ? LIMIT ?) t",
+        )
+        .bind(search_phrase(text))
+        .bind(INDEXED_CANDIDATES + 1)
+        .fetch_one(self.db.pool())
+        .await?;
+        Ok(found <= INDEXED_CANDIDATES)
+    }
+
     /// Categories of active products, with how many products each has.
     pub async fn categories(&self) -> Result<Vec<CategoryCount>, StoreError> {
         let rows = sqlx::query(
@@ -239,6 +265,14 @@ impl ProductStore {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
+}
+
+/// The most products the search index may name for a search to check them one by one.
+const INDEXED_CANDIDATES: i64 = 2_000;
+
+/// `text` as one FTS5 phrase: with the trigram tokenizer, the rows holding it as a substring.
+fn search_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
 }
 
 fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {

@@ -32,6 +32,7 @@ conformance!(
     concurrent_updates_of_one_version_let_exactly_one_win,
     listing_pages_in_sku_order_without_gaps_or_repeats,
     listing_filters_by_text_category_active_and_barcode,
+    a_search_finds_rare_and_common_text_as_revisions_left_it,
     categories_count_active_products,
 );
 
@@ -328,6 +329,69 @@ async fn listing_filters_by_text_category_active_and_barcode(store: ProductStore
             .await
             .unwrap()
             .is_empty()
+    );
+}
+
+/// A rare text is found through SQLite's search index, a text more than 2,000 products hold by
+/// reading in SKU order; both find what the last revision wrote and nothing it took away.
+async fn a_search_finds_rare_and_common_text_as_revisions_left_it(store: ProductStore) {
+    for i in 0..2_001 {
+        let p = product(&format!("BULK-{i:04}"), &format!("Bulk part {i}"), "Parts", None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    let gizmo = product("ZZZ-1", "Rare gizmo", "Parts", Some("4006381333931"));
+    store.insert(&gizmo, &created(&gizmo)).await.unwrap();
+    let search = |text: &str| ListFilter {
+        text: Some(text.into()),
+        ..ListFilter::default()
+    };
+    let skus = |products: Vec<Product>| products.into_iter().map(|p| p.sku).collect::<Vec<_>>();
+
+    let common = store.list(&search("BULK PART"), None, 50).await.unwrap();
+    assert_eq!(
+        skus(common),
+        (0..50).map(|i| format!("BULK-{i:04}")).collect::<Vec<_>>()
+    );
+    let last_page = store
+        .list(&search("bulk part"), Some("BULK-1990"), 50)
+        .await
+        .unwrap();
+    assert_eq!(skus(last_page).len(), 10);
+    assert_eq!(
+        skus(store.list(&search("part 2000"), None, 50).await.unwrap()),
+        ["BULK-2000"]
+    );
+    assert_eq!(
+        skus(store.list(&search("gizmo"), None, 50).await.unwrap()),
+        ["ZZZ-1"]
+    );
+    assert_eq!(
+        skus(store.list(&search("3813339"), None, 50).await.unwrap()),
+        ["ZZZ-1"]
+    );
+    // No match spans two fields: the name's end and the description's start.
+    assert!(
+        store
+            .list(&search("gizmorare"), None, 50)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A quote is text.
+    assert!(store.list(&search("\"gizmo"), None, 50).await.unwrap().is_empty());
+
+    let mut draft = gizmo.draft();
+    draft.name = "Common thing".into();
+    draft.description = None;
+    draft.barcode = None;
+    write(&store, &gizmo.revised(&draft, at(1_764_000_004_000)))
+        .await
+        .unwrap();
+    assert!(store.list(&search("gizmo"), None, 50).await.unwrap().is_empty());
+    assert!(store.list(&search("3813339"), None, 50).await.unwrap().is_empty());
+    assert_eq!(
+        skus(store.list(&search("common thing"), None, 50).await.unwrap()),
+        ["ZZZ-1"]
     );
 }
 
