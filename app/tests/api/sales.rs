@@ -18,6 +18,7 @@ modes!(
     bad_sales_input_gets_the_right_problem_and_records_nothing,
     the_sale_and_its_stock_movements_name_who_acted,
     a_summary_too_large_to_represent_is_refused_not_wrapped,
+    a_products_sales_page_newest_first_once_each,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -716,4 +717,56 @@ async fn a_summary_too_large_to_represent_is_refused_not_wrapped(app: TestApp, b
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["type"], "urn:inventory-tracker:problem:result-too-large");
+}
+
+/// A product's sales come newest first, page after page, each sale once even when it has the
+/// product on two lines, alone or with another filter beside the product.
+async fn a_products_sales_page_newest_first_once_each(app: TestApp, _: Backing) {
+    stocked(&app, "PAGE-1", 1_000, 100).await;
+    stocked(&app, "PAGE-2", 500, 100).await;
+    let baskets = [
+        json!([{"sku": "PAGE-1", "quantity": 1}]),
+        json!([{"sku": "PAGE-2", "quantity": 1}]),
+        json!([{"sku": "PAGE-1", "quantity": 1}, {"sku": "PAGE-1", "quantity": 2, "discount_cents": 100}]),
+        json!([{"sku": "PAGE-2", "quantity": 1}, {"sku": "PAGE-1", "quantity": 1}]),
+        json!([{"sku": "PAGE-1", "quantity": 3}]),
+    ];
+    let mut receipts = Vec::new();
+    for basket in baskets {
+        let (status, sale) = sell(&app, basket, None).await;
+        assert_eq!(status, StatusCode::CREATED, "{sale}");
+        receipts.push(sale["receipt_number"].as_i64().unwrap());
+    }
+    let (_, newest) = sell(&app, json!([{"sku": "PAGE-2", "quantity": 1}]), None).await;
+    let newest = newest["receipt_number"].as_i64().unwrap();
+    let listed = |query: String| {
+        let app = &app;
+        async move {
+            let page = ok_json(app.get(&format!("/api/v1/sales?{query}")).await).await;
+            let numbers: Vec<i64> = page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|sale| sale["receipt_number"].as_i64().unwrap())
+                .collect();
+            (numbers, page["next_cursor"].as_str().map(str::to_owned))
+        }
+    };
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let after = cursor.map(|c| format!("&cursor={c}")).unwrap_or_default();
+        let (numbers, next) = listed(format!("sku=PAGE-1&limit=2{after}")).await;
+        assert!(numbers.len() <= 2);
+        seen.extend(numbers);
+        let Some(next) = next else { break };
+        cursor = Some(next);
+    }
+    let with_page_1 = [receipts[4], receipts[3], receipts[2], receipts[0]];
+    assert_eq!(seen, with_page_1);
+    assert!(!seen.contains(&newest));
+    let (card, _) = listed("sku=PAGE-1&payment_method=card&limit=50".into()).await;
+    assert_eq!(card, with_page_1);
+    let (older, _) = listed(format!("sku=PAGE-1&cursor={}&limit=50", receipts[3])).await;
+    assert_eq!(older, [receipts[2], receipts[0]]);
 }

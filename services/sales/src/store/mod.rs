@@ -40,6 +40,26 @@ pub struct ListFilter {
     pub customer_id: Option<String>,
 }
 
+impl ListFilter {
+    /// Whether the listing asks for one product's sales and nothing else.
+    fn names_only_a_sku(&self) -> bool {
+        let Self {
+            from_ms,
+            to_ms,
+            sku,
+            payment_method,
+            status,
+            customer_id,
+        } = self;
+        sku.is_some()
+            && from_ms.is_none()
+            && to_ms.is_none()
+            && payment_method.is_none()
+            && status.is_none()
+            && customer_id.is_none()
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct SalesStore {
     db: Db,

@@ -1,5 +1,7 @@
 //! Recording, reading, listing and changing sales.
 
+use std::collections::HashMap;
+
 use events::sales::{SaleCreated, SaleLine, SalePayment, SaleTax, SaleUpdated};
 use events::{Envelope, Event};
 use kernel::SaleStatus;
@@ -90,9 +92,9 @@ impl SalesStore {
         let receipt_number = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
         let sql = format!(
             "INSERT INTO sales_lines (sale_id, line_no, sku, name, quantity, unit_price_cents, discount_cents, \
-             tax_rate, rate_ppm, net_cents, tax_cents, line_total_cents, returned_quantity, serials, warranty_months) \
-             VALUES {}",
-            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?)"; lines.len()].join(", ")
+             tax_rate, rate_ppm, net_cents, tax_cents, line_total_cents, returned_quantity, serials, warranty_months, \
+             receipt_number) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)"; lines.len()].join(", ")
         );
         let mut insert = sqlx::query(AssertSqlSafe(sql));
         for (i, line) in lines.iter().enumerate() {
@@ -110,7 +112,8 @@ impl SalesStore {
                 .bind(line.tax_cents)
                 .bind(line.line_total_cents)
                 .bind(joined(&line.serials))
-                .bind(line.warranty_months);
+                .bind(line.warranty_months)
+                .bind(receipt_number);
         }
         insert.execute(&mut *tx).await?;
         let sql = format!(
@@ -276,9 +279,26 @@ impl SalesStore {
         before: Option<i64>,
         limit: u32,
     ) -> Result<Vec<Sale>, sqlx::Error> {
+        let before = before.unwrap_or(i64::MAX);
+        if let Some(sku) = filter.sku.as_deref().filter(|_| filter.names_only_a_sku()) {
+            // Straight from the lines' (sku, receipt number) index: as many lines read as the
+            // page holds, however often the product sold.
+            let ids = sqlx::query_scalar::<_, String>(
+                "SELECT s.id FROM (SELECT DISTINCT receipt_number FROM sales_lines WHERE sku = ? AND receipt_number < ? \
+                 ORDER BY receipt_number DESC LIMIT ?) r JOIN sales_sales s ON s.receipt_number = r.receipt_number \
+                 ORDER BY s.receipt_number DESC",
+            )
+            .bind(sku.to_owned())
+            .bind(before)
+            .bind(i64::from(limit))
+            .fetch_all(self.db.pool())
+            .await?;
+            let mut conn = self.db.pool().acquire().await?;
+            return load_all(&mut conn, &ids, "").await;
+        }
         let mut conditions = vec!["receipt_number < ?"];
         let mut args: Vec<String> = Vec::new();
-        let mut ints: Vec<i64> = vec![before.unwrap_or(i64::MAX)];
+        let mut ints: Vec<i64> = vec![before];
         if let Some(from) = filter.from_ms {
             conditions.push("created_at >= ?");
             ints.push(from);
@@ -294,7 +314,7 @@ impl SalesStore {
             conditions.push("status = ?");
         }
         if filter.sku.is_some() {
-            conditions.push("id IN (SELECT sale_id FROM sales_lines WHERE sku = ?)");
+            conditions.push("receipt_number IN (SELECT receipt_number FROM sales_lines WHERE sku = ?)");
         }
         if filter.customer_id.is_some() {
             conditions.push("customer_id = ?");
@@ -316,14 +336,8 @@ impl SalesStore {
             query = query.bind(a);
         }
         let ids = query.bind(i64::from(limit)).fetch_all(self.db.pool()).await?;
-        let mut sales = Vec::with_capacity(ids.len());
         let mut conn = self.db.pool().acquire().await?;
-        for id in ids {
-            if let Some(sale) = load(&mut conn, &id, "").await? {
-                sales.push(sale);
-            }
-        }
-        Ok(sales)
+        load_all(&mut conn, &ids, "").await
     }
 
     /// Locks the sale, lets `decide` work out what changes (a void, a return), checks the
@@ -463,84 +477,110 @@ async fn history(
 }
 
 async fn load(conn: &mut AnyConnection, id: &str, lock: &'static str) -> Result<Option<Sale>, sqlx::Error> {
-    let row = sqlx::query(AssertSqlSafe(format!(
+    Ok(load_all(conn, &[id.to_owned()], lock).await?.pop())
+}
+
+/// The sales with these ids, in their order (an unknown id is left out), in four statements
+/// whatever their number; `lock` applies to the sales' own rows.
+async fn load_all(
+    conn: &mut AnyConnection,
+    ids: &[String],
+    lock: &'static str,
+) -> Result<Vec<Sale>, sqlx::Error> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let marks = vec!["?"; ids.len()].join(", ");
+    // Only the placeholders and the fixed lock clause are in the SQL text; every id is bound.
+    let select = |sql: String| {
+        ids.iter().fold(sqlx::query(AssertSqlSafe(sql)), |query, id| {
+            query.bind(id.clone())
+        })
+    };
+    let rows = select(format!(
         "SELECT id, receipt_number, status, location, payment_method, customer, note, subtotal_cents, discount_cents, \
          total_cents, refunded_cents, units, created_at, updated_at, recorded_by, tax_cents, tendered_cents, \
-         change_due_cents, customer_id, approved_by, refunded_tax_cents, shift_id FROM sales_sales WHERE id = ?{lock}"
-    )))
-    .bind(id.to_owned())
-    .fetch_optional(&mut *conn)
+         change_due_cents, customer_id, approved_by, refunded_tax_cents, shift_id FROM sales_sales WHERE id IN ({marks}){lock}"
+    ))
+    .fetch_all(&mut *conn)
     .await?;
-    let Some(row) = row else { return Ok(None) };
-    let lines: Vec<Line> = sqlx::query(
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut lines: HashMap<String, Vec<Line>> = HashMap::new();
+    for row in select(format!(
         "SELECT line_no, sku, name, quantity, unit_price_cents, discount_cents, line_total_cents, returned_quantity, \
-         tax_rate, rate_ppm, net_cents, tax_cents, serials, returned_serials, warranty_months \
-         FROM sales_lines WHERE sale_id = ? ORDER BY line_no",
-    )
-    .bind(id.to_owned())
+         tax_rate, rate_ppm, net_cents, tax_cents, serials, returned_serials, warranty_months, sale_id \
+         FROM sales_lines WHERE sale_id IN ({marks}) ORDER BY sale_id, line_no"
+    ))
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(line_from_row)
-    .collect::<Result<_, _>>()?;
-    let payments =
-        sqlx::query("SELECT method, amount_cents FROM sales_payments WHERE sale_id = ? ORDER BY payment_no")
-            .bind(id.to_owned())
-            .fetch_all(&mut *conn)
-            .await?
-            .iter()
-            .map(|p| {
-                Ok(Payment {
-                    method: super::stored(&p.try_get::<String, _>(0)?, kernel::PaymentMethod::parse)?,
-                    amount_cents: p.try_get(1)?,
-                })
-            })
-            .collect::<Result<_, sqlx::Error>>()?;
-    let history = sqlx::query(
-        "SELECT status, detail, at, actor, approved_by FROM sales_history WHERE sale_id = ? ORDER BY id",
-    )
-    .bind(id.to_owned())
+    {
+        lines.entry(row.try_get(15)?).or_default().push(line_from_row(&row)?);
+    }
+    let mut payments: HashMap<String, Vec<Payment>> = HashMap::new();
+    for row in select(format!(
+        "SELECT method, amount_cents, sale_id FROM sales_payments WHERE sale_id IN ({marks}) ORDER BY sale_id, payment_no"
+    ))
     .fetch_all(&mut *conn)
     .await?
-    .iter()
-    .map(|h| {
-        Ok(HistoryEntry {
-            status: super::stored(&h.try_get::<String, _>(0)?, SaleStatus::parse)?,
-            detail: h.try_get(1)?,
-            at: from_millis(h.try_get(2)?),
-            actor: h.try_get(3)?,
-            approved_by: h.try_get(4)?,
-        })
-    })
-    .collect::<Result<_, sqlx::Error>>()?;
-    Ok(Some(Sale {
-        id: row.try_get(0)?,
-        receipt_number: row.try_get(1)?,
-        status: super::stored(&row.try_get::<String, _>(2)?, SaleStatus::parse)?,
-        location: row.try_get(3)?,
-        payment_method: super::stored(&row.try_get::<String, _>(4)?, kernel::PaymentMethod::parse)?,
-        customer: row.try_get(5)?,
-        customer_id: row.try_get(18)?,
-        shift_id: row.try_get(21)?,
-        note: row.try_get(6)?,
-        subtotal_cents: row.try_get(7)?,
-        discount_cents: row.try_get(8)?,
-        tax_cents: row.try_get(15)?,
-        total_cents: row.try_get(9)?,
-        taxes: taxes_of(&lines)?,
-        payments,
-        tendered_cents: row.try_get(16)?,
-        change_due_cents: row.try_get(17)?,
-        refunded_cents: row.try_get(10)?,
-        refunded_tax_cents: row.try_get(20)?,
-        units: row.try_get(11)?,
-        recorded_by: row.try_get(14)?,
-        approved_by: row.try_get(19)?,
-        created_at: from_millis(row.try_get(12)?),
-        updated_at: from_millis(row.try_get(13)?),
-        lines,
-        history,
-    }))
+    {
+        payments.entry(row.try_get(2)?).or_default().push(Payment {
+            method: super::stored(&row.try_get::<String, _>(0)?, kernel::PaymentMethod::parse)?,
+            amount_cents: row.try_get(1)?,
+        });
+    }
+    let mut history: HashMap<String, Vec<HistoryEntry>> = HashMap::new();
+    for row in select(format!(
+        "SELECT status, detail, at, actor, approved_by, sale_id FROM sales_history WHERE sale_id IN ({marks}) \
+         ORDER BY sale_id, id"
+    ))
+    .fetch_all(&mut *conn)
+    .await?
+    {
+        history.entry(row.try_get(5)?).or_default().push(HistoryEntry {
+            status: super::stored(&row.try_get::<String, _>(0)?, SaleStatus::parse)?,
+            detail: row.try_get(1)?,
+            at: from_millis(row.try_get(2)?),
+            actor: row.try_get(3)?,
+            approved_by: row.try_get(4)?,
+        });
+    }
+    let mut sales: HashMap<String, Sale> = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let id: String = row.try_get(0)?;
+        let lines = lines.remove(&id).unwrap_or_default();
+        let sale = Sale {
+            receipt_number: row.try_get(1)?,
+            status: super::stored(&row.try_get::<String, _>(2)?, SaleStatus::parse)?,
+            location: row.try_get(3)?,
+            payment_method: super::stored(&row.try_get::<String, _>(4)?, kernel::PaymentMethod::parse)?,
+            customer: row.try_get(5)?,
+            customer_id: row.try_get(18)?,
+            shift_id: row.try_get(21)?,
+            note: row.try_get(6)?,
+            subtotal_cents: row.try_get(7)?,
+            discount_cents: row.try_get(8)?,
+            tax_cents: row.try_get(15)?,
+            total_cents: row.try_get(9)?,
+            taxes: taxes_of(&lines)?,
+            payments: payments.remove(&id).unwrap_or_default(),
+            tendered_cents: row.try_get(16)?,
+            change_due_cents: row.try_get(17)?,
+            refunded_cents: row.try_get(10)?,
+            refunded_tax_cents: row.try_get(20)?,
+            units: row.try_get(11)?,
+            recorded_by: row.try_get(14)?,
+            approved_by: row.try_get(19)?,
+            created_at: from_millis(row.try_get(12)?),
+            updated_at: from_millis(row.try_get(13)?),
+            lines,
+            history: history.remove(&id).unwrap_or_default(),
+            id: id.clone(),
+        };
+        sales.insert(id, sale);
+    }
+    Ok(ids.iter().filter_map(|id| sales.remove(id)).collect())
 }
 
 /// Net and tax per rate, from the lines as sold.
