@@ -12,7 +12,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use web::Shutdown;
 
-use crate::targets::{Context, TARGETS, Target, in_start_order};
+use crate::targets::{Close, Context, TARGETS, Target, in_start_order};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -72,9 +72,26 @@ pub struct Running {
     /// Event consumers and housekeeping tasks, stopped after the relays.
     background: Shutdown,
     workers: JoinSet<()>,
-    /// Closing the databases, last.
-    closers: Vec<Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>>,
+    /// Closing each target's databases, last.
+    closers: Vec<(Target, Close)>,
     grace: Duration,
+}
+
+/// Waits for `close` until `deadline` (or a second, if that has passed), and says so when it
+/// gives up. A pool closes once every connection is back, so one still held (by a task this
+/// process no longer tracks) must not keep the process from exiting on SIGTERM.
+async fn close_by(deadline: tokio::time::Instant, target: Target, close: BoxFuture<'static, ()>) -> bool {
+    let remaining = deadline
+        .saturating_duration_since(tokio::time::Instant::now())
+        .max(Duration::from_secs(1));
+    let closed = tokio::time::timeout(remaining, close).await.is_ok();
+    if !closed {
+        tracing::error!(
+            service = target.name(),
+            "a database connection was still in use after the grace period; exiting without it"
+        );
+    }
+    closed
 }
 
 /// The event transport of this process: RabbitMQ when configured, else the in-process bus,
@@ -133,7 +150,7 @@ pub async fn start(mut settings: Settings, targets: &BTreeSet<Target>) -> Result
         for worker in built.workers {
             workers.spawn(worker);
         }
-        closers.extend(built.close);
+        closers.extend(built.close.map(|close| (info.target, close)));
         servers.push((info.target, listener, addr, built.router, cx.shutdown.clone()));
     }
     let relay_shutdown = Shutdown::new();
@@ -250,9 +267,21 @@ impl Running {
                 tasks.abort_all();
             }
         }
-        for close in self.closers {
-            close().await;
+        for (target, close) in self.closers {
+            close_by(deadline, target, close()).await;
         }
         tracing::info!("stopped");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_close_that_never_ends_is_given_up() {
+        let deadline = tokio::time::Instant::now();
+        assert!(!close_by(deadline, Target::Sales, Box::pin(std::future::pending())).await);
+        assert!(close_by(deadline, Target::Sales, Box::pin(std::future::ready(()))).await);
     }
 }

@@ -71,8 +71,11 @@ pub struct Built {
     /// Event consumers (already subscribed) and housekeeping, until `Context::background`.
     pub workers: Vec<BoxFuture<'static, ()>>,
     /// Closes its database once everything has stopped.
-    pub close: Option<Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>>,
+    pub close: Option<Close>,
 }
+
+/// Closes a target's databases.
+pub type Close = Box<dyn FnOnce() -> BoxFuture<'static, ()> + Send>;
 
 /// Every target, in start order.
 pub const TARGETS: &[TargetInfo] = &[
