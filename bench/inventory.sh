@@ -13,24 +13,11 @@ pid=
 cleanup() {
   [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
   rm -rf "$work"
-  if [[ $mode == production ]]; then
-    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
-    # Durable queues outlive the run; leftovers full of messages can trip RabbitMQ's alarms.
-    for q in "bench-$$.inventory" "bench-$$.sales.inventory"; do
-      rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
-      rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
-    done
-  fi
+  if [[ $mode == production ]]; then bench_production_cleanup; fi
 }
 trap cleanup EXIT
 args=(--data-dir "$work" --log-level warn)
-if [[ $mode == production ]]; then
-  db=bench_$$
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
-  args+=(--database-url "mysql://root@127.0.0.1:3306/$db" --redis-url redis://127.0.0.1:6379
-         --amqp-url "amqp://guest:guest@127.0.0.1:5672/%2f")
-  export INVENTORY_REDIS_KEY_PREFIX="bench-$$" INVENTORY_EVENT_EXCHANGE="bench-$$"
-fi
+if [[ $mode == production ]]; then bench_production_backing; fi
 "$bin" "${args[@]}" seed-demo >/dev/null
 "$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 --sales-port 18003 --admin-port 13000 &
 pid=$!

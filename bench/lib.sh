@@ -38,3 +38,24 @@ bench_invariants() {
   echo "invariants: levels off their ledger $ledger, below zero $negative, pending reservations $pending, unrelayed events $unrelayed, dead letters $dead"
   [[ $ledger == 0 && $negative == 0 && $pending == 0 && $unrelayed == 0 && $dead == 0 ]]
 }
+
+# Production mode's backing for one run, named after the script's process: a fresh database
+# bench_$$ (the caller's $$), its own Redis key prefix and event exchange. Appends the
+# server's options to the array `args` and sets `db`.
+bench_production_backing() {
+  db=bench_$$
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS $db; CREATE DATABASE $db"
+  args+=(--database-url "mysql://root@127.0.0.1:3306/$db" --redis-url redis://127.0.0.1:6379
+         --amqp-url "amqp://guest:guest@127.0.0.1:5672/%2f")
+  export INVENTORY_REDIS_KEY_PREFIX="bench-$$" INVENTORY_EVENT_EXCHANGE="bench-$$"
+}
+
+# Drops what bench_production_backing made. Durable queues outlive the run, and leftovers full
+# of messages can trip RabbitMQ's alarms, so they go too.
+bench_production_cleanup() {
+  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
+  for q in "bench-$$.inventory" "bench-$$.sales.inventory" "bench-$$.sales.reports"; do
+    rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
+    rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
+  done
+}
