@@ -1,5 +1,6 @@
 //! SQL for the catalog's tables. Every statement is plain SQL with `?` placeholders that both
-//! SQLite and MySQL run unchanged; every change and its outbox event commit together.
+//! SQLite and MySQL run unchanged, but for the search index, which only SQLite has (its
+//! migration says why); every change and its outbox event commit together.
 
 use events::{Envelope, Outbox};
 use sqlx::any::AnyRow;
