@@ -7,17 +7,8 @@ mode=${1:-embedded}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
-bin=${CARGO_TARGET_DIR:-$here/../target}/release/inventory-tracker
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-  if [[ $mode == production ]]; then bench_production_cleanup; fi
-}
-trap cleanup EXIT
-args=(--data-dir "$work" --log-level warn)
-if [[ $mode == production ]]; then bench_production_backing; fi
+bench_prepare "$mode"
+bin=$target/inventory-tracker
 "$bin" "${args[@]}" seed-demo >/dev/null
 "$bin" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 --inventory-port 18002 --sales-port 18003 --admin-port 13000 &
 pid=$!

@@ -59,3 +59,22 @@ bench_production_cleanup() {
     rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
   done
 }
+
+# What every server-starting bench script sets up: `target` (the release build), `work` (a
+# data directory removed on exit with the server `pid` and, in production mode, the backing),
+# and the server's `args`. Usage: bench_prepare <embedded|production>
+bench_prepare() {
+  mode=$1
+  target=${CARGO_TARGET_DIR:-$(dirname "${BASH_SOURCE[0]}")/../target}/release
+  work=$(mktemp -d)
+  pid=
+  trap bench_cleanup EXIT
+  args=(--data-dir "$work" --log-level warn)
+  if [[ $mode == production ]]; then bench_production_backing; fi
+}
+
+bench_cleanup() {
+  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
+  rm -rf "$work"
+  if [[ $mode == production ]]; then bench_production_cleanup; fi
+}

@@ -11,17 +11,7 @@ seconds=${3:-10}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
-target=${CARGO_TARGET_DIR:-$here/../target}/release
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-  if [[ $mode == production ]]; then bench_production_cleanup; fi
-}
-trap cleanup EXIT
-args=(--data-dir "$work" --log-level warn)
-if [[ $mode == production ]]; then bench_production_backing; fi
+bench_prepare "$mode"
 "$target/inventory-tracker" "${args[@]}" serve --gateway-port 18000 --catalog-port 18001 \
   --inventory-port 18002 --sales-port 18003 --admin-port 13000 &
 pid=$!

@@ -16,17 +16,7 @@ days=${4:-1000}
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
-target=${CARGO_TARGET_DIR:-$here/../target}/release
-work=$(mktemp -d)
-pid=
-cleanup() {
-  [[ -n $pid ]] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-  rm -rf "$work"
-  if [[ $mode == production ]]; then bench_production_cleanup; fi
-}
-trap cleanup EXIT
-args=(--data-dir "$work" --log-level warn)
-if [[ $mode == production ]]; then bench_production_backing; fi
+bench_prepare "$mode"
 gw=http://127.0.0.1:18000
 
 sql() { # sql <service> <statement>
