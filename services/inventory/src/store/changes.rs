@@ -6,7 +6,6 @@ use kernel::serial::SerialChange;
 use sqlx::AnyConnection;
 use storage::DatabaseKind;
 use storage::clock::millis;
-use storage::db::retry_deadlocks;
 use time::OffsetDateTime;
 
 use super::costs::{CostedReceipt, record_cost, units_on_hand};
@@ -42,7 +41,9 @@ impl InventoryStore {
         change: &StockChange,
         answer: Option<&Answer<'_>>,
     ) -> Result<Changed, InventoryError> {
-        retry_deadlocks(|| self.change_once(change, answer)).await
+        let level = [(change.sku.as_str(), change.location.as_str())];
+        self.retry_creating(&level, || self.change_once(change, answer))
+            .await
     }
 
     async fn change_once(
@@ -206,7 +207,12 @@ impl InventoryStore {
         transfer: &Transfer,
         answer: Option<&Answer<'_>>,
     ) -> Result<(Level, Level), InventoryError> {
-        retry_deadlocks(|| self.transfer_once(transfer, answer)).await
+        let levels = [
+            (transfer.sku.as_str(), transfer.from.as_str()),
+            (transfer.sku.as_str(), transfer.to.as_str()),
+        ];
+        self.retry_creating(&levels, || self.transfer_once(transfer, answer))
+            .await
     }
 
     async fn transfer_once(
@@ -310,7 +316,8 @@ impl InventoryStore {
     /// Sets the threshold and reorder quantity of one level; a threshold raised above the
     /// available stock sends the warning at once.
     pub async fn settings(&self, settings: &LevelSettings) -> Result<Level, InventoryError> {
-        retry_deadlocks(|| self.settings_once(settings)).await
+        let level = [(settings.sku.as_str(), settings.location.as_str())];
+        self.retry_creating(&level, || self.settings_once(settings)).await
     }
 
     async fn settings_once(&self, settings: &LevelSettings) -> Result<Level, InventoryError> {

@@ -3,8 +3,8 @@
 use events::inventory::StockLevelWarning;
 use kernel::{Cents, Total};
 use sqlx::{AnyConnection, AssertSqlSafe, Row};
-use storage::DatabaseKind;
 use storage::clock::{millis, now_ms};
+use storage::{DatabaseKind, Db};
 use time::OffsetDateTime;
 
 use super::{
@@ -267,21 +267,48 @@ pub(crate) async fn locked_level(
         if let Some(row) = row {
             return Ok(level_from_row(&row)?);
         }
-        let ignore = match engine {
-            DatabaseKind::Sqlite => "INSERT OR IGNORE",
-            DatabaseKind::MySql => "INSERT IGNORE",
-        };
-        sqlx::query(AssertSqlSafe(format!(
-            "{ignore} INTO inventory_levels (sku, location, low_stock_threshold, reorder_quantity, updated_at) \
-             SELECT sku, ?, default_low_stock_threshold, default_reorder_quantity, ? FROM inventory_items WHERE sku = ?"
-        )))
-        .bind(location.to_owned())
-        .bind(now_ms())
-        .bind(sku.to_owned())
-        .execute(&mut *tx)
-        .await?;
+        insert_level(tx, engine, sku, location).await?;
     }
     Err(InventoryError::Database(sqlx::Error::RowNotFound))
+}
+
+/// Creates the level of (sku, location) at zero, with the SKU's stock settings for new levels,
+/// unless it exists or the SKU is unknown.
+async fn insert_level(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    sku: &str,
+    location: &str,
+) -> Result<(), InventoryError> {
+    let ignore = match engine {
+        DatabaseKind::Sqlite => "INSERT OR IGNORE",
+        DatabaseKind::MySql => "INSERT IGNORE",
+    };
+    sqlx::query(AssertSqlSafe(format!(
+        "{ignore} INTO inventory_levels (sku, location, low_stock_threshold, reorder_quantity, updated_at) \
+         SELECT sku, ?, default_low_stock_threshold, default_reorder_quantity, ? FROM inventory_items WHERE sku = ?"
+    )))
+    .bind(location.to_owned())
+    .bind(now_ms())
+    .bind(sku.to_owned())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Creates the level of (sku, location) if it is missing, in a statement of its own (MySQL).
+///
+/// A transaction that finds a level missing holds a gap lock where the level would go, and
+/// two transactions creating the same level at once both hold it and both wait to insert into
+/// it: a deadlock, of which MySQL rolls one back. A stock change that lost such a deadlock
+/// creates its levels this way before it runs again, so that the next try finds them and
+/// locks only their rows. SQLite's writers take turns and never deadlock.
+pub(crate) async fn create_missing_level(db: &Db, sku: &str, location: &str) -> Result<(), InventoryError> {
+    if db.kind() != DatabaseKind::MySql {
+        return Ok(());
+    }
+    let mut conn = db.pool().acquire().await?;
+    insert_level(&mut conn, DatabaseKind::MySql, sku, location).await
 }
 
 /// Applies `delta` to a locked level in SQL and works out the low-stock transition.

@@ -91,6 +91,34 @@ impl InventoryStore {
         &self.keys
     }
 
+    /// Runs a stock change that may create the (sku, location) `levels`, again when it lost a
+    /// deadlock (`storage::db::retry_deadlocks`), creating the levels first on each retry
+    /// (`levels::create_missing_level`).
+    async fn retry_creating<T, F, Fut>(
+        &self,
+        levels: &[(&str, &str)],
+        mut attempt: F,
+    ) -> Result<T, InventoryError>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, InventoryError>>,
+    {
+        let tried = std::sync::atomic::AtomicBool::new(false);
+        storage::db::retry_deadlocks(|| {
+            let again = tried.swap(true, std::sync::atomic::Ordering::Relaxed);
+            let next = attempt();
+            async move {
+                if again {
+                    for (sku, location) in levels {
+                        levels::create_missing_level(&self.db, sku, location).await?;
+                    }
+                }
+                next.await
+            }
+        })
+        .await
+    }
+
     /// Stores `answer` for its key inside the operation's transaction; `KeyAnswered` when
     /// another request with the key answered first (the caller rolls back).
     async fn store_answer(
