@@ -54,7 +54,7 @@ bench_production_backing() {
 # of messages can trip RabbitMQ's alarms, so they go too.
 bench_production_cleanup() {
   mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
-  for q in "bench-$$.inventory" "bench-$$.sales.inventory" "bench-$$.sales.reports"; do
+  for q in "bench-$$.inventory" "bench-$$.reports" "bench-$$.sales.inventory" "bench-$$.sales.reports"; do
     rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
     rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
   done
