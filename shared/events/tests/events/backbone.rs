@@ -487,3 +487,31 @@ async fn waiting_deliveries_are_applied_together_over_rabbitmq() {
     waiting_deliveries_are_applied_together(rig, bus, &exchange).await;
     testkit::rabbitmq_cleanup(&amqp, &exchange, &[queue]).await;
 }
+
+/// A relay writes its lease when it takes it, not at every round: on SQLite each write is a
+/// transaction that waits for the one writer. Another relay still cannot take it meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_relay_holding_its_lease_does_not_write_it_at_every_round() {
+    let rig = Rig::new(TestDatabase::sqlite()).await;
+    let bus = Bus::in_process();
+    let lease = "SELECT expires_at FROM backbone_relay_lease WHERE name = 'outbox'";
+    let relay = Relay::new(SERVICE, &[TestHappened::TYPE], rig.db.clone(), bus.clone());
+    relay.relay_once().await.unwrap();
+    let taken = rig.scalar(lease).await;
+    assert!(taken > 0, "the first round takes the lease");
+    for _ in 0..3 {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        relay.relay_once().await.unwrap();
+    }
+    assert_eq!(rig.scalar(lease).await, taken, "the lease was written again");
+
+    let other = Relay::new(SERVICE, &[TestHappened::TYPE], rig.db.clone(), bus.clone());
+    rig.write(0, 1, false).await;
+    assert_eq!(
+        other.relay_once().await.unwrap(),
+        0,
+        "another relay published on a held lease"
+    );
+    assert_eq!(rig.scalar(lease).await, taken);
+    assert_eq!(rig.unpublished().await, 1);
+}
