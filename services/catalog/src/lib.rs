@@ -73,19 +73,20 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// Connects to the database (creating and migrating it as needed) and sets up the cache.
+    /// Connects to the database (creating and migrating it as needed) and sets up the caches.
     pub async fn build(settings: &Settings) -> Result<Catalog, BuildError> {
         let access = web::Access::service(settings)?;
         let db = connect(settings).await?;
-        let cache = cache(settings)?;
+        let product_cache = cache(settings, "catalog_products", "product")?;
+        let shop_cache = cache(settings, "catalog_shop", "shop")?;
         tracing::info!(
             database = %settings::redact_url(settings.catalog_database_url().expose_secret()),
-            cache = cache.kind(),
+            cache = product_cache.kind(),
             "catalog ready"
         );
         let products = Arc::new(Products::new(
             store::ProductStore::new(db.clone()),
-            cache,
+            product_cache,
             shop::store::ShopStore::new(db.clone()),
         ));
         let locations = import::locations::Locations::new(
@@ -94,7 +95,10 @@ impl Catalog {
             Duration::from_millis(settings.upstream_timeout_ms),
         )?;
         Ok(Catalog {
-            shop: Arc::new(shop::Shop::new(shop::store::ShopStore::new(db.clone()))),
+            shop: Arc::new(shop::Shop::new(
+                shop::store::ShopStore::new(db.clone()),
+                shop_cache,
+            )),
             importer: Arc::new(import::Importer::new(
                 products.clone(),
                 shop::store::ShopStore::new(db),
@@ -164,14 +168,15 @@ pub async fn connect(settings: &Settings) -> Result<Db, storage::DbError> {
     Ok(db)
 }
 
-fn cache(settings: &Settings) -> Result<VersionedCache, storage::CacheError> {
+/// The cache `name` (in metrics), in this process or in Redis under `…:catalog:<kind>`.
+fn cache(settings: &Settings, name: &'static str, kind: &str) -> Result<VersionedCache, storage::CacheError> {
     let ttl = Duration::from_secs(settings.cache_ttl_secs);
     Ok(match &settings.redis_url {
         Some(url) => {
-            let prefix = format!("{}:catalog:product", settings.redis_key_prefix);
-            VersionedCache::redis("catalog_products", url.expose_secret(), &prefix, ttl)?
+            let prefix = format!("{}:catalog:{kind}", settings.redis_key_prefix);
+            VersionedCache::redis(name, url.expose_secret(), &prefix, ttl)?
         }
-        None => VersionedCache::in_process("catalog_products", settings.cache_capacity, ttl),
+        None => VersionedCache::in_process(name, settings.cache_capacity, ttl),
     })
 }
 

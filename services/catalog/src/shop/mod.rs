@@ -1,5 +1,6 @@
 //! The shop's settings (name, address, currency, whether prices include tax, what new
 //! products start with) and its tax rates: the use cases, between the routes and the store.
+//! Every sale reads both, so they are read through a versioned cache like the products.
 //!
 //! # Layout
 //! - [`domain`]: tax codes, currencies, and the validation of settings and rates; no I/O.
@@ -12,6 +13,9 @@ pub mod store;
 
 use catalog_api::shop::{ShopSettings, ShopSettingsInput, TaxRate, TaxRateInput, TaxRatePatch};
 use kernel::FieldError;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use storage::VersionedCache;
 
 use crate::error::CatalogError;
 use crate::products::Precondition;
@@ -36,15 +40,25 @@ pub async fn known_rate(store: &ShopStore, field: &str, code: &TaxCode) -> Resul
 
 pub struct Shop {
     store: ShopStore,
+    cache: VersionedCache,
 }
 
+/// The cache's keys: lower case, which no SKU is.
+const SETTINGS: &str = "settings";
+const RATES: &str = "tax rates";
+
 impl Shop {
-    pub fn new(store: ShopStore) -> Shop {
-        Shop { store }
+    pub fn new(store: ShopStore, cache: VersionedCache) -> Shop {
+        Shop { store, cache }
     }
 
     pub async fn settings(&self) -> Result<ShopSettings, CatalogError> {
-        Ok(self.store.settings().await?)
+        if let Some(settings) = self.cached(SETTINGS).await {
+            return Ok(settings);
+        }
+        let settings = self.store.settings().await?;
+        self.remember(SETTINGS, settings.version, &settings).await;
+        Ok(settings)
     }
 
     /// Replaces every setting. The default tax rate must be one of the shop's rates (rates
@@ -62,16 +76,33 @@ impl Shop {
             Precondition::Matches(versions) => Some(versions.as_slice()),
             Precondition::None | Precondition::Exists => None,
         };
-        Ok(self.store.replace_settings(&draft, versions).await?)
+        let settings = self.store.replace_settings(&draft, versions).await?;
+        self.remember(SETTINGS, settings.version, &settings).await;
+        Ok(settings)
     }
 
     pub async fn tax_rates(&self) -> Result<Vec<TaxRate>, CatalogError> {
-        Ok(self.store.rates().await?)
+        if let Some(rates) = self.cached(RATES).await {
+            return Ok(rates);
+        }
+        self.read_rates().await
+    }
+
+    /// The rates from the database, remembered at the version of the whole list: the sum of
+    /// the rates' versions, which grows with every rate added or changed (none is ever
+    /// deleted), so a list read before a change can never replace one read after it.
+    async fn read_rates(&self) -> Result<Vec<TaxRate>, CatalogError> {
+        let rates = self.store.rates().await?;
+        let version = rates.iter().map(|r| r.version).sum();
+        self.remember(RATES, version, &rates).await;
+        Ok(rates)
     }
 
     pub async fn create_tax_rate(&self, input: TaxRateInput) -> Result<TaxRate, CatalogError> {
         let draft = TaxRateDraft::from_input(input).map_err(CatalogError::Validation)?;
-        Ok(self.store.insert_rate(&draft).await?)
+        let rate = self.store.insert_rate(&draft).await?;
+        self.refresh_rates().await;
+        Ok(rate)
     }
 
     pub async fn patch_tax_rate(&self, code: &str, patch: TaxRatePatch) -> Result<TaxRate, CatalogError> {
@@ -85,6 +116,36 @@ impl Shop {
         }
         .patched(patch)
         .map_err(CatalogError::Validation)?;
-        Ok(self.store.update_rate(&draft).await?)
+        let rate = self.store.update_rate(&draft).await?;
+        self.refresh_rates().await;
+        Ok(rate)
+    }
+
+    /// After a change of the rates: the list read again into the cache, or dropped from it.
+    async fn refresh_rates(&self) {
+        if let Err(e) = self.read_rates().await {
+            tracing::warn!(error = %e, "tax rates not read again after a change; dropping them from the cache");
+            if let Err(e) = self.cache.remove(RATES).await {
+                tracing::error!(error = %e, "tax rates could not be dropped from the cache; they expire by its TTL");
+            }
+        }
+    }
+
+    async fn cached<T: DeserializeOwned>(&self, key: &str) -> Option<T> {
+        serde_json::from_slice(&self.cache.get(key).await?).ok()
+    }
+
+    /// Puts `value` in the cache at `version`; if that fails the entry is dropped instead, so no
+    /// older copy outlives the change (see `Products::remember`).
+    async fn remember(&self, key: &str, version: i64, value: &impl Serialize) {
+        let Ok(bytes) = serde_json::to_vec(value) else {
+            return;
+        };
+        if let Err(e) = self.cache.put(key, version, bytes.into()).await {
+            tracing::warn!(key, error = %e, "shop cache write failed; dropping the entry");
+            if let Err(e) = self.cache.remove(key).await {
+                tracing::error!(key, error = %e, "shop cache entry could not be dropped; it expires by its TTL");
+            }
+        }
     }
 }
