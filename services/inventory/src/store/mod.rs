@@ -1,8 +1,9 @@
 //! SQL for the inventory's tables, identical on SQLite and MySQL except where an engine is
 //! named. Every stock change locks the level rows it touches (SQLite: the write lock of
 //! `BEGIN IMMEDIATE`; MySQL: `SELECT … FOR UPDATE`, in SKU then location order, so two
-//! changes never deadlock), changes `on_hand` by a delta in SQL, appends its movement to the
-//! ledger and its events to the outbox, all in one transaction.
+//! changes of existing levels never deadlock; two creating levels can, and run again, see
+//! `levels::create_missing_level`), changes `on_hand` by a delta in SQL, appends its movement
+//! to the ledger and its events to the outbox, all in one transaction.
 //!
 //! # Layout
 //! - [`levels`]: reading levels, and locking and writing them inside a change.
