@@ -149,7 +149,8 @@ impl Signer {
         Signer::new(secret.expose_secret())
     }
 
-    /// A token vouching for `identity` for the next minute.
+    /// A token vouching for `identity` for the next minute, or the one handed out for it in
+    /// the last `REUSE` (which has most of its minute left).
     pub fn sign(&self, identity: &Identity) -> String {
         if let Some(token) = self.0.signed.get(identity) {
             return token.to_string();
