@@ -43,7 +43,7 @@ pub struct Shop {
     cache: VersionedCache,
 }
 
-/// The cache's keys: lower case, which no SKU is.
+/// The keys of the shop's cache (`catalog_shop`).
 const SETTINGS: &str = "settings";
 const RATES: &str = "tax rates";
 
