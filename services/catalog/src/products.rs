@@ -201,16 +201,10 @@ impl Products {
         Ok(stored)
     }
 
-    /// Puts `product` in the cache. If that fails the old entry is dropped instead, so no
-    /// reader sees a version older than one already committed.
+    /// Puts `product` in the cache (or drops its entry, see `VersionedCache::put_or_drop`).
     async fn remember(&self, product: &Product) {
         let bytes = Bytes::from(serde_json::to_vec(product).expect("products serialize to JSON"));
-        if let Err(e) = self.cache.put(&product.sku, product.version, bytes).await {
-            tracing::warn!(sku = %product.sku, error = %e, "cache write failed; dropping the entry");
-            if let Err(e) = self.cache.remove(&product.sku).await {
-                tracing::error!(sku = %product.sku, error = %e, "cache entry could not be dropped; it expires by its TTL");
-            }
-        }
+        self.cache.put_or_drop(&product.sku, product.version, bytes).await;
     }
 }
 

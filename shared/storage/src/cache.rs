@@ -142,6 +142,20 @@ impl VersionedCache {
         }
     }
 
+    /// Stores `value` as `version` of `key` after a write committed it, like [`put`]; if the
+    /// cache cannot take it, drops `key` instead, so no reader is served a copy older than the
+    /// one committed. Failures are logged, not returned: the write itself succeeded.
+    ///
+    /// [`put`]: VersionedCache::put
+    pub async fn put_or_drop(&self, key: &str, version: i64, value: Bytes) {
+        if let Err(e) = self.put(key, version, value).await {
+            tracing::warn!(cache = self.name, key, error = %e, "cache write failed; dropping the entry");
+            if let Err(e) = self.remove(key).await {
+                tracing::error!(cache = self.name, key, error = %e, "cache entry could not be dropped; it expires by its TTL");
+            }
+        }
+    }
+
     /// Drops `key`; used when a write could not store the new version.
     pub async fn remove(&self, key: &str) -> Result<(), CacheError> {
         match &self.backend {

@@ -135,17 +135,10 @@ impl Shop {
         serde_json::from_slice(&self.cache.get(key).await?).ok()
     }
 
-    /// Puts `value` in the cache at `version`; if that fails the entry is dropped instead, so no
-    /// older copy outlives the change (see `Products::remember`).
+    /// Puts `value` in the cache at `version` (or drops its entry, see
+    /// `VersionedCache::put_or_drop`).
     async fn remember(&self, key: &str, version: i64, value: &impl Serialize) {
-        let Ok(bytes) = serde_json::to_vec(value) else {
-            return;
-        };
-        if let Err(e) = self.cache.put(key, version, bytes.into()).await {
-            tracing::warn!(key, error = %e, "shop cache write failed; dropping the entry");
-            if let Err(e) = self.cache.remove(key).await {
-                tracing::error!(key, error = %e, "shop cache entry could not be dropped; it expires by its TTL");
-            }
-        }
+        let bytes = serde_json::to_vec(value).expect("the shop's settings and rates serialize to JSON");
+        self.cache.put_or_drop(key, version, bytes.into()).await;
     }
 }
