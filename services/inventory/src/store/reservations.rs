@@ -244,17 +244,12 @@ pub async fn apply_sale_created(
     cause: &Cause,
 ) -> Result<(), InventoryError> {
     let occurred_at = cause.at;
-    let reservation = reservation_in(conn, storage::db::for_update(engine), &sale.sale_id).await?;
-    let held = reservation.as_ref().is_some_and(|r| {
-        matches!(
-            r.status,
-            ReservationStatus::Pending | ReservationStatus::Confirmed
-        )
-    });
-    if reservation
-        .as_ref()
-        .is_some_and(|r| r.status == ReservationStatus::Committed)
-    {
+    let reservation = reservation_status(conn, storage::db::for_update(engine), &sale.sale_id).await?;
+    let held = matches!(
+        reservation,
+        Some(ReservationStatus::Pending | ReservationStatus::Confirmed)
+    );
+    if reservation == Some(ReservationStatus::Committed) {
         return Ok(());
     }
     let lines = merged(
@@ -524,6 +519,23 @@ async fn set_status(
 /// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.
 /// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
 /// transactions inserting into the gap they both locked deadlock.
+/// The status of the reservation `id`, if there is one; `lock` as for [`reservation_in`].
+async fn reservation_status(
+    conn: &mut AnyConnection,
+    lock: &str,
+    id: &str,
+) -> Result<Option<ReservationStatus>, InventoryError> {
+    let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
+        "SELECT status FROM inventory_reservations WHERE id = ?{lock}"
+    )))
+    .bind(id.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(status
+        .map(|status| stored(&status, ReservationStatus::parse))
+        .transpose()?)
+}
+
 async fn reservation_in(
     conn: &mut AnyConnection,
     lock: &str,
