@@ -125,9 +125,8 @@ pub async fn unknown_route(request: Request) -> Problem {
     ))
 }
 
-/// Counts every request and records its latency by service, route template, method and status.
-/// Runs the rest of the stack with the request's id as [`current_request_id`].
-/// Serves the request on a task of its own, in its span and with its id in scope. A client
+/// Runs the rest of the stack with the request's id as [`current_request_id`], on a task of
+/// its own and in the request's span. A client
 /// that goes away drops only the wait for the answer: the handler runs to its end, so no
 /// database statement is cut off halfway. (A MySQL connection of sqlx dropped with rows still
 /// unread can stay checked out of its pool for good: a few cut-off 30-day summaries kept a
