@@ -153,6 +153,7 @@ async fn with_request_id(request: Request, next: Next) -> Response {
     }
 }
 
+/// Counts every request and records its latency by service, route template, method and status.
 async fn track_request(service: &'static str, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().to_string();
