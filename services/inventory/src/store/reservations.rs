@@ -516,9 +516,6 @@ async fn set_status(
     Ok(())
 }
 
-/// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.
-/// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
-/// transactions inserting into the gap they both locked deadlock.
 /// The status of the reservation `id`, if there is one; `lock` as for [`reservation_in`].
 async fn reservation_status(
     conn: &mut AnyConnection,
@@ -536,6 +533,9 @@ async fn reservation_status(
         .transpose()?)
 }
 
+/// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.
+/// Only lock rows known to exist: a locking read of a missing key takes a gap lock, and two
+/// transactions inserting into the gap they both locked deadlock.
 async fn reservation_in(
     conn: &mut AnyConnection,
     lock: &str,
