@@ -18,6 +18,7 @@ modes!(
     bad_sales_input_gets_the_right_problem_and_records_nothing,
     the_sale_and_its_stock_movements_name_who_acted,
     a_summary_too_large_to_represent_is_refused_not_wrapped,
+    a_settled_days_figures_are_kept_until_one_of_its_sales_changes,
     a_products_sales_page_newest_first_once_each,
 );
 
@@ -717,6 +718,90 @@ async fn a_summary_too_large_to_represent_is_refused_not_wrapped(app: TestApp, b
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let problem: Value = refused.json().await.unwrap();
     assert_eq!(problem["type"], "urn:inventory-tracker:problem:result-too-large");
+}
+
+/// A settled day is summed once and its figures kept: later summaries read them instead of
+/// its sales, until a return of one of its sales retires them. The sales are moved two days
+/// back in the database, as time would move them.
+async fn a_settled_days_figures_are_kept_until_one_of_its_sales_changes(app: TestApp, backing: Backing) {
+    stocked(&app, "HOUR-1", 1_000, 10).await;
+    let mut sales = Vec::new();
+    for quantity in [1, 2] {
+        let (status, sale) = sell(&app, json!([{"sku": "HOUR-1", "quantity": quantity}]), None).await;
+        assert_eq!(status, StatusCode::CREATED, "{sale}");
+        sales.push(sale);
+    }
+    settle(&app, "HOUR-1", 7).await;
+    let takings = sales[0]["total_cents"].as_i64().unwrap() + sales[1]["total_cents"].as_i64().unwrap();
+    let db = backing.db.connect().await;
+    let two_days = 2 * 86_400_000_i64;
+    sqlx::query("UPDATE sales_sales SET created_at = created_at - ?")
+        .bind(two_days)
+        .execute(db.pool())
+        .await
+        .unwrap();
+    let made_at: i64 = sqlx::query_scalar("SELECT MIN(created_at) FROM sales_sales")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    let hour = made_at.div_euclid(3_600_000);
+    let kept_count = || async {
+        let figures: Option<String> = sqlx::query_scalar(
+            "SELECT figures FROM sales_kept_figures WHERE first_hour <= ? AND first_hour + hours > ? \
+             ORDER BY hours DESC LIMIT 1",
+        )
+        .bind(hour)
+        .bind(hour)
+        .fetch_optional(db.pool())
+        .await
+        .unwrap();
+        figures.map(|f| serde_json::from_str::<Value>(&f).unwrap()["count"].clone())
+    };
+    assert_eq!(kept_count().await, None);
+
+    let first = ok_json(app.get("/api/v1/sales/summary").await).await;
+    assert_eq!(
+        (first["count"].clone(), first["units"].clone()),
+        (json!(2), json!(3))
+    );
+    assert_eq!(first["revenue_cents"], takings);
+    assert_eq!(kept_count().await, Some(json!(2)));
+
+    // Kept, not summed again: a change made behind the API's back does not show.
+    sqlx::query("UPDATE sales_sales SET total_cents = total_cents + 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+    assert_eq!(ok_json(app.get("/api/v1/sales/summary").await).await, first);
+    sqlx::query("UPDATE sales_sales SET total_cents = total_cents - 1")
+        .execute(db.pool())
+        .await
+        .unwrap();
+
+    let id = sales[1]["id"].as_str().unwrap();
+    let returned = ok_json(
+        app.post_json(
+            &format!("/api/v1/sales/{id}/returns"),
+            &json!({"lines": [{"sku": "HOUR-1", "quantity": 1}]}),
+        )
+        .await,
+    )
+    .await;
+    let refunded = returned["refunded_cents"].as_i64().unwrap();
+    assert!(refunded > 0, "{returned}");
+    let after = ok_json(app.get("/api/v1/sales/summary").await).await;
+    assert_eq!(
+        (after["count"].clone(), after["units"].clone()),
+        (json!(2), json!(2))
+    );
+    assert_eq!(after["revenue_cents"], takings - refunded);
+    assert_eq!(after["top_products"][0]["units"], 2);
+    assert_eq!(
+        kept_count().await,
+        Some(json!(2)),
+        "kept again with the new revision"
+    );
+    db.close().await;
 }
 
 /// A product's sales come newest first, page after page, each sale once even when it has the

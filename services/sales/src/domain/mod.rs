@@ -5,11 +5,13 @@
 //! - [`pricing`]: discounts, tax and totals in integer cents.
 //! - [`payments`]: how a total is paid, tendered cash and change.
 //! - [`changes`]: what a void or a return does to a sale, and the refund.
+//! - [`figures`]: a period's figures as sums of its hours.
 //! - [`customer`]: what a customer record may hold.
 //! - [`shift`]: a till's shift and the drawer's arithmetic.
 
 pub mod changes;
 pub mod customer;
+pub mod figures;
 pub mod payments;
 pub mod pricing;
 pub mod shift;

@@ -367,6 +367,7 @@ impl SalesStore {
                 .map_err(named_shift)?;
         }
         let approved_by = policy.approver(refund.total);
+        super::summary::bump_hour_revision(&mut tx, self.db.kind(), millis(sale.created_at)).await?;
         sqlx::query(
             "INSERT INTO sales_refunds (sale_id, shift_id, change_kind, method, amount_cents, tax_cents, reason, note, \
              actor, approved_by, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
