@@ -186,7 +186,7 @@ async fn build_catalog(cx: &Context) -> Result<Built, StartError> {
     Ok(Built {
         router: catalog.router(&cx.bus),
         relay: Some(catalog.relay(cx.bus.clone())),
-        workers: Vec::new(),
+        workers: vec![Box::pin(catalog.search_indexer(cx.background.clone()))],
         close: Some(Box::new(move || Box::pin(async move { catalog.close().await }))),
     })
 }

@@ -50,7 +50,7 @@ async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app
     ))
     .await;
     let good = "\u{feff}SKU;Name;Category;Price;Cost;Brand;Description;stock:main\r\n\
-                IMP-OLD;;;12,50;;;;\r\n\
+                IMP-OLD;;;12,50;;;Refurbished;\r\n\
                 IMP-NEW-1;\"Cable; braided\";Cables;9,99;4;Acme;\"two\nlines\";5\r\n\
                 IMP-NEW-2;SSD 1 TB;Storage;89;60;;;0\r\n";
     let bad = good
@@ -112,13 +112,28 @@ async fn a_spreadsheet_of_products_imports_all_or_nothing_with_opening_stock(app
     assert_eq!(new["name"], "Cable; braided");
     assert_eq!(new["description"], "two\nlines");
     assert_eq!(new["price_cents"], 999);
-    // An existing product: the price changes, blank name and category keep theirs, and the
-    // blank brand of a file with a brand column clears it.
+    // An existing product: the price and description change, blank name and category keep
+    // theirs, and the blank brand of a file with a brand column clears it.
     let old = ok_json(app.get("/api/v1/products/IMP-OLD").await).await;
     assert_eq!(old["price_cents"], 1_250);
     assert_eq!(old["name"], "Product IMP-OLD");
     assert_eq!(old["brand"], Value::Null);
+    assert_eq!(old["description"], "Refurbished");
     assert_eq!(old["version"], 2);
+    // The search finds each by what the file wrote, and not by what it took away.
+    for (text, found) in [
+        ("braided", ["IMP-NEW-1"]),
+        ("acme", ["IMP-NEW-1"]),
+        ("refurb", ["IMP-OLD"]),
+    ] {
+        let skus: Vec<Value> = app
+            .list_all(&format!("q={text}"))
+            .await
+            .iter()
+            .map(|p| p["sku"].clone())
+            .collect();
+        assert_eq!(skus, found, "{text}");
+    }
     testkit::eventually("the opening stock reaches the inventory", WAIT, || async {
         let stock = app.get("/api/v1/inventory/IMP-NEW-1").await;
         stock.status() == StatusCode::OK && stock.json::<Value>().await.unwrap()["totals"]["on_hand"] == 5

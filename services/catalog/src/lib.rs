@@ -13,6 +13,7 @@
 //! - [`http`]: the HTTP routes; the contract crate `catalog_api` describes them.
 //! - [`export`]: the products as CSV, streamed.
 //! - [`import`]: products (and their opening stock) from CSV, all or nothing.
+//! - [`search_grams`]: the search index of MySQL/MariaDB.
 //! - [`shop`]: the shop's settings and tax rates, from domain to routes.
 //! - [`error`]: [`CatalogError`] and the problem each variant becomes.
 //! - [`demo`]: the demo catalog of `inventory-tracker seed-demo`.
@@ -25,6 +26,7 @@ pub mod http;
 pub mod import;
 pub mod product;
 pub mod products;
+pub mod search_grams;
 pub mod shop;
 pub mod store;
 
@@ -51,6 +53,9 @@ pub fn migrator(kind: DatabaseKind) -> Migrator {
     migrator.dangerous_set_table_name("catalog_schema_migrations");
     migrator
 }
+
+/// Queued products whose search trigrams are written in one transaction.
+const INDEXED_PER_BATCH: usize = 500;
 
 #[derive(Debug, thiserror::Error)]
 pub enum BuildError {
@@ -117,6 +122,35 @@ impl Catalog {
             self.products.store().db().clone(),
             bus,
         )
+    }
+
+    /// Writes the search trigrams of queued products (an import's) in batches until
+    /// `shutdown`, looking for more every second when there are none. MySQL only: SQLite's
+    /// index is kept by triggers.
+    pub fn search_indexer(
+        &self,
+        shutdown: web::server::Shutdown,
+    ) -> impl Future<Output = ()> + Send + 'static {
+        let db = self.products.store().db().clone();
+        async move {
+            if db.kind() != DatabaseKind::MySql {
+                return shutdown.cancelled().await;
+            }
+            loop {
+                let pause = match search_grams::index_pending(&db, INDEXED_PER_BATCH).await {
+                    Ok(0) => Duration::from_secs(1),
+                    Ok(_) => Duration::ZERO,
+                    Err(error) => {
+                        tracing::warn!(%error, "cannot write the search index of queued products");
+                        Duration::from_secs(5)
+                    }
+                };
+                tokio::select! {
+                    () = shutdown.cancelled() => return,
+                    () = tokio::time::sleep(pause) => {}
+                }
+            }
+        }
     }
 
     pub fn products(&self) -> &Arc<Products> {

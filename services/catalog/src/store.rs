@@ -10,6 +10,7 @@ use storage::{DatabaseKind, Db};
 use time::OffsetDateTime;
 
 use crate::product::Product;
+use crate::search_grams;
 
 pub const OUTBOX_TABLE: &str = "catalog_outbox";
 
@@ -115,6 +116,7 @@ impl ProductStore {
             }
             other => other?,
         };
+        search_grams::queue(&mut tx, self.db.kind(), &[&product.sku]).await?;
         self.outbox.append(&mut tx, event).await?;
         tx.commit().await?;
         Ok(())
@@ -164,6 +166,11 @@ impl ProductStore {
             return Ok(current);
         };
         write_revision(&mut tx, &revised).await?;
+        if search_grams::text_changed(&current, &revised) {
+            search_grams::queue(&mut tx, self.db.kind(), &[&revised.sku])
+                .await
+                .map_err(StoreError::from)?;
+        }
         self.outbox
             .append(&mut tx, &event)
             .await
@@ -203,12 +210,9 @@ impl ProductStore {
             let lowered = text.to_lowercase();
             let pattern = format!("%{}%", storage::db::escape_like(&lowered));
             args.extend(std::iter::repeat_n(pattern, 5));
-            if self.few_contain(&lowered).await? {
-                conditions.push(
-                    "sku IN (SELECT r.sku FROM catalog_search s JOIN catalog_search_rows r ON r.row = s.rowid \
-                     WHERE catalog_search MATCH ?)",
-                );
-                args.push(search_phrase(&lowered));
+            if let Some((condition, arg)) = self.narrowing(&lowered).await? {
+                conditions.push(condition);
+                args.push(arg);
             }
         }
         if let Some(after) = after_sku {
@@ -230,12 +234,28 @@ impl ProductStore {
         Ok(rows.iter().map(product_from_row).collect::<Result<_, _>>()?)
     }
 
-    /// Whether the search index (SQLite's) names few enough products holding `text` that
-    /// checking just those beats reading the catalog in SKU order until a page is full: the
-    /// index finds a rare text at once, while a text most products hold fills a page from the
-    /// first few rows read.
+    /// A condition naming the few products the engine's search index says may hold `text`,
+    /// with its argument, when the index names few enough that checking just those beats
+    /// reading the catalog in SKU order until a page is full: the index finds a rare text at
+    /// once, while a text most products hold fills a page from the first few rows read.
+    async fn narrowing(&self, text: &str) -> Result<Option<(&'static str, String)>, StoreError> {
+        match self.db.kind() {
+            DatabaseKind::Sqlite if self.few_contain(text).await? => Ok(Some((
+                "sku IN (SELECT r.sku FROM catalog_search s JOIN catalog_search_rows r ON r.row = s.rowid \
+                 WHERE catalog_search MATCH ?)",
+                search_phrase(text),
+            ))),
+            DatabaseKind::Sqlite => Ok(None),
+            DatabaseKind::MySql => {
+                Ok(search_grams::narrowing(self.db.pool(), text, INDEXED_CANDIDATES).await?)
+            }
+        }
+    }
+
+    /// Whether SQLite's FTS5 trigram index names at most [`INDEXED_CANDIDATES`] products
+    /// holding `text`.
     async fn few_contain(&self, text: &str) -> Result<bool, StoreError> {
-        if self.db.kind() != DatabaseKind::Sqlite || text.chars().count() < 3 || text.contains('\u{1f}') {
+        if text.chars().count() < 3 || text.contains('\u{1f}') {
             return Ok(false);
         }
         let found: i64 = sqlx::query_scalar(

@@ -33,6 +33,7 @@ conformance!(
     listing_pages_in_sku_order_without_gaps_or_repeats,
     listing_filters_by_text_category_active_and_barcode,
     a_search_finds_rare_and_common_text_as_revisions_left_it,
+    a_search_finds_queued_products_before_and_after_their_index_is_written,
     categories_count_active_products,
 );
 
@@ -393,6 +394,88 @@ async fn a_search_finds_rare_and_common_text_as_revisions_left_it(store: Product
         skus(store.list(&search("common thing"), None, 50).await.unwrap()),
         ["ZZZ-1"]
     );
+}
+
+/// An import queues its products for the search index (MySQL's trigrams; SQLite keeps its own
+/// by triggers): a search finds them by their new text while they wait, with few or with more
+/// queued than the index may name, and after the indexer wrote them, not by their old text.
+async fn a_search_finds_queued_products_before_and_after_their_index_is_written(store: ProductStore) {
+    let db = store.db().clone();
+    for i in 0..2_001 {
+        let p = product(&format!("Q-{i:04}"), &format!("Widget {i}"), "Parts", None);
+        store.insert(&p, &created(&p)).await.unwrap();
+    }
+    let index_all = || async {
+        let mut written = 0;
+        loop {
+            match catalog::search_grams::index_pending(&db, 500).await.unwrap() {
+                0 => return written,
+                batch => written += batch,
+            }
+        }
+    };
+    // Created one by one, the products were queued too.
+    let expected = if db.kind() == DatabaseKind::MySql {
+        2_001
+    } else {
+        0
+    };
+    assert_eq!(index_all().await, expected, "created products queued");
+    let search = |text: &str| ListFilter {
+        text: Some(text.into()),
+        ..ListFilter::default()
+    };
+    let found = |text: &'static str, after: Option<&'static str>| {
+        let store = &store;
+        async move {
+            let page = store.list(&search(text), after, 50).await.unwrap();
+            page.into_iter().map(|p| p.sku).collect::<Vec<_>>()
+        }
+    };
+    // What an import does: rewrites the products and queues them, in one transaction.
+    let queue = |skus: Vec<String>, name: &'static str| {
+        let db = db.clone();
+        async move {
+            let mut tx = db.begin().await.unwrap();
+            for sku in &skus {
+                sqlx::query("UPDATE catalog_products SET name = ? WHERE sku = ?")
+                    .bind(name)
+                    .bind(sku.clone())
+                    .execute(&mut *tx)
+                    .await
+                    .unwrap();
+            }
+            let skus: Vec<&str> = skus.iter().map(String::as_str).collect();
+            catalog::search_grams::queue(&mut tx, db.kind(), &skus)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+        }
+    };
+    queue(vec!["Q-0007".into()], "Quasar lamp").await;
+    assert_eq!(found("quasar", None).await, ["Q-0007"]);
+    assert_eq!(
+        found("widget 7", None).await.len(),
+        50,
+        "the description is unchanged"
+    );
+
+    // More queued than the index may name: the catalog is read in SKU order.
+    queue((0..2_001).map(|i| format!("Q-{i:04}")).collect(), "Nebula lamp").await;
+    assert_eq!(found("nebula", Some("Q-1990")).await.len(), 10);
+    assert!(found("quasar", None).await.is_empty());
+
+    assert_eq!(index_all().await, expected, "queued products indexed");
+    assert_eq!(found("nebula", Some("Q-1990")).await.len(), 10);
+    assert!(found("quasar", None).await.is_empty());
+    assert_eq!(found("widget 1234", None).await, ["Q-1234"]);
+    if db.kind() == DatabaseKind::MySql {
+        let grams: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_search_grams WHERE gram = 'neb'")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+        assert_eq!(grams, 2_001);
+    }
 }
 
 async fn categories_count_active_products(store: ProductStore) {

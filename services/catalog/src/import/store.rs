@@ -9,6 +9,7 @@ use storage::Db;
 use storage::clock::millis;
 
 use crate::product::Product;
+use crate::search_grams;
 use crate::store::{COLUMNS, StoreError, classify, product_from_row, write_revision};
 
 /// Rows per statement: 13 values each stays far below every engine's limit on bound values.
@@ -101,6 +102,13 @@ pub async fn write(db: &Db, outbox: &Outbox, batch: &Batch) -> Result<(), StoreE
     for (product, _) in &batch.updated {
         write_revision(&mut tx, product).await?;
     }
+    let written: Vec<&str> = batch
+        .created
+        .iter()
+        .chain(&batch.updated)
+        .map(|(p, _)| p.sku.as_str())
+        .collect();
+    search_grams::queue(&mut tx, db.kind(), &written).await?;
     let events: Vec<Envelope> = batch
         .created
         .iter()
