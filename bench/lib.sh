@@ -51,9 +51,14 @@ bench_production_backing() {
 }
 
 # Drops what bench_production_backing made. Durable queues outlive the run, and leftovers full
-# of messages can trip RabbitMQ's alarms, so they go too.
+# of messages can trip RabbitMQ's alarms, so they go too. BENCH_KEEP_DATABASE=1 keeps the
+# database, to look at the plans of its queries afterwards (drop it by hand).
 bench_production_cleanup() {
-  mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
+  if [[ ${BENCH_KEEP_DATABASE:-} == 1 ]]; then
+    echo "kept database bench_$$" >&2
+  else
+    mariadb -h 127.0.0.1 -u root -e "DROP DATABASE IF EXISTS bench_$$" || true
+  fi
   for q in "bench-$$.inventory" "bench-$$.reports" "bench-$$.sales.inventory" "bench-$$.sales.reports"; do
     rabbitmqctl -q delete_queue "$q" >/dev/null 2>&1 || true
     rabbitmqctl -q delete_queue "$q.dead-letter" >/dev/null 2>&1 || true
