@@ -24,7 +24,7 @@ use storage::DatabaseKind;
 use storage::Db;
 
 use crate::product::Product;
-use crate::store::{COLUMNS, product_from_row};
+use crate::store::{COLUMNS, Narrowing, product_from_row};
 
 /// Rows written per statement.
 const ROWS_PER_STATEMENT: usize = 1_000;
@@ -167,15 +167,11 @@ pub async fn index_pending(db: &Db, batch: usize) -> Result<usize, sqlx::Error> 
     Ok(skus.len())
 }
 
-/// A condition (and its argument) naming the products that may hold `text`: those holding its
-/// rarest trigram, and those still queued. None when the text is shorter than three characters
-/// or when more than `most` products would have to be checked: a text that common fills a page
+/// How a search of `text` reads only the products that may hold it: those holding its rarest
+/// trigram, and those still queued. None when the text is shorter than three characters or
+/// when more than `most` products would have to be checked: a text that common fills a page
 /// from the first products read in SKU order.
-pub async fn narrowing(
-    pool: &AnyPool,
-    text: &str,
-    most: i64,
-) -> Result<Option<(&'static str, String)>, sqlx::Error> {
+pub async fn narrowing(pool: &AnyPool, text: &str, most: i64) -> Result<Option<Narrowing>, sqlx::Error> {
     let grams = trigrams(text);
     if grams.is_empty() || text.contains(SEPARATOR) {
         return Ok(None);
@@ -203,18 +199,26 @@ pub async fn narrowing(
             best = Some((count, gram));
         }
     }
-    Ok(best
-        .filter(|(count, _)| count.saturating_add(queued) <= most)
-        .map(|(_, gram)| {
-            (
-                // The union sits in a derived table: MariaDB runs `IN (… UNION …)` as a
-                // subquery per product (a scan of the catalog), while `IN (SELECT … FROM
-                // (… UNION …))` is materialised once and joined.
-                "sku IN (SELECT c.sku FROM (SELECT sku FROM catalog_search_grams WHERE gram = ? \
-                 UNION SELECT sku FROM catalog_search_pending) c)",
-                gram.clone(),
-            )
-        }))
+    let Some((_, gram)) = best.filter(|(count, _)| count.saturating_add(queued) <= most) else {
+        return Ok(None);
+    };
+    Ok(Some(if queued == 0 {
+        // In the index's order, so a page of a text a thousand products hold reads one page
+        // of them, not the thousand.
+        Narrowing::Driven(
+            "SELECT sku AS candidate FROM catalog_search_grams WHERE gram = ?",
+            gram.clone(),
+        )
+    } else {
+        // The union sits in a derived table: MariaDB runs `IN (… UNION …)` as a subquery per
+        // product (a scan of the catalog), while `IN (SELECT … FROM (… UNION …))` is
+        // materialised once and joined.
+        Narrowing::Among(
+            "sku IN (SELECT c.sku FROM (SELECT sku FROM catalog_search_grams WHERE gram = ? \
+             UNION SELECT sku FROM catalog_search_pending) c)",
+            gram.clone(),
+        )
+    }))
 }
 
 #[cfg(test)]

@@ -188,6 +188,7 @@ impl ProductStore {
     ) -> Result<Vec<Product>, StoreError> {
         let mut conditions = Vec::new();
         let mut args: Vec<String> = Vec::new();
+        let mut source = None;
         match filter.active {
             ActiveFilter::Active => conditions.push("active = 1"),
             ActiveFilter::Archived => conditions.push("active = 0"),
@@ -210,9 +211,13 @@ impl ProductStore {
             let lowered = text.to_lowercase();
             let pattern = format!("%{}%", storage::db::escape_like(&lowered));
             args.extend(std::iter::repeat_n(pattern, 5));
-            if let Some((condition, arg)) = self.narrowing(&lowered).await? {
-                conditions.push(condition);
-                args.push(arg);
+            match self.narrowing(&lowered).await? {
+                Some(Narrowing::Among(condition, arg)) => {
+                    conditions.push(condition);
+                    args.push(arg);
+                }
+                Some(Narrowing::Driven(candidates, arg)) => source = Some((candidates, arg)),
+                None => {}
             }
         }
         if let Some(after) = after_sku {
@@ -225,7 +230,18 @@ impl ProductStore {
             conditions.join(" AND ")
         };
         // The SQL text is assembled only from the fixed fragments above; every value is bound.
-        let sql = format!("SELECT {COLUMNS} FROM catalog_products WHERE {where_clause} ORDER BY sku LIMIT ?");
+        let sql = match &source {
+            None => {
+                format!("SELECT {COLUMNS} FROM catalog_products WHERE {where_clause} ORDER BY sku LIMIT ?")
+            }
+            Some((candidates, arg)) => {
+                args.insert(0, arg.clone());
+                format!(
+                    "SELECT {COLUMNS} FROM ({candidates}) g STRAIGHT_JOIN catalog_products ON sku = g.candidate \
+                     WHERE {where_clause} ORDER BY g.candidate LIMIT ?"
+                )
+            }
+        };
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
         for arg in args {
             query = query.bind(arg);
@@ -238,9 +254,9 @@ impl ProductStore {
     /// with its argument, when the index names few enough that checking just those beats
     /// reading the catalog in SKU order until a page is full: the index finds a rare text at
     /// once, while a text most products hold fills a page from the first few rows read.
-    async fn narrowing(&self, text: &str) -> Result<Option<(&'static str, String)>, StoreError> {
+    async fn narrowing(&self, text: &str) -> Result<Option<Narrowing>, StoreError> {
         match self.db.kind() {
-            DatabaseKind::Sqlite if self.few_contain(text).await? => Ok(Some((
+            DatabaseKind::Sqlite if self.few_contain(text).await? => Ok(Some(Narrowing::Among(
                 "sku IN (SELECT r.sku FROM catalog_search s JOIN catalog_search_rows r ON r.row = s.rowid \
                  WHERE catalog_search MATCH ?)",
                 search_phrase(text),
@@ -286,6 +302,17 @@ impl ProductStore {
             .collect::<Result<_, sqlx::Error>>()
             .map_err(StoreError::from)
     }
+}
+
+/// How a search reads fewer products than the whole catalog, from what the engine's search
+/// index says may hold its text. Each fragment has one argument.
+pub enum Narrowing {
+    /// Only the products meeting a condition.
+    Among(&'static str, String),
+    /// The products a query names as `candidate`, in SKU order: the rows are read in that order
+    /// (MySQL's `STRAIGHT_JOIN`), so a page stops at its last product instead of reading and
+    /// sorting every candidate.
+    Driven(&'static str, String),
 }
 
 /// The most products the search index may name for a search to check them one by one.

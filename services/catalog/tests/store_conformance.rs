@@ -469,6 +469,17 @@ async fn a_search_finds_queued_products_before_and_after_their_index_is_written(
     assert_eq!(found("nebula", Some("Q-1990")).await.len(), 10);
     assert!(found("quasar", None).await.is_empty());
     assert_eq!(found("widget 1234", None).await, ["Q-1234"]);
+    // Page after page in SKU order, read through the index's order on MySQL.
+    let first = found("widget 12", None).await;
+    let last = first.last().unwrap().clone();
+    let rest = store.list(&search("widget 12"), Some(&last), 100).await.unwrap();
+    let pages: Vec<String> = first.into_iter().chain(rest.into_iter().map(|p| p.sku)).collect();
+    let expected: Vec<String> = std::iter::once(12)
+        .chain(120..130)
+        .chain(1_200..1_300)
+        .map(|i| format!("Q-{i:04}"))
+        .collect();
+    assert_eq!(pages, expected);
     if db.kind() == DatabaseKind::MySql {
         let grams: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM catalog_search_grams WHERE gram = 'neb'")
             .fetch_one(db.pool())
