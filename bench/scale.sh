@@ -171,15 +171,19 @@ sql sales "DELETE FROM sales_kept_figures"
 [[ $mode == production ]] && sql sales "ANALYZE TABLE sales_sales, sales_lines, sales_payments, sales_history" >/dev/null
 [[ $mode == embedded ]] && sql sales "ANALYZE" && sql catalog "ANALYZE"
 # MariaDB writes the copies out for minutes after they commit; reads measured meanwhile wait
-# on that I/O (2-4 times slower in one run). Wait until under 1 % of its buffer pool is dirty.
+# on that I/O (2 to 20 times slower in two runs). Wait until its count of dirty pages has stood
+# still for 5 s (it may never reach 0: MariaDB stops flushing when idle).
 if [[ $mode == production ]]; then
-  for _ in $(seq 600); do
-    read -r dirty total < <(mariadb -h 127.0.0.1 -u root -N -B -e "SELECT
-      SUM(IF(VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY', VARIABLE_VALUE, 0)),
-      SUM(IF(VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_TOTAL', VARIABLE_VALUE, 0))
-      FROM information_schema.global_status")
-    (( dirty * 100 < total )) && break
+  dirty() {
+    mariadb -h 127.0.0.1 -u root -N -B -e "SELECT VARIABLE_VALUE FROM information_schema.global_status
+      WHERE VARIABLE_NAME = 'INNODB_BUFFER_POOL_PAGES_DIRTY'"
+  }
+  last=$(dirty) still=0
+  while ((still < 5)); do
     sleep 1
+    now=$(dirty)
+    if [[ $now == "$last" ]]; then still=$((still + 1)); else still=0; fi
+    last=$now
   done
 fi
 generated=$(( $(date +%s) - began ))
