@@ -35,7 +35,7 @@ const TRIGRAMS_WEIGHED: usize = 12;
 /// Between the fields of a product's text, so no trigram spans two of them.
 const SEPARATOR: char = '\u{1f}';
 
-/// The distinct trigrams of `text`, lower-cased. None for a text shorter than three characters.
+/// The distinct trigrams of `text`, lower-cased; none for a text shorter than three characters.
 fn trigrams(text: &str) -> BTreeSet<String> {
     let chars: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
     chars
@@ -176,7 +176,7 @@ pub async fn narrowing(pool: &AnyPool, text: &str, most: i64) -> Result<Option<N
     if grams.is_empty() || text.contains(SEPARATOR) {
         return Ok(None);
     }
-    // Spread over the text: its first, last and some between.
+    // A long text weighs every n-th of its trigrams in sorted order: any of them narrows.
     let step = grams.len().div_ceil(TRIGRAMS_WEIGHED);
     let weighed: Vec<String> = grams.into_iter().step_by(step).collect();
     // Each count stops at `most + 1`: a common trigram costs no more than a rare one.
