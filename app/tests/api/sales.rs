@@ -801,6 +801,19 @@ async fn a_settled_days_figures_are_kept_until_one_of_its_sales_changes(app: Tes
         Some(json!(2)),
         "kept again with the new revision"
     );
+
+    // A summary since the year 480 keeps nothing for the centuries before the first sale.
+    let since_480 = ok_json(
+        app.get("/api/v1/sales/summary?from=0480-02-01T14%3A02%3A15Z")
+            .await,
+    )
+    .await;
+    assert_eq!(since_480, after);
+    let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM sales_kept_figures")
+        .fetch_one(db.pool())
+        .await
+        .unwrap();
+    assert!(kept < 100, "{kept} rows kept");
     db.close().await;
 }
 

@@ -60,6 +60,12 @@ impl SalesStore {
             return Ok(summarize([])?);
         }
         let first_whole = from_ms.div_euclid(HOUR_MS) + i64::from(from_ms.rem_euclid(HOUR_MS) != 0);
+        // Nothing is kept for the hours before the first sale: a summary since the year 480
+        // would otherwise keep a row for every day since.
+        let Some(first_sale_ms) = self.first_sale_at().await? else {
+            return Ok(summarize([])?);
+        };
+        let first_whole = first_whole.max(hour_of(first_sale_ms));
         let settled_end = hour_of(now_ms.saturating_sub(SETTLED_AFTER_MS));
         let keepable = first_whole..hour_of(to_ms).min(settled_end).max(first_whole);
         let spans = spans(&keepable);
@@ -99,6 +105,13 @@ impl SalesStore {
             .collect();
         hours.sort_unstable_by_key(|(hour, _)| *hour);
         Ok(summarize(hours)?)
+    }
+
+    /// When the first sale was made, if any was.
+    async fn first_sale_at(&self) -> Result<Option<i64>, SaleError> {
+        Ok(sqlx::query_scalar("SELECT MIN(created_at) FROM sales_sales")
+            .fetch_one(self.db.pool())
+            .await?)
     }
 
     /// The revision of each span: the sum of its hours' revisions, which grows with every
