@@ -24,7 +24,7 @@ use storage::DatabaseKind;
 use storage::Db;
 
 use crate::product::Product;
-use crate::store::{COLUMNS, Narrowing, product_from_row};
+use crate::store::{COLUMNS, Narrowing, placeholders, product_from_row};
 
 /// Rows written per statement.
 const ROWS_PER_STATEMENT: usize = 1_000;
@@ -70,7 +70,7 @@ async fn index(conn: &mut AnyConnection, products: &[Product]) -> Result<(), sql
     if products.is_empty() {
         return Ok(());
     }
-    let marks = vec!["?"; products.len()].join(", ");
+    let marks = placeholders(products.len());
     let sql = format!("DELETE FROM catalog_search_grams WHERE sku IN ({marks})");
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for product in products {
@@ -144,7 +144,7 @@ pub async fn index_pending(db: &Db, batch: usize) -> Result<usize, sqlx::Error> 
     if skus.is_empty() {
         return Ok(0);
     }
-    let marks = vec!["?"; skus.len()].join(", ");
+    let marks = placeholders(skus.len());
     let sql = format!("SELECT {COLUMNS} FROM catalog_products WHERE sku IN ({marks})");
     let mut query = sqlx::query(AssertSqlSafe(sql));
     for sku in &skus {

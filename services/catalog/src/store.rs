@@ -323,6 +323,11 @@ fn search_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
 }
 
+/// `n` bind markers for an `IN (…)` list.
+pub(crate) fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
 fn select_where(condition: &'static str) -> sqlx::AssertSqlSafe<String> {
     sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM catalog_products WHERE {condition}"

@@ -10,7 +10,7 @@ use storage::clock::millis;
 
 use crate::product::Product;
 use crate::search_grams;
-use crate::store::{COLUMNS, StoreError, classify, product_from_row, write_revision};
+use crate::store::{COLUMNS, StoreError, classify, placeholders, product_from_row, write_revision};
 
 /// Rows per statement: 13 values each stays far below every engine's limit on bound values.
 const CHUNK: usize = 100;
@@ -21,10 +21,6 @@ pub struct Batch {
     pub created: Vec<(Product, Envelope)>,
     pub updated: Vec<(Product, Envelope)>,
     pub opening_stock: Vec<Envelope>,
-}
-
-fn placeholders(n: usize) -> String {
-    vec!["?"; n].join(", ")
 }
 
 /// The products among `skus` that exist, archived or not.

@@ -1,12 +1,14 @@
 //! The figures of a stretch of time as sums that add up: an hour's figures can be kept once
 //! the hour is over, and a summary of a month adds the hours in it, in order.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use kernel::{Overflow, PaymentMethod, TaxRate};
 use sales_api::views::{DayFigures, MethodFigures, ProductFigures, Summary, TOP_PRODUCTS, TaxLine};
 use serde::{Deserialize, Serialize};
 use storage::clock::from_millis;
+
+use super::pricing::{TaxFigures, per_rate};
 
 /// An hour in milliseconds: the unit the figures are kept in.
 pub const HOUR_MS: i64 = 3_600_000;
@@ -24,7 +26,7 @@ pub struct Figures {
     pub units: i64,
     pub methods: BTreeMap<PaymentMethod, MethodTally>,
     /// In the order the rates were first met, as a receipt lists them.
-    pub taxes: Vec<RateTally>,
+    pub taxes: Vec<TaxFigures>,
     pub products: BTreeMap<String, ProductTally>,
 }
 
@@ -32,14 +34,6 @@ pub struct Figures {
 pub struct MethodTally {
     pub count: i64,
     pub revenue_cents: i64,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RateTally {
-    pub code: Option<String>,
-    pub rate_ppm: u32,
-    pub net_cents: i64,
-    pub tax_cents: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,12 +76,13 @@ impl Figures {
     /// Counts a line of a sale; lines are added oldest first, so a product keeps its newest name.
     pub fn add_line(&mut self, line: LineFigures) -> Result<(), Overflow> {
         grow(&mut self.units, line.units)?;
-        self.add_tax(RateTally {
+        let tax = TaxFigures {
             code: line.tax_code,
-            rate_ppm: line.rate.ppm(),
+            rate: line.rate,
             net_cents: line.revenue_cents.checked_sub(line.tax_cents).ok_or(Overflow)?,
             tax_cents: line.tax_cents,
-        })?;
+        };
+        self.taxes = per_rate(std::mem::take(&mut self.taxes).into_iter().chain([tax]))?;
         self.add_product(
             line.sku,
             ProductTally {
@@ -108,30 +103,11 @@ impl Figures {
             grow(&mut mine.count, tally.count)?;
             grow(&mut mine.revenue_cents, tally.revenue_cents)?;
         }
-        for tax in later.taxes {
-            self.add_tax(tax)?;
-        }
+        self.taxes = per_rate(std::mem::take(&mut self.taxes).into_iter().chain(later.taxes))?;
         for (sku, product) in later.products {
             self.add_product(sku, product)?;
         }
         Ok(())
-    }
-
-    fn add_tax(&mut self, tax: RateTally) -> Result<(), Overflow> {
-        match self
-            .taxes
-            .iter_mut()
-            .find(|t| t.code == tax.code && t.rate_ppm == tax.rate_ppm)
-        {
-            Some(mine) => {
-                grow(&mut mine.net_cents, tax.net_cents)?;
-                grow(&mut mine.tax_cents, tax.tax_cents)
-            }
-            None => {
-                self.taxes.push(tax);
-                Ok(())
-            }
-        }
     }
 
     fn add_product(&mut self, sku: String, later: ProductTally) -> Result<(), Overflow> {
@@ -150,7 +126,7 @@ impl Figures {
 }
 
 /// The summary of a period from the figures of its hours, oldest first.
-pub fn summarize(hours: impl IntoIterator<Item = (i64, Figures)>) -> Result<Summary, SummaryError> {
+pub fn summarize(hours: impl IntoIterator<Item = (i64, Figures)>) -> Result<Summary, Overflow> {
     let mut total = Figures::default();
     let mut days: BTreeMap<String, DayFigures> = BTreeMap::new();
     for (hour, figures) in hours {
@@ -175,18 +151,6 @@ pub fn summarize(hours: impl IntoIterator<Item = (i64, Figures)>) -> Result<Summ
         grow(&mut day_figures.units, figures.units)?;
         total.add(figures)?;
     }
-    let taxes = total
-        .taxes
-        .into_iter()
-        .map(|t| {
-            Ok(TaxLine {
-                code: t.code,
-                rate_bp: TaxRate::from_ppm(t.rate_ppm).ok_or(SummaryError::Rate(t.rate_ppm))?,
-                net_cents: t.net_cents,
-                tax_cents: t.tax_cents,
-            })
-        })
-        .collect::<Result<_, SummaryError>>()?;
     let mut top: Vec<ProductFigures> = total
         .products
         .into_iter()
@@ -218,37 +182,10 @@ pub fn summarize(hours: impl IntoIterator<Item = (i64, Figures)>) -> Result<Summ
                 revenue_cents: m.revenue_cents,
             })
             .collect(),
-        taxes,
+        taxes: total.taxes.into_iter().map(TaxLine::from).collect(),
         by_day: days.into_values().collect(),
         top_products: top,
     })
-}
-
-/// Why figures could not be summed up.
-#[derive(Debug, thiserror::Error)]
-pub enum SummaryError {
-    #[error("a figure beyond 64 bits")]
-    Overflow(#[from] Overflow),
-    #[error("a tax rate of {0} ppm is out of range")]
-    Rate(u32),
-}
-
-/// Figures of sales, one bucket per hour they were made in.
-#[derive(Debug, Default)]
-pub struct HourlyFigures(HashMap<i64, Figures>);
-
-impl HourlyFigures {
-    pub fn hour(&mut self, hour: i64) -> &mut Figures {
-        self.0.entry(hour).or_default()
-    }
-
-    pub fn take(&mut self, hour: i64) -> Option<Figures> {
-        self.0.remove(&hour)
-    }
-
-    pub fn into_hours(self) -> impl Iterator<Item = (i64, Figures)> {
-        self.0.into_iter()
-    }
 }
 
 #[cfg(test)]

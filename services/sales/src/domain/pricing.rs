@@ -131,12 +131,23 @@ pub struct PricedLine {
 }
 
 /// Net and tax per rate, for the receipt and the books.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct TaxFigures {
     pub code: Option<String>,
     pub rate: TaxRate,
     pub net_cents: i64,
     pub tax_cents: i64,
+}
+
+impl From<TaxFigures> for sales_api::views::TaxLine {
+    fn from(f: TaxFigures) -> Self {
+        sales_api::views::TaxLine {
+            code: f.code,
+            rate_bp: f.rate,
+            net_cents: f.net_cents,
+            tax_cents: f.tax_cents,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

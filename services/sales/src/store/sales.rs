@@ -203,7 +203,7 @@ impl SalesStore {
             discount_cents: totals.discount_cents,
             tax_cents: totals.tax_cents,
             total_cents: totals.total_cents,
-            taxes: taxes.iter().cloned().map(tax_line).collect(),
+            taxes: taxes.iter().cloned().map(TaxLine::from).collect(),
             payments: settlement
                 .payments
                 .iter()
@@ -593,16 +593,7 @@ fn taxes_of(lines: &[Line]) -> Result<Vec<TaxLine>, sqlx::Error> {
         tax_cents: l.tax_cents,
     }))
     .map_err(|e| sqlx::Error::Decode(e.into()))?;
-    Ok(figures.into_iter().map(tax_line).collect())
-}
-
-pub(super) fn tax_line(f: TaxFigures) -> TaxLine {
-    TaxLine {
-        code: f.code,
-        rate_bp: f.rate,
-        net_cents: f.net_cents,
-        tax_cents: f.tax_cents,
-    }
+    Ok(figures.into_iter().map(TaxLine::from).collect())
 }
 
 /// A stored rate, in parts per million.

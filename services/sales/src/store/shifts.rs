@@ -481,7 +481,7 @@ async fn report(conn: &mut AnyConnection, shift: Shift) -> Result<ShiftReport, S
         taxes: per_rate(taxes)
             .map_err(too_large)?
             .into_iter()
-            .map(super::sales::tax_line)
+            .map(sales_api::views::TaxLine::from)
             .collect(),
         payments: method_totals(by_method)?,
         refunds: method_totals(refunds_by_method)?,

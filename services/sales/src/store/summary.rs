@@ -19,9 +19,7 @@ use storage::clock::now_ms;
 use storage::db::{DatabaseKind, Tx};
 
 use super::SalesStore;
-use crate::domain::figures::{
-    Figures, HOUR_MS, HourlyFigures, LineFigures, SummaryError, hour_of, summarize,
-};
+use crate::domain::figures::{Figures, HOUR_MS, LineFigures, hour_of, summarize};
 use crate::domain::{Payment, Settlement, refund_for};
 use crate::error::SaleError;
 
@@ -38,15 +36,6 @@ fn too_large(_: Overflow) -> SaleError {
     SaleError::TooLarge("a figure of the summary")
 }
 
-impl From<SummaryError> for SaleError {
-    fn from(e: SummaryError) -> SaleError {
-        match e {
-            SummaryError::Overflow(overflow) => too_large(overflow),
-            SummaryError::Rate(_) => SaleError::Database(sqlx::Error::Decode(e.to_string().into())),
-        }
-    }
-}
-
 impl SalesStore {
     /// Figures of the sales made in `[from_ms, to_ms)`.
     pub async fn summary(&self, from_ms: i64, to_ms: i64) -> Result<Summary, SaleError> {
@@ -55,15 +44,15 @@ impl SalesStore {
 
     /// Figures of the sales made in `[from_ms, to_ms)`, with `now_ms` deciding which hours
     /// are settled.
-    pub async fn summary_at(&self, from_ms: i64, to_ms: i64, now_ms: i64) -> Result<Summary, SaleError> {
+    async fn summary_at(&self, from_ms: i64, to_ms: i64, now_ms: i64) -> Result<Summary, SaleError> {
         if from_ms >= to_ms {
-            return Ok(summarize([])?);
+            return summarize([]).map_err(too_large);
         }
         let first_whole = from_ms.div_euclid(HOUR_MS) + i64::from(from_ms.rem_euclid(HOUR_MS) != 0);
         // Nothing is kept for the hours before the first sale: a summary since the year 480
         // would otherwise keep a row for every day since.
         let Some(first_sale_ms) = self.first_sale_at().await? else {
-            return Ok(summarize([])?);
+            return summarize([]).map_err(too_large);
         };
         let first_whole = first_whole.max(hour_of(first_sale_ms));
         let settled_end = hour_of(now_ms.saturating_sub(SETTLED_AFTER_MS));
@@ -73,7 +62,7 @@ impl SalesStore {
         // at least that new, so a change committed meanwhile leaves them marked stale.
         let revisions = self.span_revisions(&keepable, &spans).await?;
         let mut kept = self.kept_figures(&keepable, &revisions).await?;
-        let mut summed = HourlyFigures::default();
+        let mut summed: HashMap<i64, Figures> = HashMap::new();
         for (start, end) in uncovered(from_ms, to_ms, &keepable, &spans, &kept) {
             self.sum_sales(start, end, &mut summed).await?;
         }
@@ -86,7 +75,7 @@ impl SalesStore {
         for span in unkept {
             let mut figures = Figures::default();
             for hour in span.0..span.0 + span.1 {
-                if let Some(later) = summed.take(hour) {
+                if let Some(later) = summed.remove(&hour) {
                     figures.add(later).map_err(too_large)?;
                 }
             }
@@ -101,10 +90,10 @@ impl SalesStore {
         let mut hours: Vec<(i64, Figures)> = kept
             .into_iter()
             .map(|((first_hour, _), figures)| (first_hour, figures))
-            .chain(summed.into_hours())
+            .chain(summed)
             .collect();
         hours.sort_unstable_by_key(|(hour, _)| *hour);
-        Ok(summarize(hours)?)
+        summarize(hours).map_err(too_large)
     }
 
     /// When the first sale was made, if any was.
@@ -198,7 +187,12 @@ impl SalesStore {
     }
 
     /// Adds the sales made in `[from_ms, to_ms)` to `hours`, each in the hour it was made.
-    async fn sum_sales(&self, from_ms: i64, to_ms: i64, hours: &mut HourlyFigures) -> Result<(), SaleError> {
+    async fn sum_sales(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        hours: &mut HashMap<i64, Figures>,
+    ) -> Result<(), SaleError> {
         let rows = sqlx::query(
             "SELECT s.id, s.refunded_cents, s.created_at, s.total_cents - s.refunded_cents, \
              l.quantity - l.returned_quantity, l.sku, l.name, l.line_total_cents, l.quantity, l.returned_quantity, \
@@ -216,7 +210,7 @@ impl SalesStore {
         for row in rows {
             let id: String = row.try_get(0)?;
             let refunded = Cents::new(row.try_get(1)?);
-            let figures = hours.hour(hour_of(row.try_get(2)?));
+            let figures = hours.entry(hour_of(row.try_get(2)?)).or_default();
             let sold: i64 = row.try_get(8)?;
             let returned: i64 = row.try_get(9)?;
             // What is left of the line after its returns, and of its tax.
