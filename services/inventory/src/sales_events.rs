@@ -9,7 +9,8 @@ use sqlx::AnyConnection;
 use storage::DatabaseKind;
 
 use crate::domain::Cause;
-use crate::store::reservations::{apply_sale_created, apply_sale_updated};
+use crate::error::InventoryError;
+use crate::store::reservations::{apply_sale_created, apply_sale_updated, apply_sales_created};
 
 pub const TYPES: [&str; 2] = [SaleCreated::TYPE, SaleUpdated::TYPE];
 
@@ -38,14 +39,42 @@ impl Handler for SalesEvents {
             };
             // A sale of a SKU or at a location the inventory does not know cannot succeed by
             // retrying; it needs a person.
-            result.map_err(|e| {
-                if e.is_permanent() {
-                    HandleError::Permanent(kernel::report::with_causes(&e))
-                } else {
-                    HandleError::Transient(kernel::report::with_causes(&e))
-                }
-            })
+            result.map_err(handle_error)
         })
+    }
+
+    /// A run of sales is applied together (one statement per step); anything else, one event
+    /// after another.
+    fn handle_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelopes: &'a [&'a Envelope],
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(async move {
+            if envelopes.iter().any(|e| e.event_type != SaleCreated::TYPE) {
+                return events::consumer::one_by_one(self, conn, envelopes).await;
+            }
+            let sales = envelopes
+                .iter()
+                .map(|envelope| SaleCreated::from_envelope(envelope).map_err(HandleError::Permanent))
+                .collect::<Result<Vec<_>, _>>()?;
+            let sales: Vec<_> = sales
+                .iter()
+                .zip(envelopes)
+                .map(|(sale, e)| (sale, cause(e)))
+                .collect();
+            apply_sales_created(conn, self.engine, &sales)
+                .await
+                .map_err(handle_error)
+        })
+    }
+}
+
+fn handle_error(e: InventoryError) -> HandleError {
+    if e.is_permanent() {
+        HandleError::Permanent(kernel::report::with_causes(&e))
+    } else {
+        HandleError::Transient(kernel::report::with_causes(&e))
     }
 }
 

@@ -11,7 +11,7 @@ use sqlx::AnyConnection;
 use storage::DatabaseKind;
 use time::UtcOffset;
 
-use crate::domain::{sale_tallies, update_tallies};
+use crate::domain::{Tallies, sale_tallies, update_tallies};
 use crate::store;
 
 /// The sales service's events the reports consume.
@@ -32,6 +32,45 @@ impl Handler for ReportEvents {
     ) -> BoxFuture<'a, Result<(), HandleError>> {
         Box::pin(apply(conn, self.engine, envelope))
     }
+
+    /// A run of sales is added up first and written with one statement per table; anything
+    /// else, one event after another.
+    fn handle_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelopes: &'a [&'a Envelope],
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(async move {
+            if envelopes.iter().any(|e| e.event_type != SaleCreated::TYPE) {
+                return events::consumer::one_by_one(self, conn, envelopes).await;
+            }
+            apply_sales(conn, self.engine, envelopes).await
+        })
+    }
+}
+
+/// Applies SaleCreated `envelopes` together: their figures added up, each table written once.
+async fn apply_sales(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    envelopes: &[&Envelope],
+) -> Result<(), HandleError> {
+    let mut all = Tallies::default();
+    let mut kept = Vec::with_capacity(envelopes.len());
+    for envelope in envelopes {
+        let sale = SaleCreated::from_envelope(envelope).map_err(HandleError::Permanent)?;
+        let (tallies, recorded) = sale_tallies(&sale, utc_day(envelope));
+        all.absorb(tallies);
+        kept.push((sale.sale_id, recorded));
+    }
+    store::keep_sales(conn, &kept).await?;
+    store::add(conn, engine, &all).await?;
+    Ok(())
+}
+
+/// The UTC day `envelope` happened on: the day its figures count for.
+fn utc_day(envelope: &Envelope) -> time::Date {
+    envelope.occurred_at.to_offset(UtcOffset::UTC).date()
 }
 
 /// Applies `envelope` to the reports' tables on `conn` (within the caller's transaction).
@@ -40,16 +79,11 @@ pub async fn apply(
     engine: DatabaseKind,
     envelope: &Envelope,
 ) -> Result<(), HandleError> {
-    let day = envelope.occurred_at.to_offset(UtcOffset::UTC).date();
+    let day = utc_day(envelope);
     let bad =
         |e: serde_json::Error| HandleError::Permanent(format!("malformed {}: {e}", envelope.event_type));
     match envelope.event_type.as_str() {
-        SaleCreated::TYPE => {
-            let sale = SaleCreated::from_envelope(envelope).map_err(HandleError::Permanent)?;
-            let (tallies, recorded) = sale_tallies(&sale, day);
-            store::keep_sale(conn, &sale.sale_id, &recorded).await?;
-            store::add(conn, engine, &tallies).await?;
-        }
+        SaleCreated::TYPE => apply_sales(conn, engine, &[envelope]).await?,
         SaleUpdated::TYPE => {
             let update = SaleUpdated::from_envelope(envelope).map_err(HandleError::Permanent)?;
             // Its SaleCreated comes first on the same queue; a sale recorded before the reports

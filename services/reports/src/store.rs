@@ -100,17 +100,21 @@ pub fn day_key(day: Date) -> String {
     format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day())
 }
 
-pub async fn keep_sale(
+/// Keeps the sales for their returns, in one statement.
+pub async fn keep_sales(
     conn: &mut AnyConnection,
-    sale_id: &str,
-    sale: &RecordedSale,
+    sales: &[(String, RecordedSale)],
 ) -> Result<(), sqlx::Error> {
-    let recorded = serde_json::to_string(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
-    sqlx::query("INSERT INTO reports_sales (sale_id, recorded) VALUES (?, ?)")
-        .bind(sale_id.to_owned())
-        .bind(recorded)
-        .execute(&mut *conn)
-        .await?;
+    let sql = format!(
+        "INSERT INTO reports_sales (sale_id, recorded) VALUES {}",
+        vec!["(?, ?)"; sales.len()].join(", ")
+    );
+    let mut insert = sqlx::query(AssertSqlSafe(sql));
+    for (sale_id, sale) in sales {
+        let recorded = serde_json::to_string(sale).map_err(|e| sqlx::Error::Encode(Box::new(e)))?;
+        insert = insert.bind(sale_id.clone()).bind(recorded);
+    }
+    insert.execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -6,7 +6,9 @@
 //!
 //! Deliveries that are already waiting are applied together, in order, in one transaction
 //! (up to [`batch_limit`]), so that a consumer behind a busy service catches up with one commit per
-//! batch instead of one per event. If any of them fails, the batch is rolled back and each is
+//! batch instead of one per event. Their inbox rows are written with one statement, and a
+//! handler may apply them with fewer statements than one event at a time
+//! ([`Handler::handle_all`]). If any of them fails, the batch is rolled back and each is
 //! applied on its own, with its own retries and dead letter.
 
 use std::sync::Arc;
@@ -58,6 +60,30 @@ pub trait Handler: Send + Sync + 'static {
         conn: &'a mut AnyConnection,
         envelope: &'a Envelope,
     ) -> BoxFuture<'a, Result<(), HandleError>>;
+
+    /// Applies several events, in order, inside one transaction. A handler that can apply a
+    /// batch with fewer statements than one event at a time overrides this; the effect must be
+    /// the same as [`Handler::handle`] on each in turn.
+    fn handle_all<'a>(
+        &'a self,
+        conn: &'a mut AnyConnection,
+        envelopes: &'a [&'a Envelope],
+    ) -> BoxFuture<'a, Result<(), HandleError>> {
+        Box::pin(one_by_one(self, conn, envelopes))
+    }
+}
+
+/// Applies `envelopes` with [`Handler::handle`], one after another: what [`Handler::handle_all`]
+/// does unless a handler knows better, and what such a handler falls back to.
+pub async fn one_by_one<H: Handler + ?Sized>(
+    handler: &H,
+    conn: &mut AnyConnection,
+    envelopes: &[&Envelope],
+) -> Result<(), HandleError> {
+    for envelope in envelopes {
+        handler.handle(&mut *conn, envelope).await?;
+    }
+    Ok(())
 }
 
 /// What became of one delivery.
@@ -292,26 +318,62 @@ impl Consumer {
     /// transaction, all or none.
     pub async fn apply_all(&self, envelopes: &[Envelope]) -> Result<Vec<Outcome>, HandleError> {
         let mut tx = self.db.begin().await?;
+        let outcomes = self.record_in_inbox(&mut tx, envelopes).await?;
+        let applied: Vec<&Envelope> = envelopes
+            .iter()
+            .zip(&outcomes)
+            .filter(|(_, outcome)| **outcome == Outcome::Applied)
+            .map(|(envelope, _)| envelope)
+            .collect();
+        if !applied.is_empty() {
+            self.handler.handle_all(&mut tx, &applied).await?;
+        }
+        tx.commit().await?;
+        Ok(outcomes)
+    }
+
+    /// Inbox rows for `envelopes`: `Applied` for each one new, `Duplicate` for each already
+    /// there. One statement when none is a duplicate (the common case); else one per event. A
+    /// failed insert undoes only itself, on SQLite and MariaDB alike, so the transaction goes on.
+    async fn record_in_inbox(
+        &self,
+        conn: &mut AnyConnection,
+        envelopes: &[Envelope],
+    ) -> Result<Vec<Outcome>, HandleError> {
+        let at = now_ms();
+        if envelopes.len() > 1 {
+            let sql = format!(
+                "INSERT INTO {}_inbox (event_id, event_type, applied_at) VALUES {}",
+                self.service,
+                vec!["(?, ?, ?)"; envelopes.len()].join(", ")
+            );
+            let mut insert = sqlx::query(AssertSqlSafe(sql));
+            for envelope in envelopes {
+                insert = insert
+                    .bind(envelope.id.to_string())
+                    .bind(envelope.event_type.clone())
+                    .bind(at);
+            }
+            match insert.execute(&mut *conn).await {
+                Ok(_) => return Ok(vec![Outcome::Applied; envelopes.len()]),
+                Err(e) if storage::db::unique_violation(&e).is_some() => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         let mut outcomes = Vec::with_capacity(envelopes.len());
         for envelope in envelopes {
-            // A failed insert undoes only itself, on SQLite and MariaDB alike, so the
-            // transaction goes on with the next event.
             let recorded = sqlx::query(AssertSqlSafe(self.inbox_sql.as_str()))
                 .bind(envelope.id.to_string())
                 .bind(envelope.event_type.clone())
-                .bind(now_ms())
-                .execute(&mut *tx)
+                .bind(at)
+                .execute(&mut *conn)
                 .await;
             match recorded {
-                Ok(_) => {
-                    self.handler.handle(&mut tx, envelope).await?;
-                    outcomes.push(Outcome::Applied);
-                }
+                Ok(_) => outcomes.push(Outcome::Applied),
                 Err(e) if storage::db::unique_violation(&e).is_some() => outcomes.push(Outcome::Duplicate),
                 Err(e) => return Err(e.into()),
             }
         }
-        tx.commit().await?;
         Ok(outcomes)
     }
 

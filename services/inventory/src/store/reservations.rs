@@ -3,6 +3,7 @@
 //! return) brings units back. Lines are locked in SKU order, so two sales over overlapping
 //! SKUs never deadlock.
 
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::Duration;
 
 use events::inventory::{LevelSnapshot, StockLevelsChanged};
@@ -20,11 +21,11 @@ use super::ledger::{NewMovement, insert_movement};
 use super::levels::{
     bump_levels, items_of, known_item, locked_level, locked_levels, usable_location, warning_for, write_level,
 };
-use super::{InventoryStore, OUTBOX_TABLE, serials, stored};
+use super::{InventoryStore, OUTBOX_TABLE, placeholders, serials, stored};
 use crate::SERVICE;
 use crate::domain::serials::check_serials;
 use crate::domain::{
-    Cause, FieldError, Level, LevelChange, LocationCode, MovementKind, Reservation, ReservationLine,
+    Cause, FieldError, Item, Level, LevelChange, LocationCode, MovementKind, Reservation, ReservationLine,
     ReservationStatus, SerialNumber, Shortage, low_stock, merged,
 };
 use crate::error::InventoryError;
@@ -234,26 +235,35 @@ impl InventoryStore {
     }
 }
 
-/// Applies a recorded sale inside the consumer's transaction: the reservation becomes sale
-/// movements. A sale whose reservation lapsed still happened (the goods left the shop), so its
-/// stock is taken anyway and the ledger says so.
+/// Applies a recorded sale inside the consumer's transaction; see [`apply_sales_created`].
 pub async fn apply_sale_created(
     conn: &mut AnyConnection,
     engine: DatabaseKind,
     sale: &SaleCreated,
     cause: &Cause,
 ) -> Result<(), InventoryError> {
-    let occurred_at = cause.at;
-    let reservation = reservation_status(conn, storage::db::for_update(engine), &sale.sale_id).await?;
-    let held = matches!(
-        reservation,
-        Some(ReservationStatus::Pending | ReservationStatus::Confirmed)
-    );
-    if reservation == Some(ReservationStatus::Committed) {
-        return Ok(());
-    }
-    let lines = merged(
-        &sale
+    apply_sales_created(conn, engine, &[(sale, cause.clone())]).await
+}
+
+/// Applies recorded sales inside the consumer's transaction, in order: each sale's reservation
+/// becomes sale movements. A sale whose reservation lapsed still happened (the goods left the
+/// shop), so its stock is taken anyway and the ledger says so. A sale already applied changes
+/// nothing. However many sales and lines, each step is one statement (per location for the
+/// levels), with the same effect as applying the sales one after another.
+pub async fn apply_sales_created(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    sales: &[(&SaleCreated, Cause)],
+) -> Result<(), InventoryError> {
+    let ids: Vec<String> = sales.iter().map(|(sale, _)| sale.sale_id.clone()).collect();
+    let mut statuses = reservation_statuses(conn, storage::db::for_update(engine), &ids).await?;
+    let mut pending = Vec::with_capacity(sales.len());
+    for (sale, cause) in sales {
+        let status = statuses.insert(sale.sale_id.clone(), ReservationStatus::Committed);
+        if status == Some(ReservationStatus::Committed) {
+            continue;
+        }
+        let lines = sale
             .lines
             .iter()
             .map(|l| {
@@ -263,53 +273,158 @@ pub async fn apply_sale_created(
                     serials: serial_numbers(&l.serials)?,
                 })
             })
-            .collect::<Result<Vec<_>, InventoryError>>()?,
-    );
-    let note = (!held).then(|| "sold after its reservation lapsed".to_owned());
-    // One statement per step, whatever the number of lines.
-    let skus: Vec<String> = lines.iter().map(|l| l.sku.clone()).collect();
+            .collect::<Result<Vec<_>, InventoryError>>()?;
+        pending.push(RecordedSale {
+            sale,
+            cause,
+            reserved: status.is_some(),
+            held: matches!(
+                status,
+                Some(ReservationStatus::Pending | ReservationStatus::Confirmed)
+            ),
+            lines: merged(&lines),
+        });
+    }
+    if pending.is_empty() {
+        return Ok(());
+    }
+    let mut skus_at: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for recorded in &pending {
+        let skus = skus_at.entry(recorded.sale.location.as_str()).or_default();
+        skus.extend(recorded.lines.iter().map(|l| l.sku.clone()));
+    }
+    let mut skus: Vec<String> = skus_at.values().flatten().cloned().collect();
+    skus.sort();
+    skus.dedup();
     let items = items_of(conn, &skus).await?;
     if let Some(unknown) = skus.iter().find(|sku| !items.iter().any(|i| &i.sku == *sku)) {
         return Err(InventoryError::UnknownSku(unknown.clone()));
     }
-    let levels = locked_levels(conn, engine, &skus, &sale.location).await?;
-    let mut changes = Vec::with_capacity(lines.len());
-    let mut moved = Vec::with_capacity(lines.len());
-    let mut snapshots = Vec::with_capacity(lines.len());
-    for (line, level) in lines.iter().zip(&levels) {
-        let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
-        let unreserved = if held { line.quantity } else { 0 };
-        let after = Level {
-            on_hand: level.on_hand - line.quantity,
-            reserved: level.reserved - unreserved,
-            ..level.clone()
-        };
-        let state = low_stock(
-            after.available(),
-            level.low_stock_threshold,
-            level.warned,
-            item.active,
-        );
-        changes.push(LevelChange {
-            sku: line.sku.clone(),
-            on_hand: -line.quantity,
-            reserved: -unreserved,
-            warned: state.warned,
-        });
-        if state.warn_now {
-            let event = Envelope::new(
-                SERVICE,
-                cause.correlation_id.clone(),
-                occurred_at,
-                &warning_for(&after),
-            );
-            Outbox::new(OUTBOX_TABLE).append(conn, &event).await?;
+    // Locations in order, each one's SKUs in order: the order every change locks levels in.
+    let mut levels = HashMap::new();
+    for (location, skus) in &skus_at {
+        let skus: Vec<String> = skus.iter().cloned().collect();
+        for level in locked_levels(conn, engine, &skus, location).await? {
+            levels.insert((level.location.clone(), level.sku.clone()), level);
         }
-        moved.push((line.sku.clone(), -line.quantity, level.on_hand, after.on_hand));
-        snapshots.push(snapshot(&line.sku, &after));
     }
-    bump_levels(conn, &sale.location, &changes).await?;
-    for line in &lines {
+    let mut changes: BTreeMap<(String, String), LevelChange> = BTreeMap::new();
+    let mut events = Vec::new();
+    let mut moved = Vec::new();
+    for recorded in &pending {
+        let (sale, cause) = (recorded.sale, recorded.cause);
+        let mut snapshots = Vec::with_capacity(recorded.lines.len());
+        for line in &recorded.lines {
+            let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
+            let key = (sale.location.clone(), line.sku.clone());
+            let level = levels.get_mut(&key).expect("locked above");
+            let unreserved = if recorded.held { line.quantity } else { 0 };
+            let after = Level {
+                on_hand: level.on_hand - line.quantity,
+                reserved: level.reserved - unreserved,
+                ..level.clone()
+            };
+            let state = low_stock(
+                after.available(),
+                level.low_stock_threshold,
+                level.warned,
+                item.active,
+            );
+            let change = changes.entry(key).or_insert_with(|| LevelChange {
+                sku: line.sku.clone(),
+                on_hand: 0,
+                reserved: 0,
+                warned: level.warned,
+            });
+            change.on_hand -= line.quantity;
+            change.reserved -= unreserved;
+            change.warned = state.warned;
+            if state.warn_now {
+                events.push(Envelope::new(
+                    SERVICE,
+                    cause.correlation_id.clone(),
+                    cause.at,
+                    &warning_for(&after),
+                ));
+            }
+            moved.push(SaleMovement {
+                recorded,
+                sku: &line.sku,
+                quantity: -line.quantity,
+                before: level.on_hand,
+                after: after.on_hand,
+            });
+            snapshots.push(snapshot(&line.sku, &after));
+            *level = Level {
+                warned: state.warned,
+                ..after
+            };
+        }
+        let changed = StockLevelsChanged {
+            location: sale.location.clone(),
+            cause: MovementKind::Sale,
+            reference: format!("sale {}", sale.sale_id),
+            levels: snapshots,
+        };
+        events.push(Envelope::new(
+            SERVICE,
+            cause.correlation_id.clone(),
+            cause.at,
+            &changed,
+        ));
+    }
+    for (location, skus) in &skus_at {
+        let at_location: Vec<LevelChange> = skus
+            .iter()
+            .filter_map(|sku| changes.remove(&((*location).to_owned(), sku.clone())))
+            .collect();
+        bump_levels(conn, location, &at_location).await?;
+    }
+    for recorded in &pending {
+        take_serials(conn, engine, recorded, &items).await?;
+    }
+    Outbox::new(OUTBOX_TABLE).append_all(conn, &events).await?;
+    insert_sale_movements(conn, &moved).await?;
+    commit_reservations(conn, &pending).await
+}
+
+/// A sale being applied, with what it needs from its reservation.
+struct RecordedSale<'a> {
+    sale: &'a SaleCreated,
+    cause: &'a Cause,
+    /// Whether a reservation row exists for it (to be marked committed) or not (to be created
+    /// as committed).
+    reserved: bool,
+    /// Whether its reservation still held its units.
+    held: bool,
+    lines: Vec<ReservationLine>,
+}
+
+impl RecordedSale<'_> {
+    fn note(&self) -> Option<String> {
+        (!self.held).then(|| "sold after its reservation lapsed".to_owned())
+    }
+}
+
+/// One line of the ledger a sale writes.
+struct SaleMovement<'a> {
+    recorded: &'a RecordedSale<'a>,
+    sku: &'a str,
+    quantity: i64,
+    before: i64,
+    after: i64,
+}
+
+/// The serial numbers a sale names leave the shelf with it.
+async fn take_serials(
+    conn: &mut AnyConnection,
+    engine: DatabaseKind,
+    recorded: &RecordedSale<'_>,
+    items: &[Item],
+) -> Result<(), InventoryError> {
+    let sale = recorded.sale;
+    let occurred_at = recorded.cause.at;
+    for line in &recorded.lines {
         let item = items.iter().find(|i| i.sku == line.sku).expect("checked above");
         let sold = serials::Step {
             sku: &line.sku,
@@ -325,55 +440,79 @@ pub async fn apply_sale_created(
                 sold_at: occurred_at,
             },
             reference: Some(format!("sale {}", sale.sale_id)),
-            note: note.clone(),
+            note: recorded.note(),
             actor: sale.actor.clone(),
             at: occurred_at,
         };
         serials::step(conn, engine, &sold, &line.serials, "lines").await?;
     }
-    let changed = StockLevelsChanged {
-        location: sale.location.clone(),
-        cause: MovementKind::Sale,
-        reference: format!("sale {}", sale.sale_id),
-        levels: snapshots,
-    };
-    Outbox::new(OUTBOX_TABLE)
-        .append(
-            conn,
-            &Envelope::new(SERVICE, cause.correlation_id.clone(), occurred_at, &changed),
-        )
-        .await?;
-    let sql = format!(
-        "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
-         reason, reference, note, actor, created_at) VALUES {}",
-        vec!["(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)"; moved.len()].join(", ")
-    );
-    let mut insert = sqlx::query(AssertSqlSafe(sql));
-    for (sku, quantity, before, after) in moved {
-        insert = insert
-            .bind(sku)
-            .bind(sale.location.clone())
-            .bind(MovementKind::Sale.as_str())
-            .bind(quantity)
-            .bind(before)
-            .bind(after)
-            .bind(format!("sale {}", sale.sale_id))
-            .bind(note.clone())
-            .bind(sale.actor.clone())
-            .bind(millis(occurred_at));
-    }
-    insert.execute(&mut *conn).await?;
-    match reservation {
-        Some(_) => set_status(conn, &sale.sale_id, ReservationStatus::Committed).await?,
-        None => {
-            sqlx::query("INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES (?, ?, ?, 0, ?)")
-                .bind(sale.sale_id.clone())
+    Ok(())
+}
+
+/// The rows a statement inserting sale movements takes: ten parameters each.
+const MOVEMENTS_PER_INSERT: usize = 100;
+
+async fn insert_sale_movements(
+    conn: &mut AnyConnection,
+    moved: &[SaleMovement<'_>],
+) -> Result<(), InventoryError> {
+    for chunk in moved.chunks(MOVEMENTS_PER_INSERT) {
+        let sql = format!(
+            "INSERT INTO inventory_movements (sku, location, kind, quantity, on_hand_before, on_hand_after, \
+             reason, reference, note, actor, created_at) VALUES {}",
+            vec!["(?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)"; chunk.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for movement in chunk {
+            let sale = movement.recorded.sale;
+            insert = insert
+                .bind(movement.sku.to_owned())
                 .bind(sale.location.clone())
-                .bind(ReservationStatus::Committed.as_str())
-                .bind(now_ms())
-                .execute(&mut *conn)
-                .await?;
+                .bind(MovementKind::Sale.as_str())
+                .bind(movement.quantity)
+                .bind(movement.before)
+                .bind(movement.after)
+                .bind(format!("sale {}", sale.sale_id))
+                .bind(movement.recorded.note())
+                .bind(sale.actor.clone())
+                .bind(millis(movement.recorded.cause.at));
         }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// Marks the sales' reservations committed, creating those of sales recorded without one.
+async fn commit_reservations(
+    conn: &mut AnyConnection,
+    applied: &[RecordedSale<'_>],
+) -> Result<(), InventoryError> {
+    let (reserved, unreserved): (Vec<_>, Vec<_>) = applied.iter().partition(|r| r.reserved);
+    if !reserved.is_empty() {
+        let sql = format!(
+            "UPDATE inventory_reservations SET status = ? WHERE id IN ({})",
+            placeholders(reserved.len())
+        );
+        let mut update = sqlx::query(AssertSqlSafe(sql)).bind(ReservationStatus::Committed.as_str());
+        for recorded in reserved {
+            update = update.bind(recorded.sale.sale_id.clone());
+        }
+        update.execute(&mut *conn).await?;
+    }
+    if !unreserved.is_empty() {
+        let sql = format!(
+            "INSERT INTO inventory_reservations (id, location, status, expires_at, created_at) VALUES {}",
+            vec!["(?, ?, ?, 0, ?)"; unreserved.len()].join(", ")
+        );
+        let mut insert = sqlx::query(AssertSqlSafe(sql));
+        for recorded in unreserved {
+            insert = insert
+                .bind(recorded.sale.sale_id.clone())
+                .bind(recorded.sale.location.clone())
+                .bind(ReservationStatus::Committed.as_str())
+                .bind(now_ms());
+        }
+        insert.execute(&mut *conn).await?;
     }
     Ok(())
 }
@@ -516,21 +655,26 @@ async fn set_status(
     Ok(())
 }
 
-/// The status of the reservation `id`, if there is one; `lock` as for [`reservation_in`].
-async fn reservation_status(
+/// The statuses of the reservations among `ids` that exist; `lock` as for [`reservation_in`].
+async fn reservation_statuses(
     conn: &mut AnyConnection,
     lock: &str,
-    id: &str,
-) -> Result<Option<ReservationStatus>, InventoryError> {
-    let status: Option<String> = sqlx::query_scalar(AssertSqlSafe(format!(
-        "SELECT status FROM inventory_reservations WHERE id = ?{lock}"
-    )))
-    .bind(id.to_owned())
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(status
-        .map(|status| stored(&status, ReservationStatus::parse))
-        .transpose()?)
+    ids: &[String],
+) -> Result<HashMap<String, ReservationStatus>, InventoryError> {
+    let sql = format!(
+        "SELECT id, status FROM inventory_reservations WHERE id IN ({}){lock}",
+        placeholders(ids.len())
+    );
+    let mut query = sqlx::query(AssertSqlSafe(sql));
+    for id in ids {
+        query = query.bind(id.clone());
+    }
+    let mut statuses = HashMap::with_capacity(ids.len());
+    for row in query.fetch_all(&mut *conn).await? {
+        let status: String = row.try_get(1)?;
+        statuses.insert(row.try_get(0)?, stored(&status, ReservationStatus::parse)?);
+    }
+    Ok(statuses)
 }
 
 /// The reservation `id` with its lines; `lock` is `""` or `storage::db::for_update(…)`.

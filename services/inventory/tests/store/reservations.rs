@@ -13,7 +13,7 @@ use inventory::error::InventoryError;
 use inventory::reservations::Reservations;
 use inventory::store::InventoryStore;
 use inventory::store::items::apply_catalog_product;
-use inventory::store::reservations::{apply_sale_created, apply_sale_updated};
+use inventory::store::reservations::{apply_sale_created, apply_sale_updated, apply_sales_created};
 use kernel::{PaymentMethod, SaleChange, SaleStatus};
 use sqlx::AssertSqlSafe;
 
@@ -29,6 +29,7 @@ conformance!(
     a_hundred_racing_single_unit_reservations_of_ten_in_stock_let_ten_through,
     overlapping_multi_line_reservations_are_all_or_none_and_never_deadlock,
     a_sale_turns_its_reservation_into_movements_once,
+    sales_applied_together_move_stock_as_they_would_one_after_another,
     released_and_expired_reservations_give_stock_back,
     voids_and_returns_bring_stock_back,
     a_sale_created_of_version_1_from_before_tax_still_moves_stock,
@@ -233,6 +234,178 @@ async fn overlapping_multi_line_reservations_are_all_or_none_and_never_deadlock(
         );
         assert!(reserved <= 20, "{sku} is never over-reserved");
     }
+}
+
+/// What applying sales left behind, with the SKUs' prefix taken off so that two runs over
+/// different SKUs compare: each level (on hand, reserved), the sales ledger in order (SKU,
+/// quantity, before, after, note), the events in the outbox in order (but the restocks,
+/// numbered in the order they came), and each reservation's status.
+type Applied = (
+    Vec<(i64, i64)>,
+    Vec<(String, i64, i64, i64, Option<String>)>,
+    Vec<String>,
+    Vec<String>,
+);
+
+async fn applied(store: &InventoryStore, prefix: &str, skus: &[&str], sales: &[&str]) -> Applied {
+    let mut levels = Vec::new();
+    for sku in skus {
+        levels.push(level(store, &format!("{prefix}{sku}")).await);
+    }
+    let movements: Vec<(String, i64, i64, i64, Option<String>)> = sqlx::query_as(
+        "SELECT sku, quantity, on_hand_before, on_hand_after, note FROM inventory_movements \
+         WHERE kind = 'sale' AND sku LIKE ? ORDER BY id",
+    )
+    .bind(format!("{prefix}%"))
+    .fetch_all(store.db().pool())
+    .await
+    .unwrap();
+    let movements = movements
+        .into_iter()
+        .map(|(sku, q, before, after, note)| (sku.replacen(prefix, "", 1), q, before, after, note))
+        .collect();
+    let events: Vec<(String, String)> =
+        sqlx::query_as("SELECT event_type, payload FROM inventory_outbox ORDER BY seq")
+            .fetch_all(store.db().pool())
+            .await
+            .unwrap();
+    let events = events
+        .into_iter()
+        .filter(|(event_type, payload)| {
+            event_type != "RestockReceived" && payload.contains(&format!("\"{prefix}"))
+        })
+        .map(|(event_type, payload)| {
+            let data = serde_json::from_str::<serde_json::Value>(&payload).unwrap()["data"].to_string();
+            format!("{event_type} {}", data.replace(prefix, ""))
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for sale in sales {
+        let status: String = sqlx::query_scalar("SELECT status FROM inventory_reservations WHERE id = ?")
+            .bind(format!("{prefix}{sale}"))
+            .fetch_one(store.db().pool())
+            .await
+            .unwrap();
+        statuses.push(status);
+    }
+    (levels, movements, events, statuses)
+}
+
+async fn sales_applied_together_move_stock_as_they_would_one_after_another(store: InventoryStore) {
+    let skus = ["A", "B", "C"];
+    let ids = ["held", "lapsed", "unreserved", "second"];
+    for prefix in ["ONE-", "ALL-"] {
+        for sku in skus {
+            let mut tx = store.db().begin().await.unwrap();
+            let product = CatalogProduct {
+                tracking: None,
+                sku: format!("{prefix}{sku}"),
+                name: sku.to_owned(),
+                active: true,
+                catalog_version: 1,
+                prices: None,
+                stock_defaults: Some(inventory::domain::StockDefaults {
+                    low_stock_threshold: 4,
+                    reorder_quantity: 10,
+                }),
+            };
+            apply_catalog_product(&mut tx, &product).await.unwrap();
+            tx.commit().await.unwrap();
+            store
+                .change(
+                    &StockChange {
+                        serials: Vec::new(),
+                        sku: format!("{prefix}{sku}"),
+                        location: LocationCode::main(),
+                        amount: Amount::By(10),
+                        kind: MovementKind::Restock,
+                        reason: None,
+                        note: None,
+                        restock: Some(Restock::default()),
+                        origin: Origin::default(),
+                    },
+                    None,
+                )
+                .await
+                .unwrap();
+        }
+        let sku = |s: &str| format!("{prefix}{s}");
+        let id = |s: &str| format!("{prefix}{s}");
+        for held in ["held", "lapsed", "second"] {
+            store
+                .reserve(
+                    &id(held),
+                    &LocationCode::main(),
+                    &lines(&[(&sku("A"), 2), (&sku("B"), 1)]),
+                    TTL,
+                )
+                .await
+                .unwrap();
+        }
+        store.release(&id("lapsed")).await.unwrap();
+        let sales = [
+            sale(&id("held"), &[(&sku("A"), 2), (&sku("B"), 1)]),
+            sale(&id("lapsed"), &[(&sku("A"), 2), (&sku("B"), 1)]),
+            sale(&id("unreserved"), &[(&sku("C"), 7), (&sku("A"), 1)]),
+            // The same sale again (published twice under two ids): it counts once.
+            sale(&id("held"), &[(&sku("A"), 2), (&sku("B"), 1)]),
+            sale(&id("second"), &[(&sku("B"), 1), (&sku("A"), 2)]),
+        ];
+        let mut tx = store.db().begin().await.unwrap();
+        if prefix == "ONE-" {
+            for sale in &sales {
+                apply_sale_created(&mut tx, store.db().kind(), sale, &now())
+                    .await
+                    .unwrap();
+            }
+        } else {
+            let together: Vec<_> = sales.iter().map(|sale| (sale, now())).collect();
+            apply_sales_created(&mut tx, store.db().kind(), &together)
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    let one_by_one = applied(&store, "ONE-", &skus, &ids).await;
+    let together = applied(&store, "ALL-", &skus, &ids).await;
+    assert_eq!(together, one_by_one);
+    let (levels, movements, events, statuses) = together;
+    // A: 10 − 2 − 2 − 1 − 2 = 3; B: 10 − 1 − 1 − 1 = 7; C: 10 − 7 = 3; nothing still reserved.
+    assert_eq!(levels, [(3, 0), (7, 0), (3, 0)]);
+    let chain: Vec<_> = movements
+        .iter()
+        .map(|(s, q, b, a, _)| (s.as_str(), *q, *b, *a))
+        .collect();
+    assert_eq!(
+        chain,
+        [
+            ("A", -2, 10, 8),
+            ("B", -1, 10, 9),
+            ("A", -2, 8, 6),
+            ("B", -1, 9, 8),
+            ("A", -1, 6, 5),
+            ("C", -7, 10, 3),
+            ("A", -2, 5, 3),
+            ("B", -1, 8, 7),
+        ]
+    );
+    assert!(
+        movements[2].4.is_some() && movements[0].4.is_none(),
+        "the lapsed sale's lines say so"
+    );
+    assert_eq!(statuses, ["committed"; 4]);
+    let changes = events
+        .iter()
+        .filter(|e| e.starts_with("StockLevelsChanged "))
+        .count();
+    assert_eq!(changes, 4, "one change of levels per sale applied");
+    assert!(
+        events
+            .iter()
+            .any(|e| e.starts_with("StockLevelWarning ") && e.contains("\"C\"")),
+        "C fell from 10 to 3, under its threshold of 4: {events:?}"
+    );
+    assert_eq!(store.ledger_mismatches().await.unwrap(), []);
 }
 
 async fn a_sale_turns_its_reservation_into_movements_once(store: InventoryStore) {

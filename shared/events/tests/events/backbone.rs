@@ -468,6 +468,17 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
     rig.assert_each_applied_once().await;
     assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await, 2);
     assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await, 12);
+
+    // A batch that decodes but holds one already applied: its inbox rows cannot be written in
+    // one statement, and are written one by one in the same transaction.
+    let third = [fresh(13, false), envelopes[4].clone(), fresh(14, false)];
+    let publishing = round(third.iter().map(message).collect());
+    let outcomes = consumer.process_all(take(&mut deliveries, 3).await).await;
+    assert_eq!(outcomes, vec![Applied, Duplicate, Applied]);
+    assert_eq!(publishing.await.unwrap().safe, 3);
+    assert_eq!(rig.effects().await, 14);
+    rig.assert_each_applied_once().await;
+    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await, 14);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
