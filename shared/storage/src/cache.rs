@@ -6,6 +6,7 @@
 //! writer stores version 2 after its commit, and a late reader's version 1 is refused. Entries
 //! also expire, which bounds the damage if a write to the cache itself fails.
 
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -41,6 +42,8 @@ struct RedisBackend {
     prefix: String,
     ttl: Duration,
     put_if_newer: redis::Script,
+    /// The newest version of each key this process stored lately; see [`RedisBackend::get`].
+    written: moka::sync::Cache<String, i64>,
 }
 
 /// Keeps copies of rows keyed by a string, each tagged with the row's version.
@@ -59,6 +62,13 @@ return 1
 ";
 
 const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+
+/// How many of the values read from Redis each process also keeps, and for how long at most:
+/// a read of a value kept here costs no round trip. Redis invalidates a copy as soon as its
+/// key changes; the time bounds a copy only while Redis is stalled with the connection open,
+/// as the gateway's memory of credentials is bounded.
+const LOCAL_COPIES: NonZeroUsize = NonZeroUsize::new(10_000).expect("not zero");
+const LOCAL_COPY_TTL: Duration = Duration::from_secs(2);
 
 /// The cache's counters exist at 0 from its creation, so rates see its first request.
 fn register(name: &'static str) {
@@ -82,7 +92,8 @@ impl VersionedCache {
     /// A cache shared by every replica through Redis. Keys are prefixed with `prefix`.
     pub fn redis(name: &'static str, url: &str, prefix: &str, ttl: Duration) -> Result<Self, CacheError> {
         register(name);
-        let redis = LazyRedis::new(url, REDIS_TIMEOUT).map_err(|e| CacheError::Url(e.to_string()))?;
+        let redis = LazyRedis::with_local_copies(url, REDIS_TIMEOUT, LOCAL_COPIES, LOCAL_COPY_TTL)
+            .map_err(|e| CacheError::Url(e.to_string()))?;
         Ok(VersionedCache {
             name,
             backend: Backend::Redis(Box::new(RedisBackend {
@@ -90,6 +101,10 @@ impl VersionedCache {
                 prefix: format!("{prefix}:"),
                 ttl,
                 put_if_newer: redis::Script::new(PUT_IF_NEWER_LUA),
+                written: moka::sync::Cache::builder()
+                    .max_capacity(LOCAL_COPIES.get() as u64)
+                    .time_to_live(LOCAL_COPY_TTL)
+                    .build(),
             })),
         })
     }
@@ -185,14 +200,25 @@ impl RedisBackend {
         Ok(self.redis.connection().await?)
     }
 
+    /// The value of `key`, from this process's copy when it holds one at least as new as
+    /// this process last wrote (Redis's invalidation of a copy this process's own write made
+    /// stale may still be on its way when the write's reply arrives), else from Redis.
     async fn get(&self, key: &str) -> Result<Option<Bytes>, CacheError> {
         let mut conn = self.connection().await?;
-        let value: Option<Vec<u8>> = redis::cmd("HGET")
-            .arg(format!("{}{key}", self.prefix))
-            .arg("d")
-            .query_async(&mut conn)
-            .await?;
-        Ok(value.map(Bytes::from))
+        let read = |local: bool| {
+            let mut cmd = redis::cmd("HMGET");
+            cmd.arg(format!("{}{key}", self.prefix)).arg("v").arg("d");
+            cmd.set_cache_config(redis::CommandCacheConfig::new().set_enable_cache(local));
+            cmd
+        };
+        let (mut version, mut value): (Option<i64>, Option<Vec<u8>>) =
+            read(true).query_async(&mut conn).await?;
+        if let Some(written) = self.written.get(key)
+            && version.is_none_or(|v| v < written)
+        {
+            (version, value) = read(false).query_async(&mut conn).await?;
+        }
+        Ok(value.filter(|_| version.is_some()).map(Bytes::from))
     }
 
     async fn put(&self, key: &str, version: i64, value: Bytes) -> Result<(), CacheError> {
@@ -206,7 +232,19 @@ impl RedisBackend {
             .arg(ttl_ms)
             .invoke_async(&mut conn)
             .await?;
+        self.wrote(key, version);
         Ok(())
+    }
+
+    /// Remembers that this process stored `version` of `key` (or dropped it: `i64::MAX`), so
+    /// that its own copies older than that are not read for as long as one could outlive it.
+    fn wrote(&self, key: &str, version: i64) {
+        self.written
+            .entry(key.to_owned())
+            .and_compute_with(|current| match current {
+                Some(v) if *v.value() >= version => moka::ops::compute::Op::Nop,
+                _ => moka::ops::compute::Op::Put(version),
+            });
     }
 
     async fn remove(&self, key: &str) -> Result<(), CacheError> {
@@ -215,6 +253,7 @@ impl RedisBackend {
             .arg(format!("{}{key}", self.prefix))
             .query_async::<i64>(&mut conn)
             .await?;
+        self.wrote(key, i64::MAX);
         Ok(())
     }
 }

@@ -93,6 +93,47 @@ async fn keys_are_independent(cache: VersionedCache) {
     assert_eq!(cache.get("a").await, Some(Bytes::from_static(b"a9")));
 }
 
+/// Each process keeps copies of what it read from Redis; a change another process makes is read
+/// as soon as Redis's invalidation arrives, long before the copies' own time runs out.
+#[tokio::test]
+async fn a_change_made_by_another_process_replaces_this_ones_copy() {
+    let Some(url) = testkit::redis().await else { return };
+    let prefix = testkit::unique_prefix("cache");
+    let ttl = Duration::from_secs(60);
+    let (here, elsewhere) = (
+        VersionedCache::redis("test", &url, &prefix, ttl).unwrap(),
+        VersionedCache::redis("test", &url, &prefix, ttl).unwrap(),
+    );
+    elsewhere.put("k", 1, Bytes::from_static(b"one")).await.unwrap();
+    for _ in 0..3 {
+        assert_eq!(here.get("k").await, Some(Bytes::from_static(b"one")));
+    }
+    for (version, value) in [(2, "two"), (3, "three")] {
+        elsewhere.put("k", version, Bytes::from(value)).await.unwrap();
+        // The invalidation travels beside the writer's reply; a copy kept without it would be
+        // read for two seconds.
+        let mut read = here.get("k").await;
+        for _ in 0..100 {
+            if read == Some(Bytes::from(value)) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            read = here.get("k").await;
+        }
+        assert_eq!(read, Some(Bytes::from(value)));
+    }
+    elsewhere.remove("k").await.unwrap();
+    let mut read = here.get("k").await;
+    for _ in 0..100 {
+        if read.is_none() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        read = here.get("k").await;
+    }
+    assert_eq!(read, None);
+}
+
 #[tokio::test]
 async fn an_unreachable_redis_reads_as_a_miss_and_fails_writes_and_ping() {
     let cache = VersionedCache::redis("test", "redis://127.0.0.1:1", "unreachable", TTL).unwrap();
