@@ -248,8 +248,9 @@ pub async fn apply_sale_created(
 /// Applies recorded sales inside the consumer's transaction, in order: each sale's reservation
 /// becomes sale movements. A sale whose reservation lapsed still happened (the goods left the
 /// shop), so its stock is taken anyway and the ledger says so. A sale already applied changes
-/// nothing. However many sales and lines, each step is one statement (per location for the
-/// levels), with the same effect as applying the sales one after another.
+/// nothing. However many sales and lines, each step is one statement (the levels' read per
+/// location; serial numbers, where a line names them, per line), with the same effect as
+/// applying the sales one after another.
 pub async fn apply_sales_created(
     conn: &mut AnyConnection,
     engine: DatabaseKind,
