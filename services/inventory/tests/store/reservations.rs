@@ -7,7 +7,7 @@ use events::sales::{ReturnedLine, SaleCreated, SaleLine, SaleUpdated};
 use futures::future::join_all;
 use inventory::domain::{
     Amount, CatalogProduct, Cause, LocationCode, MovementKind, Origin, ReservationLine, ReservationStatus,
-    Restock, StockChange,
+    Restock, StockChange, StockDefaults,
 };
 use inventory::error::InventoryError;
 use inventory::reservations::Reservations;
@@ -37,6 +37,17 @@ conformance!(
 );
 
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
+    stocked_with(store, sku, quantity, None).await;
+}
+
+/// `quantity` of `sku` restocked at the main location, the product announced with
+/// `stock_defaults` (its level's low-stock threshold).
+async fn stocked_with(
+    store: &InventoryStore,
+    sku: &str,
+    quantity: i64,
+    stock_defaults: Option<StockDefaults>,
+) {
     let mut tx = store.db().begin().await.unwrap();
     let product = CatalogProduct {
         tracking: None,
@@ -45,7 +56,7 @@ async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
         active: true,
         catalog_version: 1,
         prices: None,
-        stock_defaults: None,
+        stock_defaults,
     };
     apply_catalog_product(&mut tx, &product).await.unwrap();
     tx.commit().await.unwrap();
@@ -296,38 +307,11 @@ async fn sales_applied_together_move_stock_as_they_would_one_after_another(store
     let ids = ["held", "lapsed", "unreserved", "second"];
     for prefix in ["ONE-", "ALL-"] {
         for sku in skus {
-            let mut tx = store.db().begin().await.unwrap();
-            let product = CatalogProduct {
-                tracking: None,
-                sku: format!("{prefix}{sku}"),
-                name: sku.to_owned(),
-                active: true,
-                catalog_version: 1,
-                prices: None,
-                stock_defaults: Some(inventory::domain::StockDefaults {
-                    low_stock_threshold: 4,
-                    reorder_quantity: 10,
-                }),
+            let defaults = StockDefaults {
+                low_stock_threshold: 4,
+                reorder_quantity: 10,
             };
-            apply_catalog_product(&mut tx, &product).await.unwrap();
-            tx.commit().await.unwrap();
-            store
-                .change(
-                    &StockChange {
-                        serials: Vec::new(),
-                        sku: format!("{prefix}{sku}"),
-                        location: LocationCode::main(),
-                        amount: Amount::By(10),
-                        kind: MovementKind::Restock,
-                        reason: None,
-                        note: None,
-                        restock: Some(Restock::default()),
-                        origin: Origin::default(),
-                    },
-                    None,
-                )
-                .await
-                .unwrap();
+            stocked_with(&store, &format!("{prefix}{sku}"), 10, Some(defaults)).await;
         }
         let sku = |s: &str| format!("{prefix}{s}");
         let id = |s: &str| format!("{prefix}{s}");

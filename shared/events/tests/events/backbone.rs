@@ -479,6 +479,20 @@ async fn waiting_deliveries_are_applied_together(rig: Rig, bus: Bus, exchange: &
     assert_eq!(rig.effects().await, 14);
     rig.assert_each_applied_once().await;
     assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_inbox").await, 14);
+
+    // A batch that decodes but holds one that keeps failing: the batch is rolled back and each
+    // is applied on its own, the failing one dead-lettered.
+    let fourth = [fresh(15, false), fresh(16, true), fresh(17, false)];
+    let publishing = round(fourth.iter().map(message).collect());
+    let outcomes = consumer.process_all(take(&mut deliveries, 3).await).await;
+    assert_eq!(
+        outcomes,
+        vec![Applied, DeadLettered("asked to fail".into()), Applied]
+    );
+    assert_eq!(publishing.await.unwrap().safe, 3);
+    assert_eq!(rig.effects().await, 16);
+    rig.assert_each_applied_once().await;
+    assert_eq!(rig.scalar("SELECT COUNT(*) FROM backbone_dead_letters").await, 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
