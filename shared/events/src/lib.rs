@@ -8,6 +8,8 @@
 //! - [`outbox`]: [`Outbox`], which appends envelopes to a service's outbox table inside the
 //!   transaction of the change.
 //! - [`relay`]: [`Relay`], which publishes outbox rows in order, marking them only once safe.
+//! - [`lease`]: [`lease::Lease`], one replica of a service at a time doing a job (the relay,
+//!   housekeeping), another taking over when it dies.
 //! - [`bus`]: [`Bus`], RabbitMQ (durable topic exchange, publisher confirms, manual acks,
 //!   dead-letter queues) or the in-process bus of the embedded default.
 //! - [`consumer`]: [`Consumer`], which applies each event once (inbox table) and dead-letters
@@ -23,6 +25,7 @@ pub mod catalog;
 pub mod consumer;
 pub mod envelope;
 pub mod inventory;
+pub mod lease;
 pub mod outbox;
 pub mod relay;
 pub mod sales;

@@ -2,9 +2,10 @@
 //! after the transport confirmed it. While the transport is down it backs off and retries;
 //! the service keeps writing to its outbox meanwhile, and the backlog drains on return.
 //!
-//! Several processes of one service may run a relay on the same database; a lease row lets
-//! only one publish at a time, so events leave in `seq` order. If a lease holder stalls past
-//! its lease, another takes over and an event may be published twice; consumers deduplicate.
+//! Several processes of one service may run a relay on the same database; a [`Lease`] lets
+//! only one publish at a time, so events leave in `seq` order. A relay that stops gives its
+//! lease up; if a holder dies or stalls past its lease, another takes over and an event may be
+//! published twice; consumers deduplicate.
 
 use std::time::Duration;
 
@@ -15,18 +16,16 @@ use tokio_util::sync::CancellationToken;
 
 use crate::backoff::Backoff;
 use crate::bus::{Bus, BusError, Message, Published};
+use crate::lease::Lease;
 
 /// Rows published per round trip to the database.
 const BATCH: i64 = 200;
 /// How often an idle relay looks for new rows.
 const POLL: Duration = Duration::from_millis(50);
-/// How long a relay's lease lasts without renewal.
+/// How long a relay's lease lasts without renewal. The relay publishes on it for a third of
+/// that before writing it again: renewing at every round was a write transaction per batch
+/// (and 20 a second while idle), which on SQLite waits for the one writer like a sale does.
 const LEASE: Duration = Duration::from_secs(15);
-/// How long a relay publishes on a lease it wrote before writing it again. Renewing at every
-/// round was a write transaction per batch (and 20 a second while idle), which on SQLite
-/// waits for the one writer like a sale does; a third of the lease leaves ten seconds of it
-/// whenever the relay goes on without renewing.
-const RENEW_AFTER: Duration = Duration::from_secs(5);
 /// How often backlog metrics are refreshed.
 const STATS_EVERY: Duration = Duration::from_secs(1);
 
@@ -42,14 +41,10 @@ pub struct Relay {
     service: &'static str,
     db: Db,
     bus: Bus,
-    holder: String,
+    lease: Lease,
     select_sql: String,
     mark_sql: String,
-    lease_sql: String,
     stats_sql: String,
-    /// When this relay last wrote its lease, on the monotonic clock (a jump of the wall clock
-    /// must not stretch it); `None` while another holds it.
-    renewed: std::sync::Mutex<Option<std::time::Instant>>,
 }
 
 impl Relay {
@@ -63,22 +58,17 @@ impl Relay {
         }
         Relay {
             service,
+            lease: Lease::new(service, "outbox", db.clone(), LEASE),
             db,
             bus,
-            holder: uuid::Uuid::new_v4().to_string(),
             select_sql: format!(
                 "SELECT seq, event_id, event_type, payload FROM {service}_outbox \
                  WHERE published_at IS NULL ORDER BY seq LIMIT ?"
             ),
             mark_sql: format!("UPDATE {service}_outbox SET published_at = ? WHERE seq IN "),
-            lease_sql: format!(
-                "UPDATE {service}_relay_lease SET holder = ?, expires_at = ? \
-                 WHERE name = 'outbox' AND (holder = ? OR expires_at < ?)"
-            ),
             stats_sql: format!(
                 "SELECT COUNT(*), MIN(occurred_at) FROM {service}_outbox WHERE published_at IS NULL"
             ),
-            renewed: std::sync::Mutex::new(None),
         }
     }
 
@@ -112,6 +102,7 @@ impl Relay {
                     if let Err(e) = self.relay_once().await {
                         tracing::debug!(service = self.service, error = %e, "last relay before stopping failed");
                     }
+                    self.lease.give_up().await;
                     return;
                 }
                 () = tokio::time::sleep(wait) => {}
@@ -122,7 +113,7 @@ impl Relay {
     /// Publishes the next batch of unpublished rows, in order. Returns how many were published;
     /// stops at the first failure (the rows before it stay marked).
     pub async fn relay_once(&self) -> Result<usize, RelayError> {
-        if !self.hold_lease().await? {
+        if !self.lease.hold().await? {
             return Ok(0);
         }
         let rows = sqlx::query(AssertSqlSafe(self.select_sql.as_str()))
@@ -163,27 +154,6 @@ impl Relay {
             Some(e) => Err(e.into()),
             None => Ok(safe),
         }
-    }
-
-    async fn hold_lease(&self) -> Result<bool, sqlx::Error> {
-        let renewed = *self.renewed.lock().unwrap_or_else(|e| e.into_inner());
-        if renewed.is_some_and(|at| at.elapsed() < RENEW_AFTER) {
-            return Ok(true);
-        }
-        let written = std::time::Instant::now();
-        let now = now_ms();
-        let mut tx = self.db.begin().await?;
-        let taken = sqlx::query(AssertSqlSafe(self.lease_sql.as_str()))
-            .bind(self.holder.clone())
-            .bind(now + LEASE.as_millis() as i64)
-            .bind(self.holder.clone())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        let held = taken.rows_affected() == 1;
-        *self.renewed.lock().unwrap_or_else(|e| e.into_inner()) = held.then_some(written);
-        Ok(held)
     }
 
     async fn record_stats(&self) -> Result<(), sqlx::Error> {

@@ -14,7 +14,7 @@ use testkit::{TcpProxy, TestDatabase, eventually};
 use tokio_util::sync::CancellationToken;
 
 /// The service the test plays: its tables are `backbone_*`.
-const SERVICE: &str = "backbone";
+pub(crate) const SERVICE: &str = "backbone";
 const LIMIT: Duration = Duration::from_secs(30);
 
 #[derive(Serialize)]
@@ -51,14 +51,14 @@ impl Handler for CountingHandler {
     }
 }
 
-struct Rig {
-    db: Db,
+pub(crate) struct Rig {
+    pub(crate) db: Db,
     outbox: Outbox,
     _database: TestDatabase,
 }
 
 impl Rig {
-    async fn new(database: TestDatabase) -> Rig {
+    pub(crate) async fn new(database: TestDatabase) -> Rig {
         let db = database.connect().await;
         let mut migrator = match db.kind() {
             storage::DatabaseKind::Sqlite => sqlx::migrate!("./tests/events/migrations/sqlite"),

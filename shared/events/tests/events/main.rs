@@ -4,7 +4,9 @@
 //! # Layout
 //! - [`contract`]: published payloads read and write back unchanged.
 //! - [`backbone`]: delivery under faults; effects are counted, not messages.
+//! - [`lease`]: one replica at a time holding a lease, and handing it over.
 //! - `migrations/`: the tables of the service the backbone tests play.
 
 mod backbone;
 mod contract;
+mod lease;
