@@ -130,19 +130,19 @@ pub struct SettingFlags {
     /// Redis for the shared cache: redis://… (kept out of logs).
     #[arg(long, global = true, value_name = "URL")]
     pub redis_url: Option<String>,
-    /// Where the gateway reaches the catalog service.
+    /// Where the other services reach the catalog service: a URL, or its replicas' as a comma list.
     #[arg(long, global = true, value_name = "URL")]
     pub catalog_url: Option<String>,
-    /// Where the gateway reaches the inventory service.
+    /// Where the other services reach the inventory service: a URL, or its replicas' as a comma list.
     #[arg(long, global = true, value_name = "URL")]
     pub inventory_url: Option<String>,
-    /// Where the gateway reaches the sales service.
+    /// Where the other services reach the sales service: a URL, or its replicas' as a comma list.
     #[arg(long, global = true, value_name = "URL")]
     pub sales_url: Option<String>,
-    /// Where the gateway reaches the reporting service.
+    /// Where the other services reach the reporting service: a URL, or its replicas' as a comma list.
     #[arg(long, global = true, value_name = "URL")]
     pub reports_url: Option<String>,
-    /// Where the admin dashboard reaches the gateway.
+    /// Where the admin dashboard reaches the gateway: a URL, or its replicas' as a comma list.
     #[arg(long, global = true, value_name = "URL")]
     pub gateway_url: Option<String>,
     /// RabbitMQ for events between processes: amqp://… (kept out of logs). Without it,

@@ -124,10 +124,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let db = reports::connect(&settings).await?;
             let sources = reports::sources::Sources::new(
                 signer,
-                settings.catalog_upstream(),
-                settings.sales_upstream(),
-                settings.inventory_upstream(),
-            );
+                &settings.catalog_upstream(),
+                &settings.sales_upstream(),
+                &settings.inventory_upstream(),
+            )?;
             let rebuilt = reports::rebuild::rebuild(&db, &sources).await?;
             println!(
                 "reports rebuild: {} products and {} sales events replayed",

@@ -683,7 +683,7 @@ async fn an_unreachable_inventory_fails_sales_fast_and_records_nothing() {
     let sales_url = app.sales.as_deref().unwrap().to_owned();
     let metrics = crate::support::metrics(&app.client, &sales_url).await;
     assert!(
-        metrics.contains(r#"circuit_breaker_state{upstream="inventory"}"#),
+        metrics.contains(r#"circuit_breaker_state{upstream="inventory",replica="http://127.0.0.1:1"} 1"#),
         "breaker state exported"
     );
     let ready = app

@@ -42,7 +42,7 @@ pub struct Admin {
 impl Admin {
     pub fn build(settings: &Settings) -> Result<Admin, BuildError> {
         let gateway = passthrough::Gateway::new(settings)?;
-        tracing::info!(gateway = %gateway.base(), "dashboard ready");
+        tracing::info!(gateway = %gateway.bases(), "dashboard ready");
         Ok(Admin {
             gateway: Arc::new(gateway),
             settings: settings.clone(),

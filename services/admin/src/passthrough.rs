@@ -14,13 +14,14 @@ use std::time::Duration;
 use axum::Router;
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::any;
 use futures::TryStreamExt;
 use settings::Settings;
 use web::Problem;
 use web::forwarding::{PROXY_CREDENTIAL, add_forwarded_for, without_hop_by_hop};
+use web::replicas::Replicas;
 
 use crate::BuildError;
 
@@ -29,15 +30,15 @@ use crate::BuildError;
 const MIN_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub struct Gateway {
-    base: url::Url,
+    replicas: Replicas,
     client: reqwest::Client,
     signer: web::Signer,
 }
 
 impl Gateway {
     pub fn new(settings: &Settings) -> Result<Gateway, BuildError> {
-        let base =
-            url::Url::parse(&settings.gateway_upstream()).map_err(|e| BuildError::Gateway(e.to_string()))?;
+        let replicas = Replicas::parse("gateway", &settings.gateway_upstream())
+            .map_err(|e| BuildError::Gateway(e.to_string()))?;
         // No overall timeout: the event stream stays open for hours. The gateway applies
         // its own timeouts to the services behind it.
         let client = reqwest::Client::builder()
@@ -46,31 +47,23 @@ impl Gateway {
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
         Ok(Gateway {
-            base,
+            replicas,
             client,
             signer: web::Signer::from_settings(settings)?,
         })
     }
 
-    pub fn base(&self) -> &url::Url {
-        &self.base
+    /// The gateway replicas' addresses, for the log.
+    pub fn bases(&self) -> String {
+        let bases: Vec<&str> = self.replicas.bases().map(url::Url::as_str).collect();
+        bases.join(",")
     }
 
-    /// `Ok` when the gateway's `/health` answers 200.
+    /// `Ok` when a gateway replica's `/health` answers 200.
     pub async fn check_health(&self) -> Result<(), String> {
-        let url = self.base.join("/health").map_err(|e| e.to_string())?;
-        let answer = self
-            .client
-            .get(url)
-            .timeout(Duration::from_secs(2))
-            .send()
+        self.replicas
+            .check_health(&self.client, Duration::from_secs(2))
             .await
-            .map_err(|e| e.to_string())?;
-        if answer.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("/health answered {}", answer.status()))
-        }
     }
 }
 
@@ -86,46 +79,57 @@ async fn forward(
     request: Request,
 ) -> Response {
     let (parts, body) = request.into_parts();
-    let Some(url) = web::forwarding::upstream_url(&gateway.base, &parts.uri) else {
-        return web::forwarding::dot_segments_refused().into_response();
-    };
     let mut headers = without_hop_by_hop(&parts.headers);
     add_forwarded_for(&mut headers, peer.ip());
     let credential = gateway.signer.vouch_for_client(crate::SERVICE, peer.ip());
     if let Ok(value) = HeaderValue::from_str(&credential) {
         headers.insert(PROXY_CREDENTIAL, value);
     }
-    let sent = gateway
-        .client
-        .request(parts.method, url)
-        .headers(headers)
-        .body(reqwest::Body::wrap_stream(body.into_data_stream()))
-        .send()
-        .await;
-    let answer = match sent {
-        Ok(answer) => answer,
-        Err(e) if e.is_connect() => {
-            tracing::warn!(error = %e, "gateway unreachable from the dashboard");
-            return Problem::new(
-                StatusCode::BAD_GATEWAY,
-                "gateway-unavailable",
-                "The server is not answering",
-            )
-            .detail("The dashboard cannot reach the API gateway; try again in a moment.")
-            .retry_after(2)
-            .into_response();
-        }
-        Err(e) => {
-            // Sent, but no answer: the request may have been carried out.
-            tracing::warn!(error = %e, "the gateway did not answer the dashboard");
-            return Problem::new(
-                StatusCode::GATEWAY_TIMEOUT,
-                "gateway-timeout",
-                "No answer from the server",
-            )
-            .detail("The request was sent but not answered; it may have been carried out. Check before trying again.")
-            .retry_after(2)
-            .into_response();
+    // A read has no body, so it can go to the next replica when one refuses the connection;
+    // a write's body is streamed through and can be sent once.
+    let reads = matches!(parts.method, Method::GET | Method::HEAD);
+    let mut body = Some(body);
+    let answer = loop {
+        let pick = match gateway.replicas.pick() {
+            Ok(pick) => pick,
+            Err(open) => return unreachable(open.retry_after.as_secs().max(1)),
+        };
+        let Some(url) = web::forwarding::upstream_url(pick.base(), &parts.uri) else {
+            return web::forwarding::dot_segments_refused().into_response();
+        };
+        let request = gateway
+            .client
+            .request(parts.method.clone(), url)
+            .headers(headers.clone());
+        let request = match body.take() {
+            Some(body) if !reads => request.body(reqwest::Body::wrap_stream(body.into_data_stream())),
+            _ => request,
+        };
+        match request.send().await {
+            Ok(answer) => {
+                pick.reached();
+                break answer;
+            }
+            Err(e) if e.is_connect() => {
+                pick.failed(&e);
+                tracing::warn!(error = %e, "gateway unreachable from the dashboard");
+                if !reads || gateway.replicas.all_open() {
+                    return unreachable(2);
+                }
+            }
+            Err(e) => {
+                pick.failed(&e);
+                // Sent, but no answer: the request may have been carried out.
+                tracing::warn!(error = %e, "the gateway did not answer the dashboard");
+                return Problem::new(
+                    StatusCode::GATEWAY_TIMEOUT,
+                    "gateway-timeout",
+                    "No answer from the server",
+                )
+                .detail("The request was sent but not answered; it may have been carried out. Check before trying again.")
+                .retry_after(2)
+                .into_response();
+            }
         }
     };
     let status = answer.status();
@@ -136,4 +140,16 @@ async fn forward(
     *response.status_mut() = status;
     *response.headers_mut() = headers;
     response
+}
+
+/// No gateway replica can be reached.
+fn unreachable(retry_after_secs: u64) -> Response {
+    Problem::new(
+        StatusCode::BAD_GATEWAY,
+        "gateway-unavailable",
+        "The server is not answering",
+    )
+    .detail("The dashboard cannot reach the API gateway; try again in a moment.")
+    .retry_after(retry_after_secs)
+    .into_response()
 }

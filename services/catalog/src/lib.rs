@@ -65,8 +65,8 @@ pub enum BuildError {
     Cache(#[from] storage::CacheError),
     #[error(transparent)]
     Identity(#[from] web::identity::IdentityError),
-    #[error("catalog HTTP client: {0}")]
-    Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Locations(#[from] import::locations::LocationsError),
 }
 
 /// A ready-to-serve catalog: connected, migrated, with its cache.
@@ -95,7 +95,7 @@ impl Catalog {
             shop::store::ShopStore::new(db.clone()),
         ));
         let locations = import::locations::Locations::new(
-            settings.inventory_upstream(),
+            &settings.inventory_upstream(),
             web::Signer::from_settings(settings)?,
             Duration::from_millis(settings.upstream_timeout_ms),
         )?;
@@ -125,8 +125,8 @@ impl Catalog {
     }
 
     /// Writes the search trigrams of queued products (an import's) in batches until
-    /// `shutdown`, looking for more every second when there are none. MySQL only: SQLite's
-    /// index is kept by triggers.
+    /// `shutdown`, looking for more every second when there are none; one replica at a time.
+    /// MySQL only: SQLite's index is kept by triggers.
     pub fn search_indexer(
         &self,
         shutdown: web::server::Shutdown,
@@ -136,20 +136,28 @@ impl Catalog {
             if db.kind() != DatabaseKind::MySql {
                 return shutdown.cancelled().await;
             }
-            loop {
-                let pause = match search_grams::index_pending(&db, INDEXED_PER_BATCH).await {
-                    Ok(0) => Duration::from_secs(1),
-                    Ok(_) => Duration::ZERO,
-                    Err(error) => {
-                        tracing::warn!(%error, "cannot write the search index of queued products");
-                        Duration::from_secs(5)
+            let indexing = db.clone();
+            events::lease::one_replica_at_a_time(
+                SERVICE,
+                "search-indexer",
+                db,
+                Duration::from_secs(1),
+                shutdown,
+                || {
+                    let db = indexing.clone();
+                    async move {
+                        match search_grams::index_pending(&db, INDEXED_PER_BATCH).await {
+                            Ok(0) => Duration::from_secs(1),
+                            Ok(_) => Duration::ZERO,
+                            Err(error) => {
+                                tracing::warn!(%error, "cannot write the search index of queued products");
+                                Duration::from_secs(5)
+                            }
+                        }
                     }
-                };
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(pause) => {}
-                }
-            }
+                },
+            )
+            .await;
         }
     }
 

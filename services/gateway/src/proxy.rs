@@ -1,7 +1,7 @@
-//! Forwarding a request to an upstream service: with the caller's identity signed for the
-//! service (the caller's own credentials are not passed on), a timeout, a circuit breaker
-//! per upstream (the same one the sales service uses), and retries only for requests that
-//! are safe to repeat.
+//! Forwarding a request to an upstream service: to its replicas in turn (one that refuses the
+//! connection is ejected and the next one tried), with the caller's identity signed for the
+//! service (the caller's own credentials are not passed on), a timeout, a circuit breaker per
+//! replica, and retries after an answer only for requests that are safe to repeat.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -13,22 +13,20 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use backon::{ExponentialBuilder, Retryable};
 use web::Problem;
-use web::breaker::Breaker;
 use web::forwarding::{add_forwarded_for, without_hop_by_hop};
+use web::replicas::{Replicas, Unanswered, describe};
 
 use crate::BuildError;
 use crate::auth::Principal;
 use crate::auth::approval::Approver;
 
-/// A service the gateway forwards to.
+/// A service the gateway forwards to, with its replicas.
 pub struct Upstream {
-    name: &'static str,
-    base: url::Url,
+    replicas: Replicas,
     client: reqwest::Client,
     /// How long the upstream may take to answer (bulk routes have their own).
     timeout: Duration,
     max_body_bytes: usize,
-    breaker: Breaker,
     signer: web::Signer,
 }
 
@@ -36,47 +34,35 @@ pub struct Upstream {
 const CREDENTIALS: &[&str] = &["authorization", "cookie", "x-csrf-token"];
 
 impl Upstream {
+    /// The upstream `name` at `bases`, a comma list of its replicas' base URLs.
     pub fn new(
         name: &'static str,
-        base: &str,
+        bases: &str,
         client: reqwest::Client,
         timeout: Duration,
         max_body_bytes: usize,
         signer: web::Signer,
     ) -> Result<Upstream, BuildError> {
-        let base = url::Url::parse(base).map_err(|e| BuildError::Upstream {
+        let replicas = Replicas::parse(name, bases).map_err(|e| BuildError::Upstream {
             name,
             reason: e.to_string(),
         })?;
         Ok(Upstream {
-            name,
-            base,
+            replicas,
             client,
             timeout,
             max_body_bytes,
-            breaker: Breaker::new(name),
             signer,
         })
     }
 
     pub fn name(&self) -> &'static str {
-        self.name
+        self.replicas.upstream()
     }
 
-    pub fn base(&self) -> &url::Url {
-        &self.base
-    }
-
-    /// `Ok` when the upstream's `/health` answers 200.
+    /// `Ok` when a replica's `/health` answers 200.
     pub async fn check_health(&self) -> Result<(), String> {
-        let url = self.base.join("/health").map_err(|e| e.to_string())?;
-        let request = self.client.get(url).timeout(self.timeout);
-        let response = web::local::send(request).await.map_err(|e| describe(&e))?;
-        if response.status().is_success() {
-            Ok(())
-        } else {
-            Err(format!("/health answered {}", response.status()))
-        }
+        self.replicas.check_health(&self.client, self.timeout).await
     }
 }
 
@@ -103,7 +89,12 @@ pub async fn forward(
             .into_response();
         }
     };
-    let Some(url) = web::forwarding::upstream_url(&upstream.base, &parts.uri) else {
+    let Some(url) = upstream
+        .replicas
+        .bases()
+        .next()
+        .and_then(|base| web::forwarding::upstream_url(base, &parts.uri))
+    else {
         return web::forwarding::dot_segments_refused().into_response();
     };
 
@@ -130,28 +121,27 @@ pub async fn forward(
     headers.insert(header::AUTHORIZATION, upstream.signer.bearer(&identity));
 
     let once = || async {
-        if let Err(open) = upstream.breaker.admit() {
-            return Err(Failure::Open(open.retry_after));
-        }
-        let request = upstream
-            .client
-            .request(parts.method.clone(), url.clone())
-            .headers(headers.clone())
-            .body(body.clone())
-            .timeout(bulk.map_or(upstream.timeout, |b| b.timeout));
-        let sent = web::local::send(request).await;
+        let sent = upstream
+            .replicas
+            .send(|base| {
+                let mut at = base.clone();
+                at.set_path(url.path());
+                at.set_query(url.query());
+                upstream
+                    .client
+                    .request(parts.method.clone(), at)
+                    .headers(headers.clone())
+                    .body(body.clone())
+                    .timeout(bulk.map_or(upstream.timeout, |b| b.timeout))
+            })
+            .await;
         let answer = match sent {
             Ok(answer) => answer,
-            Err(e) => {
-                upstream.breaker.record(false);
-                return Err(Failure::Transport(e));
-            }
+            Err(Unanswered::Open { retry_after, .. }) => return Err(Failure::Open(retry_after)),
+            Err(Unanswered::Failed { error, .. }) => return Err(Failure::Transport(error)),
         };
         let status = answer.status();
-        // A 503 is a service's own considered answer (its dependency is down, with
-        // Retry-After): the service itself is healthy. Only a proxy in between says 502/504.
         let unhealthy = matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT);
-        upstream.breaker.record(!unhealthy);
         let headers = without_hop_by_hop(answer.headers());
         let bytes = answer.bytes().await.map_err(Failure::Transport)?;
         let mut response = Response::new(Body::from(bytes));
@@ -188,7 +178,7 @@ pub async fn forward(
         )
         .detail(format!(
             "The {} service failed repeatedly and is given a moment to recover; try again shortly.",
-            upstream.name
+            upstream.name()
         ))
         .retry_after(retry_after.as_secs().max(1))
         .into_response(),
@@ -205,14 +195,14 @@ enum Failure {
 }
 
 fn upstream_failure(upstream: &Upstream, error: &reqwest::Error) -> Response {
-    tracing::warn!(upstream = upstream.name, error = %describe(error), "upstream request failed");
+    tracing::warn!(upstream = upstream.name(), error = %describe(error), "upstream request failed");
     if error.is_timeout() {
         Problem::new(
             StatusCode::GATEWAY_TIMEOUT,
             "upstream-timeout",
             "Upstream timed out",
         )
-        .detail(format!("The {} service did not answer in time.", upstream.name))
+        .detail(format!("The {} service did not answer in time.", upstream.name()))
         .into_response()
     } else {
         Problem::new(
@@ -222,21 +212,9 @@ fn upstream_failure(upstream: &Upstream, error: &reqwest::Error) -> Response {
         )
         .detail(format!(
             "The {} service cannot be reached; try again shortly.",
-            upstream.name
+            upstream.name()
         ))
         .retry_after(2)
         .into_response()
     }
-}
-
-/// The error with its causes, which reqwest's own message leaves out.
-fn describe(error: &reqwest::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = std::error::Error::source(error);
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }

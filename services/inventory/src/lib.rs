@@ -71,8 +71,9 @@ pub struct Inventory {
     store: Arc<InventoryStore>,
     bus: Bus,
     exchange: String,
-    /// Asked before an expired reservation is released: was its sale recorded after all?
-    sales_url: String,
+    /// The sales service's replicas, asked before an expired reservation is released: was its
+    /// sale recorded after all?
+    sales: Arc<web::replicas::Replicas>,
     max_attempts: u32,
     access: web::Access,
     /// Signs the sweeper's questions to the sales service.
@@ -85,6 +86,8 @@ pub enum BuildError {
     Database(#[from] storage::DbError),
     #[error(transparent)]
     Identity(#[from] web::identity::IdentityError),
+    #[error(transparent)]
+    Upstream(#[from] web::replicas::InvalidReplicas),
 }
 
 impl Inventory {
@@ -101,7 +104,10 @@ impl Inventory {
             store: Arc::new(InventoryStore::new(db)),
             bus,
             exchange: settings.event_exchange.clone(),
-            sales_url: settings.sales_upstream(),
+            sales: Arc::new(web::replicas::Replicas::parse(
+                "sales",
+                &settings.sales_upstream(),
+            )?),
             max_attempts: settings.consumer_max_attempts,
             access,
             signer,
@@ -152,46 +158,59 @@ impl Inventory {
         )
     }
 
-    /// Releases reservations whose sale never committed, every two seconds, until `shutdown`.
+    /// Releases reservations whose sale never committed, every two seconds, until `shutdown`;
+    /// one replica at a time.
     pub fn reservation_sweeper(
         &self,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> impl Future<Output = ()> + Send + 'static {
-        let store = self.store.clone();
-        let sales = self.sales_url.clone();
+        let sales = self.sales.clone();
         let signer = self.signer.clone();
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(3))
             .build()
             .expect("a plain HTTP client builds");
-        let reservations = reservations::Reservations::new(store);
-        async move {
-            loop {
-                let asked = reservations.release_expired(|id| {
-                    let url = format!("{sales}/api/v1/sales/{id}");
-                    let client = client.clone();
-                    let identity = signer.bearer(&web::Identity::service(SERVICE));
-                    async move {
-                        let asked = client
-                            .get(url)
-                            .header(reqwest::header::AUTHORIZATION, identity)
-                            .send();
-                        match asked.await.map(|r| r.status()) {
-                            Ok(reqwest::StatusCode::OK) => Some(true),
-                            Ok(reqwest::StatusCode::NOT_FOUND) => Some(false),
-                            _ => None,
+        let reservations = Arc::new(reservations::Reservations::new(self.store.clone()));
+        let every = std::time::Duration::from_secs(2);
+        events::lease::one_replica_at_a_time(
+            SERVICE,
+            "reservation-sweeper",
+            self.store.db().clone(),
+            every,
+            shutdown,
+            move || {
+                let (reservations, sales, signer, client) = (
+                    reservations.clone(),
+                    sales.clone(),
+                    signer.clone(),
+                    client.clone(),
+                );
+                async move {
+                    let asked = reservations.release_expired(|id| {
+                        let path = format!("/api/v1/sales/{id}");
+                        let client = client.clone();
+                        let sales = sales.clone();
+                        let identity = signer.bearer(&web::Identity::service(SERVICE));
+                        async move {
+                            let asked = sales.send(|base| {
+                                client
+                                    .get(web::replicas::at(base, &path))
+                                    .header(reqwest::header::AUTHORIZATION, identity.clone())
+                            });
+                            match asked.await.map(|r| r.status()) {
+                                Ok(reqwest::StatusCode::OK) => Some(true),
+                                Ok(reqwest::StatusCode::NOT_FOUND) => Some(false),
+                                _ => None,
+                            }
                         }
+                    });
+                    if let Err(e) = asked.await {
+                        tracing::warn!(error = %e, "cannot release expired reservations");
                     }
-                });
-                if let Err(e) = asked.await {
-                    tracing::warn!(error = %e, "cannot release expired reservations");
+                    every
                 }
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(std::time::Duration::from_secs(2)) => {}
-                }
-            }
-        }
+            },
+        )
     }
 
     /// Keeps the `inventory_low_stock_levels` gauge current (every 15 s; a count that keeps
@@ -256,20 +275,26 @@ impl Inventory {
         &self,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> impl Future<Output = ()> + Send + 'static {
-        let reorder = reorder::Reorder::new(self.store.clone());
-        async move {
-            loop {
-                match reorder.refresh_thresholds(storage::clock::now_ms()).await {
-                    Ok(0) => {}
-                    Ok(n) => tracing::info!(levels = n, "low-stock thresholds follow the forecast"),
-                    Err(e) => tracing::warn!(error = %e, "cannot refresh the forecast thresholds"),
+        let reorder = Arc::new(reorder::Reorder::new(self.store.clone()));
+        let every = std::time::Duration::from_secs(6 * 3600);
+        events::lease::one_replica_at_a_time(
+            SERVICE,
+            "forecast-thresholds",
+            self.store.db().clone(),
+            every,
+            shutdown,
+            move || {
+                let reorder = reorder.clone();
+                async move {
+                    match reorder.refresh_thresholds(storage::clock::now_ms()).await {
+                        Ok(0) => {}
+                        Ok(n) => tracing::info!(levels = n, "low-stock thresholds follow the forecast"),
+                        Err(e) => tracing::warn!(error = %e, "cannot refresh the forecast thresholds"),
+                    }
+                    every
                 }
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(std::time::Duration::from_secs(6 * 3600)) => {}
-                }
-            }
-        }
+            },
+        )
     }
 
     pub fn router(&self) -> Router {

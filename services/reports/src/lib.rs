@@ -72,6 +72,8 @@ pub enum BuildError {
     Database(#[from] storage::DbError),
     #[error(transparent)]
     Identity(#[from] web::identity::IdentityError),
+    #[error(transparent)]
+    Upstream(#[from] web::replicas::InvalidReplicas),
 }
 
 /// A ready-to-serve reporting service.
@@ -88,10 +90,10 @@ impl ReportsService {
         let access = web::Access::service(settings)?;
         let sources = Arc::new(sources::Sources::new(
             web::Signer::from_settings(settings)?,
-            settings.catalog_upstream(),
-            settings.sales_upstream(),
-            settings.inventory_upstream(),
-        ));
+            &settings.catalog_upstream(),
+            &settings.sales_upstream(),
+            &settings.inventory_upstream(),
+        )?);
         let db = connect(settings).await?;
         tracing::info!(
             database = %settings::redact_url(settings.reports_database_url().expose_secret()),

@@ -1,12 +1,13 @@
 //! The services the reports ask: the catalog (products, for a rebuild), the sales service
 //! (its event history, for a rebuild) and the inventory (today's stock and its value), each
-//! with the reports' own signed identity and a timeout.
+//! at their replicas in turn, with the reports' own signed identity and a timeout.
 
 use std::time::Duration;
 
 use events::{Envelope, HistoryPage};
 use inventory_api::valuation::{STOCK_VALUES, StockValueLine, StockValuePage};
 use reqwest::header::AUTHORIZATION;
+use web::replicas::{InvalidReplicas, Replicas, at};
 
 use crate::SERVICE;
 use crate::error::ReportsError;
@@ -16,9 +17,9 @@ use crate::store::KeptProduct;
 pub struct Sources {
     client: reqwest::Client,
     signer: web::Signer,
-    catalog: String,
-    sales: String,
-    inventory: String,
+    catalog: Replicas,
+    sales: Replicas,
+    inventory: Replicas,
 }
 
 /// The catalog listing's page, as much of it as a rebuild reads.
@@ -29,35 +30,40 @@ struct ProductPage {
 }
 
 impl Sources {
-    pub fn new(signer: web::Signer, catalog: String, sales: String, inventory: String) -> Sources {
+    /// The sources at their replicas' comma-separated base URLs.
+    pub fn new(
+        signer: web::Signer,
+        catalog: &str,
+        sales: &str,
+        inventory: &str,
+    ) -> Result<Sources, InvalidReplicas> {
         let client = reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
             .expect("a plain HTTP client builds");
-        Sources {
+        Ok(Sources {
             client,
             signer,
-            catalog,
-            sales,
-            inventory,
-        }
+            catalog: Replicas::parse("catalog", catalog)?,
+            sales: Replicas::parse("sales", sales)?,
+            inventory: Replicas::parse("inventory", inventory)?,
+        })
     }
 
     async fn get<T: serde::de::DeserializeOwned>(
         &self,
-        url: String,
+        source: &Replicas,
+        path: &str,
         query: &[(&str, String)],
     ) -> Result<T, ReportsError> {
-        let failed = |e: String| ReportsError::Source(format!("{url}: {e}"));
-        let response = self
-            .client
-            .get(&url)
-            .query(query)
-            .header(
-                AUTHORIZATION,
-                self.signer.bearer(&web::Identity::service(SERVICE)),
-            )
-            .send()
+        let failed = |e: String| ReportsError::Source(format!("{} {path}: {e}", source.upstream()));
+        let response = source
+            .send(|base| {
+                self.client.get(at(base, path)).query(query).header(
+                    AUTHORIZATION,
+                    self.signer.bearer(&web::Identity::service(SERVICE)),
+                )
+            })
             .await
             .map_err(|e| failed(e.to_string()))?;
         if !response.status().is_success() {
@@ -71,9 +77,7 @@ impl Sources {
         let mut products = Vec::new();
         let mut query = vec![("active", "any".to_owned()), ("limit", "200".to_owned())];
         loop {
-            let page: ProductPage = self
-                .get(format!("{}/api/v1/products", self.catalog), &query)
-                .await?;
+            let page: ProductPage = self.get(&self.catalog, "/api/v1/products", &query).await?;
             products.extend(page.items);
             match page.next_cursor {
                 Some(next) => {
@@ -90,8 +94,13 @@ impl Sources {
         let mut events = Vec::new();
         let mut after = 0;
         loop {
-            let url = format!("{}/internal/v1/events", self.sales);
-            let page: HistoryPage = self.get(url, &[("after", after.to_string())]).await?;
+            let page: HistoryPage = self
+                .get(
+                    &self.sales,
+                    "/internal/v1/events",
+                    &[("after", after.to_string())],
+                )
+                .await?;
             events.extend(page.events);
             match page.next {
                 Some(next) => after = next,
@@ -106,9 +115,7 @@ impl Sources {
         let mut query: Vec<(&str, String)> =
             location.map(|l| ("location", l.to_owned())).into_iter().collect();
         loop {
-            let page: StockValuePage = self
-                .get(format!("{}{STOCK_VALUES}", self.inventory), &query)
-                .await?;
+            let page: StockValuePage = self.get(&self.inventory, STOCK_VALUES, &query).await?;
             lines.extend(page.items);
             match page.next {
                 Some((sku, at)) => {

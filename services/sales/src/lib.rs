@@ -35,6 +35,7 @@ use secrecy::ExposeSecret;
 use settings::{DatabaseKind, Settings};
 use sqlx::migrate::Migrator;
 use storage::Db;
+use web::replicas::Replicas;
 
 pub use counter::Counter;
 pub use store::SalesStore;
@@ -71,6 +72,8 @@ pub enum BuildError {
     Client(#[from] reqwest::Error),
     #[error(transparent)]
     Identity(#[from] web::identity::IdentityError),
+    #[error(transparent)]
+    Upstream(#[from] web::replicas::InvalidReplicas),
 }
 
 pub struct Sales {
@@ -93,8 +96,8 @@ impl Sales {
             client,
             Duration::from_millis(settings.upstream_timeout_ms),
             signer,
-            settings.catalog_upstream(),
-            settings.inventory_upstream(),
+            Replicas::parse("catalog", &settings.catalog_upstream())?,
+            Replicas::parse("inventory", &settings.inventory_upstream())?,
         );
         // The series exist from start-up, so the first sale after a restart shows in rates.
         for method in kernel::PaymentMethod::ALL {
@@ -131,23 +134,30 @@ impl Sales {
         )
     }
 
-    /// Forgets idempotency keys older than two days, hourly, until `shutdown`.
+    /// Forgets idempotency keys older than two days, hourly, until `shutdown`; one replica at a
+    /// time.
     pub fn key_sweeper(
         &self,
         shutdown: tokio_util::sync::CancellationToken,
     ) -> impl Future<Output = ()> + Send + 'static {
         let counter = self.counter.clone();
-        async move {
-            loop {
-                if let Err(e) = counter.store.purge_keys(KEEP_KEYS_MS).await {
-                    tracing::warn!(error = %e, "cannot purge old idempotency keys");
+        let every = Duration::from_secs(3600);
+        events::lease::one_replica_at_a_time(
+            SERVICE,
+            "key-sweeper",
+            counter.store.db().clone(),
+            every,
+            shutdown,
+            move || {
+                let counter = counter.clone();
+                async move {
+                    if let Err(e) = counter.store.purge_keys(KEEP_KEYS_MS).await {
+                        tracing::warn!(error = %e, "cannot purge old idempotency keys");
+                    }
+                    every
                 }
-                tokio::select! {
-                    () = shutdown.cancelled() => return,
-                    () = tokio::time::sleep(Duration::from_secs(3600)) => {}
-                }
-            }
-        }
+            },
+        )
     }
 
     pub fn router(&self) -> Router {
@@ -166,9 +176,10 @@ impl Sales {
             .check("inventory", move || {
                 let counter = counter.clone();
                 Box::pin(async move {
-                    match counter.upstreams.inventory_breaker.state() {
-                        "open" => Err("circuit breaker open".to_owned()),
-                        _ => Ok(()),
+                    if counter.upstreams.inventory.all_open() {
+                        Err("circuit breaker open on every replica".to_owned())
+                    } else {
+                        Ok(())
                     }
                 })
             });

@@ -1,6 +1,7 @@
-//! Calls to the catalog and the inventory: each with a timeout, retried with exponential
-//! back-off and jitter (backon) only when repeating is safe (reads, and reservations, which
-//! carry the sale id as their idempotency key), behind a circuit breaker per upstream.
+//! Calls to the catalog and the inventory: to their replicas in turn, each with a timeout,
+//! retried with exponential back-off and jitter (backon) only when repeating is safe (reads,
+//! and reservations, which carry the sale id as their idempotency key), behind a circuit
+//! breaker per replica.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -13,7 +14,7 @@ use inventory_api::serials::{SERIAL, SerialLookup};
 use inventory_api::views::LocationList;
 use kernel::serial::SerialState;
 use reqwest::StatusCode;
-pub use web::breaker::Breaker;
+use web::replicas::{Replicas, Unanswered, at};
 
 #[derive(Debug, thiserror::Error)]
 pub enum UpstreamError {
@@ -47,10 +48,8 @@ pub struct Upstreams {
     /// Every call carries the sales service's signed identity: the other services refuse
     /// requests without one.
     signer: web::Signer,
-    catalog: String,
-    inventory: String,
-    pub catalog_breaker: Breaker,
-    pub inventory_breaker: Breaker,
+    pub catalog: Replicas,
+    pub inventory: Replicas,
 }
 
 impl Upstreams {
@@ -58,8 +57,8 @@ impl Upstreams {
         client: reqwest::Client,
         timeout: Duration,
         signer: web::Signer,
-        catalog: String,
-        inventory: String,
+        catalog: Replicas,
+        inventory: Replicas,
     ) -> Upstreams {
         Upstreams {
             client,
@@ -67,16 +66,14 @@ impl Upstreams {
             signer,
             catalog,
             inventory,
-            catalog_breaker: Breaker::new("catalog"),
-            inventory_breaker: Breaker::new("inventory"),
         }
     }
 
     /// The product `sku`, or `None` if the catalog has none.
     pub async fn product(&self, sku: &str) -> Result<Option<Product>, UpstreamError> {
-        let url = format!("{}{}", self.catalog, catalog_api::product_path(sku));
+        let path = catalog_api::product_path(sku);
         let result = self
-            .call(&self.catalog_breaker, || self.client.get(&url), "catalog")
+            .call(&self.catalog, |base| self.client.get(at(base, &path)))
             .await;
         match result {
             Ok(body) => Ok(Some(serde_json::from_value(body).map_err(|e| {
@@ -103,13 +100,9 @@ impl Upstreams {
     ) -> Result<Option<(SerialState, Option<String>)>, UpstreamError> {
         // Of a serial number's characters (kernel::serial::SerialNumber) only '/' cannot stand
         // in a path segment.
-        let url = format!(
-            "{}{}",
-            self.inventory,
-            SERIAL.replace("{serial}", &serial.replace('/', "%2F"))
-        );
+        let path = SERIAL.replace("{serial}", &serial.replace('/', "%2F"));
         let result = self
-            .call(&self.inventory_breaker, || self.client.get(&url), "inventory")
+            .call(&self.inventory, |base| self.client.get(at(base, &path)))
             .await;
         match result {
             Ok(body) => {
@@ -134,10 +127,11 @@ impl Upstreams {
 
     /// The shop's settings and tax rates, as the catalog has them now.
     pub async fn shop_terms(&self) -> Result<(ShopSettings, Vec<TaxRate>), UpstreamError> {
-        let rates_url = format!("{}{}", self.catalog, catalog_api::TAX_RATES);
         let (settings, rates) = futures::future::try_join(
             self.shop_settings(),
-            self.call(&self.catalog_breaker, || self.client.get(&rates_url), "catalog"),
+            self.call(&self.catalog, |base| {
+                self.client.get(at(base, catalog_api::TAX_RATES))
+            }),
         )
         .await?;
         let rates: TaxRateList = serde_json::from_value(rates).map_err(|e| unexpected("tax rates", e))?;
@@ -146,18 +140,20 @@ impl Upstreams {
 
     /// The shop's settings alone (a refund needs no tax rates).
     pub async fn shop_settings(&self) -> Result<ShopSettings, UpstreamError> {
-        let url = format!("{}{}", self.catalog, catalog_api::SHOP_SETTINGS);
         let settings = self
-            .call(&self.catalog_breaker, || self.client.get(&url), "catalog")
+            .call(&self.catalog, |base| {
+                self.client.get(at(base, catalog_api::SHOP_SETTINGS))
+            })
             .await?;
         serde_json::from_value(settings).map_err(|e| unexpected("settings", e))
     }
 
     /// Whether the inventory has `location` and it is active.
     pub async fn known_location(&self, location: &str) -> Result<bool, UpstreamError> {
-        let url = format!("{}/api/v1/locations", self.inventory);
         let body = self
-            .call(&self.inventory_breaker, || self.client.get(&url), "inventory")
+            .call(&self.inventory, |base| {
+                self.client.get(at(base, "/api/v1/locations"))
+            })
             .await?;
         let list: LocationList = serde_json::from_value(body).map_err(|e| UpstreamError::Unavailable {
             upstream: "inventory",
@@ -175,7 +171,6 @@ impl Upstreams {
         lines: &[ReserveLine],
         ttl: Duration,
     ) -> Result<BTreeMap<String, i64>, UpstreamError> {
-        let url = format!("{}{RESERVATIONS}", self.inventory);
         let body = ReserveInput {
             id: sale_id.to_owned(),
             location: Some(location.to_owned()),
@@ -183,11 +178,9 @@ impl Upstreams {
             ttl_secs: Some(ttl.as_secs().max(1)),
         };
         let answer = self
-            .call(
-                &self.inventory_breaker,
-                || self.client.post(&url).json(&body),
-                "inventory",
-            )
+            .call(&self.inventory, |base| {
+                self.client.post(at(base, RESERVATIONS)).json(&body)
+            })
             .await?;
         let reservation: ReservationView =
             serde_json::from_value(answer).map_err(|e| UpstreamError::Unavailable {
@@ -203,8 +196,8 @@ impl Upstreams {
 
     /// Gives the reservation's stock back (repeatable).
     pub async fn release(&self, sale_id: &str) -> Result<(), UpstreamError> {
-        let url = format!("{}{}", self.inventory, RESERVATION.replace("{id}", sale_id));
-        self.call(&self.inventory_breaker, || self.client.delete(&url), "inventory")
+        let path = RESERVATION.replace("{id}", sale_id);
+        self.call(&self.inventory, |base| self.client.delete(at(base, &path)))
             .await
             .map(|_| ())
     }
@@ -213,26 +206,24 @@ impl Upstreams {
     /// is safe to repeat (reads, and reservations keyed by the sale's id).
     async fn call(
         &self,
-        breaker: &Breaker,
-        request: impl Fn() -> reqwest::RequestBuilder,
-        upstream: &'static str,
+        upstream: &Replicas,
+        request: impl Fn(&reqwest::Url) -> reqwest::RequestBuilder,
     ) -> Result<serde_json::Value, UpstreamError> {
         let once = || async {
-            breaker.admit().map_err(|open| UpstreamError::Open {
-                upstream,
-                retry_after: open.retry_after,
-            })?;
             let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
-            let mut request = request()
-                .timeout(self.timeout)
-                .header(reqwest::header::AUTHORIZATION, identity);
-            if let Some(id) = web::middleware::current_request_id() {
-                request = request.header(web::middleware::REQUEST_ID, id);
-            }
-            let outcome = send(request, upstream).await;
-            // A refusal (4xx) is an answer from a healthy upstream; only silence and 5xx count.
-            breaker.record(!matches!(outcome, Err(UpstreamError::Unavailable { .. })));
-            outcome
+            let request_id = web::middleware::current_request_id();
+            let sent = upstream
+                .send(|base| {
+                    let request = request(base)
+                        .timeout(self.timeout)
+                        .header(reqwest::header::AUTHORIZATION, identity.clone());
+                    match &request_id {
+                        Some(id) => request.header(web::middleware::REQUEST_ID, id.clone()),
+                        None => request,
+                    }
+                })
+                .await;
+            answer(sent, upstream.upstream()).await
         };
         once.retry(
             ExponentialBuilder::default()
@@ -246,20 +237,31 @@ impl Upstreams {
     }
 }
 
-async fn send(
-    request: reqwest::RequestBuilder,
+/// The body of a successful answer; a 5xx or no answer is `Unavailable` (retried), a 4xx is
+/// the upstream's refusal.
+async fn answer(
+    sent: Result<reqwest::Response, Unanswered>,
     upstream: &'static str,
 ) -> Result<serde_json::Value, UpstreamError> {
-    let response = web::local::send(request)
-        .await
-        .map_err(|e| UpstreamError::Unavailable {
-            upstream,
-            reason: if e.is_timeout() {
-                "timed out".into()
-            } else {
-                e.to_string()
-            },
-        })?;
+    let response = match sent {
+        Ok(response) => response,
+        Err(Unanswered::Open { retry_after, .. }) => {
+            return Err(UpstreamError::Open {
+                upstream,
+                retry_after,
+            });
+        }
+        Err(Unanswered::Failed { error, .. }) => {
+            return Err(UpstreamError::Unavailable {
+                upstream,
+                reason: if error.is_timeout() {
+                    "timed out".into()
+                } else {
+                    error.to_string()
+                },
+            });
+        }
+    };
     let status = response.status();
     let body: serde_json::Value = response.json().await.unwrap_or(serde_json::Value::Null);
     if status.is_success() {

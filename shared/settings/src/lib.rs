@@ -110,17 +110,20 @@ pub struct Settings {
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key, so several installations can share one Redis.
     pub redis_key_prefix: String,
-    /// Where the gateway reaches the catalog service. Unset means this host's `catalog_port`.
+    /// Where the other services reach the catalog: a base URL, or a comma list of its
+    /// replicas' (calls go to them in turn). Unset means this host's `catalog_port`.
     pub catalog_url: Option<String>,
-    /// Where the gateway (and the sales service) reach the inventory service. Unset means
-    /// this host's `inventory_port`.
+    /// Where the other services reach the inventory service (one URL, or its replicas' as a
+    /// comma list). Unset means this host's `inventory_port`.
     pub inventory_url: Option<String>,
-    /// Where the gateway reaches the sales service. Unset means this host's `sales_port`.
+    /// Where the other services reach the sales service (one URL, or its replicas' as a comma
+    /// list). Unset means this host's `sales_port`.
     pub sales_url: Option<String>,
-    /// Where the gateway reaches the reporting service. Unset means this host's
-    /// `reports_port`.
+    /// Where the gateway reaches the reporting service (one URL, or its replicas' as a comma
+    /// list). Unset means this host's `reports_port`.
     pub reports_url: Option<String>,
-    /// Where the admin dashboard reaches the gateway. Unset means this host's `gateway_port`.
+    /// Where the admin dashboard reaches the gateway (one URL, or its replicas' as a comma
+    /// list). Unset means this host's `gateway_port`.
     pub gateway_url: Option<String>,
     pub log_format: LogFormat,
     /// A `tracing` filter such as `info` or `info,sqlx=warn`.
@@ -341,25 +344,31 @@ impl Settings {
                 ));
             }
         }
-        for (key, url, example) in [
+        // The services' addresses may list several replicas, separated by commas.
+        for (key, list, example) in [
             ("catalog_url", &self.catalog_url, "http://catalog:8001"),
             ("inventory_url", &self.inventory_url, "http://inventory:8002"),
             ("sales_url", &self.sales_url, "http://sales:8003"),
             ("reports_url", &self.reports_url, "http://reports:8004"),
             ("gateway_url", &self.gateway_url, "http://gateway:8000"),
-            ("otlp_endpoint", &self.otlp_endpoint, "http://collector:4318"),
         ] {
-            if let Some(url) = url {
-                match url::Url::parse(url) {
-                    Ok(u) if u.scheme() == "http" && u.host().is_some() => {}
-                    _ => {
-                        return Err(ConfigError::invalid(
-                            key,
-                            format!("expected an http:// URL such as {example}, got {url:?}"),
-                        ));
-                    }
+            if let Some(list) = list {
+                let urls: Vec<&str> = list.split(',').map(str::trim).filter(|u| !u.is_empty()).collect();
+                if urls.is_empty() || urls.iter().any(|url| !is_http_url(url)) {
+                    return Err(ConfigError::invalid(
+                        key,
+                        format!("expected http:// URLs separated by commas, such as {example}, got {list:?}"),
+                    ));
                 }
             }
+        }
+        if let Some(url) = &self.otlp_endpoint
+            && !is_http_url(url)
+        {
+            return Err(ConfigError::invalid(
+                "otlp_endpoint",
+                format!("expected an http:// URL such as http://collector:4318, got {url:?}"),
+            ));
         }
         if self.event_exchange.trim().is_empty() {
             return Err(ConfigError::invalid("event_exchange", "must not be empty"));
@@ -483,6 +492,7 @@ impl Settings {
         self.upstream(self.gateway_url.as_ref(), self.gateway_port)
     }
 
+    /// The comma list of `configured`'s replicas' base URLs, or this host's `port`.
     fn upstream(&self, configured: Option<&String>, port: u16) -> String {
         configured.cloned().unwrap_or_else(|| {
             let host = if self.host.is_unspecified() {
@@ -530,6 +540,11 @@ fn is_reserved_env_key(key: &str) -> bool {
 }
 
 /// The engine a database URL selects, or why it is not usable.
+/// Whether `url` is an `http://` URL with a host.
+fn is_http_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| u.scheme() == "http" && u.host().is_some())
+}
+
 pub fn database_kind(url: &str) -> Result<DatabaseKind, String> {
     if url.starts_with("sqlite:") {
         Ok(DatabaseKind::Sqlite)
@@ -654,9 +669,28 @@ mod tests {
             Ok(())
         });
         Jail::expect_with(|jail| {
+            jail.set_env("INVENTORY_SALES_URL", "http://sales-a:8003,sales-b:8003");
+            let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(
+                err.contains("sales_url"),
+                "one bad replica address is refused: {err}"
+            );
+            Ok(())
+        });
+        Jail::expect_with(|jail| {
             jail.set_env("INVENTORY_CACHE_TTL_SECS", "0");
             let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("cache_ttl_secs"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn a_service_address_may_list_its_replicas() {
+        Jail::expect_with(|jail| {
+            jail.set_env("INVENTORY_SALES_URL", "http://sales-a:8003, http://sales-b:8003");
+            let s = load_in(None, &Overrides::default()).unwrap();
+            assert_eq!(s.sales_upstream(), "http://sales-a:8003, http://sales-b:8003");
             Ok(())
         });
     }

@@ -1,7 +1,7 @@
 //! HTTP plumbing shared by every service, so each service's code is only its own routes.
 //!
 //! # Layout
-//! - [`breaker`]: the circuit breaker every HTTP client of an upstream goes through.
+//! - [`breaker`]: the circuit breaker every call to an upstream's replica goes through.
 //! - [`costs`]: cost prices only for managers: what clerks and viewers are not sent.
 //! - [`csv_export`]: lists as CSV, streamed page by page.
 //! - [`cursor`]: the cursors of paged listings.
@@ -15,6 +15,7 @@
 //! - [`middleware`]: request ids, tracing, request metrics, panics and stray errors as problems.
 //! - [`paging`]: page sizes and cutting pages.
 //! - [`problem`]: [`Problem`], the `application/problem+json` body of every error.
+//! - [`replicas`]: an upstream's replicas: calls in turn, ejection, probing back.
 //! - [`schema`]: the API document's description of each kind of input value.
 //! - [`server`]: [`server::serve`] with graceful shutdown.
 //! - [`telemetry`]: log output and trace export set-up.
@@ -32,6 +33,7 @@ pub mod local;
 pub mod middleware;
 pub mod paging;
 pub mod problem;
+pub mod replicas;
 pub mod schema;
 pub mod server;
 pub mod telemetry;

@@ -1,16 +1,19 @@
 //! The inventory's locations, asked for when an import sets opening stock: the catalog does
-//! not own them, so it asks the service that does (signed as the catalog, with a timeout).
+//! not own them, so it asks the service that does (at its replicas in turn, signed as the
+//! catalog, with a timeout).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Duration;
 
 use inventory_api::views::LocationList;
+use web::replicas::{InvalidReplicas, Replicas, at};
 
-/// Asks the inventory at `base` which locations exist and are active.
+/// Asks the inventory which locations exist and are active.
 #[derive(Clone)]
 pub struct Locations {
     client: reqwest::Client,
-    base: String,
+    inventory: Arc<Replicas>,
     signer: web::Signer,
 }
 
@@ -18,25 +21,46 @@ pub struct Locations {
 #[error("the inventory could not be asked which locations exist: {0}")]
 pub struct Unavailable(String);
 
+#[derive(Debug, thiserror::Error)]
+pub enum LocationsError {
+    #[error("catalog HTTP client: {0}")]
+    Client(#[from] reqwest::Error),
+    #[error(transparent)]
+    Inventory(#[from] InvalidReplicas),
+}
+
 impl Locations {
-    pub fn new(base: String, signer: web::Signer, timeout: Duration) -> Result<Locations, reqwest::Error> {
+    /// `inventory` is the comma list of the inventory replicas' base URLs.
+    pub fn new(inventory: &str, signer: web::Signer, timeout: Duration) -> Result<Locations, LocationsError> {
         let client = reqwest::Client::builder()
             .timeout(timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()?;
-        Ok(Locations { client, base, signer })
+        Ok(Locations {
+            client,
+            inventory: Arc::new(Replicas::parse("inventory", inventory)?),
+            signer,
+        })
     }
 
     /// The codes of the active locations.
     pub async fn active(&self) -> Result<HashSet<String>, Unavailable> {
-        let mut request = self.client.get(format!("{}/api/v1/locations", self.base)).header(
-            reqwest::header::AUTHORIZATION,
-            self.signer.bearer(&web::Identity::service(crate::SERVICE)),
-        );
-        if let Some(id) = web::middleware::current_request_id() {
-            request = request.header(web::middleware::REQUEST_ID, id);
-        }
-        let response = request.send().await.map_err(|e| Unavailable(e.to_string()))?;
+        let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
+        let request_id = web::middleware::current_request_id();
+        let response = self
+            .inventory
+            .send(|base| {
+                let request = self
+                    .client
+                    .get(at(base, "/api/v1/locations"))
+                    .header(reqwest::header::AUTHORIZATION, identity.clone());
+                match &request_id {
+                    Some(id) => request.header(web::middleware::REQUEST_ID, id.clone()),
+                    None => request,
+                }
+            })
+            .await
+            .map_err(|e| Unavailable(e.to_string()))?;
         if !response.status().is_success() {
             return Err(Unavailable(format!("it answered {}", response.status())));
         }
