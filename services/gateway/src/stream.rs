@@ -1,16 +1,22 @@
 //! `GET /api/v1/events/stream`: the system's events as Server-Sent Events, for dashboards.
 //!
-//! The gateway listens to the event bus (an exclusive queue per gateway on RabbitMQ, the
-//! in-process bus in the embedded default) and keeps the most recent events in memory. Each
-//! event gets an id `<epoch>-<n>`, where the epoch names this gateway's run; a client that
-//! reconnects with `Last-Event-ID` receives what it missed if it is still kept. When it is not
-//! (gateway restarted, client away too long, or the gateway lost its bus connection for a
-//! while) the client gets a `resync` event first, meaning "reload your data".
+//! The gateway listens to the event bus (an exclusive queue per gateway replica on RabbitMQ,
+//! so that every replica hears every event; the in-process bus in the embedded default) and
+//! keeps the most recent events in memory. Each event gets an id `<epoch>-<n>:<event id>`,
+//! where the epoch names this gateway's run and the event id is the envelope's, the same on
+//! every replica. A client that reconnects with `Last-Event-ID` receives what it missed if it
+//! is still kept: by number on the replica that sent the id, by the event id on another (a
+//! load balancer may send the reconnection anywhere). Replicas can hear events of different
+//! services in a slightly different order, so another replica also sends again the events it
+//! heard in the [`OVERLAP`] before the last one: a resumed stream may repeat an event (its
+//! envelope's `id` tells), never miss one. When the last event is not kept (gateway restarted,
+//! client away too long, or the gateway lost its bus connection for a while) the client gets
+//! a `resync` event first, meaning "reload your data".
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -43,10 +49,17 @@ pub const TYPES: &[&str] = &[
 /// user stops receiving events soon.
 const RECHECK_EVERY: Duration = Duration::from_secs(30);
 
+/// How far back a replica resuming another replica's stream sends events again.
+pub const OVERLAP: Duration = Duration::from_secs(2);
+
 /// One event as sent on the stream.
 #[derive(Debug)]
 pub struct StreamEvent {
     seq: u64,
+    /// The envelope's id, the same on every replica (none for `resync`).
+    event_id: Option<String>,
+    /// When this gateway heard it.
+    heard: Instant,
     event_type: String,
     /// The event's envelope, as JSON.
     data: String,
@@ -74,7 +87,13 @@ struct Start {
 
 impl Feed {
     pub fn new(capacity: usize) -> Feed {
-        let epoch = format!("{:x}", storage::clock::now_ms());
+        // The start time and a random part: replicas started in the same millisecond (as an
+        // orchestrator does) still tell their ids apart.
+        let epoch = format!(
+            "{:x}{}",
+            storage::clock::now_ms(),
+            &uuid::Uuid::new_v4().simple().to_string()[..8]
+        );
         Feed {
             epoch,
             capacity: capacity.max(1),
@@ -86,10 +105,12 @@ impl Feed {
         }
     }
 
-    fn push(&self, event_type: String, data: String) {
+    fn push(&self, event_type: String, event_id: Option<String>, data: String) {
         let mut recent = self.recent.lock().expect("feed lock");
         let event = Arc::new(StreamEvent {
             seq: recent.next_seq,
+            event_id: event_id.filter(|id| !id.is_empty()),
+            heard: Instant::now(),
             event_type,
             data,
         });
@@ -113,18 +134,25 @@ impl Feed {
                 live,
             };
         };
-        let resumable = last_id
-            .split_once('-')
-            .filter(|(epoch, _)| *epoch == self.epoch)
-            .and_then(|(_, seq)| seq.parse::<u64>().ok())
-            .filter(|&seq| {
-                let oldest = recent.events.front().map_or(recent.next_seq, |e| e.seq);
-                seq + 1 >= oldest && seq < recent.next_seq
-            });
-        match resumable {
-            Some(seq) => Start {
+        let (origin, event_id) = match last_id.split_once(':') {
+            Some((origin, event_id)) => (origin, Some(event_id)),
+            None => (last_id, None),
+        };
+        let replay = match origin.split_once('-') {
+            Some((epoch, seq)) if epoch == self.epoch => seq
+                .parse::<u64>()
+                .ok()
+                .filter(|&seq| {
+                    let oldest = recent.events.front().map_or(recent.next_seq, |e| e.seq);
+                    seq + 1 >= oldest && seq < recent.next_seq
+                })
+                .map(|seq| recent.events.iter().filter(|e| e.seq > seq).cloned().collect()),
+            _ => event_id.and_then(|event_id| another_replicas(&recent.events, event_id)),
+        };
+        match replay {
+            Some(replay) => Start {
                 resync: false,
-                replay: recent.events.iter().filter(|e| e.seq > seq).cloned().collect(),
+                replay,
                 live,
             },
             None => Start {
@@ -135,8 +163,11 @@ impl Feed {
         }
     }
 
-    fn id(&self, seq: u64) -> String {
-        format!("{}-{seq}", self.epoch)
+    fn id(&self, event: &StreamEvent) -> String {
+        match &event.event_id {
+            Some(event_id) => format!("{}-{}:{event_id}", self.epoch, event.seq),
+            None => format!("{}-{}", self.epoch, event.seq),
+        }
     }
 
     /// Listens to the bus until `shutdown`, listening again (with back-off) when the
@@ -153,7 +184,7 @@ impl Feed {
             match listener {
                 Ok(mut listener) => {
                     if lost {
-                        self.push("resync".to_owned(), "{}".to_owned());
+                        self.push("resync".to_owned(), None, "{}".to_owned());
                     }
                     backoff.reset();
                     loop {
@@ -163,9 +194,10 @@ impl Feed {
                         };
                         match heard {
                             Heard::Event(message) => {
-                                self.push(message.event_type, without_costs(&message.payload));
+                                let data = without_costs(&message.payload);
+                                self.push(message.event_type, Some(message.id), data);
                             }
-                            Heard::Gap => self.push("resync".to_owned(), "{}".to_owned()),
+                            Heard::Gap => self.push("resync".to_owned(), None, "{}".to_owned()),
                             Heard::Closed => break,
                         }
                     }
@@ -182,6 +214,23 @@ impl Feed {
             }
         }
     }
+}
+
+/// What a stream last given `event_id` by another replica missed: the events this replica
+/// heard after it, and those it heard in the [`OVERLAP`] before it, which the other replica
+/// may have sent after it. `None` when this replica does not keep that event.
+fn another_replicas(events: &VecDeque<Arc<StreamEvent>>, event_id: &str) -> Option<Vec<Arc<StreamEvent>>> {
+    let last = events
+        .iter()
+        .position(|e| e.event_id.as_deref() == Some(event_id))?;
+    let since = events[last].heard.checked_sub(OVERLAP);
+    let replay = events
+        .iter()
+        .enumerate()
+        .filter(|(at, e)| *at > last || (*at < last && since.is_none_or(|since| e.heard >= since)))
+        .map(|(_, e)| e.clone())
+        .collect();
+    Some(replay)
 }
 
 pub struct StreamState {
@@ -219,7 +268,7 @@ pub fn router(state: Arc<StreamState>) -> Router {
 #[utoipa::path(get, path = "/api/v1/events/stream", tag = "events",
     params(("Last-Event-ID" = Option<String>, Header, nullable = false, description = "The id of the last event received, to resume")),
     responses((status = 200, content_type = "text/event-stream", body = StreamFrame,
-               description = "A stream of events, each as `event: SaleCreated\\nid: 18c9f-42\\ndata: {\"type\":\"SaleCreated\",\"version\":1,...}`")))]
+               description = "A stream of events, each as `event: SaleCreated\\nid: 18c9f0a1b2c3d4-42:0f1e2d3c-…\\ndata: {\"type\":\"SaleCreated\",\"version\":1,...}`")))]
 async fn stream(
     State(state): State<Arc<StreamState>>,
     Extension(principal): Extension<Principal>,
@@ -253,7 +302,7 @@ async fn pump(
     let sse = |event: &StreamEvent| {
         SseEvent::default()
             .event(event.event_type.as_str())
-            .id(feed.id(event.seq))
+            .id(feed.id(event))
             .data(event.data.as_str())
     };
     if start.resync
@@ -330,40 +379,114 @@ mod tests {
         );
     }
 
+    /// The id the stream gave event `seq`, or the one it would give a `resync` numbered so.
+    fn id(feed: &Feed, seq: u64) -> String {
+        let recent = feed.recent.lock().unwrap();
+        match recent.events.iter().find(|e| e.seq == seq) {
+            Some(event) => feed.id(event),
+            None => format!("{}-{seq}", feed.epoch),
+        }
+    }
+
+    fn seqs(start: &Start) -> Vec<u64> {
+        start.replay.iter().map(|e| e.seq).collect()
+    }
+
+    fn push(feed: &Feed, event_id: &str) {
+        feed.push("SaleCreated".into(), Some(event_id.to_owned()), "{}".into());
+    }
+
     #[test]
     fn a_client_resumes_after_its_last_event_or_is_told_to_resync() {
         let feed = Feed::new(3);
         for n in 1..=5 {
-            feed.push("SaleCreated".into(), format!("{{\"n\":{n}}}"));
+            push(&feed, &format!("e{n}"));
         }
         // Kept: 3, 4, 5.
-        let start = feed.start(Some(&feed.id(3)));
+        let start = feed.start(Some(&id(&feed, 3)));
         assert!(!start.resync);
-        assert_eq!(start.replay.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![4, 5]);
-        let start = feed.start(Some(&feed.id(2)));
-        assert_eq!(
-            start.replay.iter().map(|e| e.seq).collect::<Vec<_>>(),
-            vec![3, 4, 5]
+        assert_eq!(seqs(&start), vec![4, 5]);
+        let start = feed.start(Some(&format!("{}-2", feed.epoch)));
+        assert_eq!(seqs(&start), vec![3, 4, 5]);
+        assert!(
+            feed.start(Some(&id(&feed, 1))).resync,
+            "event 2 is no longer kept"
         );
-        assert!(feed.start(Some(&feed.id(1))).resync, "event 2 is no longer kept");
         assert!(
             feed.start(Some("otherepoch-4")).resync,
-            "another run of the gateway"
+            "another run of the gateway, without an event id"
         );
-        assert!(feed.start(Some(&feed.id(9))).resync, "an id from the future");
+        assert!(
+            feed.start(Some("otherepoch-4:e1")).resync,
+            "an event this replica no longer keeps"
+        );
+        assert!(feed.start(Some(&id(&feed, 9))).resync, "an id from the future");
         assert!(feed.start(Some("garbage")).resync);
         let fresh = feed.start(None);
         assert!(!fresh.resync && fresh.replay.is_empty());
     }
 
+    #[test]
+    fn a_stream_resumes_on_another_replica_by_the_event_id_repeating_only_what_is_recent() {
+        // Two replicas heard the same events, the last two in another order.
+        let a = Feed::new(10);
+        let b = Feed::new(10);
+        for event in ["e1", "e2", "e3", "e4"] {
+            push(&a, event);
+        }
+        for event in ["e1", "e2", "e4", "e3"] {
+            push(&b, event);
+        }
+        // The client had everything up to e3 from a (e4 not yet); b heard e3 last.
+        let resumed = b.start(Some(&id(&a, 3)));
+        assert!(!resumed.resync);
+        let replayed: Vec<&str> = resumed
+            .replay
+            .iter()
+            .map(|e| e.event_id.as_deref().unwrap())
+            .collect();
+        assert!(
+            replayed.contains(&"e4"),
+            "e4, heard before e3 on b, is not missed: {replayed:?}"
+        );
+        assert!(
+            !replayed.contains(&"e3"),
+            "the last event itself is not sent again"
+        );
+        // Heard long before, an event is not repeated.
+        let c = Feed::new(10);
+        push(&c, "old");
+        {
+            let mut recent = c.recent.lock().unwrap();
+            let old = clone_of(&recent.events[0]);
+            recent.events[0] = Arc::new(StreamEvent {
+                heard: old.heard.checked_sub(OVERLAP * 2).unwrap_or(old.heard),
+                ..old
+            });
+        }
+        push(&c, "e1");
+        push(&c, "e2");
+        let resumed = c.start(Some("elsewhere-7:e1"));
+        assert_eq!(seqs(&resumed), vec![3], "only e2: {:?}", seqs(&resumed));
+    }
+
+    fn clone_of(event: &StreamEvent) -> StreamEvent {
+        StreamEvent {
+            seq: event.seq,
+            event_id: event.event_id.clone(),
+            heard: event.heard,
+            event_type: event.event_type.clone(),
+            data: event.data.clone(),
+        }
+    }
+
     #[tokio::test]
     async fn live_events_follow_the_replay_without_gaps_or_repeats() {
         let feed = Feed::new(10);
-        feed.push("A".into(), "{}".into());
-        let mut start = feed.start(Some(&feed.id(0)));
-        feed.push("B".into(), "{}".into());
-        let replayed: Vec<u64> = start.replay.iter().map(|e| e.seq).collect();
-        assert_eq!(replayed, vec![1]);
+        push(&feed, "e1");
+        let mut start = feed.start(Some(&format!("{}-0", feed.epoch)));
+        push(&feed, "e2");
+        assert_eq!(seqs(&start), vec![1]);
         assert_eq!(start.live.recv().await.unwrap().seq, 2);
     }
 }
