@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Smoke test of scripts/run-split.sh against this machine's MariaDB, RabbitMQ and Redis: every
-# service starts as its own process, the gateway reports ready (its database, and the
-# services behind it), the dashboard answers through to it, and SIGTERM stops them all.
+# Smoke test of scripts/run-split.sh against this machine's MariaDB, RabbitMQ and Redis, with
+# two replicas of every service: each starts as its own process, both gateways report ready
+# (their database, and the services behind them), both dashboards answer through to them, a
+# session opened on one gateway works on the other, and SIGTERM stops them all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 suffix=$(date +%s)$$
@@ -26,13 +27,16 @@ export INVENTORY_ADMIN_PASSWORD="five processes, one shop"
 export INVENTORY_GATEWAY_PORT=18000 INVENTORY_CATALOG_PORT=18001 INVENTORY_INVENTORY_PORT=18002
 export INVENTORY_SALES_PORT=18003 INVENTORY_REPORTS_PORT=18004 INVENTORY_ADMIN_PORT=13000
 export LOG_DIR="$work/logs"
+export REPLICAS=2
 
 scripts/run-split.sh >"$work/script.log" 2>&1 &
 script=$!
 ready=""
 for _ in $(seq 60); do
   if curl -fsS http://127.0.0.1:13000/health/ready >/dev/null 2>&1 \
-    && curl -fsS http://127.0.0.1:18000/health/ready >/dev/null 2>&1; then
+    && curl -fsS http://127.0.0.1:13010/health/ready >/dev/null 2>&1 \
+    && curl -fsS http://127.0.0.1:18000/health/ready >/dev/null 2>&1 \
+    && curl -fsS http://127.0.0.1:18010/health/ready >/dev/null 2>&1; then
     ready=yes
     break
   fi
@@ -45,10 +49,15 @@ if [[ -z "$ready" ]]; then
   kill -TERM "$script" || true
   exit 1
 fi
-# A login through the dashboard reaches the gateway's database.
-curl -fsS -X POST http://127.0.0.1:13000/api/v1/auth/login -H 'content-type: application/json' \
-  -d "{\"username\":\"admin\",\"password\":\"$INVENTORY_ADMIN_PASSWORD\"}" >/dev/null
-pgrep -f "$TRACKER_BIN serve --target" | wc -l | grep -qx 6 || { echo "error: not six service processes" >&2; exit 1; }
+# A login through a dashboard reaches the gateways' database; the session works on the other
+# gateway replica too.
+token=$(curl -fsS -X POST http://127.0.0.1:13010/api/v1/auth/login -H 'content-type: application/json' \
+  -d "{\"username\":\"admin\",\"password\":\"$INVENTORY_ADMIN_PASSWORD\"}" \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+for gateway in 18000 18010; do
+  curl -fsS "http://127.0.0.1:$gateway/api/v1/products" -H "authorization: Bearer $token" >/dev/null
+done
+pgrep -f "$TRACKER_BIN serve --target" | wc -l | grep -qx 12 || { echo "error: not twelve service processes" >&2; exit 1; }
 # SIGTERM, as an init system sends (a background job of a script ignores SIGINT).
 kill -TERM "$script"
 wait "$script" || true
@@ -57,4 +66,4 @@ if pgrep -f "$TRACKER_BIN serve --target" >/dev/null; then
   echo "error: services still running after Ctrl-C" >&2
   exit 1
 fi
-echo "split: six processes served and stopped"
+echo "split: two replicas of six services served and stopped"

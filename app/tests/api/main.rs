@@ -16,6 +16,7 @@
 //! - [`dashboard`], [`browser`]: the admin dashboard, over HTTP and in Chromium.
 //! - [`faults`], [`fault_drill`]: broken connections, killed services and a restarted broker
 //!   under load.
+//! - [`replicas`]: two replicas of every service, one of them killed at a time under load.
 
 #[macro_use]
 mod support;
@@ -35,6 +36,7 @@ mod import;
 mod inventory;
 mod purchasing;
 mod reorder;
+mod replicas;
 mod reports;
 mod sales;
 mod serials;

@@ -179,76 +179,119 @@ pub fn free_port() -> u16 {
     }
 }
 
-/// Every service its own process on a fixed port of its own, as in containers, so that any of
-/// them can be killed and started again in place while the others keep their addresses.
+/// Every service its own process (or several: its replicas) on a fixed port of its own, as in
+/// containers, so that any of them can be killed and started again in place while the others
+/// keep their addresses. A service calls every replica of the services it needs.
 pub struct Split<'a> {
     /// A fresh command line for a process (environment, backing).
     env: Box<dyn Fn() -> Command + 'a>,
-    ports: BTreeMap<&'static str, String>,
-    servers: BTreeMap<&'static str, Server>,
+    /// The port of each replica of each service.
+    ports: BTreeMap<&'static str, Vec<String>>,
+    servers: BTreeMap<(&'static str, usize), Server>,
 }
 
 impl<'a> Split<'a> {
     /// Starts `services` in order, each from a command made by `env`.
     pub fn start(env: impl Fn() -> Command + 'a, services: &[&'static str]) -> Split<'a> {
+        Split::replicated(env, services, 1)
+    }
+
+    /// Starts `replicas` processes of each of `services`, in order.
+    pub fn replicated(
+        env: impl Fn() -> Command + 'a,
+        services: &[&'static str],
+        replicas: usize,
+    ) -> Split<'a> {
         let mut split = Split {
             env: Box::new(env),
             ports: ["catalog", "inventory", "sales", "reports", "gateway", "admin"]
                 .into_iter()
-                .map(|s| (s, free_port().to_string()))
+                .map(|s| (s, (0..replicas).map(|_| free_port().to_string()).collect()))
                 .collect(),
             servers: BTreeMap::new(),
         };
         for &service in services {
-            split.restart(service);
+            for replica in 0..replicas {
+                split.restart_replica(service, replica);
+            }
         }
         split
     }
 
+    /// The first replica's address.
     pub fn url(&self, service: &str) -> String {
-        format!("http://127.0.0.1:{}", self.ports[service])
+        self.replica_url(service, 0)
+    }
+
+    pub fn replica_url(&self, service: &str, replica: usize) -> String {
+        format!("http://127.0.0.1:{}", self.ports[service][replica])
+    }
+
+    /// Every replica's address, as a comma list (the form of `--<service>-url`).
+    pub fn urls(&self, service: &str) -> String {
+        let urls: Vec<String> = (0..self.ports[service].len())
+            .map(|replica| self.replica_url(service, replica))
+            .collect();
+        urls.join(",")
     }
 
     /// The lines `service` logs, from the ones after its start-up on.
-    pub fn lines(&self, service: &str) -> &mpsc::Receiver<String> {
-        &self.servers[service].lines
+    pub fn lines(&self, service: &'static str) -> &mpsc::Receiver<String> {
+        &self.servers[&(service, 0)].lines
     }
 
     /// Starts `service` (again), pointed at the others' fixed addresses.
     pub fn restart(&mut self, service: &'static str) {
+        self.restart_replica(service, 0);
+    }
+
+    /// Starts replica `replica` of `service` (again).
+    pub fn restart_replica(&mut self, service: &'static str, replica: usize) {
         let mut args = vec![
             "--target".to_owned(),
             service.to_owned(),
             format!("--{service}-port"),
-            self.ports[service].clone(),
+            self.ports[service][replica].clone(),
         ];
         let upstreams: &[&str] = match service {
+            "catalog" => &["inventory"],
             "inventory" => &["sales"],
             "sales" => &["catalog", "inventory"],
+            "reports" => &["catalog", "inventory", "sales"],
             "gateway" => &["catalog", "inventory", "sales", "reports"],
             "admin" => &["gateway"],
             _ => &[],
         };
         for upstream in upstreams {
             args.push(format!("--{upstream}-url"));
-            args.push(self.url(upstream));
+            args.push(self.urls(upstream));
         }
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let server = Server::start((self.env)(), &args, &[service]);
-        self.servers.insert(service, server);
+        self.servers.insert((service, replica), server);
     }
 
     /// Kills `service` at once (SIGKILL), as a crash would.
     pub fn kill(&mut self, service: &'static str) {
-        self.servers.remove(service).expect("running").kill();
+        self.kill_replica(service, 0);
+    }
+
+    /// Kills replica `replica` of `service` at once (SIGKILL).
+    pub fn kill_replica(&mut self, service: &'static str, replica: usize) {
+        self.servers.remove(&(service, replica)).expect("running").kill();
     }
 
     /// Stops every service with SIGTERM, front doors first; fails unless each exits cleanly.
     pub fn terminate(mut self) {
-        for service in ["admin", "gateway", "sales", "inventory", "catalog"] {
-            if let Some(server) = self.servers.remove(service) {
-                let (status, _) = server.terminate();
-                assert!(status.success(), "{service} did not stop cleanly: {status}");
+        for service in ["admin", "gateway", "sales", "reports", "inventory", "catalog"] {
+            for replica in 0..self.ports[service].len() {
+                if let Some(server) = self.servers.remove(&(service, replica)) {
+                    let (status, _) = server.terminate();
+                    assert!(
+                        status.success(),
+                        "{service} {replica} did not stop cleanly: {status}"
+                    );
+                }
             }
         }
     }
