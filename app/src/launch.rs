@@ -98,10 +98,11 @@ async fn close_by(deadline: tokio::time::Instant, target: Target, close: BoxFutu
 /// which connects only the services running in this process.
 fn event_bus(settings: &Settings) -> Bus {
     match &settings.amqp_url {
-        Some(url) => Bus::rabbitmq_with_queue_expiry(
+        Some(url) => Bus::rabbitmq_with(
             url.expose_secret(),
             &settings.event_exchange,
             settings.event_queue_expiry_secs.map(Duration::from_secs),
+            settings.event_queue_type,
         ),
         None => Bus::in_process(),
     }

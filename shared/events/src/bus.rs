@@ -15,6 +15,7 @@ use lapin::options::{
 };
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Confirmation, Connection, ConnectionProperties, ExchangeKind};
+use settings::EventQueueType;
 use tokio::sync::{mpsc, oneshot};
 
 /// How long connecting to RabbitMQ may take before it counts as down. lapin itself would
@@ -81,10 +82,23 @@ impl Bus {
     /// they have had no consumer for that long (`x-expires`). For throwaway installations
     /// such as tests; a shop's queues must outlive any outage, so the default is never.
     pub fn rabbitmq_with_queue_expiry(url: &str, exchange: &str, queue_expiry: Option<Duration>) -> Bus {
+        Bus::rabbitmq_with(url, exchange, queue_expiry, EventQueueType::Classic)
+    }
+
+    /// As [`Bus::rabbitmq_with_queue_expiry`], declaring the services' queues (and their
+    /// dead-letter queues) as `queue_type`. A gateway's live-stream queue stays classic: it is
+    /// exclusive to its connection, which a quorum queue cannot be.
+    pub fn rabbitmq_with(
+        url: &str,
+        exchange: &str,
+        queue_expiry: Option<Duration>,
+        queue_type: EventQueueType,
+    ) -> Bus {
         Bus::RabbitMq(Arc::new(RabbitBus {
             url: url.to_owned(),
             exchange: exchange.to_owned(),
             queue_expiry,
+            queue_type,
             publisher: tokio::sync::Mutex::new(None),
         }))
     }
@@ -397,6 +411,7 @@ pub struct RabbitBus {
     url: String,
     exchange: String,
     queue_expiry: Option<Duration>,
+    queue_type: EventQueueType,
     /// The publishing connection and its confirm-mode channel, opened on first use and
     /// dropped on any error so that the next publish reconnects.
     publisher: tokio::sync::Mutex<Option<(Connection, lapin::Channel)>>,
@@ -413,7 +428,16 @@ impl RabbitBus {
         .map_err(BusError::from)
     }
 
+    /// `arguments` with the queues' type and expiry. A classic queue is declared without
+    /// `x-queue-type`, as before the setting existed: some RabbitMQ versions hold an explicit
+    /// `classic` inequivalent to a queue declared without it.
     fn expiring(&self, mut arguments: FieldTable) -> FieldTable {
+        if self.queue_type == EventQueueType::Quorum {
+            arguments.insert(
+                ShortString::from("x-queue-type"),
+                AMQPValue::LongString("quorum".into()),
+            );
+        }
         if let Some(expiry) = self.queue_expiry {
             let ms = i64::try_from(expiry.as_millis()).unwrap_or(i64::MAX).max(1);
             arguments.insert(ShortString::from("x-expires"), AMQPValue::LongLongInt(ms));

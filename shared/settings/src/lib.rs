@@ -34,6 +34,18 @@ pub enum LogFormat {
     Json,
 }
 
+/// The kind of RabbitMQ queue the services' event queues (and their dead-letter queues) are.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventQueueType {
+    /// A classic queue: on one node, for a single RabbitMQ server.
+    #[default]
+    Classic,
+    /// A quorum queue: replicated across a RabbitMQ cluster's nodes (Raft), surviving the loss
+    /// of a minority of them.
+    Quorum,
+}
+
 /// Every setting of every service; a process reads only the ones its targets need.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -106,6 +118,10 @@ pub struct Settings {
     /// If set, RabbitMQ deletes this installation's queues after they had no consumer for
     /// this many seconds. For throwaway installations (tests); unset for a shop.
     pub event_queue_expiry_secs: Option<u64>,
+    /// `quorum` declares the event queues as quorum queues, for a RabbitMQ cluster. A queue
+    /// keeps the type it was declared with: choose before the first start, or drain and
+    /// delete the queues before switching.
+    pub event_queue_type: EventQueueType,
     /// `redis://…` switches the catalog cache from in-process to Redis.
     pub redis_url: Option<SecretString>,
     /// Prefix of every Redis key, so several installations can share one Redis.
@@ -176,6 +192,7 @@ impl Default for Settings {
             event_exchange: "inventory-tracker.events".to_owned(),
             consumer_max_attempts: 5,
             event_queue_expiry_secs: None,
+            event_queue_type: EventQueueType::Classic,
             redis_url: None,
             redis_key_prefix: "inventory-tracker".to_owned(),
             catalog_url: None,
@@ -681,6 +698,25 @@ mod tests {
             jail.set_env("INVENTORY_CACHE_TTL_SECS", "0");
             let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
             assert!(err.contains("cache_ttl_secs"), "{err}");
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_event_queues_may_be_quorum_queues() {
+        Jail::expect_with(|jail| {
+            assert_eq!(
+                load_in(None, &Overrides::default()).unwrap().event_queue_type,
+                EventQueueType::Classic
+            );
+            jail.set_env("INVENTORY_EVENT_QUEUE_TYPE", "quorum");
+            assert_eq!(
+                load_in(None, &Overrides::default()).unwrap().event_queue_type,
+                EventQueueType::Quorum
+            );
+            jail.set_env("INVENTORY_EVENT_QUEUE_TYPE", "mirrored");
+            let err = load_in(None, &Overrides::default()).unwrap_err().to_string();
+            assert!(err.contains("event_queue_type"), "{err}");
             Ok(())
         });
     }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use events::{Bus, Consumer, Envelope, Event, HandleError, Handler, Message, Outbox, Relay};
 use futures::future::BoxFuture;
 use serde::Serialize;
+use settings::EventQueueType;
 use sqlx::{AnyConnection, AssertSqlSafe};
 use storage::Db;
 use testkit::{TcpProxy, TestDatabase, eventually};
@@ -266,11 +267,21 @@ async fn a_consumer_that_dies_between_commit_and_ack_gets_a_harmless_redelivery(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
+    poison_messages_are_dead_lettered(EventQueueType::Classic).await;
+}
+
+/// The same over quorum queues, as on a RabbitMQ cluster (a single node serves them too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn quorum_queues_carry_events_and_dead_letters_alike() {
+    poison_messages_are_dead_lettered(EventQueueType::Quorum).await;
+}
+
+async fn poison_messages_are_dead_lettered(queue_type: EventQueueType) {
     let Some((rig, amqp)) = production().await else {
         return;
     };
     let exchange = testkit::unique_exchange("poison");
-    let bus = Bus::rabbitmq_with_queue_expiry(&amqp, &exchange, Some(Duration::from_secs(60)));
+    let bus = Bus::rabbitmq_with(&amqp, &exchange, Some(Duration::from_secs(60)), queue_type);
     let consumer = rig.consumer(&bus, &exchange);
     let queue = consumer.queue().to_owned();
     let stop = CancellationToken::new();
@@ -327,6 +338,51 @@ async fn poison_messages_are_dead_lettered_and_the_next_ones_consumed() {
     }
     assert_eq!(dead.len(), 2, "{dead:?}");
     assert_eq!(dead[0], "not json");
+    // The queues are of the type asked for: declared again with the same arguments they are
+    // accepted, and with another type refused.
+    let declare = |name: String, queue_type: Option<&'static str>| {
+        let connection = &connection;
+        let dead_letter_exchange = format!("{exchange}.dead-letter");
+        async move {
+            use lapin::types::{AMQPValue, FieldTable};
+            let mut arguments = FieldTable::default();
+            if !name.ends_with(".dead-letter") {
+                arguments.insert(
+                    "x-dead-letter-exchange".into(),
+                    AMQPValue::LongString(dead_letter_exchange.as_str().into()),
+                );
+                arguments.insert(
+                    "x-dead-letter-routing-key".into(),
+                    AMQPValue::LongString(name.as_str().into()),
+                );
+            }
+            if let Some(queue_type) = queue_type {
+                arguments.insert("x-queue-type".into(), AMQPValue::LongString(queue_type.into()));
+            }
+            arguments.insert("x-expires".into(), AMQPValue::LongLongInt(60_000));
+            let channel = connection.create_channel().await.unwrap();
+            let options = lapin::options::QueueDeclareOptions {
+                durable: true,
+                ..Default::default()
+            };
+            channel
+                .queue_declare(name.as_str().into(), options, arguments)
+                .await
+        }
+    };
+    let (same, other) = match queue_type {
+        EventQueueType::Classic => (None, "quorum"),
+        EventQueueType::Quorum => (Some("quorum"), "classic"),
+    };
+    for name in [queue.clone(), format!("{queue}.dead-letter")] {
+        declare(name.clone(), same)
+            .await
+            .unwrap_or_else(|e| panic!("{name} declared again as it was: {e}"));
+        assert!(
+            declare(name.clone(), Some(other)).await.is_err(),
+            "{name} is not a {queue_type:?} queue"
+        );
+    }
 
     stop.cancel();
     let _ = tokio::join!(consuming, relaying);
