@@ -314,13 +314,27 @@ async fn voids_and_returns_give_stock_back_exactly_once(app: TestApp, _: Backing
     assert_eq!(again.headers()["idempotent-replayed"], "true");
     settle(&app, "RET-1", 7).await; // one back on the shelf, one written off
 
-    let voided = ok_json(
-        app.post_json(&format!("/api/v1/sales/{id}/void"), &json!({}))
-            .await,
-    )
-    .await;
+    let void = |key: &'static str, reason: &'static str| {
+        app.request(Method::POST, &format!("/api/v1/sales/{id}/void"))
+            .header("idempotency-key", key)
+            .json(&json!({"reason": reason}))
+            .send()
+    };
+    let voided = ok_json(void("void-1", "changed_mind").await.unwrap()).await;
     assert_eq!(voided["status"], "voided");
     assert_eq!(voided["refunded_cents"], voided["total_cents"]);
+    // A void whose answer was lost, sent again with its key, gets that answer (found by the
+    // fault campaign: it used to be refused as already voided, though it had taken effect).
+    let retried = void("void-1", "changed_mind").await.unwrap();
+    assert_eq!(retried.status(), StatusCode::OK);
+    assert_eq!(retried.headers()["idempotent-replayed"], "true");
+    assert_eq!(ok_json(retried).await, voided);
+    let reused = void("void-1", "damaged").await.unwrap();
+    assert_eq!(
+        reused.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the key with another body"
+    );
     let history: Vec<&str> = voided["history"]
         .as_array()
         .unwrap()

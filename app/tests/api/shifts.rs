@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 modes!(
     a_day_at_the_till_adds_up_to_the_cent_in_the_z_report,
     a_clerks_refunds_above_the_limit_need_a_manager_and_a_reason,
+    a_tills_requests_retried_with_their_key_count_once,
 );
 
 const WAIT: Duration = Duration::from_secs(20);
@@ -400,4 +401,63 @@ async fn a_clerks_refunds_above_the_limit_need_a_manager_and_a_reason(app: TestA
         .unwrap()
         .clone();
     assert_eq!(entry["approved_by"], Value::Null);
+}
+
+/// A till whose answers were lost sends the same requests again with their keys: the shift is
+/// opened once, the cash paid out once, and the close answers the same Z report instead of
+/// "closed already" (as a void did before the fault campaign found it).
+async fn a_tills_requests_retried_with_their_key_count_once(app: TestApp, _: Backing) {
+    let keyed = |path: &str, key: &'static str, body: Value| {
+        app.request(Method::POST, path)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    let opening = json!({"till": "till-retry", "location": "main", "opening_float_cents": 10_000});
+    let opened = keyed("/api/v1/shifts", "open-1", opening.clone()).await.unwrap();
+    assert_eq!(opened.status(), StatusCode::CREATED);
+    let opened: Value = opened.json().await.unwrap();
+    let again = keyed("/api/v1/shifts", "open-1", opening).await.unwrap();
+    assert_eq!(
+        again.status(),
+        StatusCode::CREATED,
+        "not refused as a till with an open shift"
+    );
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], opened["id"]);
+
+    let id = opened["id"].as_str().unwrap();
+    let cash = format!("/api/v1/shifts/{id}/cash-movements");
+    let paid_out = json!({"kind": "paid_out", "amount_cents": 1_500, "reason": "Window cleaner"});
+    for _ in 0..2 {
+        let moved = keyed(&cash, "cash-1", paid_out.clone()).await.unwrap();
+        assert_eq!(moved.status(), StatusCode::CREATED);
+    }
+    let changed = keyed(
+        &cash,
+        "cash-1",
+        json!({"kind": "paid_out", "amount_cents": 2_500, "reason": "Window cleaner"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        changed.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "the key with another body"
+    );
+
+    let close = format!("/api/v1/shifts/{id}/close");
+    let closing = json!({"counted_cash_cents": 8_500});
+    let z = ok_json(keyed(&close, "close-1", closing.clone()).await.unwrap()).await;
+    assert_eq!(cents(&z["cash"]["paid_out_cents"]), 1_500, "paid out once: {z}");
+    assert_eq!(cents(&z["cash"]["expected_cents"]), 8_500);
+    let retried = keyed(&close, "close-1", closing.clone()).await.unwrap();
+    assert_eq!(retried.status(), StatusCode::OK, "not refused as closed already");
+    assert_eq!(ok_json(retried).await, z);
+    let without_key = app.post_json(&close, &closing).await;
+    assert_eq!(
+        without_key.status(),
+        StatusCode::CONFLICT,
+        "a new close of a closed shift"
+    );
 }

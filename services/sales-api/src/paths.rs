@@ -44,11 +44,13 @@ pub fn get_sale() {}
 
 /// Void a sale: every unit not yet returned goes back to stock and its money back. The body
 /// (why, how the money goes back, the till's shift, a manager's approval) may be left out.
-#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales", params(("id" = String, Path, description = "The sale's id")),
+#[utoipa::path(post, path = "/api/v1/sales/{id}/void", tag = "sales",
+    params(("id" = String, Path, description = "The sale's id"),
+           ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     request_body(content = Option<RefundInput>, description = "Optional"),
     responses((status = 200, body = Sale),
               (status = 403, description = "A clerk's refund above the shop's limit without an approval (`approval-required`), or an approval refused", body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "Already voided or fully returned, or the shift named is closed", body = Problem, content_type = "application/problem+json"),
+              (status = 409, description = "Already voided or fully returned, the shift named is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "A reason `other` without a note, a shift that does not exist, or a cash refund without a shift where the shop requires one", body = Problem, content_type = "application/problem+json")))]
 pub fn void_sale() {}
 
@@ -111,6 +113,7 @@ pub fn customer_sales() {}
 
 /// Open a shift on a till with its float; one open shift per till.
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", request_body = ShiftInput,
+    params(("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Shift),
               (status = 409, description = "The till has an open shift (`shift-already-open`, its id in `shift_id`)", body = Problem, content_type = "application/problem+json"),
               (status = 422, description = "An invalid field, or a location that does not exist or is inactive", body = Problem, content_type = "application/problem+json")))]
@@ -129,10 +132,12 @@ pub fn get_shift() {}
 
 /// Cash paid into or out of an open shift's drawer.
 #[utoipa::path(post, path = "/api/v1/shifts/{id}/cash-movements", tag = "shifts", request_body = CashMovementInput,
-    params(("id" = String, Path, description = "The shift's id")),
+    params(("id" = String, Path, description = "The shift's id"),
+           ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = CashMovement),
               (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "The shift is closed", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "The shift is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "An invalid field, or the key sent before with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn move_cash() {}
 
 /// The X report of an open shift (managers and admins: the till is counted blind), or the Z
@@ -147,10 +152,12 @@ pub fn shift_report() {}
 /// Close a shift with the cash counted: the Z report (numbered per till) is the answer, and
 /// ShiftClosed is published. A closed shift never changes.
 #[utoipa::path(post, path = "/api/v1/shifts/{id}/close", tag = "shifts", request_body = CloseInput,
-    params(("id" = String, Path, description = "The shift's id")),
+    params(("id" = String, Path, description = "The shift's id"),
+           ("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 200, body = ShiftReport),
               (status = 404, body = Problem, content_type = "application/problem+json"),
-              (status = 409, description = "The shift is closed already", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "The shift is closed already, or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "An invalid field, or the key sent before with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn close_shift() {}
 
 /// Every line of the sales the filters select as CSV, newest sale first, streamed.

@@ -259,8 +259,8 @@ impl Counter {
         &self,
         id: &str,
         details: &RefundDetails,
-        actor: &web::Actor,
-        origin: &Origin,
+        key: Option<&str>,
+        (actor, origin): (&web::Actor, &Origin),
     ) -> Result<Sale, SaleError> {
         let policy = self.refund_policy(actor).await?;
         let sale = self.get(id).await?;
@@ -269,7 +269,7 @@ impl Counter {
             self.check_units_sold(id, &back).await?;
         }
         self.store
-            .update(id, None, origin, (details, &policy), domain::void)
+            .update(id, key, origin, (details, &policy), domain::void)
             .await
     }
 

@@ -13,7 +13,13 @@ use crate::store::Origin;
 use crate::store::shifts::ShiftFilter;
 
 impl Counter {
-    pub async fn open_shift(&self, input: &ShiftInput, origin: &Origin) -> Result<Shift, SaleError> {
+    /// Opens a till's shift; with `key`, a retry gets this answer.
+    pub async fn open_shift(
+        &self,
+        input: &ShiftInput,
+        key: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Shift, SaleError> {
         let new = NewShift::parse(input).map_err(SaleError::Validation)?;
         self.upstreams
             .known_location(&new.location)
@@ -21,7 +27,7 @@ impl Counter {
             .map_err(SaleError::from)?
             .then_some(())
             .ok_or_else(|| SaleError::field("location", "is not an active location of the shop"))?;
-        self.store.open_shift(&new, origin).await
+        self.store.open_shift(&new, key, origin).await
     }
 
     pub async fn shift(&self, id: &str) -> Result<Shift, SaleError> {
@@ -42,11 +48,12 @@ impl Counter {
         &self,
         id: &str,
         input: &CashMovementInput,
+        key: Option<&str>,
         origin: &Origin,
     ) -> Result<CashMovement, SaleError> {
         let id = known_id(id)?;
         let movement = NewCashMovement::parse(input).map_err(SaleError::Validation)?;
-        self.store.move_cash(&id, &movement, origin).await
+        self.store.move_cash(&id, &movement, key, origin).await
     }
 
     /// Closes the shift with the cash counted; the Z report is the answer.
@@ -54,11 +61,12 @@ impl Counter {
         &self,
         id: &str,
         input: &CloseInput,
+        key: Option<&str>,
         origin: &Origin,
     ) -> Result<ShiftReport, SaleError> {
         let id = known_id(id)?;
         let closing = Closing::parse(input).map_err(SaleError::Validation)?;
-        self.store.close_shift(&id, &closing, origin).await
+        self.store.close_shift(&id, &closing, key, origin).await
     }
 
     /// The Z report of a closed shift; the X report of an open one only for managers and

@@ -56,7 +56,7 @@ fn origin(actor: &web::Actor, request_id: web::RequestId) -> Origin {
 
 /// The body as `T`; 422 when its shape is wrong. The body is kept as JSON too: its canonical
 /// text (serde_json keeps object keys sorted) is what an idempotency key is claimed for.
-fn shaped<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Problem> {
+pub(super) fn shaped<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Problem> {
     T::deserialize(body).map_err(|e| {
         Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -69,23 +69,34 @@ fn shaped<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Problem> {
 
 /// Claims the request's idempotency key, if it sent one; `Some` is the answer to give instead
 /// of doing the work (the first answer replayed, or why the key cannot be used now).
-async fn claim(
+/// Does `work` once per idempotency key: a retry with the key gets the first answer (the work
+/// stores it with its own effect), and a failed attempt frees the key for the next. `body` is
+/// what the key was sent with: the same key with another body is refused.
+pub(super) async fn once_per_key(
     counter: &Counter,
     key: Option<&ScopedKey>,
     body: &serde_json::Value,
-) -> Result<Option<Response>, SaleError> {
-    let Some(key) = key else { return Ok(None) };
-    let claim = counter.store.claim(key.as_str(), &body.to_string()).await?;
-    Ok(idempotency::answer_instead(claim))
-}
-
-/// Frees a claimed key after a failed operation, so the client may retry with it.
-async fn release(counter: &Counter, key: Option<&str>) {
-    if let Some(key) = key
+    work: impl AsyncFnOnce(Option<&str>) -> Result<Response, SaleError>,
+) -> Result<Response, Problem> {
+    if let Some(key) = key {
+        let claim = counter
+            .store
+            .claim(key.as_str(), &body.to_string())
+            .await
+            .map_err(SaleError::from)?;
+        if let Some(answer) = idempotency::answer_instead(claim) {
+            return Ok(answer);
+        }
+    }
+    let key = key.map(ScopedKey::as_str);
+    let result = work(key).await;
+    if result.is_err()
+        && let Some(key) = key
         && let Err(e) = counter.store.release_claim(key).await
     {
         tracing::warn!(error = %e, "could not release an idempotency key");
     }
+    Ok(result?)
 }
 
 async fn create(
@@ -96,22 +107,17 @@ async fn create(
     Json(body): Json<serde_json::Value>,
 ) -> Result<Response, Problem> {
     let request = SaleRequest::parse(shaped::<SaleInput>(&body)?).map_err(SaleError::Validation)?;
-    if let Some(answer) = claim(&counter, key.as_ref(), &body).await? {
-        return Ok(answer);
-    }
-    let key = key.as_ref().map(ScopedKey::as_str);
-    let result = counter
-        .sell(&request, actor.approver(), key, &origin(&actor, request_id))
-        .await;
-    if result.is_err() {
-        release(&counter, key).await;
-    }
-    let sale = result?;
-    let mut response = (StatusCode::CREATED, Json(&sale)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sales/{}", sale.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let sale = counter
+            .sell(&request, actor.approver(), key, &origin(&actor, request_id))
+            .await?;
+        let mut response = (StatusCode::CREATED, Json(&sale)).into_response();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/sales/{}", sale.id)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
 }
 
 async fn one(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Sale>, SaleError> {
@@ -119,27 +125,36 @@ async fn one(State(counter): State<AppState>, Path(id): Path<String>) -> Result<
 }
 
 /// A void's body is optional (why, how the money goes back, the shift): none is a void for
-/// no stated reason, refunded by the method that paid the most.
+/// no stated reason, refunded by the method that paid the most. With an `Idempotency-Key`, a
+/// retry gets the first answer: a void whose answer was lost is not refused as "already voided".
 async fn void(
     State(counter): State<AppState>,
     Path(id): Path<String>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     request_id: web::RequestId,
     body: axum::body::Bytes,
-) -> Result<Json<Sale>, Problem> {
-    let input: RefundInput = if body.iter().all(u8::is_ascii_whitespace) {
+) -> Result<Response, Problem> {
+    let body: serde_json::Value = if body.iter().all(u8::is_ascii_whitespace) {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&body).map_err(|e| {
+            Problem::bad_request("invalid-json", "The body is not valid JSON").detail(e.to_string())
+        })?
+    };
+    let input: RefundInput = if body.is_null() {
         RefundInput::default()
     } else {
-        let value: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
-            Problem::bad_request("invalid-json", "The body is not valid JSON").detail(e.to_string())
-        })?;
-        shaped(&value)?
+        shaped(&body)?
     };
     let details = RefundDetails::parse(&input).map_err(SaleError::Validation)?;
-    let sale = counter
-        .void(&id, &details, &actor, &origin(&actor, request_id))
-        .await?;
-    Ok(Json(sale))
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let sale = counter
+            .void(&id, &details, key, (&actor, &origin(&actor, request_id)))
+            .await?;
+        Ok(Json(sale).into_response())
+    })
+    .await
 }
 
 async fn take_return(
@@ -153,24 +168,19 @@ async fn take_return(
     let input = shaped::<ReturnInput>(&body)?;
     let returned = returned_lines(&input).map_err(SaleError::Validation)?;
     let details = RefundDetails::parse(&input.refund()).map_err(SaleError::Validation)?;
-    if let Some(answer) = claim(&counter, key.as_ref(), &body).await? {
-        return Ok(answer);
-    }
-    let key = key.as_ref().map(ScopedKey::as_str);
-    // The answer is stored with the return itself; a failed return frees the key again.
-    let result = counter
-        .return_lines(
-            &id,
-            &returned,
-            &details,
-            key,
-            (&actor, &origin(&actor, request_id)),
-        )
-        .await;
-    if result.is_err() {
-        release(&counter, key).await;
-    }
-    Ok(Json(result?).into_response())
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let sale = counter
+            .return_lines(
+                &id,
+                &returned,
+                &details,
+                key,
+                (&actor, &origin(&actor, request_id)),
+            )
+            .await?;
+        Ok(Json(sale).into_response())
+    })
+    .await
 }
 
 /// A time named in a query, as epoch milliseconds; 400 unless RFC 3339.

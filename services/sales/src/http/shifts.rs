@@ -11,9 +11,9 @@ use axum::routing::{get, post};
 use sales_api::shifts::{
     CashMovementInput, CloseInput, Shift, ShiftInput, ShiftListParams, ShiftPage, ShiftReport,
 };
-use web::{Json, Problem, Query};
+use web::{IdempotencyKey, Json, Problem, Query};
 
-use super::origin;
+use super::{once_per_key, origin, shaped};
 use crate::counter::Counter;
 use crate::domain::shift::till_code;
 use crate::error::SaleError;
@@ -34,15 +34,22 @@ pub fn router(counter: Arc<Counter>) -> Router {
 async fn open(
     State(counter): State<AppState>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     request_id: web::RequestId,
-    Json(input): Json<ShiftInput>,
-) -> Result<Response, SaleError> {
-    let shift = counter.open_shift(&input, &origin(&actor, request_id)).await?;
-    let mut response = (StatusCode::CREATED, Json(&shift)).into_response();
-    if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/shifts/{}", shift.id)) {
-        response.headers_mut().insert(header::LOCATION, location);
-    }
-    Ok(response)
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let input: ShiftInput = shaped(&body)?;
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let shift = counter
+            .open_shift(&input, key, &origin(&actor, request_id))
+            .await?;
+        let mut response = (StatusCode::CREATED, Json(&shift)).into_response();
+        if let Ok(location) = HeaderValue::from_str(&format!("/api/v1/shifts/{}", shift.id)) {
+            response.headers_mut().insert(header::LOCATION, location);
+        }
+        Ok(response)
+    })
+    .await
 }
 
 async fn one(State(counter): State<AppState>, Path(id): Path<String>) -> Result<Json<Shift>, SaleError> {
@@ -76,13 +83,18 @@ async fn move_cash(
     State(counter): State<AppState>,
     Path(id): Path<String>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     request_id: web::RequestId,
-    Json(input): Json<CashMovementInput>,
-) -> Result<Response, SaleError> {
-    let movement = counter
-        .move_cash(&id, &input, &origin(&actor, request_id))
-        .await?;
-    Ok((StatusCode::CREATED, Json(&movement)).into_response())
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let input: CashMovementInput = shaped(&body)?;
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let movement = counter
+            .move_cash(&id, &input, key, &origin(&actor, request_id))
+            .await?;
+        Ok((StatusCode::CREATED, Json(&movement)).into_response())
+    })
+    .await
 }
 
 async fn report(
@@ -99,12 +111,16 @@ async fn close(
     State(counter): State<AppState>,
     Path(id): Path<String>,
     actor: web::Actor,
+    IdempotencyKey(key): IdempotencyKey,
     request_id: web::RequestId,
-    Json(input): Json<CloseInput>,
-) -> Result<Json<ShiftReport>, SaleError> {
-    Ok(Json(
-        counter
-            .close_shift(&id, &input, &origin(&actor, request_id))
-            .await?,
-    ))
+    Json(body): Json<serde_json::Value>,
+) -> Result<Response, Problem> {
+    let input: CloseInput = shaped(&body)?;
+    once_per_key(&counter, key.as_ref(), &body, async |key| {
+        let report = counter
+            .close_shift(&id, &input, key, &origin(&actor, request_id))
+            .await?;
+        Ok(Json(report).into_response())
+    })
+    .await
 }

@@ -36,8 +36,15 @@ pub struct ShiftFilter {
 
 impl SalesStore {
     /// Opens a shift on its till; `ShiftOpen` (with the open one's id) when the till has one.
-    pub async fn open_shift(&self, new: &NewShift, origin: &Origin) -> Result<Shift, SaleError> {
+    /// With `key`, the answer is stored with the shift.
+    pub async fn open_shift(
+        &self,
+        new: &NewShift,
+        key: Option<&str>,
+        origin: &Origin,
+    ) -> Result<Shift, SaleError> {
         let id = uuid::Uuid::now_v7().to_string();
+        let mut tx = self.db.begin().await?;
         let inserted = sqlx::query(
             "INSERT INTO sales_shifts (id, till, open_till, location, status, opening_float_cents, opened_by, opened_at) \
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -50,11 +57,19 @@ impl SalesStore {
         .bind(new.opening_float.get())
         .bind(origin.actor.clone())
         .bind(millis(OffsetDateTime::now_utc()))
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await;
         match inserted {
-            Ok(_) => self.shift(&id).await?.ok_or(SaleError::ShiftNotFound(id)),
+            Ok(_) => {
+                let shift = load_shift(&mut tx, &id, "")
+                    .await?
+                    .ok_or_else(|| SaleError::ShiftNotFound(id.clone()))?;
+                self.answer_with(&mut tx, key, 201, &shift).await?;
+                tx.commit().await?;
+                Ok(shift)
+            }
             Err(e) if storage::db::unique_violation(&e).is_some() => {
+                drop(tx);
                 let open: Option<String> =
                     sqlx::query_scalar("SELECT id FROM sales_shifts WHERE open_till = ?")
                         .bind(new.till.clone())
@@ -67,6 +82,24 @@ impl SalesStore {
             }
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Stores `answer` as the answer of `key` in `tx`, the transaction of the work itself; a
+    /// key answered meanwhile (its claim taken over) undoes the work.
+    async fn answer_with(
+        &self,
+        tx: &mut storage::db::Tx,
+        key: Option<&str>,
+        status: u16,
+        answer: &impl serde::Serialize,
+    ) -> Result<(), SaleError> {
+        if let Some(key) = key {
+            let body = serde_json::to_string(answer).expect("answers serialize to JSON");
+            if !self.keys.answer(tx, key, status, &body).await? {
+                return Err(SaleError::KeyAnswered);
+            }
+        }
+        Ok(())
     }
 
     pub async fn shift(&self, id: &str) -> Result<Option<Shift>, sqlx::Error> {
@@ -127,6 +160,7 @@ impl SalesStore {
         &self,
         shift_id: &str,
         movement: &NewCashMovement,
+        key: Option<&str>,
         origin: &Origin,
     ) -> Result<CashMovement, SaleError> {
         let mut tx = self.db.begin().await?;
@@ -144,15 +178,17 @@ impl SalesStore {
         .execute(&mut *tx)
         .await?;
         let id = storage::db::last_insert_id(&mut tx, self.db.kind()).await?;
-        tx.commit().await?;
-        Ok(CashMovement {
+        let moved = CashMovement {
             id,
             kind: movement.kind,
             amount_cents: movement.amount.get(),
             reason: movement.reason.clone(),
             actor: origin.actor.clone(),
             at: storage::clock::stored_precision(at),
-        })
+        };
+        self.answer_with(&mut tx, key, 201, &moved).await?;
+        tx.commit().await?;
+        Ok(moved)
     }
 
     /// Closes an open shift with the counted cash: its Z number is the till's next, and
@@ -161,6 +197,7 @@ impl SalesStore {
         &self,
         id: &str,
         closing: &Closing,
+        key: Option<&str>,
         origin: &Origin,
     ) -> Result<ShiftReport, SaleError> {
         let mut tx = self.db.begin().await?;
@@ -230,6 +267,7 @@ impl SalesStore {
         self.outbox
             .append(&mut tx, &super::sales::envelope(origin, at, &event))
             .await?;
+        self.answer_with(&mut tx, key, 200, &report).await?;
         tx.commit().await?;
         Ok(report)
     }
