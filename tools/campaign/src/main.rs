@@ -157,8 +157,16 @@ async fn main() -> anyhow::Result<()> {
     for ((kind, outcome), count) in check::tally(&records) {
         println!("  {kind:?} {outcome}: {count}");
     }
-    let retried = records.iter().filter(|r| r.attempts > 1).count();
+    let retried = records.iter().filter(|r| !r.retried.is_empty()).count();
     println!("writes retried by their client: {retried}");
+    // The history outlives the logs' temporary folder, which goes when nothing was found.
+    let history = match &args.logs {
+        Some(dir) => dir.join("history.jsonl"),
+        None => std::env::temp_dir().join(format!("campaign-{seed}-{}-history.jsonl", std::process::id())),
+    };
+    let lines: Vec<String> = records.iter().map(|r| r.to_json().to_string()).collect();
+    std::fs::write(&history, lines.join("\n") + "\n")?;
+    println!("every write, its attempts and its answer: {}", history.display());
     println!("anomalies: {}", anomalies.len());
     for anomaly in &anomalies {
         println!("  {anomaly}");

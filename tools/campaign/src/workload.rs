@@ -53,8 +53,33 @@ pub enum Outcome {
 pub struct Record {
     pub kind: Kind,
     pub key: String,
+    /// `METHOD path` and the body sent (the same at every attempt).
+    pub request: String,
+    pub body: Value,
+    /// What each attempt before the last got: a status and problem type, or the error.
+    pub retried: Vec<String>,
     pub outcome: Outcome,
-    pub attempts: u32,
+}
+
+impl Record {
+    /// The record as one line of the run's history (`history.jsonl`).
+    pub fn to_json(&self) -> Value {
+        let outcome = match &self.outcome {
+            Outcome::Acked(answer) => json!({"acknowledged": answer}),
+            Outcome::Refused { status, problem } => {
+                json!({"refused": {"status": status, "problem": problem}})
+            }
+            Outcome::Unknown(last) => json!({"unknown": last}),
+        };
+        json!({
+            "kind": format!("{:?}", self.kind),
+            "key": self.key,
+            "request": self.request,
+            "body": self.body,
+            "retried": self.retried,
+            "outcome": outcome,
+        })
+    }
 }
 
 /// The API through the gateway replicas, logged in as the first admin.
@@ -121,21 +146,21 @@ impl Api {
         Err(last)
     }
 
-    /// Sends until a definitive answer, with the same key and body each time.
+    /// Sends until a definitive answer, with the same key and body each time; answers it and
+    /// what each earlier attempt got.
     pub async fn until_answered(
         &self,
         method: Method,
         path: &str,
         body: Option<&Value>,
         key: Option<&str>,
-    ) -> (Outcome, u32) {
+    ) -> (Outcome, Vec<String>) {
         let started = Instant::now();
-        let mut attempts = 0;
+        let mut retried = Vec::new();
         let mut pause = Duration::from_millis(50);
         loop {
-            attempts += 1;
             let last = match self.send(&method, path, body, key).await {
-                Ok((status, body)) if status.is_success() => return (Outcome::Acked(body), attempts),
+                Ok((status, body)) if status.is_success() => return (Outcome::Acked(body), retried),
                 Ok((status, body)) if status.is_client_error() && !retryable(status, &body) => {
                     let problem = body["type"]
                         .as_str()
@@ -149,15 +174,16 @@ impl Api {
                             status: status.as_u16(),
                             problem,
                         },
-                        attempts,
+                        retried,
                     );
                 }
                 Ok((status, body)) => format!("{status} {}", body["type"].as_str().unwrap_or_default()),
                 Err(error) => error,
             };
             if started.elapsed() > GIVE_UP {
-                return (Outcome::Unknown(last), attempts);
+                return (Outcome::Unknown(last), retried);
             }
+            retried.push(last);
             tokio::time::sleep(pause).await;
             pause = (pause * 2).min(Duration::from_secs(1));
         }
@@ -422,7 +448,8 @@ pub async fn client(
                 continue;
             }
         };
-        let (outcome, attempts) = api.until_answered(method, &path, Some(&body), Some(&key)).await;
+        let request = format!("{method} {path}");
+        let (outcome, retried) = api.until_answered(method, &path, Some(&body), Some(&key)).await;
         match (&outcome, kind) {
             (Outcome::Acked(answer), Kind::ShiftOpen) => shift = answer["id"].as_str().map(str::to_owned),
             // Opened by an attempt whose answer was lost: the till's open shift is this one.
@@ -470,21 +497,25 @@ pub async fn client(
         records.push(Record {
             kind,
             key,
+            request,
+            body,
+            retried,
             outcome,
-            attempts,
         });
     }
     if let Some(id) = shift {
         let (kind, path, body) = closing(api, &id).await;
         let key = format!("camp-{client}-close");
-        let (outcome, attempts) = api
+        let (outcome, retried) = api
             .until_answered(Method::POST, &path, Some(&body), Some(&key))
             .await;
         records.push(Record {
             kind,
             key,
+            request: format!("POST {path}"),
+            body,
+            retried,
             outcome,
-            attempts,
         });
     }
     (records, reads)
