@@ -89,7 +89,9 @@ async fn forward(
     // a write's body is streamed through and can be sent once.
     let reads = matches!(parts.method, Method::GET | Method::HEAD);
     let mut body = Some(body);
+    let mut tries = gateway.replicas.count();
     let answer = loop {
+        tries -= 1;
         let pick = match gateway.replicas.pick() {
             Ok(pick) => pick,
             Err(open) => return unreachable(open.retry_after.as_secs().max(1)),
@@ -113,7 +115,7 @@ async fn forward(
             Err(e) if e.is_connect() => {
                 pick.failed(&e);
                 tracing::warn!(error = %e, "gateway unreachable from the dashboard");
-                if !reads || gateway.replicas.all_open() {
+                if !reads || tries == 0 {
                     return unreachable(2);
                 }
             }

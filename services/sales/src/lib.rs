@@ -96,8 +96,8 @@ impl Sales {
             client,
             Duration::from_millis(settings.upstream_timeout_ms),
             signer,
-            Replicas::parse("catalog", &settings.catalog_upstream())?,
-            Replicas::parse("inventory", &settings.inventory_upstream())?,
+            Replicas::parse("catalog", &settings.catalog_upstream())?.counting_server_errors(),
+            Replicas::parse("inventory", &settings.inventory_upstream())?.counting_server_errors(),
         );
         // The series exist from start-up, so the first sale after a restart shows in rates.
         for method in kernel::PaymentMethod::ALL {

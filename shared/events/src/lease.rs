@@ -142,7 +142,8 @@ impl Lease {
 /// the lease every `every`. The lease lasts three of those, at least 15 s and at most an hour,
 /// so the replicas do not each run the job, and another takes over within that time when the
 /// holder dies. (A job run less often than every 20 minutes may then run on another replica
-/// before its period is over: the jobs that do are idempotent.)
+/// before its period is over, and a run longer than the lease may overlap another replica's:
+/// the lease is renewed between runs, not during one. The jobs run this way are idempotent.)
 pub async fn one_replica_at_a_time<F, Fut>(
     service: &'static str,
     name: &'static str,

@@ -556,12 +556,12 @@ fn is_reserved_env_key(key: &str) -> bool {
     ENV_NOT_SETTINGS.contains(&key.as_str()) || key.starts_with("test_")
 }
 
-/// The engine a database URL selects, or why it is not usable.
 /// Whether `url` is an `http://` URL with a host.
 fn is_http_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| u.scheme() == "http" && u.host().is_some())
 }
 
+/// The engine a database URL selects, or why it is not usable.
 pub fn database_kind(url: &str) -> Result<DatabaseKind, String> {
     if url.starts_with("sqlite:") {
         Ok(DatabaseKind::Sqlite)

@@ -152,6 +152,33 @@ impl IdempotencyKeys {
         tx.commit().await
     }
 
+    /// After the work of a claimed key failed: the answer the key got meanwhile, when an earlier
+    /// attempt whose claim this one took over committed after all (its work is done, and this
+    /// failure, such as "already voided", is only the consequence); else the key is released
+    /// for the next attempt and `None` answered.
+    pub async fn after_failure(&self, db: &Db, key: &str) -> Result<Option<Claim>, sqlx::Error> {
+        let answered = sqlx::query(AssertSqlSafe(format!(
+            "SELECT status_code, response FROM {} WHERE idem_key = ?",
+            self.table
+        )))
+        .bind(key.to_owned())
+        .fetch_optional(db.pool())
+        .await?;
+        if let Some(row) = answered
+            && let (Some(status), Some(body)) = (
+                row.try_get::<Option<i64>, _>(0)?,
+                row.try_get::<Option<String>, _>(1)?,
+            )
+        {
+            return Ok(Some(Claim::Replay {
+                status: status as u16,
+                body,
+            }));
+        }
+        self.release(db, key).await?;
+        Ok(None)
+    }
+
     /// Forgets keys older than `age_ms`.
     pub async fn purge(&self, db: &Db, age_ms: i64) -> Result<u64, sqlx::Error> {
         let mut tx = db.begin().await?;

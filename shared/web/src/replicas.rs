@@ -23,6 +23,8 @@ pub struct Replicas {
     upstream: &'static str,
     replicas: Box<[Replica]>,
     next: AtomicUsize,
+    /// Which answers count against a replica's breaker.
+    unhealthy: fn(StatusCode) -> bool,
 }
 
 struct Replica {
@@ -82,11 +84,27 @@ impl Replicas {
             upstream,
             replicas,
             next: AtomicUsize::new(0),
+            unhealthy: said_by_a_proxy,
         })
+    }
+
+    /// Counts every 5xx answer against a replica's breaker, not only a proxy's 502 and 504:
+    /// for a caller that had rather fail fast than wait on a replica whose own dependencies
+    /// are down (the sales service, whose counter must answer at once).
+    pub fn counting_server_errors(self) -> Replicas {
+        Replicas {
+            unhealthy: |status| status.is_server_error(),
+            ..self
+        }
     }
 
     pub fn upstream(&self) -> &'static str {
         self.upstream
+    }
+
+    /// How many replicas there are.
+    pub fn count(&self) -> usize {
+        self.replicas.len()
     }
 
     /// The replicas' base URLs, in the order they were given.
@@ -106,14 +124,15 @@ impl Replicas {
         let start = self.next.fetch_add(1, Ordering::Relaxed);
         let mut soonest: Option<Duration> = None;
         for offset in 0..count {
-            let replica = &self.replicas[(start + offset) % count];
+            let at = (start + offset) % count;
+            let replica = &self.replicas[at];
             match replica.breaker.admit() {
                 Ok(admitted) => {
                     return Ok(Pick {
-                        replica,
+                        replicas: self,
+                        at,
                         admitted,
                         told: false,
-                        others: count > 1,
                     });
                 }
                 Err(open) => {
@@ -191,41 +210,52 @@ impl Replicas {
 
 /// A replica chosen for one call.
 pub struct Pick<'a> {
-    replica: &'a Replica,
+    replicas: &'a Replicas,
+    at: usize,
     admitted: Admitted,
     told: bool,
-    /// Whether other replicas can take the calls of this one if it is ejected.
-    others: bool,
 }
 
 impl Pick<'_> {
-    pub fn base(&self) -> &Url {
-        &self.replica.base
+    fn replica(&self) -> &Replica {
+        &self.replicas.replicas[self.at]
     }
 
-    /// The replica answered with `status`: healthy unless a proxy before it said 502 or 504. A
-    /// 503 is a service's own considered answer (its dependency is down, with `Retry-After`).
+    pub fn base(&self) -> &Url {
+        &self.replica().base
+    }
+
+    /// The replica answered with `status`: healthy unless a proxy before it said 502 or 504
+    /// (a 503 is a service's own considered answer: its dependency is down, with
+    /// `Retry-After`), or any 5xx for [`Replicas::counting_server_errors`].
     pub fn answered(mut self, status: StatusCode) {
         self.told = true;
-        let unhealthy = matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT);
-        self.replica.breaker.record(!unhealthy);
+        let healthy = !(self.replicas.unhealthy)(status);
+        self.replica().breaker.record(healthy);
     }
 
     /// The replica answered, whatever it said: for a caller of the gateway, whose own 502 and
     /// 504 speak of the services behind it, not of itself.
     pub fn reached(mut self) {
         self.told = true;
-        self.replica.breaker.record(true);
+        self.replica().breaker.record(true);
     }
 
     /// The call failed with `error`: a replica that refused the connection is ejected at once
-    /// when others remain; any other failure counts towards opening its breaker.
+    /// while another replica is in turn; any other failure, or the last replica in turn
+    /// refusing, counts towards opening its breaker.
     pub fn failed(mut self, error: &reqwest::Error) {
         self.told = true;
-        if error.is_connect() && self.others {
-            self.replica.breaker.trip();
+        let others_in_turn = self
+            .replicas
+            .replicas
+            .iter()
+            .enumerate()
+            .any(|(at, other)| at != self.at && !other.breaker.is_open());
+        if error.is_connect() && others_in_turn {
+            self.replica().breaker.trip();
         } else {
-            self.replica.breaker.record(false);
+            self.replica().breaker.record(false);
         }
     }
 }
@@ -233,9 +263,14 @@ impl Pick<'_> {
 impl Drop for Pick<'_> {
     fn drop(&mut self) {
         if !self.told {
-            self.replica.breaker.abandon(self.admitted);
+            self.replica().breaker.abandon(self.admitted);
         }
     }
+}
+
+/// A proxy's answers for an upstream it could not reach.
+fn said_by_a_proxy(status: StatusCode) -> bool {
+    matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT)
 }
 
 /// `path` (with its query) on the replica at `base`, exactly as given: `path` is already
@@ -371,6 +406,17 @@ mod tests {
             Err(Unanswered::Failed { error, .. }) => assert!(error.is_connect()),
             other => panic!("expected the last connection failure, got {other:?}"),
         }
+        // The first was ejected; the last in turn only counts failures until its breaker opens.
+        assert!(!replicas.all_open());
+        for _ in 1..crate::breaker::FAILURES_TO_OPEN {
+            if replicas.all_open() {
+                break;
+            }
+            assert!(matches!(
+                who(&replicas, &client).await,
+                Err(Unanswered::Failed { .. })
+            ));
+        }
         assert!(replicas.all_open());
         assert!(matches!(
             who(&replicas, &client).await,
@@ -382,6 +428,42 @@ mod tests {
                 .await
                 .is_err()
         );
+    }
+
+    #[tokio::test]
+    async fn the_last_replica_in_turn_is_not_ejected_by_one_refused_connection() {
+        let client = reqwest::Client::new();
+        let replicas = Replicas::parse("test", &format!("{},{}", closed(), closed())).unwrap();
+        replicas.replicas[0].breaker.trip();
+        let pick = replicas.pick().expect("the second is in turn");
+        assert_eq!(pick.at, 1);
+        let refused = client
+            .get(pick.base().join("/who").unwrap())
+            .send()
+            .await
+            .unwrap_err();
+        pick.failed(&refused);
+        assert!(
+            !replicas.replicas[1].breaker.is_open(),
+            "one refusal of the last one counts, no more"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_caller_counting_server_errors_opens_a_breaker_on_503s() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let router = Router::new().route("/who", get(|| async { http::StatusCode::SERVICE_UNAVAILABLE }));
+        let _server = tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+        let client = reqwest::Client::new();
+        let lenient = Replicas::parse("test", &base).unwrap();
+        let strict = Replicas::parse("test", &base).unwrap().counting_server_errors();
+        for _ in 0..crate::breaker::FAILURES_TO_OPEN {
+            assert_eq!(who(&lenient, &client).await.unwrap(), "");
+            assert_eq!(who(&strict, &client).await.unwrap(), "");
+        }
+        assert!(!lenient.all_open(), "a 503 is the service's own answer");
+        assert!(strict.all_open(), "counted as failures, 503s open the breaker");
     }
 
     #[tokio::test]

@@ -1,7 +1,7 @@
 //! What must hold after the campaign, once every fault is healed and the system has settled:
 //! each finding is an anomaly.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -60,39 +60,94 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
 
     // Each operation took effect once if acknowledged, never if refused, at most once if
     // its outcome is unknown.
+    // Each operation's effect rows, read at once by the key written into them (one grouped
+    // query per kind of row, not one per operation: a long run has tens of thousands).
+    let mut effects: BTreeMap<Kind, HashMap<String, i64>> = BTreeMap::new();
+    for (kinds, sql) in [
+        (
+            &[Kind::Sale][..],
+            "SELECT note, COUNT(*) FROM sales_sales WHERE note IS NOT NULL GROUP BY note",
+        ),
+        (
+            &[Kind::Void, Kind::Return][..],
+            "SELECT note, COUNT(*) FROM sales_refunds WHERE note IS NOT NULL GROUP BY note",
+        ),
+        (
+            &[Kind::Restock][..],
+            "SELECT reference, COUNT(*) FROM inventory_movements WHERE kind = 'restock' AND reference IS NOT NULL GROUP BY reference",
+        ),
+        (
+            &[Kind::Adjustment][..],
+            "SELECT note, COUNT(*) FROM inventory_movements WHERE kind = 'adjustment' AND note IS NOT NULL GROUP BY note",
+        ),
+        (
+            &[Kind::Count][..],
+            "SELECT note, COUNT(*) FROM inventory_movements WHERE kind = 'count' AND note IS NOT NULL GROUP BY note",
+        ),
+        (
+            &[Kind::Transfer][..],
+            "SELECT note, COUNT(*) FROM inventory_movements WHERE kind IN ('transfer_out', 'transfer_in') AND note IS NOT NULL GROUP BY note",
+        ),
+        (
+            &[Kind::Receipt][..],
+            "SELECT reference, COUNT(*) FROM inventory_receipts WHERE reference IS NOT NULL GROUP BY reference",
+        ),
+        (
+            &[Kind::CashMovement][..],
+            "SELECT reason, COUNT(*) FROM sales_cash_movements GROUP BY reason",
+        ),
+    ] {
+        let counted: HashMap<String, i64> = rows::<(String, i64)>(db, sql).await?.into_iter().collect();
+        for kind in kinds {
+            effects.insert(*kind, counted.clone());
+        }
+    }
+    let sale_ids: HashMap<String, String> =
+        rows::<(String, String)>(db, "SELECT note, id FROM sales_sales WHERE note IS NOT NULL")
+            .await?
+            .into_iter()
+            .collect();
+    let shift_status: HashMap<String, String> =
+        rows::<(String, String)>(db, "SELECT id, status FROM sales_shifts")
+            .await?
+            .into_iter()
+            .collect();
+
     for record in records {
-        let (table_sql, expected_when_done) = match record.kind {
-            Kind::Sale => ("SELECT COUNT(*) FROM sales_sales WHERE note = ?", 1),
-            Kind::Void | Kind::Return => ("SELECT COUNT(*) FROM sales_refunds WHERE note = ?", 1),
-            Kind::Restock => (
-                "SELECT COUNT(*) FROM inventory_movements WHERE reference = ? AND kind = 'restock'",
-                1,
-            ),
-            Kind::Adjustment => (
-                "SELECT COUNT(*) FROM inventory_movements WHERE note = ? AND kind = 'adjustment'",
-                1,
-            ),
-            // A count equal to the books writes nothing.
-            Kind::Count => (
-                "SELECT COUNT(*) FROM inventory_movements WHERE note = ? AND kind = 'count'",
-                1,
-            ),
-            Kind::Transfer => (
-                "SELECT COUNT(*) FROM inventory_movements WHERE note = ? AND kind IN ('transfer_out', 'transfer_in')",
-                2,
-            ),
-            Kind::Receipt => ("SELECT COUNT(*) FROM inventory_receipts WHERE reference = ?", 1),
-            Kind::CashMovement => ("SELECT COUNT(*) FROM sales_cash_movements WHERE reason = ?", 1),
-            // A shift carries no note: its invariants are checked per shift below.
-            Kind::ShiftOpen | Kind::ShiftClose => continue,
+        let expected_when_done = match record.kind {
+            Kind::Transfer => 2,
+            // A shift carries no note: an acknowledged opening or close is found by the shift's
+            // id, and each shift's Z report is checked below.
+            Kind::ShiftOpen | Kind::ShiftClose => {
+                let (id, wanted) = match (&record.outcome, record.kind) {
+                    (Outcome::Acked(answer), Kind::ShiftOpen) => (&answer["id"], None),
+                    (Outcome::Acked(answer), _) => (&answer["shift"]["id"], Some("closed")),
+                    _ => continue,
+                };
+                let id = id.as_str().unwrap_or_default();
+                let status = shift_status.get(id).map(String::as_str);
+                if status.is_none() || wanted.is_some_and(|wanted| status != Some(wanted)) {
+                    anomalies.push(format!(
+                        "{:?} {}: acknowledged, but shift {id} is {status:?}",
+                        record.kind, record.key
+                    ));
+                }
+                continue;
+            }
+            _ => 1,
         };
-        let effects = count(db, table_sql, &[&record.key]).await?;
+        let found = effects
+            .get(&record.kind)
+            .and_then(|counted| counted.get(&record.key))
+            .copied()
+            .unwrap_or(0);
         let fine = match (&record.outcome, record.kind) {
-            (Outcome::Acked(_), Kind::Count) => effects <= 1,
-            (Outcome::Acked(_), _) => effects == expected_when_done,
-            (Outcome::Refused { .. }, _) => effects == 0,
+            // A count equal to the books writes nothing.
+            (Outcome::Acked(_), Kind::Count) => found <= 1,
+            (Outcome::Acked(_), _) => found == expected_when_done,
+            (Outcome::Refused { .. }, _) => found == 0,
             (Outcome::Unknown(_), _) => {
-                effects == 0 || effects == expected_when_done || (record.kind == Kind::Count && effects <= 1)
+                found == 0 || found == expected_when_done || (record.kind == Kind::Count && found <= 1)
             }
         };
         if !fine {
@@ -100,19 +155,13 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
                 "{:?} {}: {} effect rows for outcome {:?}",
                 record.kind,
                 record.key,
-                effects,
+                found,
                 brief(&record.outcome)
             ));
         }
         if let (Outcome::Acked(answer), Kind::Sale) = (&record.outcome, record.kind) {
-            let id = answer["id"].as_str().unwrap_or_default().to_owned();
-            let recorded = count(
-                db,
-                "SELECT COUNT(*) FROM sales_sales WHERE note = ? AND id = ?",
-                &[&record.key, &id],
-            )
-            .await?;
-            if recorded != 1 {
+            let id = answer["id"].as_str().unwrap_or_default();
+            if sale_ids.get(&record.key).map(String::as_str) != Some(id) {
                 anomalies.push(format!(
                     "sale {}: answered as {id}, recorded otherwise",
                     record.key
@@ -235,7 +284,7 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
 async fn z_report(db: &Db, api: &Api, shift: &str) -> Result<Vec<String>, String> {
     let report = api.get(&format!("/api/v1/shifts/{shift}/report")).await?;
     let mut wrong = Vec::new();
-    let (count, total): (i64, i64) = rows_for(
+    let (sales_count, total): (i64, i64) = rows_for(
         db,
         "SELECT COUNT(*), CAST(COALESCE(SUM(total_cents), 0) AS SIGNED) FROM sales_sales WHERE shift_id = ?",
         shift,
@@ -244,9 +293,9 @@ async fn z_report(db: &Db, api: &Api, shift: &str) -> Result<Vec<String>, String
     .pop()
     .unwrap_or_default();
     let sales = &report["sales"];
-    if (sales["count"].as_i64(), sales["total_cents"].as_i64()) != (Some(count), Some(total)) {
+    if (sales["count"].as_i64(), sales["total_cents"].as_i64()) != (Some(sales_count), Some(total)) {
         wrong.push(format!(
-            "shift {shift}: the Z report shows {sales}; its sales are {count} for {total}"
+            "shift {shift}: the Z report shows {sales}; its sales are {sales_count} for {total}"
         ));
     }
     let cash_taken: i64 = rows_for(
@@ -265,6 +314,28 @@ async fn z_report(db: &Db, api: &Api, shift: &str) -> Result<Vec<String>, String
             "shift {shift}: the Z report's cash taken is {}, its cash sales paid {cash_taken}",
             figure("cash_taken_cents")
         ));
+    }
+    for (field, sql) in [
+        (
+            "paid_in_cents",
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS SIGNED) FROM sales_cash_movements WHERE shift_id = ? AND kind = 'paid_in'",
+        ),
+        (
+            "paid_out_cents",
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS SIGNED) FROM sales_cash_movements WHERE shift_id = ? AND kind = 'paid_out'",
+        ),
+        (
+            "cash_refunds_cents",
+            "SELECT CAST(COALESCE(SUM(amount_cents), 0) AS SIGNED) FROM sales_refunds WHERE shift_id = ? AND method = 'cash'",
+        ),
+    ] {
+        let rows: i64 = count(db, sql, &[shift]).await?;
+        if figure(field) != rows {
+            wrong.push(format!(
+                "shift {shift}: the Z report's {field} is {}, its rows add up to {rows}",
+                figure(field)
+            ));
+        }
     }
     let expected = figure("opening_float_cents") + figure("cash_taken_cents")
         - figure("change_given_cents")

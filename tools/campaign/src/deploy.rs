@@ -177,16 +177,21 @@ impl Stack {
         anyhow::bail!("{service} {replica} did not answer /health within 30 s")
     }
 
-    /// Kills replica `replica` of `service` at once (SIGKILL), as a crash would.
-    pub fn kill(&self, service: &'static str, replica: usize) {
-        if let Some(mut child) = self
+    /// Kills replica `replica` of `service` at once (SIGKILL), as a crash would; whether it was
+    /// running.
+    pub fn kill(&self, service: &'static str, replica: usize) -> bool {
+        let child = self
             .children
             .lock()
             .expect("children")
-            .remove(&(service, replica))
-        {
-            let _ = child.kill();
-            let _ = child.wait();
+            .remove(&(service, replica));
+        match child {
+            Some(mut child) => {
+                let killed = child.kill().is_ok();
+                let _ = child.wait();
+                killed
+            }
+            None => false,
         }
     }
 

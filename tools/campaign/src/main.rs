@@ -95,6 +95,18 @@ async fn main() -> anyhow::Result<()> {
     println!("logs: {}", logs.display());
 
     let _healer = nemesis::Healer;
+    // Ctrl-C or SIGTERM during a fault must not leave MariaDB paused or RabbitMQ stopped.
+    tokio::spawn(async {
+        let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("a SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+        nemesis::heal();
+        eprintln!("campaign interrupted: MariaDB resumed and RabbitMQ started");
+        std::process::exit(130);
+    });
     let stack = deploy::Stack::new(&args.bin, &logs, args.replicas).await?;
     stack.start_all().await?;
     let gateways: Vec<String> = (0..args.replicas).map(|n| stack.url("gateway", n)).collect();
@@ -127,6 +139,11 @@ async fn main() -> anyhow::Result<()> {
         for replica in 0..args.replicas {
             stack.wait_healthy(service, replica).await?;
         }
+    }
+    match workload::close_open_shifts(&api).await {
+        Ok(0) => {}
+        Ok(closed) => println!("closed {closed} shifts left open by operations whose outcome stayed unknown"),
+        Err(e) => anomalies.push(e),
     }
     let db = stack.database.connect().await;
     match check::settle(&db, Duration::from_secs(60)).await {

@@ -48,25 +48,25 @@ pub async fn run(stack: &Stack, seed: u64, until: Instant) -> (BTreeMap<Fault, u
             70..85 => Fault::PauseDatabase,
             _ => Fault::DropDatabaseConnections,
         };
-        *counts.entry(fault).or_default() += 1;
-        match fault {
+        let injected = match fault {
             Fault::KillReplica => {
                 let service = SERVICES[rng.random_range(0..SERVICES.len())];
                 let replica = rng.random_range(0..stack.replicas());
                 let down = pause(500..=4_000, &mut rng);
                 note(format!("kill -9 {service} {replica} for {down:?}"));
-                stack.kill(service, replica);
+                let killed = stack.kill(service, replica);
                 tokio::time::sleep(down).await;
                 if let Err(e) = stack.start(service, replica) {
                     note(format!("cannot start {service} {replica} again: {e}"));
                 }
+                killed
             }
             Fault::RestartBroker => {
                 let down = pause(1_000..=4_000, &mut rng);
                 note(format!("RabbitMQ stopped for {down:?}"));
-                rabbitmqctl("stop_app");
+                let stopped = rabbitmqctl("stop_app");
                 tokio::time::sleep(down).await;
-                rabbitmqctl("start_app");
+                rabbitmqctl("start_app") && stopped
             }
             Fault::CutRedis => {
                 let down = pause(1_000..=6_000, &mut rng);
@@ -74,39 +74,63 @@ pub async fn run(stack: &Stack, seed: u64, until: Instant) -> (BTreeMap<Fault, u
                 stack.redis.cut();
                 tokio::time::sleep(down).await;
                 stack.redis.restore().await;
+                true
             }
             Fault::PauseDatabase => {
                 let down = pause(500..=3_000, &mut rng);
                 note(format!("MariaDB paused for {down:?}"));
-                signal_database("-STOP");
+                let paused = signal_database("-STOP");
                 tokio::time::sleep(down).await;
-                signal_database("-CONT");
+                signal_database("-CONT") && paused
             }
             Fault::DropDatabaseConnections => {
                 note("MariaDB connections dropped".to_owned());
                 stack.mysql.cut();
                 stack.mysql.restore().await;
+                true
             }
+        };
+        if injected {
+            *counts.entry(fault).or_default() += 1;
+        } else {
+            note(format!(
+                "{fault:?} could NOT be injected (see the tools' errors above); not counted"
+            ));
         }
     }
     (counts, timeline)
 }
 
-fn rabbitmqctl(action: &str) {
-    let _ = Command::new("rabbitmqctl").args(["-q", action]).status();
+/// Whether `rabbitmqctl <action>` succeeded.
+fn rabbitmqctl(action: &str) -> bool {
+    Command::new("rabbitmqctl")
+        .args(["-q", action])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
-fn signal_database(signal: &str) {
-    let _ = Command::new("pkill").args([signal, "-x", "mariadbd"]).status();
+/// Whether `signal` reached the local `mariadbd` (or `mysqld`).
+fn signal_database(signal: &str) -> bool {
+    ["mariadbd", "mysqld"].iter().any(|name| {
+        Command::new("pkill")
+            .args([signal, "-x", name])
+            .status()
+            .is_ok_and(|s| s.success())
+    })
 }
 
-/// Undoes every fault when dropped: MariaDB resumed, RabbitMQ started. (The proxies heal with
-/// the stack; killed replicas are started again by the campaign before it checks.)
+/// Undoes the faults that outlive the campaign's process: MariaDB resumed, RabbitMQ started.
+/// (The proxies go with the process; killed replicas are started again before the checks.)
+pub fn heal() {
+    signal_database("-CONT");
+    rabbitmqctl("start_app");
+}
+
+/// Heals when dropped, whether the run ends, fails or panics.
 pub struct Healer;
 
 impl Drop for Healer {
     fn drop(&mut self) {
-        signal_database("-CONT");
-        rabbitmqctl("start_app");
+        heal();
     }
 }

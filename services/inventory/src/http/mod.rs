@@ -172,12 +172,17 @@ async fn claim(
     }
 }
 
-/// Frees a claimed key after a failed operation, so the client may retry with it.
-async fn release(store: &InventoryStore, key: Option<&str>) {
-    if let Some(key) = key
-        && let Err(e) = store.keys().release(store.db(), key).await
-    {
-        tracing::warn!(error = %e, "could not release an idempotency key");
+/// After a keyed operation failed: the key's answer, when an earlier attempt it took over from
+/// (after 10 s without an answer) committed meanwhile, since its failure is then only the
+/// consequence of that attempt's success; else the key is freed for the client's retry.
+async fn after_failure(store: &InventoryStore, key: Option<&str>) -> Option<Response> {
+    let key = key?;
+    match store.keys().after_failure(store.db(), key).await {
+        Ok(answered) => answered.and_then(idempotency::answer_instead),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not release an idempotency key");
+            None
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use inventory_api::purchase_orders::{
 };
 use web::{Actor, IdempotencyKey, Json, Problem, Query, RequestId};
 
-use super::{AppState, claim, location_param, origin, release};
+use super::{AppState, after_failure, claim, location_param, origin};
 use crate::error::InventoryError;
 use crate::purchase_orders::PurchaseOrders;
 use crate::stock::known_sku;
@@ -131,10 +131,10 @@ pub async fn receive(
     };
     match app.purchase_orders.receive(&id, &delivery, key.as_deref()).await {
         Ok(view) => Ok((StatusCode::CREATED, Json(web::costs::shown_to(&actor, &view))).into_response()),
-        Err(e) => {
-            release(store, key.as_deref()).await;
-            Err(e)
-        }
+        Err(e) => match after_failure(store, key.as_deref()).await {
+            Some(answer) => Ok(answer),
+            None => Err(e),
+        },
     }
 }
 

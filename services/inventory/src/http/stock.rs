@@ -14,7 +14,7 @@ use inventory_api::views::{
 };
 use web::{IdempotencyKey, Json, Problem, Query, RequestId};
 
-use super::{AppState, claim, location_param, origin, release, views};
+use super::{AppState, after_failure, claim, location_param, origin, views};
 use crate::domain::StockChange;
 use crate::error::InventoryError;
 use crate::store::levels::ListFilter;
@@ -110,8 +110,10 @@ async fn apply(
     let changed = match app.stock.apply(&change, answer.as_ref()).await {
         Ok(changed) => changed,
         Err(e) => {
-            release(store, key.as_deref()).await;
-            return Err(e);
+            return match after_failure(store, key.as_deref()).await {
+                Some(answer) => Ok(answer),
+                None => Err(e),
+            };
         }
     };
     let status = if changed.movement_id.is_some() {
@@ -180,8 +182,10 @@ pub async fn transfer(
     let (from_level, to_level) = match app.stock.transfer(&transfer, answer.as_ref()).await {
         Ok(levels) => levels,
         Err(e) => {
-            release(store, key.as_deref()).await;
-            return Err(e);
+            return match after_failure(store, key.as_deref()).await {
+                Some(answer) => Ok(answer),
+                None => Err(e),
+            };
         }
     };
     let (item, levels) = app.stock.stock(&transfer.sku).await?;

@@ -70,8 +70,10 @@ pub(super) fn shaped<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T,
 /// Claims the request's idempotency key, if it sent one; `Some` is the answer to give instead
 /// of doing the work (the first answer replayed, or why the key cannot be used now).
 /// Does `work` once per idempotency key: a retry with the key gets the first answer (the work
-/// stores it with its own effect), and a failed attempt frees the key for the next. `body` is
-/// what the key was sent with: the same key with another body is refused.
+/// stores it with its own effect), and a failed attempt frees the key for the next, unless an
+/// earlier attempt it took over from (after 10 s without an answer) committed meanwhile: then
+/// that answer is the answer. `body` is what the key was sent with: the same key with another
+/// body is refused.
 pub(super) async fn once_per_key(
     counter: &Counter,
     key: Option<&ScopedKey>,
@@ -92,9 +94,15 @@ pub(super) async fn once_per_key(
     let result = work(key).await;
     if result.is_err()
         && let Some(key) = key
-        && let Err(e) = counter.store.release_claim(key).await
     {
-        tracing::warn!(error = %e, "could not release an idempotency key");
+        match counter.store.after_failure(key).await {
+            Ok(answered) => {
+                if let Some(answer) = answered.and_then(idempotency::answer_instead) {
+                    return Ok(answer);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not release an idempotency key"),
+        }
     }
     Ok(result?)
 }

@@ -90,9 +90,10 @@ impl SalesStore {
         self.keys.claim(&self.db, key, request).await
     }
 
-    /// Gives up a claimed key whose request failed, so that the client may retry with it.
-    pub async fn release_claim(&self, key: &str) -> Result<(), sqlx::Error> {
-        self.keys.release(&self.db, key).await
+    /// After the keyed work failed: the key's answer, if an earlier attempt it took over from
+    /// committed meanwhile; else the key is released.
+    pub async fn after_failure(&self, key: &str) -> Result<Option<storage::idempotency::Claim>, sqlx::Error> {
+        self.keys.after_failure(&self.db, key).await
     }
 
     /// Keys older than `age_ms` are forgotten (they are kept at least 24 hours).

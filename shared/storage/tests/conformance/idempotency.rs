@@ -108,3 +108,47 @@ async fn racing_answers_on_mysql_commit_once() {
     assert!(!second.await.unwrap(), "the second answer was stored too");
     db.close().await;
 }
+
+/// The retry that took over a slow first request's key fails (the first committed meanwhile,
+/// so "already voided"): it answers with the first request's answer, not its own failure. A
+/// failure with no answer stored frees the key for the next retry.
+#[tokio::test]
+async fn a_failure_after_a_takeover_answers_with_what_the_first_request_committed() {
+    for kind in BACKENDS {
+        let Some(database) = TestDatabase::create(kind).await else {
+            continue;
+        };
+        let db = database.connect().await;
+        keys_table(&db).await;
+
+        assert_eq!(KEYS.claim(&db, "void-1", "void").await.unwrap(), Claim::Claimed);
+        age(&db, "void-1", 11_000).await;
+        assert_eq!(
+            KEYS.claim(&db, "void-1", "void").await.unwrap(),
+            Claim::Claimed,
+            "{kind:?}"
+        );
+        // The slow first request commits its void and its answer...
+        let mut first = db.begin().await.unwrap();
+        assert!(KEYS.answer(&mut first, "void-1", 200, "voided").await.unwrap());
+        first.commit().await.unwrap();
+        // ...and the retry's own void fails: its answer is the first one's.
+        assert_eq!(
+            KEYS.after_failure(&db, "void-1").await.unwrap(),
+            Some(Claim::Replay {
+                status: 200,
+                body: "voided".into()
+            }),
+            "{kind:?}"
+        );
+
+        // No answer stored: the key is released, and the next retry claims it afresh.
+        assert_eq!(KEYS.claim(&db, "void-2", "void").await.unwrap(), Claim::Claimed);
+        assert_eq!(KEYS.after_failure(&db, "void-2").await.unwrap(), None);
+        assert_eq!(
+            KEYS.claim(&db, "void-2", "void").await.unwrap(),
+            Claim::Claimed,
+            "{kind:?}"
+        );
+    }
+}
