@@ -53,7 +53,8 @@ pub struct AdjustmentInput {
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CountInput {
-    /// What is physically on the shelf.
+    /// What is physically on the shelf. Units held for sales at the counter (reserved) are not
+    /// on it and stay in the books for their sales.
     #[schema(required = true, nullable = false, minimum = 0, maximum = 1_000_000)]
     pub counted: Option<i64>,
     /// `main` when left out.

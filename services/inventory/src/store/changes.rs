@@ -57,6 +57,11 @@ impl InventoryStore {
         let level = locked_level(&mut tx, self.db.kind(), &change.sku, &location.code).await?;
         let delta = match change.amount {
             Amount::By(delta) => delta,
+            // A count is of the shelf: units held for sales at the counter (reserved, not yet
+            // applied as sales) are off it, and still in the books until their sale moves them.
+            // Counting them out here would take them twice once the sales are applied (found
+            // by the fault campaign: stock below zero). Serialized units are counted by name.
+            Amount::To(count) if !item.tracking.serialized => count + level.reserved - level.on_hand,
             Amount::To(count) => count - level.on_hand,
         };
         let moves = serial_moves(&mut tx, change, &item, (self.db.kind(), &location.code)).await?;
