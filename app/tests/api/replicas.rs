@@ -294,14 +294,11 @@ async fn the_shop_keeps_selling_while_any_one_replica_is_down() {
         "the reports count every sale once",
         Duration::from_secs(30),
         || async {
-            let report: Value = client
+            let answer = client
                 .get(format!("{}/api/v1/reports/sales", gateways[1]))
                 .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
+                .await;
+            let report = crate::support::ok_json(answer.unwrap()).await;
             report["totals"]["sales"] == recorded.len() && report["totals"]["total_cents"] == total
         },
     )

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use backon::{ExponentialBuilder, Retryable};
 use web::Problem;
 use web::forwarding::{add_forwarded_for, without_hop_by_hop};
-use web::replicas::{Replicas, Unanswered, describe};
+use web::replicas::{Replicas, Unanswered, describe, said_by_a_proxy};
 
 use crate::BuildError;
 use crate::auth::Principal;
@@ -141,7 +141,7 @@ pub async fn forward(
             Err(Unanswered::Failed { error, .. }) => return Err(Failure::Transport(error)),
         };
         let status = answer.status();
-        let unhealthy = matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT);
+        let unhealthy = said_by_a_proxy(status);
         let headers = without_hop_by_hop(answer.headers());
         let bytes = answer.bytes().await.map_err(Failure::Transport)?;
         let mut response = Response::new(Body::from(bytes));

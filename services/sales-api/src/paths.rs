@@ -51,7 +51,7 @@ pub fn get_sale() {}
     responses((status = 200, body = Sale),
               (status = 403, description = "A clerk's refund above the shop's limit without an approval (`approval-required`), or an approval refused", body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "Already voided or fully returned, the shift named is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "A reason `other` without a note, a shift that does not exist, or a cash refund without a shift where the shop requires one", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "A reason `other` without a note, a shift that does not exist, a cash refund without a shift where the shop requires one, or a key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn void_sale() {}
 
 /// Take back part of a sale, restocked or written off; never more than was sold.
@@ -61,7 +61,7 @@ pub fn void_sale() {}
     responses((status = 200, body = Sale),
               (status = 403, description = "A clerk's refund above the shop's limit without an approval (`approval-required`), or an approval refused", body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The sale is voided or fully returned, the shift named is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "Invalid lines, a SKU not on the sale, more units than can still be returned, a reason `other` without a note, or a cash refund without a shift where the shop requires one", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "Invalid lines, a SKU not on the sale, more units than can still be returned, a reason `other` without a note, a cash refund without a shift where the shop requires one, or a key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn return_items() {}
 
 /// Sales, newest first.
@@ -115,8 +115,8 @@ pub fn customer_sales() {}
 #[utoipa::path(post, path = "/api/v1/shifts", tag = "shifts", request_body = ShiftInput,
     params(("Idempotency-Key" = inline(Option<web::schema::IdempotencyKey>), Header, nullable = false, description = "Retries with the same key get the first answer")),
     responses((status = 201, body = Shift),
-              (status = 409, description = "The till has an open shift (`shift-already-open`, its id in `shift_id`)", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "An invalid field, or a location that does not exist or is inactive", body = Problem, content_type = "application/problem+json")))]
+              (status = 409, description = "The till has an open shift (`shift-already-open`, its id in `shift_id`), or the key is in use", body = Problem, content_type = "application/problem+json"),
+              (status = 422, description = "An invalid field, a location that does not exist or is inactive, or a key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn open_shift() {}
 
 /// Shifts, newest first.
@@ -137,7 +137,7 @@ pub fn get_shift() {}
     responses((status = 201, body = CashMovement),
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The shift is closed, or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "An invalid field, or the key sent before with another body", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "An invalid field, or a key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn move_cash() {}
 
 /// The X report of an open shift (managers and admins: the till is counted blind), or the Z
@@ -157,7 +157,7 @@ pub fn shift_report() {}
     responses((status = 200, body = ShiftReport),
               (status = 404, body = Problem, content_type = "application/problem+json"),
               (status = 409, description = "The shift is closed already, or the key is in use", body = Problem, content_type = "application/problem+json"),
-              (status = 422, description = "An invalid field, or the key sent before with another body", body = Problem, content_type = "application/problem+json")))]
+              (status = 422, description = "An invalid field, or a key reused with another body", body = Problem, content_type = "application/problem+json")))]
 pub fn close_shift() {}
 
 /// Every line of the sales the filters select as CSV, newest sale first, streamed.

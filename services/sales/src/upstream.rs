@@ -211,16 +211,13 @@ impl Upstreams {
     ) -> Result<serde_json::Value, UpstreamError> {
         let once = || async {
             let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
-            let request_id = web::middleware::current_request_id();
             let sent = upstream
                 .send(|base| {
-                    let request = request(base)
-                        .timeout(self.timeout)
-                        .header(reqwest::header::AUTHORIZATION, identity.clone());
-                    match &request_id {
-                        Some(id) => request.header(web::middleware::REQUEST_ID, id.clone()),
-                        None => request,
-                    }
+                    web::middleware::passing_request_id(
+                        request(base)
+                            .timeout(self.timeout)
+                            .header(reqwest::header::AUTHORIZATION, identity.clone()),
+                    )
                 })
                 .await;
             answer(sent, upstream.upstream()).await

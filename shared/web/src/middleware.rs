@@ -52,6 +52,14 @@ pub fn current_request_id() -> Option<String> {
     CURRENT_REQUEST_ID.try_with(Clone::clone).ok()
 }
 
+/// `request` with the served request's id in `X-Request-Id`, when this task serves one.
+pub fn passing_request_id(request: reqwest::RequestBuilder) -> reqwest::RequestBuilder {
+    match current_request_id() {
+        Some(id) => request.header(REQUEST_ID, id),
+        None => request,
+    }
+}
+
 /// Adds, outermost first: request id (kept from the client or generated) echoed on the
 /// response, a tracing span carrying it, panics turned into 500 problems, request metrics,
 /// stray error responses turned into problems, and the request body limit.

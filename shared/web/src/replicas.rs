@@ -268,8 +268,10 @@ impl Drop for Pick<'_> {
     }
 }
 
-/// A proxy's answers for an upstream it could not reach.
-fn said_by_a_proxy(status: StatusCode) -> bool {
+/// A proxy's answers for an upstream it could not reach (502, 504): the only answers that
+/// speak of a service's health rather than being its own (a 503 is its considered answer that
+/// a dependency is down).
+pub fn said_by_a_proxy(status: StatusCode) -> bool {
     matches!(status, StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT)
 }
 

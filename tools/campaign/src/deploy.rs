@@ -73,7 +73,7 @@ impl Stack {
         ];
         let ports = SERVICES
             .iter()
-            .map(|&service| (service, (0..replicas).map(|_| free_port()).collect()))
+            .map(|&service| (service, (0..replicas).map(|_| testkit::free_port()).collect()))
             .collect();
         Ok(Stack {
             bin: bin.to_owned(),
@@ -255,20 +255,6 @@ impl Drop for Stack {
         for (_, mut child) in std::mem::take(&mut *self.children.lock().expect("children")) {
             let _ = child.kill();
             let _ = child.wait();
-        }
-    }
-}
-
-/// A port free now, below Linux's ephemeral range (where outgoing connections take theirs), for
-/// a process started on it later.
-fn free_port() -> u16 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    static NEXT: std::sync::LazyLock<AtomicU32> =
-        std::sync::LazyLock::new(|| AtomicU32::new(std::process::id() % 10_000));
-    loop {
-        let port = (21_000 + NEXT.fetch_add(1, Ordering::SeqCst) % 10_000) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
         }
     }
 }

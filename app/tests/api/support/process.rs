@@ -160,24 +160,7 @@ impl Drop for Server {
     }
 }
 
-/// A port that is free now, for a process that is started later on it. Taken below Linux's
-/// ephemeral range (32768–60999), where outgoing connections (to MariaDB, Redis, the services)
-/// take their local ports: a port the kernel handed out for `:0` could be given to such a
-/// connection before the process binds it. A test binary hands each port out once (of 12,000).
-pub fn free_port() -> u16 {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    const FIRST: u32 = 20_000;
-    const COUNT: u32 = 12_000;
-    // Each test binary starts at its own place, so two runs at once rarely meet.
-    static NEXT: std::sync::LazyLock<AtomicU32> =
-        std::sync::LazyLock::new(|| AtomicU32::new(std::process::id() % COUNT));
-    loop {
-        let port = (FIRST + NEXT.fetch_add(1, Ordering::SeqCst) % COUNT) as u16;
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return port;
-        }
-    }
-}
+pub use testkit::free_port;
 
 /// Every service its own process (or several: its replicas) on a fixed port of its own, as in
 /// containers, so that any of them can be killed and started again in place while the others

@@ -46,18 +46,14 @@ impl Locations {
     /// The codes of the active locations.
     pub async fn active(&self) -> Result<HashSet<String>, Unavailable> {
         let identity = self.signer.bearer(&web::Identity::service(crate::SERVICE));
-        let request_id = web::middleware::current_request_id();
         let response = self
             .inventory
             .send(|base| {
-                let request = self
-                    .client
-                    .get(at(base, "/api/v1/locations"))
-                    .header(reqwest::header::AUTHORIZATION, identity.clone());
-                match &request_id {
-                    Some(id) => request.header(web::middleware::REQUEST_ID, id.clone()),
-                    None => request,
-                }
+                web::middleware::passing_request_id(
+                    self.client
+                        .get(at(base, "/api/v1/locations"))
+                        .header(reqwest::header::AUTHORIZATION, identity.clone()),
+                )
             })
             .await
             .map_err(|e| Unavailable(e.to_string()))?;
