@@ -173,10 +173,13 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
     // Every sale has its sale movements, unit for unit.
     let unmoved: Vec<(String, String, i64, i64)> = rows(
         db,
-        "SELECT s.id, l.sku, l.quantity, CAST(COALESCE((SELECT -SUM(m.quantity) FROM inventory_movements m \
-         WHERE m.reference = CONCAT('sale ', s.id) AND m.sku = l.sku AND m.kind = 'sale'), 0) AS SIGNED) \
-         FROM sales_sales s JOIN (SELECT sale_id, sku, CAST(SUM(quantity) AS SIGNED) AS quantity FROM sales_lines GROUP BY sale_id, sku) l \
-         ON l.sale_id = s.id",
+        // Both sides grouped once and joined: a subquery per line took minutes on a 30-minute
+        // run's ~65,000 lines.
+        "SELECT l.sale_id, l.sku, l.quantity, CAST(COALESCE(m.moved, 0) AS SIGNED) \
+         FROM (SELECT sale_id, sku, CAST(SUM(quantity) AS SIGNED) AS quantity FROM sales_lines GROUP BY sale_id, sku) l \
+         LEFT JOIN (SELECT reference, sku, -SUM(quantity) AS moved FROM inventory_movements WHERE kind = 'sale' GROUP BY reference, sku) m \
+         ON m.reference = CONCAT('sale ', l.sale_id) AND m.sku = l.sku \
+         WHERE CAST(COALESCE(m.moved, 0) AS SIGNED) <> l.quantity",
     )
     .await?;
     for (sale, sku, sold, moved) in unmoved.into_iter().filter(|(_, _, sold, moved)| sold != moved) {
