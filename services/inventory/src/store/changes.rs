@@ -79,7 +79,10 @@ impl InventoryStore {
         }
         let after = level.on_hand + delta;
         within_limit(&location.code, level.on_hand, after)?;
-        if after < 0 && !location.allow_negative {
+        // Only a change that takes units out can want more than there are: a delivery into a
+        // level a late sale left below zero (a sale recorded after its reservation was given
+        // up) brings it nearer to zero and is taken.
+        if delta < 0 && after < 0 && !location.allow_negative {
             return Err(InventoryError::Insufficient {
                 location: location.code,
                 on_hand: level.on_hand,

@@ -35,6 +35,7 @@ conformance!(
     a_sale_created_of_version_1_from_before_tax_still_moves_stock,
     a_reservation_answers_what_a_unit_costs_as_it_is_held,
     a_count_during_a_sale_leaves_its_reserved_units_to_the_sale,
+    a_delivery_is_taken_into_a_level_a_late_sale_left_below_zero,
 );
 
 async fn stocked(store: &InventoryStore, sku: &str, quantity: i64) {
@@ -742,4 +743,44 @@ async fn a_count_during_a_sale_leaves_its_reserved_units_to_the_sale(store: Inve
     // Nothing held: a count is the level.
     store.change(&count(3), None).await.unwrap();
     assert_eq!(level(&store, "TAKE-1").await, (3, 0));
+}
+
+/// A sale whose reservation was given up is still recorded when its event comes (the goods
+/// left the shop), even below zero; a delivery must then be taken, not refused for lack of
+/// stock (found by the fault campaign: a restock refused as `insufficient-stock`).
+async fn a_delivery_is_taken_into_a_level_a_late_sale_left_below_zero(store: InventoryStore) {
+    stocked(&store, "LATE-1", 2).await;
+    sell(&store, &sale("sale-late", &[("LATE-1", 5)])).await;
+    assert_eq!(level(&store, "LATE-1").await, (-3, 0));
+    let change = |kind: MovementKind, by: i64| StockChange {
+        serials: Vec::new(),
+        sku: "LATE-1".to_owned(),
+        location: LocationCode::main(),
+        amount: Amount::By(by),
+        kind,
+        reason: None,
+        note: None,
+        restock: (kind == MovementKind::Restock).then(Restock::default),
+        origin: Origin::default(),
+    };
+    store
+        .change(&change(MovementKind::Restock, 1), None)
+        .await
+        .expect("a delivery into a level below zero is taken");
+    assert_eq!(level(&store, "LATE-1").await, (-2, 0));
+    let taken_out = store.change(&change(MovementKind::Adjustment, -1), None).await;
+    assert!(
+        matches!(taken_out, Err(InventoryError::Insufficient { .. })),
+        "taking units out of a level below zero is still refused: {taken_out:?}"
+    );
+    assert_eq!(level(&store, "LATE-1").await, (-2, 0));
+    assert_eq!(
+        scalar(
+            &store,
+            "SELECT CAST(SUM(quantity) AS SIGNED) FROM inventory_movements WHERE sku = 'LATE-1'"
+        )
+        .await,
+        -2,
+        "the ledger agrees"
+    );
 }
