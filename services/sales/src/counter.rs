@@ -95,6 +95,10 @@ impl Counter {
                 metrics::counter!("sales_revenue_cents_total").increment(sale.total_cents.max(0) as u64);
                 Ok(sale)
             }
+            Err(e) if e.may_have_been_recorded() => {
+                tracing::warn!(sale = %id, error = %e, "the sale may have been recorded; its reservation is held until it expires");
+                Err(e)
+            }
             Err(e) => {
                 if let Err(release) = self.upstreams.release(&id).await {
                     tracing::warn!(sale = %id, error = %release, "reservation not released; it expires on its own");
@@ -458,6 +462,16 @@ mod tests {
             "version": 1
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn only_a_sale_known_not_to_be_recorded_gives_its_reservation_back_at_once() {
+        let lost_with_the_connection = SaleError::Database(sqlx::Error::Io(std::io::Error::from(
+            std::io::ErrorKind::ConnectionReset,
+        )));
+        assert!(lost_with_the_connection.may_have_been_recorded());
+        assert!(!SaleError::KeyAnswered.may_have_been_recorded());
+        assert!(!SaleError::field("lines", "empty").may_have_been_recorded());
     }
 
     #[test]

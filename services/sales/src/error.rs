@@ -62,6 +62,14 @@ impl SaleError {
     pub fn field(field: &str, reason: impl Into<String>) -> SaleError {
         SaleError::Validation(vec![FieldError::new(field, reason)])
     }
+
+    /// Whether the change may have been committed all the same: a database error can come
+    /// after the commit, its answer lost with the connection (found by the fault campaign: a
+    /// sale recorded, its reservation given back, its units sold twice). Its reservation is
+    /// then left to expire: the inventory's sweeper asks whether the sale was recorded.
+    pub fn may_have_been_recorded(&self) -> bool {
+        matches!(self, SaleError::Database(_))
+    }
 }
 
 impl From<SaleError> for Problem {
