@@ -5,10 +5,11 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use crate::support::process::{Server, Split, command, free_port};
+use crate::support::process::{Server, Split, command};
 use crate::support::{Backing, Mode, product};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use testkit::free_port;
 
 fn run(command: &mut Command) -> Output {
     command.output().expect("the binary runs")

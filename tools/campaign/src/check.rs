@@ -173,8 +173,8 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
     // Every sale has its sale movements, unit for unit.
     let unmoved: Vec<(String, String, i64, i64)> = rows(
         db,
-        // Both sides grouped once and joined: a subquery per line took minutes on a 30-minute
-        // run's ~65,000 lines.
+        // Both sides grouped once and joined, only the lines that differ returned: a subquery
+        // per line scanned the whole ledger for each of a 30-minute run's 74,000 lines.
         "SELECT l.sale_id, l.sku, l.quantity, CAST(COALESCE(m.moved, 0) AS SIGNED) \
          FROM (SELECT sale_id, sku, CAST(SUM(quantity) AS SIGNED) AS quantity FROM sales_lines GROUP BY sale_id, sku) l \
          LEFT JOIN (SELECT reference, sku, -SUM(quantity) AS moved FROM inventory_movements WHERE kind = 'sale' GROUP BY reference, sku) m \
@@ -182,7 +182,7 @@ pub async fn invariants(db: &Db, api: &Api, records: &[Record]) -> Result<Vec<St
          WHERE CAST(COALESCE(m.moved, 0) AS SIGNED) <> l.quantity",
     )
     .await?;
-    for (sale, sku, sold, moved) in unmoved.into_iter().filter(|(_, _, sold, moved)| sold != moved) {
+    for (sale, sku, sold, moved) in unmoved {
         anomalies.push(format!(
             "sale {sale}: {sold} × {sku} sold, {moved} moved out of stock"
         ));

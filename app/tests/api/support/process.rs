@@ -160,8 +160,6 @@ impl Drop for Server {
     }
 }
 
-pub use testkit::free_port;
-
 /// Every service its own process (or several: its replicas) on a fixed port of its own, as in
 /// containers, so that any of them can be killed and started again in place while the others
 /// keep their addresses. A service calls every replica of the services it needs.
@@ -189,7 +187,12 @@ impl<'a> Split<'a> {
             env: Box::new(env),
             ports: ["catalog", "inventory", "sales", "reports", "gateway", "admin"]
                 .into_iter()
-                .map(|s| (s, (0..replicas).map(|_| free_port().to_string()).collect()))
+                .map(|s| {
+                    (
+                        s,
+                        (0..replicas).map(|_| testkit::free_port().to_string()).collect(),
+                    )
+                })
                 .collect(),
             servers: BTreeMap::new(),
         };
